@@ -1,0 +1,80 @@
+"""Command line: ``python -m analytics <command>``.
+
+Thin: parses arguments and hands off to the same functions the pages call.
+
+    ingest FILE... [--db PATH] [--period YYYY-MM] [--county NAME] [--uploader NAME] [--json]
+    uploads [--db PATH] [--json]                 upload history
+    rollback UPLOAD_ID [--db PATH] [--json]      withdraw an upload
+    report --period 2024-08|2024Q3 [--db PATH] [--county C] [--township T] [--json] [--xlsx PATH]
+    init-demo [--db PATH]                        load sample_uploads/ into an empty store (demo data)
+    clear-demo [--db PATH]                       delete the demo data
+    make-samples [DIR]                           regenerate the sample ledgers
+
+Exit codes: 0 success, 1 refused input / failed command, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from analytics import cli
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="五星看板 命令行工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="导入台账文件（全部通过才写入）")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--db", help="DuckDB 文件路径（默认见设置 db_path）")
+    p.add_argument("--period", help="报送月份 YYYY-MM（表格中没有月份时使用）")
+    p.add_argument("--county", help="县（市、区）名称（表格中没有县区时使用）")
+    p.add_argument("--uploader", help="上传人（记入上传历史）")
+    p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
+    p.set_defaults(handler=cli.cmd_ingest)
+
+    p = sub.add_parser("uploads", help="上传历史")
+    p.add_argument("--db")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cli.cmd_uploads)
+
+    p = sub.add_parser("rollback", help="回滚一次上传（恢复该乡镇该月的上一版本）")
+    p.add_argument("upload_id", metavar="UPLOAD_ID")
+    p.add_argument("--db")
+    p.add_argument("--by", help="操作人")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cli.cmd_rollback)
+
+    p = sub.add_parser("report", help="指标报告（与页面同一套计算）")
+    p.add_argument("--period", required=True, help="月份 2024-08 或季度 2024Q3")
+    p.add_argument("--db")
+    p.add_argument("--county")
+    p.add_argument("--township")
+    p.add_argument("--branch-type", choices=["村", "社区"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--xlsx", metavar="PATH", help="另存为格式化的 Excel 工作簿")
+    p.set_defaults(handler=cli.cmd_report)
+
+    p = sub.add_parser("init-demo", help="数据库为空时载入示例（演示）数据")
+    p.add_argument("--db")
+    p.set_defaults(handler=cli.cmd_init_demo)
+
+    p = sub.add_parser("clear-demo", help="删除示例（演示）数据")
+    p.add_argument("--db")
+    p.set_defaults(handler=cli.cmd_clear_demo)
+
+    p = sub.add_parser("make-samples", help="重新生成 sample_uploads/ 示例台账")
+    p.add_argument("out_dir", nargs="?", default="sample_uploads")
+    p.set_defaults(handler=cli.cmd_make_samples)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on usage errors
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Data passed between the ingestion stages: read -> parse/validate -> load.
+
+    read_workbook(bytes)            -> RawWorkbook   (analytics.ingest.read; sandboxed)
+    parse_workbook(RawWorkbook)     -> ParsedLedger  or ParseFailure (analytics.ingest.validate)
+    load_parsed(con, ParsedLedger)  -> ImportResult  (analytics.ingest.load)
+
+Every problem anywhere is a ``Problem`` with the contract's fields (§5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refusal reason (E_…) or warning (W_…), pointing at a cell where possible.
+
+    ``row`` is the 1-based Excel row (CSV: line number), ``column`` the Excel
+    column letter(s); both None when the problem is about the whole file/sheet.
+    """
+
+    code: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.code.startswith("E_")
+
+    @property
+    def cell(self) -> str:
+        """``星级台账!H12`` style reference (what a person types in Excel's name box)."""
+        ref = f"{self.column or ''}{self.row or ''}"
+        if self.sheet and ref:
+            return f"{self.sheet}!{ref}"
+        return self.sheet or ref
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        value = f" “{self.value}”" if self.value not in (None, "") else ""
+        where = f" {self.cell}" if self.cell else ""
+        return f"{self.code}{where}{value}：{self.message}"
+
+
+class FileRefused(Exception):
+    """Raised by the reader for an unreadable file; carries one E_FILE problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class RawSheet:
+    """One worksheet as text cells.
+
+    ``table`` has one string column per sheet column, named by its Excel column
+    letter(s) ("A", "B", … "AA"), in sheet order; a null is an empty cell.
+    Table row i is Excel row ``first_row + i``. Cell text is the cached value as
+    the reader rendered it (numbers like "29" / "0.62", dates like
+    "2024-08-31 00:00:00"); CSV cells are the raw text.
+    """
+
+    name: str
+    table: pa.Table
+    first_row: int = 1
+    hit_row_limit: bool = False  # the sheet ends exactly at its format's row limit
+    visible: bool = True
+
+
+@dataclass
+class RawWorkbook:
+    file_name: str
+    kind: str  # "xlsx" | "xlsm" | "xls" | "csv"
+    sheets: list[RawSheet]
+
+
+# Column order of ParsedLedger.branches (matches store table branch_month minus upload_id/period).
+BRANCH_COLUMNS: tuple[str, ...] = (
+    "county", "township", "branch", "branch_type", "target_stars",
+    "star_1", "star_2", "star_3", "star_4", "star_5", "stars", "stars_reported",
+    "tasks_done", "tasks_total", "open_problems", "problems", "weak",
+    "secretary", "notes", "source_sheet", "source_row",
+)
+# Column order of ParsedLedger.tasks (matches store table task minus upload_id/period).
+TASK_COLUMNS: tuple[str, ...] = (
+    "county", "township", "branch", "star_slot", "task", "measure", "owner",
+    "deadline", "done", "done_date", "source_sheet", "source_row",
+)
+
+BRANCH_SCHEMA = pa.schema([
+    ("county", pa.string()), ("township", pa.string()), ("branch", pa.string()),
+    ("branch_type", pa.string()), ("target_stars", pa.int32()),
+    ("star_1", pa.string()), ("star_2", pa.string()), ("star_3", pa.string()),
+    ("star_4", pa.string()), ("star_5", pa.string()), ("stars", pa.int32()),
+    ("stars_reported", pa.int32()), ("tasks_done", pa.int32()), ("tasks_total", pa.int32()),
+    ("open_problems", pa.int32()), ("problems", pa.string()), ("weak", pa.bool_()),
+    ("secretary", pa.string()), ("notes", pa.string()),
+    ("source_sheet", pa.string()), ("source_row", pa.int32()),
+])
+TASK_SCHEMA = pa.schema([
+    ("county", pa.string()), ("township", pa.string()), ("branch", pa.string()),
+    ("star_slot", pa.int32()), ("task", pa.string()), ("measure", pa.string()),
+    ("owner", pa.string()), ("deadline", pa.date32()), ("done", pa.bool_()),
+    ("done_date", pa.date32()), ("source_sheet", pa.string()), ("source_row", pa.int32()),
+])
+
+
+@dataclass
+class ParsedLedger:
+    """A validated upload, ready to load: one period, typed rows, warnings."""
+
+    period: date
+    branches: pa.Table  # BRANCH_SCHEMA
+    tasks: pa.Table  # TASK_SCHEMA (may have 0 rows)
+    warnings: list[Problem] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+
+    @property
+    def scope(self) -> list[tuple[str, str]]:
+        """Sorted distinct (county, township) pairs the upload covers."""
+        pairs = self.branches.select(["county", "township"]).group_by(["county", "township"]).aggregate([])
+        return sorted(zip(pairs.column("county").to_pylist(), pairs.column("township").to_pylist(), strict=True))
+
+
+@dataclass
+class ParseFailure:
+    """A refused upload: every error (and the warnings found on the way)."""
+
+    errors: list[Problem]  # at most settings.max_listed_problems, in sheet/row/column order
+    warnings: list[Problem] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    errors_total: int = 0  # how many errors were found in all (>= len(errors))
+
+
+@dataclass
+class ImportResult:
+    """What ``python -m analytics ingest --json`` prints for one file (contract §7)."""
+
+    file: str
+    ok: bool
+    upload_id: str | None = None
+    period: str | None = None  # "YYYY-MM"
+    scope: list[tuple[str, str]] = field(default_factory=list)
+    branches: int = 0
+    tasks: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    duplicate_of: str | None = None
+    skipped_sheets: list[str] = field(default_factory=list)
+    errors_total: int = 0  # all errors found; ``errors`` lists at most max_listed_problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "ok": self.ok,
+            "upload_id": self.upload_id,
+            "period": self.period,
+            "scope": [{"county": c, "township": t} for c, t in self.scope],
+            "rows": {"branches": self.branches, "tasks": self.tasks},
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+            "duplicate_of": self.duplicate_of,
+            "skipped_sheets": self.skipped_sheets,
+            "errors_total": max(self.errors_total, len(self.errors)),
+        }

@@ -1,0 +1,106 @@
+"""Every setting, declared once with its default and help text.
+
+Values come from, in increasing priority: the defaults below, the settings file
+(``fivestar.toml`` in the working directory, or the file named by the
+environment variable ``FIVESTAR_SETTINGS``), and environment variables
+``FIVESTAR_<NAME>`` (upper case). ``tests/test_docs.py`` checks that every
+setting here is documented in README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SETTINGS_FILE_ENV = "FIVESTAR_SETTINGS"
+DEFAULT_SETTINGS_FILE = "fivestar.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- store and import -------------------------------------------------
+    Setting("db_path", "data/fivestar.duckdb", "DuckDB 数据文件路径（命令行 --db 优先）。"),
+    Setting("max_upload_mb", 50, "单个上传文件的大小上限（MB），超过则拒收（E_FILE）。"),
+    Setting("max_expanded_mb", 500, "工作簿解压后内容的上限（MB），防止压缩炸弹。"),
+    Setting("parse_memory_mb", 2048, "解析子进程的内存上限（MB）；超出即按损坏文件拒收。"),
+    Setting("parse_timeout_s", 120, "解析单个文件的时间上限（秒）；超时即拒收。"),
+    Setting("lock_timeout_s", 15, "数据库被其他程序占用时，等待的最长时间（秒）。"),
+    Setting("max_listed_problems", 200, "拒收报告中逐条列出的问题数上限，其余只计数。"),
+    Setting("load_sample_when_empty", True, "数据库为空时，启动应用是否自动载入示例（演示）数据。"),
+    # --- metrics (shared/spec/metrics.md) -----------------------------------
+    Setting("score_weight_stars", 60.0, "综合得分中星级部分的权重：weight × stars / 5。"),
+    Setting("score_weight_tasks", 40.0, "综合得分中任务完成率部分的权重：weight × task_rate。"),
+    Setting("red_top_n", 10, "R2 前十：范围内排名前 N 名（含并列）的支部进入红榜。"),
+    Setting("red_flag_min_branches", 2, "R1 红旗：乡镇（街道）至少有多少个支部才评红旗。"),
+    Setting("black_flag_min_branches", 3, "B1 黑旗：乡镇（街道）至少有多少个支部才评黑旗。"),
+    Setting("overdue_threshold", 3, "B3 逾期：逾期任务达到多少项进入黑榜。"),
+    Setting("stagnation_months", 3, "B5 停滞：连续多少个自然月星级与已完成任务数不变（含本月）。"),
+    Setting(
+        "district_goals",
+        {},
+        "区域创建目标，如 {\"5\": 2, \"4\": 7, \"3\": 5}：年底五星 2 个、四星 7 个、三星 5 个（按 ≥该星级计数）。",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _BY_NAME:
+            return self.values.get(name, _BY_NAME[name].default)
+        raise AttributeError(name)
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - set(_BY_NAME)
+        if unknown:
+            raise KeyError(f"未知设置项：{', '.join(sorted(unknown))}")
+        return Settings({**self.values, **changes})
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    default = setting.default
+    if isinstance(raw, str) and not isinstance(default, str):
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on", "是"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, dict):
+            return json.loads(raw)
+    if isinstance(default, float) and isinstance(raw, int):
+        return float(raw)
+    return raw
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Defaults <- settings file <- FIVESTAR_* environment variables."""
+    env = dict(os.environ) if env is None else env
+    values: dict[str, Any] = {}
+    file = Path(path or env.get(SETTINGS_FILE_ENV) or DEFAULT_SETTINGS_FILE)
+    if file.is_file():
+        with file.open("rb") as fh:
+            data = tomllib.load(fh)
+        for key, raw in data.items():
+            if key not in _BY_NAME:
+                raise KeyError(f"设置文件 {file} 中有未知设置项：{key}")
+            values[key] = _coerce(_BY_NAME[key], raw)
+    for setting in SETTINGS:
+        raw_env = env.get(f"FIVESTAR_{setting.name.upper()}")
+        if raw_env is not None:
+            values[setting.name] = _coerce(setting, raw_env)
+    return Settings(values)

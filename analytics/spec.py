@@ -1,0 +1,182 @@
+"""The ledger contract (shared/spec/ledger-format.md) as data.
+
+Everything a ledger may say — star names, status marks, header aliases, skip
+words — lives here, so a new alias is a one-line change. Matching code lives in
+``analytics.ingest``; this module only declares.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Final
+
+VILLAGE: Final = "村"
+COMMUNITY: Final = "社区"
+BRANCH_TYPES: Final = (VILLAGE, COMMUNITY)
+
+# §2 — star names per slot and branch type (slot = canonical display order).
+STAR_NAMES: Final[dict[str, tuple[str, str, str, str, str]]] = {
+    VILLAGE: ("支部过硬星", "产业兴旺星", "生态宜居星", "平安法治星", "文明幸福星"),
+    COMMUNITY: ("支部过硬星", "共建共享星", "宜业兴业星", "平安法治星", "幸福和谐星"),
+}
+SLOTS: Final = (1, 2, 3, 4, 5)
+
+
+def star_name(slot: int, branch_type: str) -> str:
+    """Display name of a slot for a branch type (村 names when the type is unknown)."""
+    names = STAR_NAMES.get(branch_type, STAR_NAMES[VILLAGE])
+    return names[slot - 1]
+
+
+def _star_name_index() -> dict[str, int]:
+    index: dict[str, int] = {}
+    for names in STAR_NAMES.values():
+        for slot, name in enumerate(names, start=1):
+            index[name] = slot
+            index[name.removesuffix("星")] = slot
+    return index
+
+
+# Any star name, with or without the trailing 星, of either type -> slot.
+STAR_NAME_TO_SLOT: Final[dict[str, int]] = _star_name_index()
+
+# §2 — per-star status codes and the marks accepted for each (after normalization).
+ACHIEVED: Final = "achieved"
+IN_PROGRESS: Final = "in_progress"
+NOT_STARTED: Final = "not_started"
+STATUS_CODES: Final = (ACHIEVED, IN_PROGRESS, NOT_STARTED)
+STATUS_LABELS: Final[dict[str | None, str]] = {
+    ACHIEVED: "已达标",
+    IN_PROGRESS: "创建中",
+    NOT_STARTED: "未启动",
+    None: "未填报",
+}
+STATUS_MARKS: Final[dict[str, tuple[str, ...]]] = {
+    ACHIEVED: ("已达标", "达标", "已创成", "创成", "已验收", "已完成", "完成", "√", "✓", "✔", "★", "是", "1"),
+    IN_PROGRESS: ("创建中", "推进中", "进行中", "正在创建", "在建", "△", "○", "2"),
+    NOT_STARTED: ("未启动", "未达标", "未开始", "未创建", "×", "✗", "✘", "否", "0"),
+}
+
+# §3.2 — task "done" marks (是/否, √/×, 已完成/未完成/推进中).
+TASK_DONE_MARKS: Final[dict[bool, tuple[str, ...]]] = {
+    True: ("是", "√", "✓", "✔", "已完成", "完成", "已销号", "销号", "1", "★"),
+    False: ("否", "×", "✗", "✘", "未完成", "推进中", "进行中", "创建中", "未开始", "未启动", "0", "○", "△"),
+}
+# §3.1 — weak (软弱涣散) marks: 是/否, √/空.
+WEAK_MARKS: Final[dict[bool, tuple[str, ...]]] = {
+    True: ("是", "√", "✓", "✔", "软弱涣散", "1", "★"),
+    False: ("否", "×", "✗", "✘", "0", "不是", "无"),
+}
+
+# §2 — star level words for target_stars / stars_reported; Chinese numerals 0–5.
+LEVEL_NUMERALS: Final[dict[str, int]] = {"零": 0, "无": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+
+# §3.1 — star-ledger fields and their header aliases (exact, after normalization).
+# Order inside a tuple does not matter; matching also tries the alias with a
+# trailing 数/名称 removed where that is unambiguous (see ingest.headers).
+LEDGER_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": ("县(市、区)", "县市区", "县区", "区县", "县(区)", "所属县区", "县(市区)", "县(市,区)"),
+    "township": ("乡镇(街道)", "乡镇街道", "街道(乡镇)", "乡镇", "街道", "办事处", "所属乡镇", "所属街道"),
+    "branch": (
+        "村(社区)", "村(社区)名称", "村社区", "村名", "社区名称", "党组织名称", "支部名称", "党支部", "单位名称",
+    ),
+    "branch_type": ("类型", "类别", "村/社区"),
+    "target_stars": ("创建目标", "目标星级", "申报星级", "争创星级"),
+    "stars_reported": ("当前星级", "现有星级", "已获星级", "星级"),
+    "tasks_done": ("已完成任务", "已完成任务数", "完成任务数"),
+    "tasks_total": ("任务总数", "重点任务数"),
+    "task_rate": ("任务完成率", "完成率"),
+    "open_problems": ("问题数", "存在问题数", "未销号问题数"),
+    "problems": ("存在问题", "问题清单"),
+    "weak": ("软弱涣散", "是否软弱涣散"),
+    "secretary": ("支部书记", "书记", "党组织书记", "第一责任人"),
+    "period": ("报送月份", "月份", "统计月份", "填报月份"),
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
+# §3.2 — task-ledger fields.
+TASK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": LEDGER_ALIASES["county"],
+    "township": LEDGER_ALIASES["township"],
+    "branch": LEDGER_ALIASES["branch"],
+    "star": ("所属星", "星类", "星级类别", "创建星", "对应星"),
+    "task": ("重点任务", "任务", "创建任务", "任务内容"),
+    "measure": ("具体举措", "具体措施", "工作举措", "措施"),
+    "owner": ("负责人", "责任人"),
+    "deadline": ("完成时限", "时限", "截止时间", "计划完成时间"),
+    "done": ("是否完成", "完成情况", "进度"),
+    "done_date": ("完成时间", "实际完成时间", "销号时间"),
+    "period": LEDGER_ALIASES["period"],
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
+LEDGER_REQUIRED: Final = ("township", "branch")
+TASK_REQUIRED: Final = ("township", "branch", "star", "task", "done")
+# Fields whose blank cells are carried down from the row above (§3.3 item 3).
+CARRY_DOWN_FIELDS: Final = ("county", "township")
+# Identity columns searched for totals words (§3.3 item 6).
+IDENTITY_FIELDS: Final = ("county", "township", "branch")
+
+# §3.1 default task totals when the ledger gives none but has task information.
+DEFAULT_TASKS_TOTAL: Final[dict[str, int]] = {VILLAGE: 29, COMMUNITY: 27}
+
+# §3.3 item 4 — branch-name suffixes dropped to get the identity name.
+BRANCH_SUFFIXES: Final = ("党总支", "党支部", "党组织", "党委")
+# §1 — infer branch_type from the name.
+VILLAGE_NAME_ENDINGS: Final = ("村",)
+COMMUNITY_NAME_ENDINGS: Final = ("社区", "居委会")
+
+# §3.3 item 6 — rows to skip.
+TOTAL_WORDS: Final = ("合计", "总计", "小计")
+FOOTER_PREFIXES: Final = ("填表人", "审核人", "制表", "联系电话", "说明", "注", "备注:")
+# §4 — title rows that start with these are not title rows.
+NON_TITLE_PREFIXES: Final = ("填报", "填表", "审核", "制表")
+
+# §3.1 / §3.2 — default sheet names of the standard template.
+LEDGER_SHEET_NAME: Final = "星级台账"
+TASK_SHEET_NAME: Final = "任务台账"
+
+# §5 — problem codes.
+E_FILE: Final = "E_FILE"
+E_NO_LEDGER: Final = "E_NO_LEDGER"
+E_MISSING_COLUMN: Final = "E_MISSING_COLUMN"
+E_VALUE: Final = "E_VALUE"
+E_DUPLICATE: Final = "E_DUPLICATE"
+E_PERIOD: Final = "E_PERIOD"
+E_COUNTY: Final = "E_COUNTY"
+W_BLANK_STAR: Final = "W_BLANK_STAR"
+W_STARS_MISMATCH: Final = "W_STARS_MISMATCH"
+W_PERIOD_CONFLICT: Final = "W_PERIOD_CONFLICT"
+W_UNKNOWN_COLUMN: Final = "W_UNKNOWN_COLUMN"
+W_SKIPPED_SHEET: Final = "W_SKIPPED_SHEET"
+# Not in the contract's list; added (documented in docs/decisions.md):
+W_TRUNCATED: Final = "W_TRUNCATED"  # sheet ends exactly at its format's row limit
+
+MAX_LISTED_PROBLEMS: Final = 200
+ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm": 1_048_576}
+
+# Star levels (metrics.md).
+LEVEL_LABELS: Final[dict[int, str]] = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星", 0: "无星"}
+
+
+def normalize_text(value: str | None) -> str | None:
+    """§3.3 item 4: NFKC, strip all whitespace (incl. U+3000), （）==(); blank -> None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", value)
+    text = "".join(text.split())
+    return text or None
+
+
+def _marks_index(marks: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, words in marks.items():
+        for word in words:
+            key = normalize_text(word)
+            assert key is not None
+            out[key] = code
+    return out
+
+
+# Normalized mark -> status code.
+STATUS_BY_MARK: Final[dict[str, str]] = _marks_index(STATUS_MARKS)

@@ -1,0 +1,104 @@
+"""Build small literal stores for tests, bypassing the file importer.
+
+    build_store(path, branches=[{"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 3}, ...],
+                tasks=[{"period": "2024-08", "township": "甲镇", "branch": "一村", "star_slot": 1,
+                        "task": "…", "deadline": "2024-08-15", "done": False}, ...])
+
+Each distinct (period, county, township) becomes one upload (ids U00001… in
+order of first appearance), exactly as the importer would record it. Missing
+fields get defaults: county "甲县", branch_type from the name (…社区 -> 社区,
+else 村), star slots derived from ``stars`` (the first ``stars`` slots
+achieved, the rest in_progress) unless given, tasks NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from analytics import store
+from analytics.ingest.model import BRANCH_SCHEMA, TASK_SCHEMA
+
+
+def _month(value: Any) -> date:
+    if isinstance(value, date):
+        return value.replace(day=1)
+    year, month = str(value)[:7].split("-")
+    return date(int(year), int(month), 1)
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _branch_row(raw: Mapping[str, Any]) -> dict[str, Any]:
+    row = dict(raw)
+    row.setdefault("county", "甲县")
+    name = row["branch"]
+    row.setdefault("branch_type", "社区" if name.endswith("社区") else "村")
+    slots = [row.get(f"star_{i}") for i in range(1, 6)]
+    if all(s is None for s in slots) and "stars" in row:
+        n = int(row["stars"])
+        for i in range(1, 6):
+            row[f"star_{i}"] = "achieved" if i <= n else "in_progress"
+    if "stars" not in row:
+        row["stars"] = sum(1 for i in range(1, 6) if row.get(f"star_{i}") == "achieved")
+    row.setdefault("weak", False)
+    row.setdefault("source_sheet", "星级台账")
+    return row
+
+
+def build_store(
+    path: str | Path,
+    branches: Iterable[Mapping[str, Any]],
+    tasks: Iterable[Mapping[str, Any]] = (),
+    *,
+    is_demo: bool = False,
+) -> Path:
+    path = Path(path)
+    b_rows = [_branch_row(r) for r in branches]
+    t_rows = [dict(r) for r in tasks]
+    for r in t_rows:
+        r.setdefault("county", "甲县")
+    units: dict[tuple[date, str, str], str] = {}
+    for r in b_rows + t_rows:
+        key = (_month(r["period"]), r["county"], r["township"])
+        units.setdefault(key, f"U{len(units) + 1:05d}")
+    with store.open_store(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        for seq, ((period, county, township), upload_id) in enumerate(units.items(), start=1):
+            nb = sum(1 for r in b_rows if (_month(r["period"]), r["county"], r["township"]) == (period, county, township))
+            nt = sum(1 for r in t_rows if (_month(r["period"]), r["county"], r["township"]) == (period, county, township))
+            con.execute(
+                "INSERT INTO uploads (upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,"
+                " n_branches, n_tasks, warnings, skipped_sheets, is_demo)"
+                " VALUES (?, ?, ?, 'test', ?, ?, 0, ?, ?, ?, '[]', '[]', ?)",
+                [upload_id, seq, f"{township}{period:%Y%m}.xlsx", datetime(2024, 1, 1), upload_id, period, nb, nt, is_demo],
+            )
+            con.execute("INSERT INTO upload_scope VALUES (?, ?, ?, ?)", [upload_id, period, county, township])
+        bcols = [f.name for f in BRANCH_SCHEMA]
+        b_table = pa.Table.from_pylist([{c: r.get(c) for c in bcols} for r in b_rows], schema=BRANCH_SCHEMA)
+        b_ids = pa.array([units[(_month(r["period"]), r["county"], r["township"])] for r in b_rows], pa.string())
+        b_periods = pa.array([_month(r["period"]) for r in b_rows], pa.date32())
+        b_table = b_table.add_column(0, "period", b_periods).add_column(0, "upload_id", b_ids)
+        con.register("b_in", b_table)
+        con.execute("INSERT INTO branch_month BY NAME SELECT * FROM b_in")
+        tcols = [f.name for f in TASK_SCHEMA]
+        for r in t_rows:
+            r["deadline"] = _day(r.get("deadline"))
+            r["done_date"] = _day(r.get("done_date"))
+            r.setdefault("source_sheet", "任务台账")
+        t_table = pa.Table.from_pylist([{c: r.get(c) for c in tcols} for r in t_rows], schema=TASK_SCHEMA)
+        t_ids = pa.array([units[(_month(r["period"]), r["county"], r["township"])] for r in t_rows], pa.string())
+        t_periods = pa.array([_month(r["period"]) for r in t_rows], pa.date32())
+        t_table = t_table.add_column(0, "period", t_periods).add_column(0, "upload_id", t_ids)
+        con.register("t_in", t_table)
+        con.execute("INSERT INTO task BY NAME SELECT * FROM t_in")
+        con.execute("COMMIT")
+    return path
