@@ -42,7 +42,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks
 
 ## samples: regenerate sample_uploads/ with the deterministic generator
-samples: $(VENV)/.runtime
+samples: $(VENV)/.dev
 	$(BIN)/python -m analytics make-samples sample_uploads
 
 ## clear-demo: delete the demo data from the store so an office starts on its own data
