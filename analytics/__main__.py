@@ -6,11 +6,11 @@ Thin: parses arguments and hands off to the same functions the pages call.
     uploads [--db PATH] [--json]                 upload history
     rollback UPLOAD_ID [--db PATH] [--json]      withdraw an upload
     report --period 2024-08|2024Q3 [--db PATH] [--county C] [--township T] [--json] [--xlsx PATH]
-    init-demo [--db PATH]                        load sample_uploads/ into an empty store (demo data)
+    init-demo [--db PATH] [--samples DIR] [--force]   load sample_uploads/ into an empty store (demo data)
     clear-demo [--db PATH]                       delete the demo data
     make-samples [DIR]                           regenerate the sample ledgers
 
-Exit codes: 0 success, 1 refused input / failed command, 2 usage error.
+Exit codes: 0 success, 1 refused input / failed command (also: store locked), 2 usage error.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import argparse
 import sys
 
 from analytics import cli
+from analytics.store import StoreError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init-demo", help="数据库为空时载入示例（演示）数据")
     p.add_argument("--db")
+    p.add_argument("--samples", metavar="DIR", help="示例台账文件夹（默认 sample_uploads/）")
+    p.add_argument("--force", action="store_true", help="即使示例数据曾被清除或设置关闭，也在空库中载入")
     p.set_defaults(handler=cli.cmd_init_demo)
 
     p = sub.add_parser("clear-demo", help="删除示例（演示）数据")
@@ -73,7 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on usage errors
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except StoreError as exc:  # locked / unreadable store: a message, not a traceback
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断。正在进行的导入没有提交，数据库保持原样。", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

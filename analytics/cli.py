@@ -1,20 +1,239 @@
-"""Handlers of ``python -m analytics`` sub-commands (argument parsing is in __main__)."""
+"""Handlers of ``python -m analytics`` sub-commands (argument parsing is in __main__).
+
+Each handler returns the exit code: 0 success, 1 refused input / failed command,
+2 usage error. Store trouble (``StoreError``, e.g. the file is locked by another
+process) is turned into a Chinese message on stderr and exit 1 by ``__main__``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from analytics import store
+from analytics.ingest.model import ImportResult, Problem
+from analytics.settings import Settings, load_settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+_PERIOD_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+
+
+def _usage_error(message: str) -> int:
+    print(f"用法错误：{message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def normalize_period_arg(text: str) -> str | None:
+    """'2024-08' / '2024-8' / '2024年8月' -> '2024-08'; None when it is not a month."""
+    match = _PERIOD_RE.match(text)
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        return None
+    return f"{year:04d}-{month:02d}"
+
+
+def _print(line: str = "", out: TextIO | None = None) -> None:
+    print(line, file=out or sys.stdout, flush=True)
+
+
+def _problem_lines(problems: list[Problem], total: int, limit: int, what: str) -> list[str]:
+    lines = [f"    {p}" for p in problems[:limit]]
+    if total > min(len(problems), limit):
+        lines.append(f"    ……另有 {total - min(len(problems), limit)} 个{what}未列出")
+    return lines
+
+
+def describe_result(result: ImportResult, settings: Settings) -> list[str]:
+    """A readable Chinese summary of one file's import, every problem on its own line."""
+    limit = int(settings.max_listed_problems)
+    lines: list[str] = []
+    if not result.ok:
+        total = max(result.errors_total, len(result.errors))
+        lines.append(f"【拒收】{result.file}：共 {total} 个问题，未写入任何数据。请修改后重新上传：")
+        lines += _problem_lines(result.errors, total, limit, "问题")
+    elif result.duplicate_of:
+        lines.append(f"【未变化】{result.file}：{result.notice}")
+    else:
+        lines.append(f"【已导入】{result.file}：{result.notice}")
+    if result.warnings:
+        lines.append(f"  警告 {len(result.warnings)} 条（不影响导入，请核对）：")
+        lines += _problem_lines(result.warnings, len(result.warnings), limit, "警告")
+    if result.skipped_sheets:
+        lines.append(f"  已跳过的工作表（不是台账）：{'、'.join(result.skipped_sheets)}")
+    return lines
+
+
+# --- ingest ------------------------------------------------------------------
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # filled in by the ingest work (analytics.ingest)
+    from analytics.ingest import ingest_file
+
+    period = None
+    if args.period is not None:
+        period = normalize_period_arg(args.period)
+        if period is None:
+            return _usage_error(f"--period “{args.period}” 不是月份，应写成 YYYY-MM，例如 2024-08。")
+    county = args.county.strip() if args.county and args.county.strip() else None
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        for f in missing:
+            kind = "是文件夹，不是文件" if Path(f).is_dir() else "不存在"
+            print(f"用法错误：{f} {kind}。", file=sys.stderr)
+        return EXIT_USAGE
+    settings = load_settings()
+    results: list[ImportResult] = []
+    for file in args.files:
+        result = ingest_file(
+            file, period=period, county=county, db=args.db, uploader=args.uploader, settings=settings
+        )
+        results.append(result)
+        if args.json:
+            _print(json.dumps(result.to_dict(), ensure_ascii=False))
+        else:
+            for line in describe_result(result, settings):
+                _print(line)
+    if not args.json and len(results) > 1:
+        n_new = sum(1 for r in results if r.ok and not r.duplicate_of)
+        n_same = sum(1 for r in results if r.duplicate_of)
+        n_refused = sum(1 for r in results if not r.ok)
+        _print(f"共 {len(results)} 个文件：已导入 {n_new}，未变化 {n_same}，拒收 {n_refused}。")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+# --- uploads -----------------------------------------------------------------
+
+
+def _fmt_scope(scope: list[tuple[str, str]]) -> str:
+    from analytics.ingest import format_scope
+
+    return format_scope(scope, max_townships=3)
+
+
+def uploads_frame(records: list[store.UploadRecord]) -> pd.DataFrame:
+    rows = []
+    for r in records:
+        status = store.STATUS_LABELS.get(r.status, r.status)
+        if r.status == "rolled_back" and r.rolled_back_at is not None:
+            status += f"（{r.rolled_back_at:%m-%d %H:%M}）"
+        rows.append({
+            "编号": r.upload_id,
+            "上传时间": f"{r.uploaded_at:%Y-%m-%d %H:%M}",
+            "文件": r.file_name,
+            "上传人": r.uploader or "—",
+            "月份": r.period.strftime("%Y-%m"),
+            "范围": _fmt_scope(r.scope),
+            "支部": r.n_branches,
+            "任务": r.n_tasks,
+            "状态": status + ("·示例" if r.is_demo else ""),
+            "警告": len(r.warnings),
+        })
+    return pd.DataFrame(rows, columns=["编号", "上传时间", "文件", "上传人", "月份", "范围", "支部", "任务", "状态", "警告"])
 
 
 def cmd_uploads(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        records = store.list_uploads(con)
+    if args.json:
+        for rec in records:
+            _print(json.dumps(rec.to_dict(), ensure_ascii=False))
+        return EXIT_OK
+    if not records:
+        _print("还没有任何上传。用 `python -m analytics ingest 文件.xlsx` 导入台账。")
+        return EXIT_OK
+    with pd.option_context(
+        "display.unicode.east_asian_width", True,
+        "display.max_rows", None, "display.max_columns", None, "display.width", 1000,
+        "display.max_colwidth", 60,
+    ):
+        _print(uploads_frame(records).to_string(index=False))
+    counts: dict[str, int] = {}
+    for rec in records:
+        counts[rec.status] = counts.get(rec.status, 0) + 1
+    summary = "，".join(f"{store.STATUS_LABELS[k]} {v}" for k, v in counts.items())
+    _print(f"共 {len(records)} 次上传：{summary}。")
+    return EXIT_OK
+
+
+# --- rollback ----------------------------------------------------------------
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    settings = load_settings()
+    upload_id = args.upload_id.strip().upper()
+    with store.open_store(args.db, settings=settings) as con:
+        rec = store.rollback(con, upload_id, by=getattr(args, "by", None))
+        now_current = [
+            (county, township, store.current_upload_for(con, rec.period, county, township))
+            for county, township in rec.scope
+        ]
+    if args.json:
+        payload: dict[str, Any] = rec.to_dict()
+        payload["now_current"] = [
+            {"county": c, "township": t, "upload_id": u} for c, t, u in now_current
+        ]
+        _print(json.dumps(payload, ensure_ascii=False))
+        return EXIT_OK
+    _print(f"已回滚上传 {rec.upload_id}（{rec.file_name}，{rec.period:%Y-%m}）。原始文件和数据仍保留在历史中。")
+    for county, township, current in now_current:
+        if current is None:
+            _print(f"  {county} {township} {rec.period:%Y-%m}：现在没有生效的数据（此前没有更早的版本）。")
+        else:
+            _print(f"  {county} {township} {rec.period:%Y-%m}：现在生效的是 {current}。")
+    return EXIT_OK
+
+
+# --- demo data ---------------------------------------------------------------
+
+
+def cmd_init_demo(args: argparse.Namespace) -> int:
+    from analytics.ingest import load_demo
+
+    settings = load_settings()
+    outcome = load_demo(
+        args.db, settings=settings, samples_dir=getattr(args, "samples", None), force=getattr(args, "force", False)
+    )
+    if outcome.skipped_reason is not None:
+        _print(outcome.skipped_reason)
+        return EXIT_OK
+    loaded = [r for r in outcome.results if r.ok]
+    for result in outcome.results:
+        for line in describe_result(result, settings):
+            _print(line)
+    _print(f"已载入示例（演示）数据：{len(loaded)} 个文件。正式使用前可运行 `python -m analytics clear-demo` 删除。")
+    if not outcome.ok:
+        print(
+            f"示例数据中有 {len(outcome.results) - len(loaded)} 个本应通过的文件被拒收，请检查 sample_uploads/。",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_clear_demo(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    with store.open_store(args.db, settings=settings) as con:
+        n = store.clear_demo(con)
+    if n:
+        _print(f"已删除 {n} 次示例（演示）上传及其数据和原始文件。之后不会再自动载入示例数据。")
+    else:
+        _print("数据库中没有示例（演示）数据，无需删除。之后不会再自动载入示例数据。")
+    return EXIT_OK
+
+
+# --- delegated ---------------------------------------------------------------
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -23,16 +242,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run_report(args)
 
 
-def cmd_init_demo(args: argparse.Namespace) -> int:
-    raise NotImplementedError
-
-
-def cmd_clear_demo(args: argparse.Namespace) -> int:
-    raise NotImplementedError
-
-
 def cmd_make_samples(args: argparse.Namespace) -> int:
     from analytics.sample_data import write_samples
 
     write_samples(args.out_dir)
     return 0
+
+
+__all__ = [
+    "cmd_clear_demo",
+    "cmd_ingest",
+    "cmd_init_demo",
+    "cmd_make_samples",
+    "cmd_report",
+    "cmd_rollback",
+    "cmd_uploads",
+    "describe_result",
+    "normalize_period_arg",
+    "uploads_frame",
+]

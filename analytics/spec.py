@@ -123,8 +123,13 @@ DEFAULT_TASKS_TOTAL: Final[dict[str, int]] = {VILLAGE: 29, COMMUNITY: 27}
 # §3.3 item 4 — branch-name suffixes dropped to get the identity name.
 BRANCH_SUFFIXES: Final = ("党总支", "党支部", "党组织", "党委")
 # §1 — infer branch_type from the name.
-VILLAGE_NAME_ENDINGS: Final = ("村",)
+VILLAGE_NAME_ENDINGS: Final = ("村", "村委会")
 COMMUNITY_NAME_ENDINGS: Final = ("社区", "居委会")
+# §1 — words accepted in a 类型 column (after normalization and dropping 党支部 etc.).
+BRANCH_TYPE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    VILLAGE: ("村", "农村", "行政村", "村委会", "村级"),
+    COMMUNITY: ("社区", "城市社区", "城镇社区", "居委会", "居民委员会", "社区级"),
+}
 
 # §3.3 item 6 — rows to skip.
 TOTAL_WORDS: Final = ("合计", "总计", "小计")

@@ -9,6 +9,13 @@ while the app runs (and the other way round). ``connect`` waits up to
 Current data (contract §6–§7): for each (period, county, township) the current
 version is the latest upload covering it that has not been rolled back. The
 views ``v_branch_month`` and ``v_task`` show only rows of current versions.
+
+Since schema version 2 that rule is not re-derived by every query: it is kept as
+a flag ``is_current`` on ``upload_scope``, ``branch_month`` and ``task``, set in
+the same transaction as the change that moves it (load, rollback, clear_demo all
+call ``refresh_current`` for the units they touch), so the views are plain
+filtered scans. Rows inserted without the flag count as current (DEFAULT true):
+the test factory and the benchmark generator write one upload per unit.
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each migration takes the schema from version i to i+1; applied on open.
 MIGRATIONS: tuple[str, ...] = (
@@ -151,6 +159,142 @@ MIGRATIONS: tuple[str, ...] = (
       ON b.upload_id = c.upload_id AND b.period = c.period
      AND b.county = c.county AND b.township = c.township;
     """,
+    # Version 2: the current version as a maintained flag (see the module docstring).
+    # The three tables are rebuilt with the flag, computed once by the version-1
+    # rule, and their rows written in period order so that period filters skip
+    # whole row groups (zonemaps); the views become filtered scans.
+    """
+    CREATE TABLE upload_scope_v2 (
+        upload_id  VARCHAR NOT NULL,
+        period     DATE NOT NULL,
+        county     VARCHAR NOT NULL,
+        township   VARCHAR NOT NULL,
+        is_current BOOLEAN NOT NULL DEFAULT true,  -- this upload is the unit's current version
+        PRIMARY KEY (upload_id, county, township)
+    );
+
+    -- Business rule (§6), as version 1 derived it: per (period, county, township)
+    -- the latest upload that has not been rolled back is the current version.
+    INSERT INTO upload_scope_v2
+    WITH live AS (
+        SELECT s.period, s.county, s.township, u.upload_id, u.seq
+        FROM upload_scope s JOIN uploads u USING (upload_id)
+        WHERE u.rolled_back_at IS NULL
+    ),
+    current_units AS (
+        SELECT period, county, township, arg_max(upload_id, seq) AS upload_id
+        FROM live GROUP BY period, county, township
+    ),
+    final AS (
+        SELECT s.upload_id, s.period, s.county, s.township, c.upload_id IS NOT NULL AS is_current
+        FROM upload_scope s
+        LEFT JOIN current_units c
+          ON c.upload_id = s.upload_id AND c.period = s.period
+         AND c.county = s.county AND c.township = s.township
+    )
+    SELECT * FROM final ORDER BY period, county, township, upload_id;
+
+    DROP VIEW v_branch_month_detail;
+    DROP VIEW v_task;
+    DROP VIEW v_branch_month;
+    DROP VIEW v_current_scope;
+    DROP TABLE upload_scope;
+    ALTER TABLE upload_scope_v2 RENAME TO upload_scope;
+
+    CREATE TABLE branch_month_v2 (
+        upload_id      VARCHAR NOT NULL,
+        period         DATE NOT NULL,
+        county         VARCHAR NOT NULL,
+        township       VARCHAR NOT NULL,
+        branch         VARCHAR NOT NULL,
+        branch_type    VARCHAR NOT NULL,
+        target_stars   INTEGER,
+        star_1         VARCHAR,
+        star_2         VARCHAR,
+        star_3         VARCHAR,
+        star_4         VARCHAR,
+        star_5         VARCHAR,
+        stars          INTEGER NOT NULL,
+        stars_reported INTEGER,
+        tasks_done     INTEGER,
+        tasks_total    INTEGER,
+        open_problems  INTEGER,
+        problems       VARCHAR,
+        weak           BOOLEAN NOT NULL DEFAULT false,
+        secretary      VARCHAR,
+        notes          VARCHAR,
+        source_sheet   VARCHAR,
+        source_row     INTEGER,
+        is_current     BOOLEAN NOT NULL DEFAULT true
+    );
+
+    -- A row is current when its upload is the current version of its unit
+    -- (a row without a scope row was never shown and stays hidden).
+    INSERT INTO branch_month_v2
+    SELECT b.*, coalesce(s.is_current, false) AS is_current
+    FROM branch_month b
+    LEFT JOIN upload_scope s
+      ON s.upload_id = b.upload_id AND s.period = b.period
+     AND s.county = b.county AND s.township = b.township
+    ORDER BY b.period, b.county, b.township, b.branch, b.upload_id;
+
+    DROP TABLE branch_month;
+    ALTER TABLE branch_month_v2 RENAME TO branch_month;
+
+    CREATE TABLE task_v2 (
+        upload_id    VARCHAR NOT NULL,
+        period       DATE NOT NULL,
+        county       VARCHAR NOT NULL,
+        township     VARCHAR NOT NULL,
+        branch       VARCHAR NOT NULL,
+        star_slot    INTEGER NOT NULL,
+        task         VARCHAR NOT NULL,
+        measure      VARCHAR,
+        owner        VARCHAR,
+        deadline     DATE,
+        done         BOOLEAN NOT NULL,
+        done_date    DATE,
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    INSERT INTO task_v2
+    SELECT t.*, coalesce(s.is_current, false) AS is_current
+    FROM task t
+    LEFT JOIN upload_scope s
+      ON s.upload_id = t.upload_id AND s.period = t.period
+     AND s.county = t.county AND s.township = t.township
+    ORDER BY t.period, t.county, t.township, t.branch, t.upload_id;
+
+    DROP TABLE task;
+    ALTER TABLE task_v2 RENAME TO task;
+
+    -- The current version of each unit (upload history and status use it).
+    CREATE VIEW v_current_scope AS
+    SELECT period, county, township, upload_id
+    FROM upload_scope
+    WHERE is_current;
+
+    CREATE VIEW v_branch_month AS
+    SELECT period, county, township, branch, branch_type, target_stars,
+           star_1, star_2, star_3, star_4, star_5, stars,
+           tasks_done, tasks_total, open_problems, weak, upload_id
+    FROM branch_month
+    WHERE is_current;
+
+    CREATE VIEW v_task AS
+    SELECT period, county, township, branch, star_slot, task, measure,
+           owner, deadline, done, done_date, upload_id
+    FROM task
+    WHERE is_current;
+
+    -- Extra per-row fields the battle map shows (secretary, problems, notes).
+    CREATE VIEW v_branch_month_detail AS
+    SELECT * EXCLUDE (is_current)
+    FROM branch_month
+    WHERE is_current;
+    """,
 )
 
 # One writer at a time inside this process (several Streamlit sessions share it).
@@ -173,8 +317,9 @@ def resolve_db_path(db: str | os.PathLike[str] | None = None, settings: Settings
 
 
 def _is_lock_error(exc: Exception) -> bool:
+    """Another process holds the file, or (same process) a connection with another mode is open."""
     text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    return "Could not set lock" in text or "Conflicting lock" in text or "different configuration" in text
 
 
 def connect(
@@ -189,7 +334,12 @@ def connect(
     """
     settings = settings or load_settings()
     path = resolve_db_path(db, settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_file():
+        raise StoreError(f"数据库路径 {path} 不是文件（可能是一个文件夹）。请用 --db 指定一个 .duckdb 文件。")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"无法创建数据库所在的文件夹 {path.parent}：{exc.strerror}。") from exc
     if read_only and not path.exists():
         connect(path, settings=settings).close()
     deadline = time.monotonic() + float(settings.lock_timeout_s)
@@ -198,9 +348,11 @@ def connect(
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
             if not _is_lock_error(exc):
-                raise StoreError(f"无法打开数据库文件 {path}：{exc}") from exc
+                raise StoreError(
+                    f"无法打开数据库文件 {path}：{exc}。请确认它是本程序的 DuckDB 数据文件且未损坏。"
+                ) from exc
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
                     f"数据库文件 {path} 正被另一个程序占用（例如另一次导入正在进行），"
@@ -211,6 +363,9 @@ def connect(
     if not read_only:
         try:
             migrate(con)
+        except duckdb.Error as exc:
+            con.close()
+            raise StoreError(f"数据库文件 {path} 结构升级失败：{exc}") from exc
         except Exception:
             con.close()
             raise
@@ -246,14 +401,46 @@ def open_store(
             con.close()
 
 
+# Above this WAL size a writing connection checkpoints when it closes (see defer_checkpoint).
+WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
+
+
+def defer_checkpoint(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> None:
+    """Skip the checkpoint DuckDB runs when this connection closes, while the WAL is small.
+
+    A large insert is written straight to the data file (the WAL only points at
+    it), but the checkpoint on close then merges row groups across the table,
+    which costs more than the load itself and grows with the store. Deferring it
+    keeps an upload fast; DuckDB still checkpoints on its own once the WAL reaches
+    ``wal_autocheckpoint``, and here as soon as it passes WAL_CHECKPOINT_BYTES,
+    so readers never replay a long log. Durability is unchanged (COMMIT wrote the WAL).
+    """
+    wal = Path(str(path) + ".wal")
+    try:
+        size = wal.stat().st_size
+    except FileNotFoundError:
+        size = 0
+    if size < WAL_CHECKPOINT_BYTES:
+        con.execute("PRAGMA disable_checkpoint_on_shutdown")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Any:
+    """The first column of the first row (None when there is none).
+
+    Uses ``fetchall`` on purpose: a result left half-read by ``fetchone`` keeps the
+    connection busy, and DuckDB 2.0 then refuses a later ``con.sql(...)`` with
+    ResourceInUseException. Store helpers always read their results to the end.
+    """
+    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+    return rows[0][0] if rows else None
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    exists = _scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    if not exists:
         return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    value = _scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+    return int(value) if value is not None else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -272,6 +459,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         except Exception:
             con.execute("ROLLBACK")
             raise
+    if 0 < version < len(MIGRATIONS):
+        # An existing store was rewritten: compact it now rather than on some later close.
+        con.execute("CHECKPOINT")
 
 
 def store_version(db: str | os.PathLike[str] | None = None, settings: Settings | None = None) -> str:
@@ -339,14 +529,12 @@ STATUS_LABELS = {
 
 _UPLOADS_SQL = """
 WITH scope AS (
+    -- How many of an upload's units it is the current version of (flag kept by refresh_current).
     SELECT s.upload_id,
            list((s.county, s.township) ORDER BY s.county, s.township) AS scope,
            count(*) AS n_units,
-           count(c.upload_id) AS n_current
+           count(*) FILTER (WHERE s.is_current) AS n_current
     FROM upload_scope s
-    LEFT JOIN v_current_scope c
-      ON c.upload_id = s.upload_id AND c.county = s.county AND c.township = s.township
-     AND c.period = s.period
     GROUP BY s.upload_id
 ),
 final AS (
@@ -395,63 +583,214 @@ def get_upload(con: duckdb.DuckDBPyConnection, upload_id: str) -> UploadRecord |
 
 
 def archived_bytes(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes | None:
-    row = con.execute("SELECT content FROM archive WHERE sha256 = ?", [sha256]).fetchone()
-    return bytes(row[0]) if row else None
+    content = _scalar(con, "SELECT content FROM archive WHERE sha256 = ?", [sha256])
+    return bytes(content) if content is not None else None
+
+
+_DUPLICATE_CANDIDATES_SQL = """
+-- Business rule (§6): byte-identical content for the same period that is still in
+-- force is a no-op; the scope is compared in Python (find_current_duplicate).
+SELECT upload_id FROM uploads
+WHERE sha256 = ? AND period = ? AND rolled_back_at IS NULL
+ORDER BY seq DESC
+"""
 
 
 def find_current_duplicate(
     con: duckdb.DuckDBPyConnection, sha256: str, period: date, scope: list[tuple[str, str]]
 ) -> str | None:
     """An upload with the same bytes, period and scope that is fully in force (§6 no-op)."""
-    for rec in list_uploads(con):
-        if rec.sha256 == sha256 and rec.status == "current" and rec.period == period and sorted(rec.scope) == sorted(scope):
+    wanted = sorted(scope)
+    for (upload_id,) in con.execute(_DUPLICATE_CANDIDATES_SQL, [sha256, period]).fetchall():
+        rec = get_upload(con, upload_id)
+        if rec is not None and rec.status == "current" and sorted(rec.scope) == wanted:
             return rec.upload_id
     return None
 
 
+def next_upload_id(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
+    """The next (upload_id, seq): 'U00001', 'U00002', … in load order (call inside the write transaction)."""
+    value = _scalar(
+        con,
+        "SELECT greatest(coalesce(max(seq), 0),"
+        " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq_floor'), 0)) + 1 FROM uploads",
+    )
+    seq = int(value) if value is not None else 1
+    return f"U{seq:05d}", seq
+
+
+def current_upload_for(
+    con: duckdb.DuckDBPyConnection, period: date, county: str, township: str
+) -> str | None:
+    """The upload currently in force for one (period, county, township), or None."""
+    value = _scalar(
+        con,
+        "SELECT upload_id FROM v_current_scope WHERE period = ? AND county = ? AND township = ?",
+        [period, county, township],
+    )
+    return str(value) if value is not None else None
+
+
+# --- the current version (is_current) ----------------------------------------
+
+# Business rule (§6): per (period, county, township) the latest upload (highest
+# seq) that has not been rolled back is the current version. Recomputed for the
+# units listed in _units; only flags that change are written.
+_REFRESH_SCOPE_SQL = """
+UPDATE upload_scope s
+SET is_current = coalesce(s.upload_id = w.upload_id, false)
+FROM (
+    WITH live AS (
+        SELECT s.period, s.county, s.township, s.upload_id, u.seq
+        FROM upload_scope s
+        JOIN uploads u USING (upload_id)
+        JOIN _units t ON t.period = s.period AND t.county = s.county AND t.township = s.township
+        WHERE u.rolled_back_at IS NULL
+    ),
+    final AS (
+        -- A unit with no upload in force gets upload_id NULL: none of its versions is current.
+        SELECT t.period, t.county, t.township, arg_max(l.upload_id, l.seq) AS upload_id
+        FROM _units t
+        LEFT JOIN live l ON l.period = t.period AND l.county = t.county AND l.township = t.township
+        GROUP BY t.period, t.county, t.township
+    )
+    SELECT * FROM final
+) w
+WHERE s.period = w.period AND s.county = w.county AND s.township = w.township
+  AND s.is_current IS DISTINCT FROM coalesce(s.upload_id = w.upload_id, false)
+"""
+
+# A row is current exactly when its upload is the current version of its unit.
+# The period range lets the scan skip row groups of other months.
+_REFRESH_ROWS_SQL = """
+UPDATE {table} r
+SET is_current = s.is_current
+FROM upload_scope s
+JOIN _units t ON t.period = s.period AND t.county = s.county AND t.township = s.township
+WHERE r.upload_id = s.upload_id AND r.period = s.period
+  AND r.county = s.county AND r.township = s.township
+  AND r.period BETWEEN $first AND $last
+  AND r.is_current <> s.is_current
+"""
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection, units: list[tuple[date, str, str]]) -> None:
+    """Recompute ``is_current`` for these (period, county, township) units.
+
+    Call inside the transaction that changed which upload is in force for them
+    (a load, a rollback, deleting demo uploads), after the change.
+    """
+    if not units:
+        return
+    distinct = sorted(set(units))
+    table = pa.table(
+        {
+            "period": pa.array([u[0] for u in distinct], pa.date32()),
+            "county": pa.array([u[1] for u in distinct], pa.string()),
+            "township": pa.array([u[2] for u in distinct], pa.string()),
+        }
+    )
+    bounds = {"first": distinct[0][0], "last": max(u[0] for u in distinct)}
+    con.register("_units", table)
+    try:
+        con.execute(_REFRESH_SCOPE_SQL)
+        for name in ("branch_month", "task"):
+            con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
+    finally:
+        con.unregister("_units")
+
+
+def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[date, str, str]]:
+    return [
+        (r[0], str(r[1]), str(r[2]))
+        for r in con.execute(f"SELECT period, county, township FROM upload_scope WHERE {where}", params).fetchall()
+    ]
+
+
 def rollback(con: duckdb.DuckDBPyConnection, upload_id: str, *, by: str | None = None) -> UploadRecord:
-    """Withdraw an upload; the previous version of each unit it covered is current again."""
+    """Withdraw an upload; the previous version of each unit it covered is current again.
+
+    Rolling back only marks the upload (rows and archived bytes stay, so history
+    keeps it); rolling back the same upload twice is an error. The mark and the
+    ``is_current`` flags of its units change in one transaction.
+    """
+    upload_id = upload_id.strip().upper()
     rec = get_upload(con, upload_id)
     if rec is None:
         raise StoreError(f"找不到上传记录 {upload_id}。用 `python -m analytics uploads` 查看上传历史。")
     if rec.rolled_back_at is not None:
-        raise StoreError(f"上传 {upload_id} 已于 {rec.rolled_back_at:%Y-%m-%d %H:%M} 回滚过。")
-    con.execute(
-        "UPDATE uploads SET rolled_back_at = ?, rolled_back_by = ? WHERE upload_id = ?",
-        [datetime.now().replace(microsecond=0), by, upload_id],
-    )
+        raise StoreError(
+            f"上传 {upload_id} 已于 {rec.rolled_back_at:%Y-%m-%d %H:%M} 回滚过，不能重复回滚。"
+            "如需恢复这份数据，请重新上传该文件。"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "UPDATE uploads SET rolled_back_at = ?, rolled_back_by = ? WHERE upload_id = ? AND rolled_back_at IS NULL",
+            [datetime.now().replace(microsecond=0), by, upload_id],
+        )
+        refresh_current(con, _units_of(con, "upload_id = ?", [upload_id]))
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
     updated = get_upload(con, upload_id)
     assert updated is not None
     return updated
 
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM uploads").fetchone()
-    return not row or row[0] == 0
+    return not _scalar(con, "SELECT count(*) FROM uploads")
 
 
 def has_demo_data(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM uploads WHERE is_demo").fetchone()
-    return bool(row and row[0])
+    return bool(_scalar(con, "SELECT count(*) FROM uploads WHERE is_demo"))
 
 
 def clear_demo(con: duckdb.DuckDBPyConnection) -> int:
-    """Delete every demo upload with its rows and archived bytes; returns how many."""
+    """Delete every demo upload with its rows and archived bytes; returns how many.
+
+    Also records that the demo data was cleared on purpose (``demo_cleared_at``),
+    so ``init-demo`` does not bring it back into an empty store, and remembers
+    the highest upload number so ids of deleted demo uploads are never reused.
+    """
     ids = [r[0] for r in con.execute("SELECT upload_id FROM uploads WHERE is_demo").fetchall()]
-    if not ids:
-        return 0
     con.execute("BEGIN TRANSACTION")
     try:
+        # Units a demo upload covered: once it is gone, an older real version may be current again.
+        touched = _units_of(con, "upload_id IN (SELECT upload_id FROM uploads WHERE is_demo)", [])
+        con.execute(
+            "INSERT OR REPLACE INTO meta SELECT 'seq_floor', CAST(coalesce(max(seq), 0) AS VARCHAR) FROM uploads"
+        )
         for table in ("branch_month", "task", "upload_scope"):
             con.execute(f"DELETE FROM {table} WHERE upload_id IN (SELECT upload_id FROM uploads WHERE is_demo)")
+        # An archived file is kept while a real (non-demo) upload still refers to it.
         con.execute(
             "DELETE FROM archive WHERE sha256 IN (SELECT sha256 FROM uploads WHERE is_demo) "
             "AND sha256 NOT IN (SELECT sha256 FROM uploads WHERE NOT is_demo)"
         )
         con.execute("DELETE FROM uploads WHERE is_demo")
+        refresh_current(con, touched)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('demo_cleared_at', ?)",
+            [datetime.now().replace(microsecond=0).isoformat(sep=" ")],
+        )
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
-    con.execute("CHECKPOINT")
+    if ids:
+        con.execute("CHECKPOINT")
     return len(ids)
+
+
+def demo_cleared_at(con: duckdb.DuckDBPyConnection) -> str | None:
+    """When the demo data was last cleared ('YYYY-MM-DD HH:MM:SS'), or None if never.
+
+    ``init-demo`` does not reload the samples into a store whose demo data was
+    cleared on purpose (unless forced).
+    """
+    value = _scalar(con, "SELECT value FROM meta WHERE key = 'demo_cleared_at'")
+    return str(value) if value is not None else None

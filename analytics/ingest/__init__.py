@@ -1,0 +1,289 @@
+"""The import pipeline: stage -> validate -> load (contract §5–§7).
+
+    staged = stage(data, file_name, period=…, county=…)   # read + validate, writes nothing
+    result = load(staged, db=…, uploader=…)                # one transaction, or nothing
+    result = ingest_file(path, …) / ingest_bytes(data, name, …)   # both at once
+
+The upload page shows ``stage`` as a preview and calls ``load`` on confirm; the
+command line calls ``ingest_file``. Both end in the same ``ImportResult``.
+Bad input never raises here: an unreadable or invalid file becomes a refused
+result listing its problems. Store trouble (locked, unreadable file) raises
+``analytics.store.StoreError`` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analytics import store
+from analytics.ingest.load import load_parsed
+from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, ParseFailure, Problem
+from analytics.settings import Settings, load_settings
+
+__all__ = [
+    "DEMO_UPLOADER",
+    "DemoLoad",
+    "Staged",
+    "format_scope",
+    "ingest_bytes",
+    "ingest_file",
+    "load",
+    "load_demo",
+    "stage",
+]
+
+DEMO_UPLOADER = "示例数据"
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_uploads"
+
+
+@dataclass
+class Staged:
+    """A file read and validated but not written: either ``parsed`` or ``errors``."""
+
+    file_name: str
+    data: bytes = field(repr=False)
+    sha256: str
+    parsed: ParsedLedger | None = None
+    errors: list[Problem] = field(default_factory=list)
+    errors_total: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.parsed is not None and not self.errors
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.data)
+
+    @property
+    def period(self) -> str | None:
+        """'YYYY-MM' of an accepted file, else None."""
+        return self.parsed.period.strftime("%Y-%m") if self.parsed is not None else None
+
+    @property
+    def scope(self) -> list[tuple[str, str]]:
+        return self.parsed.scope if self.parsed is not None else []
+
+
+def _refused(file_name: str, data: bytes, sha256: str, problem: Problem) -> Staged:
+    return Staged(file_name=file_name, data=data, sha256=sha256, errors=[problem], errors_total=1)
+
+
+def stage(
+    data: bytes,
+    file_name: str,
+    *,
+    period: str | None = None,
+    county: str | None = None,
+    settings: Settings | None = None,
+) -> Staged:
+    """Read and validate one file (nothing is written). Never raises for bad input."""
+    from analytics.ingest.read import read_workbook
+    from analytics.ingest.validate import parse_workbook
+
+    settings = settings or load_settings()
+    sha256 = hashlib.sha256(data).hexdigest()
+    limit_mb = settings.max_upload_mb
+    if len(data) > limit_mb * 1024 * 1024:
+        return _refused(file_name, data, sha256, Problem(
+            code="E_FILE",
+            message=(
+                f"文件大小 {len(data) / 1024 / 1024:.1f} MB，超过上限 {limit_mb} MB。"
+                "请删除多余的工作表、图片后另存，或按乡镇拆分成几个文件分别上传。"
+            ),
+        ))
+    try:
+        workbook = read_workbook(data, file_name, settings)
+    except FileRefused as exc:
+        return _refused(file_name, data, sha256, exc.problem)
+    outcome = parse_workbook(workbook, period=period, county=county, settings=settings)
+    if isinstance(outcome, ParseFailure):
+        return Staged(
+            file_name=file_name, data=data, sha256=sha256,
+            errors=list(outcome.errors), errors_total=max(outcome.errors_total, len(outcome.errors)),
+            warnings=list(outcome.warnings), skipped_sheets=list(outcome.skipped_sheets),
+        )
+    return Staged(
+        file_name=file_name, data=data, sha256=sha256, parsed=outcome,
+        warnings=list(outcome.warnings), skipped_sheets=list(outcome.skipped_sheets),
+    )
+
+
+def format_scope(scope: Iterable[tuple[str, str]], *, max_townships: int | None = None) -> str:
+    """'二七区：甲镇、乙镇；中原区：丙街道' (optionally cut after max_townships with a count)."""
+    by_county: dict[str, list[str]] = {}
+    for county, township in sorted(scope):
+        by_county.setdefault(county, []).append(township)
+    parts = []
+    for county, townships in by_county.items():
+        shown = townships
+        if max_townships is not None and len(townships) > max_townships:
+            shown = [*townships[:max_townships], f"等 {len(townships)} 个乡镇（街道）"]
+        parts.append(f"{county}：{'、'.join(shown)}")
+    return "；".join(parts)
+
+
+def load(
+    staged: Staged,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    uploader: str | None = None,
+    is_demo: bool = False,
+    settings: Settings | None = None,
+) -> ImportResult:
+    """Write an accepted file in one transaction; a refused one writes nothing (the store is not even opened)."""
+    settings = settings or load_settings()
+    cap = int(settings.max_listed_problems)
+    result = ImportResult(
+        file=staged.file_name, ok=False, period=staged.period, scope=staged.scope,
+        warnings=list(staged.warnings), skipped_sheets=list(staged.skipped_sheets),
+    )
+    if staged.parsed is None or staged.errors:
+        total = max(staged.errors_total, len(staged.errors))
+        result.errors = list(staged.errors[:cap])
+        result.errors_total = total
+        shown = f"，下面列出前 {cap} 个" if total > cap else ""
+        result.notice = f"已拒收，未写入任何数据：共发现 {total} 个问题{shown}。请按提示修改后重新上传。"
+        return result
+    parsed = staged.parsed
+    result.branches = parsed.branches.num_rows
+    result.tasks = parsed.tasks.num_rows
+    with store.open_store(db, settings=settings) as con:
+        outcome = load_parsed(
+            con, parsed, file_name=staged.file_name, sha256=staged.sha256, content=staged.data,
+            uploader=uploader, is_demo=is_demo,
+        )
+        store.defer_checkpoint(con, store.resolve_db_path(db, settings))
+    result.ok = True
+    where = f"（{result.period}，{format_scope(result.scope, max_townships=10)}）"
+    if outcome.duplicate_of is not None:
+        result.duplicate_of = outcome.duplicate_of
+        result.notice = (
+            f"内容与上传 {outcome.duplicate_of} 完全相同，且该版本仍在生效{where}，"
+            "本次未重复导入，数据没有变化。"
+        )
+        return result
+    result.upload_id = outcome.upload_id
+    replaced = f"，替换了此前的版本 {'、'.join(outcome.replaced)}（可回滚恢复）" if outcome.replaced else ""
+    result.notice = (
+        f"已导入为 {outcome.upload_id}{where}，支部 {result.branches} 个，任务 {result.tasks} 条{replaced}。"
+    )
+    return result
+
+
+def ingest_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    period: str | None = None,
+    county: str | None = None,
+    db: str | os.PathLike[str] | None = None,
+    uploader: str | None = None,
+    is_demo: bool = False,
+    settings: Settings | None = None,
+) -> ImportResult:
+    """stage + load for bytes already in memory (the upload page)."""
+    settings = settings or load_settings()
+    staged = stage(data, file_name, period=period, county=county, settings=settings)
+    return load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+
+
+def ingest_file(
+    path: str | os.PathLike[str],
+    *,
+    period: str | None = None,
+    county: str | None = None,
+    db: str | os.PathLike[str] | None = None,
+    uploader: str | None = None,
+    is_demo: bool = False,
+    settings: Settings | None = None,
+) -> ImportResult:
+    """stage + load for a file on disk (the command line); ``result.file`` is the path as given."""
+    settings = settings or load_settings()
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problem = Problem(code="E_FILE", message=f"无法读取文件：{exc.strerror or exc}。请确认路径正确且有读取权限。")
+        staged = _refused(path.name, b"", "", problem)
+    else:
+        staged = stage(data, path.name, period=period, county=county, settings=settings)
+    result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+    result.file = str(path)
+    return result
+
+
+# --- demo data ---------------------------------------------------------------
+
+
+@dataclass
+class DemoLoad:
+    """What ``load_demo`` did: the results of the files it loaded, or why it did nothing."""
+
+    results: list[ImportResult] = field(default_factory=list)
+    skipped_reason: str | None = None  # set when nothing was attempted
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+def read_manifest(samples_dir: Path) -> list[dict[str, Any]]:
+    """sample_uploads/manifest.json: a list of {"file", "expect", "period", "county", "codes", "note"}."""
+    entries = json.loads((samples_dir / "manifest.json").read_text(encoding="utf-8"))
+    if not isinstance(entries, list):
+        raise ValueError("manifest.json 应是一个列表")
+    return [dict(e) for e in entries]
+
+
+def load_demo(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    samples_dir: str | os.PathLike[str] | None = None,
+    force: bool = False,
+) -> DemoLoad:
+    """Load every sample the manifest expects to be accepted, as demo data, into an EMPTY store.
+
+    Does nothing (and says why) when the store already has uploads, when
+    ``load_sample_when_empty`` is off, or when the demo data was cleared on
+    purpose before; ``force`` overrides the last two (never the first).
+    """
+    settings = settings or load_settings()
+    folder = Path(samples_dir) if samples_dir is not None else SAMPLES_DIR
+    with store.open_store(db, settings=settings) as con:
+        empty = store.is_empty(con)
+        n_uploads = len(store.list_uploads(con)) if not empty else 0
+        cleared = store.demo_cleared_at(con)
+    if not empty:
+        return DemoLoad(skipped_reason=f"数据库中已有 {n_uploads} 次上传，未载入示例数据。")
+    if not force and not settings.load_sample_when_empty:
+        return DemoLoad(skipped_reason="设置 load_sample_when_empty 为关闭，未载入示例数据。")
+    if not force and cleared is not None:
+        return DemoLoad(
+            skipped_reason=f"示例数据已于 {cleared} 清除，不再自动载入（如需重新载入，请加 --force）。"
+        )
+    try:
+        entries = read_manifest(folder)
+    except FileNotFoundError:
+        return DemoLoad(skipped_reason=f"找不到示例数据清单 {folder / 'manifest.json'}，请先运行 make samples 生成示例台账。")
+    except (ValueError, TypeError) as exc:
+        return DemoLoad(skipped_reason=f"示例数据清单 {folder / 'manifest.json'} 格式有误：{exc}。")
+    results = []
+    for entry in entries:
+        if entry.get("expect") != "accept":
+            continue
+        results.append(ingest_file(
+            folder / str(entry["file"]),
+            period=entry.get("period"), county=entry.get("county"),
+            db=db, uploader=DEMO_UPLOADER, is_demo=True, settings=settings,
+        ))
+    return DemoLoad(results=results)

@@ -166,6 +166,7 @@ class ImportResult:
     duplicate_of: str | None = None
     skipped_sheets: list[str] = field(default_factory=list)
     errors_total: int = 0  # all errors found; ``errors`` lists at most max_listed_problems
+    notice: str | None = None  # a Chinese sentence for the user (e.g. why nothing was written)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,4 +181,5 @@ class ImportResult:
             "duplicate_of": self.duplicate_of,
             "skipped_sheets": self.skipped_sheets,
             "errors_total": max(self.errors_total, len(self.errors)),
+            "notice": self.notice,
         }

@@ -1,0 +1,57 @@
+"""作战图: per-branch star slots, tasks and overdue work (metrics.md, layout.md)."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics import sql
+from analytics.periods import Period
+from analytics.scope import Scope
+from analytics.settings import Settings
+from analytics.spec import COMMUNITY, STAR_NAMES, VILLAGE
+
+BATTLE_COLUMNS = [
+    "county", "township", "branch", "branch_type", "target_stars",
+    "star_1", "star_2", "star_3", "star_4", "star_5", "stars", "gap",
+    "tasks_done", "tasks_total", "task_rate", "overdue", "weak", "secretary", "score", "rank",
+]
+TASK_COLUMNS = ["star_slot", "star_name", "task", "measure", "owner", "deadline", "done", "done_date", "overdue"]
+HISTORY_COLUMNS = [
+    "period", "stars", "target_stars", "star_1", "star_2", "star_3", "star_4", "star_5",
+    "tasks_done", "tasks_total", "task_rate", "score",
+]
+
+
+def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        df[column] = pd.to_datetime(df[column]).dt.date.astype(object).where(df[column].notna(), None)
+    return df
+
+
+def battle_map(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
+    """One row per branch of the period (snapshot rule), ordered by county, township, branch."""
+    return sql.run(con, "battle_map.sql", sql.snapshot_params(period, scope, settings))[BATTLE_COLUMNS]
+
+
+def branch_tasks(
+    con: duckdb.DuckDBPyConnection, period: Period, county: str, township: str, branch: str
+) -> pd.DataFrame:
+    """Tasks of the branch's snapshot month in ``period``, with an overdue flag."""
+    params = {
+        "start": period.start, "end": period.end,
+        "county": county, "township": township, "branch": branch,
+        "village_names": list(STAR_NAMES[VILLAGE]), "community_names": list(STAR_NAMES[COMMUNITY]),
+    }
+    return _dates(sql.run(con, "branch_tasks.sql", params), "deadline", "done_date")[TASK_COLUMNS]
+
+
+def branch_history(
+    con: duckdb.DuckDBPyConnection, county: str, township: str, branch: str, settings: Settings
+) -> pd.DataFrame:
+    """Every month of one branch, ascending, with task_rate and score."""
+    params = {
+        "county": county, "township": township, "branch": branch,
+        "w_stars": float(settings.score_weight_stars), "w_tasks": float(settings.score_weight_tasks),
+    }
+    return _dates(sql.run(con, "branch_history.sql", params), "period")[HISTORY_COLUMNS]

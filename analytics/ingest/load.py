@@ -1,0 +1,146 @@
+"""Load stage: write one validated upload into the store in ONE transaction.
+
+    load_parsed(con, parsed, file_name=…, sha256=…, content=…) -> LoadOutcome
+
+What one accepted upload writes (contract §6): an ``uploads`` row (id 'U00001'
+style from the sequence), one ``upload_scope`` row per (county, township) the
+upload covers for its period, its ``branch_month`` and ``task`` rows (inserted
+from Arrow, no Python row loop), and the original bytes in ``archive`` (stored
+once per SHA-256). Replacement needs no deletes: per (period, county, township)
+the latest upload that has not been rolled back is current, so earlier versions
+stay in history and come back on rollback. The ``is_current`` flags the views
+filter on are moved in the same transaction (``store.refresh_current``).
+
+Either everything is committed or nothing: a crash or a kill before COMMIT
+leaves the store exactly as it was (DuckDB writes the WAL only on COMMIT).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from analytics import store
+from analytics.ingest.model import BRANCH_COLUMNS, BRANCH_SCHEMA, TASK_COLUMNS, TASK_SCHEMA, ParsedLedger
+
+# Test hook: called inside the transaction after every row is written, just
+# before COMMIT (the kill-mid-load test sleeps here and gets SIGKILLed).
+BEFORE_COMMIT: Callable[[], None] | None = None
+
+INSERT_UPLOAD_SQL = """
+INSERT INTO uploads (upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
+                     n_branches, n_tasks, warnings, skipped_sheets, is_demo)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+# One scope row per (county, township) unit of the upload's period.
+INSERT_SCOPE_SQL = """
+INSERT INTO upload_scope (upload_id, period, county, township)
+SELECT ?, ?, county, township FROM _scope_in
+"""
+
+# The original bytes are archived once per content hash (§6), however often uploaded.
+INSERT_ARCHIVE_SQL = """
+INSERT INTO archive (sha256, size_bytes, content) VALUES (?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+
+# The uploads in force for any unit of this upload until now (it replaces them there).
+REPLACED_SQL = """
+WITH final AS (
+    SELECT DISTINCT c.upload_id
+    FROM v_current_scope c
+    JOIN _scope_in s ON c.county = s.county AND c.township = s.township
+    WHERE c.period = ?
+)
+SELECT upload_id FROM final ORDER BY upload_id
+"""
+
+INSERT_BRANCHES_SQL = """
+INSERT INTO branch_month BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _branches_in
+"""
+
+INSERT_TASKS_SQL = """
+INSERT INTO task BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _tasks_in
+"""
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    upload_id: str | None  # the new upload, or None when nothing was written
+    duplicate_of: str | None  # the identical upload in force (no-op), else None
+    replaced: tuple[str, ...] = ()  # uploads that were current for one of its units until now
+
+
+def _conform(table: pa.Table, columns: tuple[str, ...], schema: pa.Schema) -> pa.Table:
+    """The contract's columns in the contract's order and types (a cheap, vectorised cast)."""
+    return table.select(list(columns)).cast(schema)
+
+
+def load_parsed(
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedLedger,
+    *,
+    file_name: str,
+    sha256: str,
+    content: bytes,
+    uploader: str | None = None,
+    is_demo: bool = False,
+) -> LoadOutcome:
+    """Write one accepted upload, or nothing when identical content is already in force."""
+    branches = _conform(parsed.branches, BRANCH_COLUMNS, BRANCH_SCHEMA)
+    tasks = _conform(parsed.tasks, TASK_COLUMNS, TASK_SCHEMA)
+    scope = parsed.scope
+    scope_table = pa.table(
+        {"county": [c for c, _ in scope], "township": [t for _, t in scope]},
+        schema=pa.schema([("county", pa.string()), ("township", pa.string())]),
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        duplicate = store.find_current_duplicate(con, sha256, parsed.period, scope)
+        if duplicate is not None:
+            con.execute("ROLLBACK")
+            return LoadOutcome(upload_id=None, duplicate_of=duplicate)
+        upload_id, seq = store.next_upload_id(con)
+        con.execute(
+            INSERT_UPLOAD_SQL,
+            [
+                upload_id, seq, file_name, uploader, datetime.now().replace(microsecond=0),
+                sha256, len(content), parsed.period, branches.num_rows, tasks.num_rows,
+                json.dumps([w.to_dict() for w in parsed.warnings], ensure_ascii=False),
+                json.dumps(list(parsed.skipped_sheets), ensure_ascii=False),
+                is_demo,
+            ],
+        )
+        con.register("_scope_in", scope_table)
+        con.register("_branches_in", branches)
+        con.register("_tasks_in", tasks)
+        try:
+            replaced = [r[0] for r in con.execute(REPLACED_SQL, [parsed.period]).fetchall()]
+            con.execute(INSERT_SCOPE_SQL, [upload_id, parsed.period])
+            con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period])
+            con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
+            # The new upload is now the current version of its units; the ones it replaced no longer.
+            store.refresh_current(con, [(parsed.period, county, township) for county, township in scope])
+        finally:
+            for name in ("_scope_in", "_branches_in", "_tasks_in"):
+                con.unregister(name)
+        con.execute(INSERT_ARCHIVE_SQL, [sha256, len(content), content])
+        if BEFORE_COMMIT is not None:
+            BEFORE_COMMIT()
+        con.execute("COMMIT")
+    except BaseException:
+        # Nothing of this upload survives (also on KeyboardInterrupt).
+        with contextlib.suppress(duckdb.Error):  # the transaction may already be aborted
+            con.execute("ROLLBACK")
+        raise
+    return LoadOutcome(upload_id=upload_id, duplicate_of=None, replaced=tuple(replaced))
+

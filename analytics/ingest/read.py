@@ -1,0 +1,314 @@
+"""Bytes -> RawWorkbook, safely: every untrusted byte is parsed in a child process.
+
+    read_workbook(data, file_name, settings=None) -> RawWorkbook   (raises FileRefused)
+
+Formats: .xlsx / .xlsm / .xls through fastexcel (calamine), CSV in UTF-8 (with or
+without BOM), UTF-16 with BOM or GB18030/GBK, delimiter comma, tab or semicolon.
+The real format is sniffed from the bytes; the file name's extension is only a
+hint (for .xlsm).
+
+Sandbox: a "zygote" process (``analytics.ingest._worker``) is started once per
+parent process and keeps pyarrow + fastexcel imported. Each file is read by a
+child forked from it, with a memory limit (``RLIMIT_AS`` = parse_memory_mb), a
+wall-clock limit (parse_timeout_s, enforced by the kernel via SIGALRM) and its
+stdout/stderr sent to a log file, never to ours. Results come back as Arrow IPC
+files in a temporary directory. A child that panics, aborts, runs out of memory
+or time ends in ``FileRefused`` with code E_FILE. Reads from several threads are
+serialised (one parse at a time per process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.ipc
+
+from analytics.ingest._worker import LOG_FILE, MIB, RESULT_FILE
+from analytics.ingest.model import FileRefused, Problem, RawSheet, RawWorkbook
+from analytics.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+_RESAVE = "请用 Excel 或 WPS 打开后“另存为” Excel 工作簿（.xlsx）再上传。"
+
+# One message per refusal reason: what happened, then what to do.
+MESSAGES: dict[str, str] = {
+    "empty": "文件是空的（0 字节），没有任何内容。请确认选择的是填好的台账文件后重新上传。",
+    "too_large": "文件大小 {size_mb:.1f} MB，超过上限 {max_mb} MB。请删除无关的工作表、图片和空白行列，"
+    + "或按乡镇拆分成几个文件分别上传。",
+    "bomb": "文件解压后的内容超过 {max_mb} MB（可能是异常或被篡改的压缩文件），为安全起见不予读取。" + _RESAVE,
+    "truncated": "文件不完整或已损坏（可能下载、复制或传输时中断），无法打开。请从原始来源重新获取或重新导出文件后上传。",
+    "encrypted": "文件设置了打开密码（已加密），无法读取。请在 Excel 中打开文件，"
+    + "依次点“文件 → 信息 → 保护工作簿 → 用密码进行加密”，清空密码并保存后重新上传。",
+    "ods": "这是 .ods（OpenDocument）格式的表格，暂不支持。" + _RESAVE,
+    "xlsb": "这是 Excel 二进制工作簿（.xlsb），暂不支持。" + _RESAVE,
+    "old_xls": "这是 Excel 95 及更早版本的旧格式文件，无法读取。" + _RESAVE,
+    "html": "这是网页（HTML）或 XML 格式的文件，只是扩展名看起来像 Excel（常见于从业务系统导出的表格）。" + _RESAVE,
+    "not_spreadsheet": "这不是 Excel 工作簿或 CSV 文件，无法读取。请上传 .xlsx、.xlsm、.xls 或 .csv 格式的台账。",
+    "encoding": "无法识别 CSV 文件的文字编码（支持 UTF-8 和 GBK/GB18030）。请用 Excel 打开后另存为 .xlsx，"
+    + "或另存为“CSV UTF-8（逗号分隔）”再上传。",
+    "csv_corrupt": "CSV 文件格式异常（例如引号不成对），无法逐行读取。请用 Excel 打开检查后另存为 .xlsx 再上传。",
+    "corrupt": "文件已损坏或格式异常，无法读取。请用 Excel 打开确认内容完好，再“另存为”新的 .xlsx 文件后重新上传。",
+    "sheet_corrupt": "文件已损坏或格式异常，无法读取：工作表“{sheet}”无法解析。"
+    + "请用 Excel 打开确认该工作表内容完好（不需要的工作表可删除），再“另存为”新的 .xlsx 文件后重新上传。",
+    "memory": "文件已损坏或格式异常，无法读取：读取它需要的内存超过上限（{memory_mb} MB）。"
+    + "请删除无关的工作表和大片空白行列，再“另存为”新的 .xlsx 文件后重新上传。",
+    "timeout": "文件已损坏或格式异常，无法读取：读取超过 {timeout_s} 秒仍未完成。"
+    + "请用 Excel 打开确认内容完好，删除无关的工作表后“另存为”新的 .xlsx 文件再上传。",
+}
+
+_READY_TIMEOUT_S = 60.0  # start-up of the zygote (imports pyarrow + fastexcel)
+_GRACE_S = 15.0  # extra wait beyond parse_timeout_s before the parent gives up on the zygote
+
+
+def refuse(reason: str, file_name: str, **fmt: Any) -> FileRefused:
+    """A FileRefused carrying one E_FILE problem with the message for ``reason``."""
+    message = MESSAGES[reason].format(**fmt) if fmt else MESSAGES[reason]
+    return FileRefused(Problem(code="E_FILE", message=message, value=file_name))
+
+
+def read_workbook(data: bytes, file_name: str, settings: Settings | None = None) -> RawWorkbook:
+    """Read an uploaded file into text cells, one RawSheet per worksheet (hidden ones included).
+
+    Raises FileRefused (code E_FILE, value = file_name) for anything unreadable.
+    """
+    settings = settings if settings is not None else load_settings()
+    if len(data) == 0:
+        raise refuse("empty", file_name)
+    max_mb = settings.max_upload_mb
+    if len(data) > max_mb * MIB:
+        raise refuse("too_large", file_name, size_mb=len(data) / MIB, max_mb=max_mb)
+
+    work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
+    try:
+        input_path = os.path.join(work_dir, "input" + _guess_suffix(data))
+        with open(input_path, "wb") as fh:
+            fh.write(data)
+        request = {
+            "dir": work_dir,
+            "input": input_path,
+            "file_name": file_name,
+            "memory_mb": settings.parse_memory_mb,
+            "timeout_s": settings.parse_timeout_s,
+            "max_expanded_mb": settings.max_expanded_mb,
+        }
+        status = _sandbox().run(request, float(settings.parse_timeout_s) + _GRACE_S)
+        return _collect(work_dir, status, file_name, settings)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def warm_up() -> None:
+    """Start the reader process now (in the background) so the first read_workbook call does not wait for it."""
+    _sandbox().start()
+
+
+def _guess_suffix(data: bytes) -> str:
+    if data.startswith(b"PK"):
+        return ".xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return ".xls"
+    return ".csv"
+
+
+def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Settings) -> RawWorkbook:
+    result_path = os.path.join(work_dir, RESULT_FILE)
+    log.debug("read %s: child %s", file_name, status)
+    if status.get("timeout"):
+        log.info("reading %s: no answer from the reader process in time", file_name)
+        raise refuse("timeout", file_name, timeout_s=settings.parse_timeout_s)
+    if status.get("exit") != 0 or not os.path.exists(result_path):
+        raise _died(work_dir, status, file_name, settings)
+    with open(result_path, encoding="utf-8") as fh:
+        result = json.load(fh)
+    if not result["ok"]:
+        log.info("refused %s: %s %s", file_name, result["reason"], result.get("detail"))
+        raise refuse(result["reason"], file_name, sheet=result.get("sheet") or "",
+                     memory_mb=settings.parse_memory_mb, max_mb=settings.max_expanded_mb)
+    sheets = []
+    for info in result["sheets"]:
+        with pa.OSFile(os.path.join(work_dir, info["file"]), "rb") as source:
+            table = pyarrow.ipc.open_file(source).read_all()
+        if table.num_columns == 0:
+            table = pa.table({})
+        sheets.append(RawSheet(
+            name=info["name"],
+            table=table,
+            first_row=int(info["first_row"]),
+            hit_row_limit=bool(info["hit_row_limit"]),
+            visible=bool(info["visible"]),
+        ))
+    return RawWorkbook(file_name=file_name, kind=result["kind"], sheets=sheets)
+
+
+def _died(work_dir: str, status: dict[str, Any], file_name: str, settings: Settings) -> FileRefused:
+    """The child ended without a result: killed by a limit, aborted, or crashed."""
+    text = ""
+    with contextlib.suppress(OSError), open(os.path.join(work_dir, LOG_FILE), "rb") as fh:
+        head = fh.read(16384)
+        fh.seek(max(fh.tell(), os.fstat(fh.fileno()).st_size - 4096))
+        text = (head + fh.read()).decode("utf-8", "replace")
+    log.info("reader child for %s ended without a result: %s; log: %s", file_name, status, text[:1000])
+    sig = status.get("signal")
+    if sig in (signal.SIGALRM, signal.SIGXCPU):
+        return refuse("timeout", file_name, timeout_s=settings.parse_timeout_s)
+    if any(marker in text for marker in ("memory allocation of", "MemoryError", "bad_alloc", "out of memory")):
+        return refuse("memory", file_name, memory_mb=settings.parse_memory_mb)
+    return refuse("corrupt", file_name)
+
+
+# --- the sandbox (one zygote process per parent process) ---------------------------
+
+
+class _Sandbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._ready = False
+        self._buffer = b""
+
+    def start(self) -> None:
+        with self._lock, contextlib.suppress(_ZygoteGone):
+            self._ensure_started()
+
+    def _ensure_started(self) -> subprocess.Popen[bytes]:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            return proc
+        self._stop()
+        # The worker file is run by path, not imported as analytics.ingest._worker:
+        # importing the package would pull in DuckDB (threads — unsafe to fork)
+        # and pyarrow before the worker has chosen its memory pool.
+        worker = str(Path(__file__).resolve().with_name("_worker.py"))
+        env = dict(os.environ)
+        env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+        env["RUST_BACKTRACE"] = "0"  # a panic's one-line message is enough for the log
+        code = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__')"
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", code, worker],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                close_fds=True,
+                start_new_session=True,  # own process group: terminal signals do not reach it; killpg on hang
+                cwd=tempfile.gettempdir(),
+                env=env,
+            )
+        except OSError as exc:
+            raise _ZygoteGone(f"cannot start {sys.executable}: {exc}") from exc
+        self._ready = False
+        self._buffer = b""
+        return self._proc
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        self._ready = False
+        self._buffer = b""
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            proc.kill()
+            proc.wait(timeout=5)
+        for stream in (proc.stdin, proc.stdout):
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.close()
+
+    def _read_line(self, proc: subprocess.Popen[bytes], deadline: float) -> dict[str, Any] | None:
+        """The next JSON line from the zygote; None on timeout; raises _ZygoteGone on end of file."""
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise _ZygoteGone("reader process exited")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        parsed: dict[str, Any] = json.loads(line)
+        return parsed
+
+    def _exchange(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        proc = self._ensure_started()
+        if not self._ready:
+            if self._read_line(proc, time.monotonic() + _READY_TIMEOUT_S) is None:
+                raise _ZygoteGone("reader process did not start in time")
+            self._ready = True
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
+            proc.stdin.flush()
+        except (OSError, ValueError) as exc:
+            raise _ZygoteGone(str(exc)) from exc
+        reply = self._read_line(proc, time.monotonic() + timeout_s)
+        if reply is None:
+            # The child's own alarm should have fired long ago: kill the whole group and start afresh next time.
+            self._stop()
+            return {"timeout": True}
+        return reply
+
+    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Send one request; returns the zygote's reply ({"exit": n} / {"signal": n}) or {"timeout": True}.
+
+        The zygote never parses anything itself, so its death is not the file's fault:
+        it is restarted and the request retried once before giving up with RuntimeError.
+        """
+        with self._lock:
+            try:
+                return self._exchange(request, timeout_s)
+            except _ZygoteGone as first:
+                log.info("reader process lost (%s); restarting it", first)
+                self._stop()
+            try:
+                return self._exchange(request, timeout_s)
+            except _ZygoteGone as second:
+                self._stop()
+                raise RuntimeError(f"无法启动读取文件的子进程（{second}），请稍后重试或联系管理员。") from second
+
+
+class _ZygoteGone(Exception):
+    """The zygote process is not there (did not start, or exited)."""
+
+
+_SANDBOX: _Sandbox | None = None
+_SANDBOX_LOCK = threading.Lock()
+
+
+def _sandbox() -> _Sandbox:
+    global _SANDBOX
+    with _SANDBOX_LOCK:
+        if _SANDBOX is None:
+            _SANDBOX = _Sandbox()
+        return _SANDBOX
+
+
+def _forget_sandbox_after_fork() -> None:
+    # A forked copy of this process must not talk through the parent's pipes.
+    global _SANDBOX, _SANDBOX_LOCK
+    _SANDBOX = None
+    _SANDBOX_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_sandbox_after_fork)

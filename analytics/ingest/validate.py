@@ -1,0 +1,872 @@
+"""Raw sheets -> a validated upload, with every problem listed (ledger-format.md §1–§5).
+
+    parse_workbook(wb, *, period=None, county=None, settings=None) -> ParsedLedger | ParseFailure
+
+Stages, all column-at-a-time on Arrow (no Python loop over cells; each column's
+*distinct* values are parsed once in Python by ``values.map_distinct``):
+
+1. every sheet is classified by its header (``headers.detect_layout``): star
+   ledger, task ledger, or skipped (W_SKIPPED_SHEET); required columns checked;
+2. data rows are normalized; blank rows, totals, footers and repeated header
+   rows are dropped; county/township (and, in a task sheet, branch and star)
+   are carried down;
+3. the period and the county are resolved (§4);
+4. star-ledger rows and task rows are typed; duplicates, tasks of unknown
+   branches, and task counts per branch are computed by key joins;
+5. problems are sorted by sheet/row/column; errors refuse the upload.
+
+Several star-ledger sheets (or task sheets) in one workbook are combined; a
+branch appearing in two of them is E_DUPLICATE.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analytics import spec
+from analytics.ingest import values as V
+from analytics.ingest.headers import LEDGER, TASK, HeaderColumn, SheetLayout, detect_layout, title_cells
+from analytics.ingest.model import (
+    BRANCH_SCHEMA,
+    TASK_SCHEMA,
+    ParsedLedger,
+    ParseFailure,
+    Problem,
+    RawSheet,
+    RawWorkbook,
+)
+from analytics.settings import Settings
+
+# Fields kept as written (only trimmed); every other field is fully normalized.
+FREE_TEXT_FIELDS = frozenset({"problems", "notes", "task", "measure"})
+# Fields carried down from the row above when blank (§3.3 item 3). In a task
+# sheet (作战图) the branch and star cells are usually merged over their tasks.
+LEDGER_CARRY = ("county", "township")
+TASK_CARRY = ("county", "township", "branch", "star")
+
+
+
+def _spaced(word: str) -> str:
+    """RE2 pattern for a word as written in a raw cell: any whitespace between its
+    characters, full- or half-width colon (so the raw cell needs no NFKC pass)."""
+    parts = ["[:：]" if ch in ":：" else re.escape(ch) for ch in word]
+    return r"[\s\p{Z}]*".join(parts)
+
+
+_TOTALS_RE = "|".join(_spaced(w) for w in spec.TOTAL_WORDS)
+_FOOTER_RE = r"^[\s\p{Z}]*(?:" + "|".join(_spaced(p) for p in spec.FOOTER_PREFIXES) + ")"
+_KEY_SEP = "\x1f"
+_NULL_STR = pa.scalar(None, pa.string())
+
+# Friendly names of fields in messages.
+FIELD_LABELS = {
+    "county": "县（市、区）",
+    "township": "乡镇（街道）",
+    "branch": "村（社区）名称",
+    "branch_type": "类型",
+    "target_stars": "创建目标",
+    "stars_reported": "当前星级",
+    "tasks_done": "已完成任务数",
+    "tasks_total": "任务总数",
+    "task_rate": "任务完成率",
+    "open_problems": "问题数",
+    "weak": "软弱涣散",
+    "period": "报送月份",
+    "star": "所属星",
+    "task": "重点任务",
+    "done": "是否完成",
+    "deadline": "完成时限",
+    "done_date": "完成时间",
+}
+
+
+# ---------------------------------------------------------------------------
+# Problems
+# ---------------------------------------------------------------------------
+
+_PROBLEM_SCHEMA = pa.schema([
+    ("code", pa.string()), ("sheet_ord", pa.int32()), ("sheet", pa.string()), ("row", pa.int32()),
+    ("col_ord", pa.int32()), ("column", pa.string()), ("value", pa.string()), ("message", pa.string()),
+])
+
+
+class _Problems:
+    """Collects problems as Arrow batches; only the listed ones become ``Problem`` objects."""
+
+    def __init__(self) -> None:
+        self._batches: list[pa.Table] = []
+        self._singles: list[dict[str, Any]] = []
+
+    def add(
+        self, code: str, message: str, *, sheet: _Sheet | None = None, row: int | None = None,
+        column: HeaderColumn | None = None, value: str | None = None,
+    ) -> None:
+        self._singles.append({
+            "code": code, "sheet_ord": sheet.ord if sheet else -1, "sheet": sheet.name if sheet else None,
+            "row": row, "col_ord": column.index if column else -1,
+            "column": column.letter if column else None, "value": value, "message": message,
+        })
+
+    def add_cells(
+        self, code: str, sheet: _Sheet, column: HeaderColumn | None, mask: pa.Array,
+        values: pa.Array | None, messages: pa.Array | str,
+    ) -> None:
+        """One problem per row where ``mask`` is true (row/value/message taken from that row)."""
+        mask = pc.fill_null(mask, False)
+        if not pc.any(mask).as_py():
+            return
+        rows = pc.filter(sheet.rows, mask)
+        n = len(rows)
+        vals = pc.filter(values, mask) if values is not None else pa.nulls(n, pa.string())
+        if isinstance(messages, str):
+            msgs = pa.repeat(pa.scalar(messages, pa.string()), n)
+        else:
+            msgs = pc.filter(messages, mask)
+        self._batches.append(pa.table([
+            pa.repeat(pa.scalar(code, pa.string()), n),
+            pa.repeat(pa.scalar(sheet.ord, pa.int32()), n),
+            pa.repeat(pa.scalar(sheet.name, pa.string()), n),
+            rows,
+            pa.repeat(pa.scalar(column.index if column else -1, pa.int32()), n),
+            pa.repeat(pa.scalar(column.letter if column else None, pa.string()), n),
+            vals.cast(pa.string()),
+            msgs.cast(pa.string()),
+        ], schema=_PROBLEM_SCHEMA))
+
+    def _table(self) -> pa.Table:
+        parts = list(self._batches)
+        if self._singles:
+            parts.append(pa.Table.from_pylist(self._singles, schema=_PROBLEM_SCHEMA))
+        if not parts:
+            return _PROBLEM_SCHEMA.empty_table()
+        table = pa.concat_tables(parts)
+        order = pc.sort_indices(
+            table,
+            sort_keys=[("sheet_ord", "ascending", "at_start"), ("row", "ascending", "at_start"),
+                       ("col_ord", "ascending", "at_start")],
+        )
+        return table.take(order)
+
+    def split(self, limit: int) -> tuple[list[Problem], int, list[Problem]]:
+        """(listed errors, total errors, every warning), each in sheet/row/column order."""
+        table = self._table()
+        is_error = pc.starts_with(table["code"], "E_")
+        errors = table.filter(is_error)
+        warnings = table.filter(pc.invert(is_error))
+        return _to_problems(errors.slice(0, limit)), errors.num_rows, _to_problems(warnings)
+
+
+def _to_problems(table: pa.Table) -> list[Problem]:
+    return [
+        Problem(code=r["code"], message=r["message"], sheet=r["sheet"], row=r["row"], column=r["column"],
+                value=r["value"])
+        for r in table.to_pylist()
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Sheets and their rows
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    ord: int
+    raw: RawSheet
+    layout: SheetLayout
+    rows: pa.Array = field(default_factory=lambda: pa.array([], pa.int32()))  # Excel row of each kept row
+    cols: dict[str, pa.Array] = field(default_factory=dict)  # field -> cells of kept rows
+    stars: list[pa.Array] = field(default_factory=list)  # parallel to layout.stars
+
+    @property
+    def name(self) -> str:
+        return self.raw.name
+
+    @property
+    def kind(self) -> str | None:
+        return self.layout.kind
+
+    def col(self, name: str) -> HeaderColumn | None:
+        return self.layout.fields.get(name)
+
+    def excel_row(self, table_row: int) -> int:
+        return self.raw.first_row + table_row
+
+    def filter(self, keep: pa.Array) -> None:
+        if isinstance(keep, pa.ChunkedArray):
+            keep = keep.combine_chunks()
+        self.rows = pc.filter(self.rows, keep)
+        self.cols = {k: pc.filter(v, keep) for k, v in self.cols.items()}
+        self.stars = [pc.filter(v, keep) for v in self.stars]
+
+
+def _all(masks: Sequence[pa.Array], n: int) -> pa.Array:
+    out = pa.repeat(pa.scalar(True), n) if not masks else masks[0]
+    for m in masks[1:]:
+        out = pc.and_(out, m)
+    return out
+
+
+def _any(masks: Sequence[pa.Array], n: int) -> pa.Array:
+    out = pa.repeat(pa.scalar(False), n) if not masks else masks[0]
+    for m in masks[1:]:
+        out = pc.or_(out, m)
+    return out
+
+
+def _extract(sheet: _Sheet) -> None:
+    """Normalize the data rows of a recognized sheet; drop rows to skip; carry values down (§3.3)."""
+    layout = sheet.layout
+    data = sheet.raw.table.slice(layout.data_start)
+    n = data.num_rows
+    first = sheet.excel_row(layout.data_start)
+    sheet.rows = pa.array(np.arange(first, first + n, dtype=np.int32))
+    for name, col in layout.fields.items():
+        if name == "seq":  # 序号 is ignored (a 合计 in it is caught as the row's first cell)
+            continue
+        raw = data.column(col.letter)
+        sheet.cols[name] = V.trim_array(raw) if name in FREE_TEXT_FIELDS else V.normalize_array(raw)
+    sheet.stars = [V.normalize_array(data.column(s.column.letter)) for s in layout.stars]
+    if n == 0:
+        return
+
+    mapped = list(sheet.cols.values()) + sheet.stars
+    blank = _all([pc.is_null(v) for v in mapped], n)
+    # The first non-empty cell of the row, whatever its column (footers, 合计 in a merged 序号 cell):
+    # mapped columns as normalized above, other columns as read.
+    by_letter = {layout.fields[k].letter: v for k, v in sheet.cols.items()}
+    by_letter.update({s.column.letter: v for s, v in zip(layout.stars, sheet.stars, strict=True)})
+    cells = [by_letter.get(c, data.column(c)) for c in data.column_names]
+    first_cell = V.as_array(pc.coalesce(*cells)) if cells else pa.nulls(n, pa.string())
+    footer = pc.fill_null(pc.match_substring_regex(first_cell, _FOOTER_RE), False)
+    identity = [sheet.cols[k] for k in spec.IDENTITY_FIELDS if k in sheet.cols] + [first_cell]
+    totals = _any([pc.fill_null(pc.match_substring_regex(v, _TOTALS_RE), False) for v in identity], n)
+    # A repeated header row: at least two cells (short fields) equal to their column's header text.
+    short = [(v, layout.fields[k]) for k, v in sheet.cols.items() if k not in FREE_TEXT_FIELDS]
+    short += [(v, s.column) for s, v in zip(layout.stars, sheet.stars, strict=True)]
+    same = [
+        pc.cast(pc.fill_null(pc.is_in(v, value_set=pa.array(sorted(c.labels), pa.string())), False), pa.int8())
+        for v, c in short
+    ]
+    repeated = pc.greater_equal(functools.reduce(pc.add, same), 2) if same else pa.repeat(pa.scalar(False), n)
+    skip = _any([blank, footer, totals, repeated], n)
+    if pc.any(skip).as_py():
+        sheet.filter(pc.invert(skip))
+
+    carry = LEDGER_CARRY if sheet.kind == LEDGER else TASK_CARRY
+    for name in carry:
+        if name in sheet.cols:
+            sheet.cols[name] = pc.fill_null_forward(sheet.cols[name])
+    # Rows that only name a county/township (a section label) feed the carry-down and are not data.
+    rest = [v for k, v in sheet.cols.items() if k not in (*carry, "seq")] + sheet.stars
+    if rest and len(sheet.rows):
+        label_only = _all([pc.is_null(v) for v in rest], len(sheet.rows))
+        if pc.any(label_only).as_py():
+            sheet.filter(pc.invert(label_only))
+
+
+# ---------------------------------------------------------------------------
+# Period and county (§4)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Source:
+    what: str  # Chinese description: 报送月份列 / 上传时选择的月份 / 标题 / 文件名
+    year: int | None
+    month: int
+    sheet: _Sheet | None = None
+    row: int | None = None
+    column: HeaderColumn | None = None
+    value: str | None = None
+
+    @property
+    def label(self) -> str:
+        return V.month_label(self.year, self.month) if self.year else f"{self.month}月"
+
+
+def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source | None, bool]:
+    """The period column of every table: all rows must agree. Returns (source, disagreed)."""
+    seen: dict[str, _Source] = {}
+    for sheet in sheets:
+        col = sheet.col("period")
+        if col is None:
+            continue
+        cells = sheet.cols["period"]
+        parsed, errors = V.map_distinct(cells, lambda t: "{}-{}".format(*V.parse_month(t)), pa.string())
+        problems.add_cells(spec.E_VALUE, sheet, col, pc.is_valid(errors), cells, errors)
+        valid = pc.is_valid(parsed)
+        for label, row, value in zip(
+            pc.filter(parsed, valid).to_pylist(), pc.filter(sheet.rows, valid).to_pylist(),
+            pc.filter(cells, valid).to_pylist(), strict=True,
+        ):
+            if label in seen:
+                continue
+            year, month = label.split("-")
+            seen[label] = _Source("报送月份列", int(year) if year != "None" else None, int(month),
+                                  sheet, row, col, value)
+            if len(seen) > 1:
+                break
+        if len(seen) > 1:
+            break
+    sources = list(seen.values())
+    if len(sources) > 1:
+        # Report every cell that differs from the first value (vectorized per sheet).
+        first = sources[0]
+        first_key = f"{first.year}-{first.month}"
+        for sheet in sheets:
+            col = sheet.col("period")
+            if col is None:
+                continue
+            parsed, _ = V.map_distinct(sheet.cols["period"], lambda t: "{}-{}".format(*V.parse_month(t)),
+                                       pa.string())
+            differs = pc.and_(pc.is_valid(parsed), pc.not_equal(parsed, first_key))
+            problems.add_cells(
+                spec.E_PERIOD, sheet, col, differs, sheet.cols["period"],
+                f"报送月份不一致：{first.sheet.name if first.sheet else ''}!{first.column.letter if first.column else ''}"
+                f"{first.row} 为 {first.label}，一个文件只能报送一个月份，请统一后重新上传",
+            )
+        return None, True
+    return (sources[0] if sources else None), False
+
+
+def _resolve_period(
+    wb: RawWorkbook, sheets: list[_Sheet], titles: list[tuple[_Sheet, int, HeaderColumn, str]],
+    uploader: str | None, problems: _Problems,
+) -> date | None:
+    column, disagreed = _column_period(sheets, problems)
+    if disagreed:
+        return None
+    sources: list[_Source] = []
+    if column is not None:
+        sources.append(column)
+    if uploader:
+        try:
+            y, m = V.parse_period_arg(uploader)
+            sources.append(_Source("上传时选择的月份", y, m, value=uploader))
+        except ValueError as exc:
+            problems.add(spec.E_PERIOD, str(exc), value=uploader)
+            return None
+    for sheet, row, col, text in titles:
+        found = V.find_month_in_text(text)
+        if found:
+            sources.append(_Source("标题", found[0], found[1], sheet, row, col, text))
+            break
+    base = os.path.splitext(os.path.basename(wb.file_name or ""))[0]
+    found = V.find_month_in_text(V.normalize(base) or "", compact=True)
+    if found:
+        sources.append(_Source("文件名", found[0], found[1], value=wb.file_name))
+    if not sources:
+        problems.add(
+            spec.E_PERIOD,
+            "无法确定报送月份：请在表中加“报送月份”列（如 2024-08），或在标题中写明“2024年8月”，或上传时选择月份",
+        )
+        return None
+    winner = sources[0]
+    year = winner.year
+    if year is None:  # a month-only period column (8月): the year comes from the next source that has one
+        year = next((s.year for s in sources[1:] if s.year is not None), None)
+        if year is None:
+            problems.add(
+                spec.E_PERIOD, "报送月份只写了月份，无法确定年份：请写成 2024-08 或 2024年8月，或上传时选择月份",
+                sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value,
+            )
+            return None
+    for other in sources[1:]:
+        if (other.year is not None and other.year != year) or other.month != winner.month:
+            problems.add(
+                spec.W_PERIOD_CONFLICT,
+                f"{winner.what}为 {V.month_label(year, winner.month)}，{other.what}为 {other.label}，"
+                f"按{winner.what}导入；如不对，请修改后重新上传",
+                sheet=winner.sheet or other.sheet, row=winner.row if winner.sheet else other.row,
+                column=winner.column if winner.sheet else other.column,
+                value=winner.value if winner.sheet else other.value,
+            )
+    return date(year, winner.month, 1)
+
+
+def _file_county(uploader: str | None, titles: list[tuple[_Sheet, int, HeaderColumn, str]]) -> str | None:
+    if uploader and V.normalize(uploader):
+        return V.normalize(uploader)
+    for _sheet, _row, _col, text in titles:
+        found = V.county_from_title(text)
+        if found:
+            return found
+    return None
+
+
+def _fill_county(sheet: _Sheet, file_county: str | None, problems: _Problems) -> pa.Array:
+    n = len(sheet.rows)
+    if "county" in sheet.cols:
+        county = sheet.cols["county"]
+        if file_county is not None:
+            county = pc.fill_null(county, file_county)
+    else:
+        county = pa.repeat(pa.scalar(file_county, pa.string()), n)
+    missing = pc.is_null(county)
+    if n and pc.any(missing).as_py():
+        first_row = pc.filter(sheet.rows, missing)[0].as_py()
+        problems.add(
+            spec.E_COUNTY,
+            "无法确定所属县（市、区）：请加“县（市、区）”列，或在标题开头写明（如“郑州市二七区……台账”），"
+            "或上传时选择县区",
+            sheet=sheet, row=first_row if "county" in sheet.cols else None, column=sheet.col("county"),
+        )
+    return county
+
+
+# ---------------------------------------------------------------------------
+# Rows
+# ---------------------------------------------------------------------------
+
+
+def _parse(
+    sheet: _Sheet, name: str, parse: Any, out_type: pa.DataType, problems: _Problems,
+) -> pa.Array:
+    """Parse a field column by distinct values; unreadable cells are E_VALUE. Missing column -> nulls."""
+    n = len(sheet.rows)
+    if name not in sheet.cols:
+        return pa.nulls(n, out_type)
+    cells = sheet.cols[name]
+    parsed, errors = V.map_distinct(cells, parse, out_type)
+    label = FIELD_LABELS.get(name, name)
+    messages = pc.binary_join_element_wise(f"{label}：", errors, "")
+    problems.add_cells(spec.E_VALUE, sheet, sheet.col(name), pc.is_valid(errors), cells, messages)
+    return parsed
+
+
+def _require(sheet: _Sheet, name: str, values: pa.Array, problems: _Problems, how: str) -> None:
+    col = sheet.col(name)
+    problems.add_cells(spec.E_VALUE, sheet, col, pc.is_null(values), None,
+                       f"缺少{FIELD_LABELS[name]}：{how}")
+
+
+@dataclass
+class _Identity:
+    county: pa.Array
+    township: pa.Array
+    branch: pa.Array  # identity name (organisation suffix dropped)
+    key: pa.Array  # county␟township␟branch, null when any part is missing
+
+
+def _names(sheet: _Sheet, problems: _Problems) -> tuple[pa.Array, pa.Array]:
+    """(township, branch identity name); a missing one is E_VALUE."""
+    township = sheet.cols["township"]
+    _require(sheet, "township", township, problems, "请填写所属乡镇（街道），合并单元格可只在第一行填写")
+    raw_branch = sheet.cols["branch"]
+    _require(sheet, "branch", raw_branch, problems, "请填写村（社区）党组织名称")
+    branch, _ = V.map_distinct(raw_branch, V.branch_identity, pa.string())
+    return township, branch
+
+
+def _with_county(county: pa.Array, township: pa.Array, branch: pa.Array) -> _Identity:
+    key = pc.binary_join_element_wise(county, township, branch, _KEY_SEP)
+    return _Identity(county, township, branch, key)
+
+
+def _ledger_identity(sheet: _Sheet, file_county: str | None, problems: _Problems) -> _Identity:
+    township, branch = _names(sheet, problems)
+    return _with_county(_fill_county(sheet, file_county, problems), township, branch)
+
+
+def _task_identity(
+    sheet: _Sheet, file_county: str | None, ledger_counties: pa.Table, problems: _Problems,
+) -> _Identity:
+    """County of a task row: its county column, else the star ledger's county of the same
+    (township, branch), else the file's county. (No E_COUNTY here: a task whose branch
+    cannot be placed is reported as not in the star ledger.)"""
+    township, branch = _names(sheet, problems)
+    n = len(sheet.rows)
+    county = sheet.cols.get("county", pa.nulls(n, pa.string()))
+    if ledger_counties.num_rows and county.null_count:
+        pair = pc.binary_join_element_wise(township, branch, _KEY_SEP)
+        found = pc.take(ledger_counties["county"], pc.index_in(pair, value_set=ledger_counties["pair"]))
+        county = pc.coalesce(county, found)
+    if file_county is not None:
+        county = pc.fill_null(county, file_county)
+    return _with_county(county, township, branch)
+
+
+def _ledger_counties(idents: list[_Identity]) -> pa.Table:
+    """(township␟branch -> county) over the star ledger, for task sheets without a county column."""
+    if not idents:
+        return pa.table({"pair": pa.array([], pa.string()), "county": pa.array([], pa.string())})
+    table = pa.table({
+        "pair": pa.chunked_array([pc.binary_join_element_wise(i.township, i.branch, _KEY_SEP) for i in idents],
+                                 pa.string()),
+        "county": pa.chunked_array([i.county for i in idents], pa.string()),
+    }).drop_null()
+    grouped = table.group_by("pair").aggregate([("county", "min")])
+    return pa.table({"pair": grouped["pair"].combine_chunks(), "county": grouped["county_min"].combine_chunks()})
+
+
+def _branch_type(sheet: _Sheet, branch: pa.Array, problems: _Problems) -> pa.Array:
+    declared = _parse(sheet, "branch_type", V.parse_branch_type, pa.string(), problems)
+    inferred, _ = V.map_distinct(branch, V.infer_branch_type, pa.string())
+    branch_type = pc.coalesce(declared, inferred)
+    unknown = pc.and_(pc.is_null(branch_type), pc.is_valid(branch))
+    if "branch_type" in sheet.cols:
+        unknown = pc.and_(unknown, pc.is_null(sheet.cols["branch_type"]))
+        column = sheet.col("branch_type")
+    else:
+        column = sheet.col("branch")
+    problems.add_cells(
+        spec.E_VALUE, sheet, column, unknown, branch,
+        "无法判断是村还是社区：请在“类型”列填写 村 或 社区，或使名称以 村/社区/居委会 结尾",
+    )
+    return branch_type
+
+
+def _stars(
+    sheet: _Sheet, branch_type: pa.Array, problems: _Problems,
+) -> tuple[list[pa.Array], pa.Array | None]:
+    """(slot 1..5 status arrays, derived stars) — derived is None when the sheet has no star columns."""
+    n = len(sheet.rows)
+    layout = sheet.layout
+    if not layout.stars:
+        return [pa.nulls(n, pa.string()) for _ in spec.SLOTS], None
+    by_slot: dict[int, list[tuple[str | None, pa.Array, HeaderColumn]]] = {}
+    for star, cells in zip(layout.stars, sheet.stars, strict=True):
+        parsed, errors = V.map_distinct(cells, V.parse_status, pa.string())
+        problems.add_cells(spec.E_VALUE, sheet, star.column, pc.is_valid(errors), cells, errors)
+        by_slot.setdefault(star.slot, []).append((star.named_type, parsed, star.column))
+    is_community = pc.fill_null(pc.equal(branch_type, spec.COMMUNITY), False)
+    slots: list[pa.Array] = []
+    first_col: list[HeaderColumn] = []
+    blank: list[pa.Array] = []
+    for slot in spec.SLOTS:
+        cols = by_slot[slot]
+        first_col.append(cols[0][2])
+        if len(cols) == 1:
+            status = cols[0][1]
+        else:
+            # Both types' columns for one slot: a row reads its own type's column first.
+            own_v = [a for t, a, _ in cols if t != spec.COMMUNITY] + [a for t, a, _ in cols if t == spec.COMMUNITY]
+            own_c = [a for t, a, _ in cols if t != spec.VILLAGE] + [a for t, a, _ in cols if t == spec.VILLAGE]
+            status = pc.if_else(is_community, pc.coalesce(*own_c), pc.coalesce(*own_v))
+        slots.append(status)
+        cells_blank = _all([pc.is_null(sheet.stars[i]) for i, s in enumerate(layout.stars) if s.slot == slot], n)
+        blank.append(cells_blank)
+    # W_BLANK_STAR: one warning per row naming its blank stars (message looked up by blank-set × type).
+    code = functools.reduce(pc.add, [pc.multiply(pc.cast(b, pa.int32()), 1 << i) for i, b in enumerate(blank)])
+    any_blank = pc.greater(code, 0)
+    if pc.any(any_blank).as_py():
+        lookup_idx = pc.add(pc.multiply(code, 2), pc.cast(is_community, pa.int32()))
+        messages, letters = [], []
+        for combo in range(64):
+            mask, community = combo >> 1, combo & 1
+            btype = spec.COMMUNITY if community else spec.VILLAGE
+            names = [spec.star_name(s, btype) for s in spec.SLOTS if mask & (1 << (s - 1))]
+            messages.append(f"{'、'.join(names)} 未填写，按未达标计；请填写 已达标/创建中/未启动")
+            first = next((s for s in spec.SLOTS if mask & (1 << (s - 1))), 1)
+            letters.append(first)
+        msg = pa.array(messages).take(lookup_idx)
+        # Column of the first blank star; rows are grouped by that column so each batch has one letter.
+        first_slot = pa.array(letters, pa.int32()).take(lookup_idx)
+        for slot in spec.SLOTS:
+            problems.add_cells(spec.W_BLANK_STAR, sheet, first_col[slot - 1],
+                               pc.and_(any_blank, pc.equal(first_slot, slot)), None, msg)
+    derived = functools.reduce(
+        pc.add, [pc.cast(pc.fill_null(pc.equal(s, spec.ACHIEVED), False), pa.int32()) for s in slots]
+    )
+    return slots, derived
+
+
+def _round_half_up(rate: pa.Array, total: pa.Array) -> pa.Array:
+    """round(rate × total), halves up; rate is an integer scaled by RATE_SCALE, so this is exact."""
+    product = pc.multiply(pc.cast(rate, pa.int64()), pc.cast(total, pa.int64()))
+    return pc.divide(pc.add(product, V.RATE_SCALE // 2), V.RATE_SCALE)
+
+
+def _tasks(
+    sheet: _Sheet, branch_type: pa.Array, key: pa.Array, counts: pa.Table | None, problems: _Problems,
+) -> tuple[pa.Array, pa.Array]:
+    """(tasks_done, tasks_total) per row (§3.1 + §3.2 'computed from the task sheet')."""
+    n = len(sheet.rows)
+    done_head = _parse(sheet, "tasks_done", V.fraction_head, pa.int64(), problems)
+    done_tail, _ = (V.map_distinct(sheet.cols["tasks_done"], _quiet(V.fraction_tail), pa.int64())
+                    if "tasks_done" in sheet.cols else (pa.nulls(n, pa.int64()), None))
+    total_head = _parse(sheet, "tasks_total", V.fraction_head, pa.int64(), problems)
+    total_tail, _ = (V.map_distinct(sheet.cols["tasks_total"], _quiet(V.fraction_tail), pa.int64())
+                     if "tasks_total" in sheet.cols else (pa.nulls(n, pa.int64()), None))
+    # In the total column a plain number is the total; a fraction 18/29 gives both.
+    total_plain = pc.if_else(pc.is_valid(total_tail), total_tail, total_head)
+    done_from_total = pc.if_else(pc.is_valid(total_tail), total_head, pa.scalar(None, pa.int64()))
+    conflict = pc.or_(
+        pc.fill_null(pc.not_equal(total_plain, done_tail), False),
+        pc.fill_null(pc.not_equal(done_head, done_from_total), False),
+    )
+    problems.add_cells(spec.E_VALUE, sheet, sheet.col("tasks_total"), conflict, sheet.cols.get("tasks_total"),
+                       "任务总数与已完成任务列中的 已完成/总数 不一致，请核对")
+    done_l = pc.coalesce(done_head, done_from_total)
+    total_l = pc.coalesce(total_plain, done_tail)
+    rate = _parse(sheet, "task_rate", V.parse_rate, pa.int64(), problems)
+    if counts is not None and counts.num_rows:
+        idx = pc.index_in(key, value_set=counts["key"])
+        done_t = pc.take(counts["done"], idx)
+        total_t = pc.take(counts["total"], idx)
+    else:
+        done_t = total_t = pa.nulls(n, pa.int64())
+    default = pc.if_else(
+        pc.fill_null(pc.equal(branch_type, spec.COMMUNITY), False),
+        pa.scalar(spec.DEFAULT_TASKS_TOTAL[spec.COMMUNITY], pa.int64()),
+        pa.scalar(spec.DEFAULT_TASKS_TOTAL[spec.VILLAGE], pa.int64()),
+    )
+    has_info = pc.or_(pc.is_valid(done_l), pc.is_valid(rate))
+    total = pc.coalesce(total_l, total_t, pc.if_else(has_info, default, pa.scalar(None, pa.int64())))
+    done = pc.coalesce(done_l, _round_half_up(rate, total), done_t)
+    too_many = pc.fill_null(pc.greater(done_l, total), False)
+    column = sheet.col("tasks_done") or sheet.col("tasks_total")
+    cells = sheet.cols.get("tasks_done") if sheet.col("tasks_done") else sheet.cols.get("tasks_total")
+    problems.add_cells(
+        spec.E_VALUE, sheet, column, too_many, cells,
+        "已完成任务数大于任务总数（未填任务总数时按村 29 项、社区 27 项计），请核对",
+    )
+    return done, total
+
+
+def _quiet(parse: Any) -> Any:
+    """The parser, but never raising (its errors are reported by the twin call)."""
+
+    def inner(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError:
+            return None
+
+    return inner
+
+
+def _ledger_rows(sheet: _Sheet, ident: _Identity, counts: pa.Table | None, problems: _Problems) -> pa.Table:
+    n = len(sheet.rows)
+    county, township, branch, key = ident.county, ident.township, ident.branch, ident.key
+    branch_type = _branch_type(sheet, branch, problems)
+    slots, derived = _stars(sheet, branch_type, problems)
+    reported = _parse(sheet, "stars_reported", V.parse_stars_reported, pa.int32(), problems)
+    if derived is None:
+        stars = reported
+        missing = pc.is_null(reported)
+        if "stars_reported" in sheet.cols:
+            missing = pc.and_(missing, pc.is_null(sheet.cols["stars_reported"]))
+        problems.add_cells(spec.E_VALUE, sheet, sheet.col("stars_reported"), missing, None,
+                           "缺少当前星级：没有各星列时，请填写 当前星级（0–5 星）")
+    else:
+        stars = derived
+        mismatch = pc.fill_null(pc.not_equal(reported, derived), False)
+        messages = pa.array([f"当前星级与各星状态不一致：按已达标的星数计为 {k} 星，请核对" for k in range(6)])
+        problems.add_cells(spec.W_STARS_MISMATCH, sheet, sheet.col("stars_reported"), mismatch,
+                           sheet.cols.get("stars_reported"), messages.take(pc.fill_null(derived, 0)))
+    target = _parse(sheet, "target_stars", V.parse_target, pa.int32(), problems)
+    done, total = _tasks(sheet, branch_type, key, counts, problems)
+    open_problems = _parse(sheet, "open_problems", V.parse_count, pa.int32(), problems)
+    weak = pc.fill_null(_parse(sheet, "weak", V.parse_weak, pa.bool_(), problems), False)
+
+    def text(name: str) -> pa.Array:
+        return sheet.cols.get(name, pa.nulls(n, pa.string()))
+
+    table = pa.table([
+        county, township, branch, branch_type, target, *slots, stars, reported,
+        pc.cast(done, pa.int32()), pc.cast(total, pa.int32()), open_problems,
+        text("problems"), weak, text("secretary"), text("notes"),
+        pa.repeat(pa.scalar(sheet.name, pa.string()), n), sheet.rows,
+    ], schema=BRANCH_SCHEMA)
+    return table
+
+
+def _task_rows(sheet: _Sheet, ident: _Identity, year: int | None, problems: _Problems) -> pa.Table:
+    n = len(sheet.rows)
+    county, township, branch = ident.county, ident.township, ident.branch
+    star = _parse(sheet, "star", V.parse_star, pa.int32(), problems)
+    _require(sheet, "star", sheet.cols["star"], problems, "请填写任务所属的星，如 产业兴旺星")
+    _require(sheet, "task", sheet.cols["task"], problems, "请填写重点任务内容，或删除这一行")
+    done = pc.fill_null(_parse(sheet, "done", V.parse_done, pa.bool_(), problems), False)
+    parse_date = functools.partial(V.parse_date, year=year)
+    deadline = _parse(sheet, "deadline", parse_date, pa.date32(), problems)
+    done_date = _parse(sheet, "done_date", parse_date, pa.date32(), problems)
+
+    def text(name: str) -> pa.Array:
+        return sheet.cols.get(name, pa.nulls(n, pa.string()))
+
+    table = pa.table([
+        county, township, branch, star, text("task"), text("measure"), text("owner"),
+        deadline, done, done_date, pa.repeat(pa.scalar(sheet.name, pa.string()), n), sheet.rows,
+    ], schema=TASK_SCHEMA)
+    return table
+
+
+def _duplicates(sheets: list[_Sheet], keys: list[pa.Array], problems: _Problems) -> None:
+    """E_DUPLICATE: the same (county, township, branch) twice, naming both rows."""
+    if not keys:
+        return
+    all_keys = pa.chunked_array(keys, pa.string()).combine_chunks()
+    counts = pc.value_counts(all_keys)
+    dup_keys = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    dup_keys = pc.drop_null(dup_keys)
+    if not len(dup_keys):
+        return
+    first_seen: dict[str, tuple[_Sheet, int]] = {}
+    for sheet, key in zip(sheets, keys, strict=True):
+        mask = pc.fill_null(pc.is_in(key, value_set=dup_keys), False)
+        rows = pc.filter(sheet.rows, mask).to_pylist()
+        names = pc.filter(sheet.cols["branch"], mask).to_pylist()
+        for k, row, name in zip(pc.filter(key, mask).to_pylist(), rows, names, strict=True):
+            if k not in first_seen:
+                first_seen[k] = (sheet, row)
+                continue
+            other_sheet, other_row = first_seen[k]
+            col = sheet.col("branch")
+            other_col = other_sheet.col("branch")
+            where = f"{other_sheet.name}!{other_col.letter if other_col else ''}{other_row}"
+            problems.add(
+                spec.E_DUPLICATE,
+                f"同一支部在本月出现两次，与 {where} 重复：请删除或合并其中一行",
+                sheet=sheet, row=row, column=col, value=name,
+            )
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def _missing_columns(sheet: _Sheet) -> list[str]:
+    layout = sheet.layout
+    required = spec.LEDGER_REQUIRED if sheet.kind == LEDGER else spec.TASK_REQUIRED
+    missing = [FIELD_LABELS.get(f, f) for f in required if f not in layout.fields]
+    if sheet.kind == LEDGER and layout.stars and len(layout.star_slots) < 5:
+        missing += [spec.star_name(s, spec.VILLAGE) for s in spec.SLOTS if s not in layout.star_slots]
+    return missing
+
+
+def parse_workbook(
+    wb: RawWorkbook, *, period: str | None = None, county: str | None = None, settings: Settings | None = None,
+) -> ParsedLedger | ParseFailure:
+    """Validate a raw workbook into typed branch/task rows, or list every problem (§5)."""
+    settings = settings or Settings()
+    problems = _Problems()
+    skipped: list[str] = []
+    sheets: list[_Sheet] = []
+    has_ledger_sheet = False  # a star-ledger header was found (even if a required column is missing)
+    for ord_, raw in enumerate(wb.sheets):
+        probe = _Sheet(ord_, raw, SheetLayout(kind=None))
+        if not raw.visible:
+            skipped.append(raw.name)
+            problems.add(spec.W_SKIPPED_SHEET, "隐藏的工作表，已跳过；如其中是台账，请取消隐藏后重新上传",
+                         sheet=probe)
+            continue
+        layout = detect_layout(raw)
+        sheet = _Sheet(ord_, raw, layout)
+        if layout.kind is None:
+            skipped.append(raw.name)
+            empty = raw.table.num_rows == 0 or all(raw.table.column(c).null_count == raw.table.num_rows
+                                                   for c in raw.table.column_names)
+            problems.add(
+                spec.W_SKIPPED_SHEET,
+                "空工作表，已跳过" if empty else "不是星级台账或任务台账（未找到对应表头），已跳过",
+                sheet=sheet,
+            )
+            continue
+        header_row = sheet.excel_row(layout.header_excel_row)
+        has_ledger_sheet = has_ledger_sheet or layout.kind == LEDGER
+        missing = _missing_columns(sheet)
+        if missing:
+            what = "星级台账" if layout.kind == LEDGER else "任务台账"
+            problems.add(
+                spec.E_MISSING_COLUMN,
+                f"{what}缺少必需的列：{'、'.join(missing)}。找到的表头：{layout.headers_found()}",
+                sheet=sheet, row=header_row,
+            )
+        for col in layout.unknown:
+            problems.add(spec.W_UNKNOWN_COLUMN, "无法识别的列，已忽略；如需导入请改用标准表头",
+                         sheet=sheet, row=sheet.excel_row(col.row), column=col, value=col.label)
+        for col, kept in layout.repeated:
+            problems.add(spec.W_UNKNOWN_COLUMN, f"与 {kept.letter} 列是同一项（{kept.label}），已忽略此列",
+                         sheet=sheet, row=sheet.excel_row(col.row), column=col, value=col.label)
+        if raw.hit_row_limit:
+            problems.add(spec.W_TRUNCATED, "工作表达到该文件格式的最大行数，数据可能不完整：请另存为 .xlsx 后重新上传",
+                         sheet=sheet)
+        if not missing:
+            sheets.append(sheet)
+    ledgers = [s for s in sheets if s.kind == LEDGER]
+    tasks = [s for s in sheets if s.kind == TASK]
+    if not has_ledger_sheet:
+        problems.add(
+            spec.E_NO_LEDGER,
+            "没有找到星级台账：需要一张表头含 乡镇（街道）、村（社区）名称 和五个星级列（或 当前星级 列）的工作表",
+        )
+    for sheet in sheets:
+        _extract(sheet)
+
+    titles = [
+        (sheet, sheet.excel_row(r), _title_col(sheet, i), text)
+        for sheet in [*ledgers, *tasks]
+        for r, i, text in title_cells(sheet.raw, sheet.layout)
+    ]
+    period_date = _resolve_period(wb, sheets, titles, period, problems) if has_ledger_sheet else None
+    year = period_date.year if period_date else None
+    file_county = _file_county(county, titles)
+
+    ledger_ids = [_ledger_identity(sheet, file_county, problems) for sheet in ledgers]
+    ledger_keys = [i.key for i in ledger_ids]
+    counties = _ledger_counties(ledger_ids)
+    task_tables: list[pa.Table] = []
+    task_keys: list[tuple[_Sheet, pa.Array]] = []
+    for sheet in tasks:
+        ident = _task_identity(sheet, file_county, counties, problems)
+        task_tables.append(_task_rows(sheet, ident, year, problems))
+        task_keys.append((sheet, ident.key))
+    all_tasks = pa.concat_tables(task_tables) if task_tables else TASK_SCHEMA.empty_table()
+    counts = _task_counts(all_tasks, [k for _, k in task_keys]) if task_tables else None
+
+    branch_tables = [
+        _ledger_rows(sheet, ident, counts, problems) for sheet, ident in zip(ledgers, ledger_ids, strict=True)
+    ]
+    _duplicates(ledgers, ledger_keys, problems)
+    if ledger_keys:
+        known = pc.drop_null(pa.chunked_array(ledger_keys, pa.string()).combine_chunks())
+        for sheet, key in task_keys:
+            orphan = pc.and_(pc.is_valid(key), pc.invert(pc.is_in(key, value_set=known)))
+            problems.add_cells(
+                spec.E_VALUE, sheet, sheet.col("branch"), orphan, sheet.cols["branch"],
+                "任务台账中的这个支部在星级台账中没有：请核对支部名称和所属乡镇（街道）是否与星级台账一致",
+            )
+
+    errors, errors_total, warnings = problems.split(int(settings.max_listed_problems))
+    if errors_total or period_date is None:
+        return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
+    branches = pa.concat_tables(branch_tables) if branch_tables else BRANCH_SCHEMA.empty_table()
+    return ParsedLedger(period=period_date, branches=branches, tasks=all_tasks, warnings=warnings,
+                        skipped_sheets=skipped)
+
+
+def _title_col(sheet: _Sheet, index: int) -> HeaderColumn:
+    letter = sheet.raw.table.column_names[index]
+    return HeaderColumn(letter, index, "", frozenset())
+
+
+def _task_counts(tasks: pa.Table, keys: list[pa.Array]) -> pa.Table:
+    """Per branch key: number of tasks and number done (rows with a key only)."""
+    key = pa.chunked_array(keys, pa.string()).combine_chunks()
+    valid = pc.is_valid(key)
+    encoded = pc.dictionary_encode(pc.filter(key, valid))
+    index = encoded.indices.to_numpy()
+    done = pc.filter(tasks["done"], valid).combine_chunks().to_numpy(zero_copy_only=False)
+    size = len(encoded.dictionary)
+    return pa.table({
+        "key": encoded.dictionary,
+        "done": pa.array(np.bincount(index, weights=done, minlength=size).astype(np.int64)),
+        "total": pa.array(np.bincount(index, minlength=size).astype(np.int64)),
+    })
+
+
+__all__ = ["parse_workbook"]

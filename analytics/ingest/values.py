@@ -1,0 +1,490 @@
+"""Reading single cell values, and the vectorized helpers that apply them to columns.
+
+Every ``parse_*`` function takes one *normalized*, non-empty cell text (see
+``normalize_array``) and returns the typed value, or raises ``ValueError`` whose
+message is the Chinese fix-it text shown to the user. They are never called per
+row: ``map_distinct`` calls them once per distinct value of a column and maps the
+results back with ``take`` (ledger-format.md §3.3 item 5, §2).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analytics import spec
+
+# All whitespace (RE2): ASCII \s, Unicode separators (incl. U+3000, U+00A0), \v, \x1c-\x1f, \x85.
+_WS_RE2 = r"[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]+"
+
+# ---------------------------------------------------------------------------
+# Vectorized helpers
+# ---------------------------------------------------------------------------
+
+
+def as_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A single contiguous string array (chunked arrays are combined)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    return values
+
+
+def _empty_to_null(values: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
+def normalize_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """§3.3 item 4 for a whole column: NFKC, every whitespace removed, blank -> null.
+
+    A long column with few distinct values (township, marks, dates) is normalized
+    once per distinct value and mapped back.
+    """
+    arr = as_array(values)
+    if len(arr) > 2048:
+        encoded = pc.dictionary_encode(arr)
+        if len(encoded.dictionary) * 4 < len(arr):
+            return _normalize(encoded.dictionary).take(encoded.indices)
+    return _normalize(arr)
+
+
+def _normalize(arr: pa.Array) -> pa.Array:
+    arr = pc.utf8_normalize(arr, form="NFKC")
+    arr = pc.replace_substring_regex(arr, pattern=_WS_RE2, replacement="")
+    return _empty_to_null(arr)
+
+
+def trim_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Free text (tasks, problems, notes): leading/trailing whitespace trimmed, blank -> null.
+
+    Inner spaces and full-width punctuation are kept — this text is shown as written.
+    """
+    arr = pc.utf8_trim_whitespace(as_array(values))
+    return _empty_to_null(arr)
+
+
+def map_distinct(
+    values: pa.Array, parse: Callable[[str], Any], out_type: pa.DataType
+) -> tuple[pa.Array, pa.Array]:
+    """Apply ``parse`` to each distinct non-null value; return (typed values, error messages).
+
+    The message array is null where the cell is fine (or blank); a cell whose
+    value ``parse`` rejects gets a null value and the ``ValueError`` text.
+    """
+    encoded = pc.dictionary_encode(as_array(values))
+    parsed: list[Any] = []
+    messages: list[str | None] = []
+    for text in encoded.dictionary.to_pylist():
+        try:
+            parsed.append(parse(text))
+            messages.append(None)
+        except ValueError as exc:
+            parsed.append(None)
+            messages.append(str(exc))
+    out = pa.array(parsed, type=out_type).take(encoded.indices)
+    errors = pa.array(messages, type=pa.string()).take(encoded.indices)
+    return out, errors
+
+
+# ---------------------------------------------------------------------------
+# Text
+# ---------------------------------------------------------------------------
+
+_WS_PY = re.compile(r"\s+")
+
+
+def normalize(text: str | None) -> str | None:
+    """Python twin of ``normalize_array`` (same as ``spec.normalize_text``)."""
+    return spec.normalize_text(text)
+
+
+def branch_identity(name: str) -> str:
+    """樱桃沟社区党总支 -> 樱桃沟社区 (§3.3 item 4): one trailing organisation suffix dropped."""
+    for suffix in spec.BRANCH_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def infer_branch_type(name: str) -> str | None:
+    """§1: …村 -> 村, …社区/…居委会 -> 社区, else None."""
+    if name.endswith(spec.COMMUNITY_NAME_ENDINGS):
+        return spec.COMMUNITY
+    if name.endswith(spec.VILLAGE_NAME_ENDINGS):
+        return spec.VILLAGE
+    return None
+
+
+def parse_branch_type(text: str) -> str:
+    """A 类型 cell: 村/农村/行政村 or 社区/城市社区/居委会 (an organisation suffix is ignored)."""
+    word = branch_identity(text)
+    for branch_type, words in spec.BRANCH_TYPE_WORDS.items():
+        if word in words:
+            return branch_type
+    raise ValueError("无法识别的类型，应为 村 或 社区")
+
+
+# ---------------------------------------------------------------------------
+# Marks
+# ---------------------------------------------------------------------------
+
+_INTEGRAL_FLOAT = re.compile(r"^(-?\d+)\.0+$")
+
+
+def _plain(text: str) -> str:
+    """'1.0' -> '1' (a numeric cell rendered as float)."""
+    match = _INTEGRAL_FLOAT.match(text)
+    return match.group(1) if match else text
+
+
+_BOOL_WORDS = {"true": "是", "false": "否"}  # an Excel TRUE/FALSE cell as the reader renders it
+
+
+def _mark(text: str) -> str:
+    return _BOOL_WORDS.get(text.lower(), _plain(text))
+
+
+_STATUS_HELP = "无法识别的星级状态，应为 已达标/创建中/未启动（也可填 √/△/× 或 1/2/0）"
+
+
+def parse_status(text: str) -> str:
+    code = spec.STATUS_BY_MARK.get(_mark(text))
+    if code is None:
+        raise ValueError(_STATUS_HELP)
+    return code
+
+
+def _bool_index(marks: dict[bool, tuple[str, ...]]) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for flag, words in marks.items():
+        for word in words:
+            key = normalize(word)
+            assert key is not None
+            out[key] = flag
+    return out
+
+
+_WEAK_BY_MARK = _bool_index(spec.WEAK_MARKS)
+_DONE_BY_MARK = _bool_index(spec.TASK_DONE_MARKS)
+
+
+def parse_weak(text: str) -> bool:
+    flag = _WEAK_BY_MARK.get(_mark(text))
+    if flag is None:
+        raise ValueError("无法识别的软弱涣散标记，应为 是/否（或 √，不是则留空）")
+    return flag
+
+
+def parse_done(text: str) -> bool:
+    flag = _DONE_BY_MARK.get(_mark(text))
+    if flag is None:
+        raise ValueError("无法识别的完成情况，应为 是/否、√/× 或 已完成/未完成/推进中")
+    return flag
+
+
+def star_slot_of(text: str) -> int | None:
+    """A star name of either type, with or without 星, or 'A/B' naming one slot by both names."""
+    slot = spec.STAR_NAME_TO_SLOT.get(text)
+    if slot is not None:
+        return slot
+    parts = [p for p in re.split(r"[/、|]", text) if p]
+    if len(parts) < 2:
+        return None
+    slots = {spec.STAR_NAME_TO_SLOT.get(p) for p in parts}
+    if len(slots) == 1 and None not in slots:
+        return slots.pop()
+    return None
+
+
+def parse_star(text: str) -> int:
+    """A task's 所属星 cell -> slot 1–5."""
+    slot = star_slot_of(text)
+    if slot is None:
+        raise ValueError("无法识别的星名，应为五星之一，如 支部过硬星、产业兴旺星（共建共享星）、平安法治星")
+    return slot
+
+
+# ---------------------------------------------------------------------------
+# Numbers and levels
+# ---------------------------------------------------------------------------
+
+_LEVEL_RE = re.compile(r"^([0-5零无一二两三四五])(?:星级?|颗星)?(?:党?支部)?$")
+_STARS_RE = re.compile(r"^(★*)☆*$")
+
+
+def _level(text: str) -> int | None:
+    text = _plain(text)
+    match = _LEVEL_RE.match(text)
+    if match:
+        word = match.group(1)
+        return int(word) if word.isdigit() else spec.LEVEL_NUMERALS[word]
+    match = _STARS_RE.match(text)
+    if match and len(text) <= 5:
+        return len(match.group(1))
+    return None
+
+
+_NO_TARGET = frozenset({"无", "暂无", "未申报", "未定", "不申报"})
+
+
+def parse_target(text: str) -> int | None:
+    """创建目标: 三星 3星 3 ★★★ 三星级 三星支部 (also 四/五); 无/未申报 -> not declared."""
+    if text in _NO_TARGET:
+        return None
+    level = _level(text)
+    if level is None or not 3 <= level <= 5:
+        raise ValueError("无法识别的创建目标，应为 三星/四星/五星（或 3/4/5、★★★）")
+    return level
+
+
+def parse_stars_reported(text: str) -> int:
+    """当前星级: 0–5 in the same forms as the target (无星 = 0)."""
+    level = _level(text)
+    if level is None:
+        raise ValueError("无法识别的星级，应为 0–5 星，如 三星、3星、3、★★★")
+    return level
+
+
+_COUNT_RE = re.compile(r"^(\d+)(?:\.0+)?(?:项|个|件|条|次)?$")
+_FRACTION_RE = re.compile(r"^(\d+)(?:\.0+)?/(\d+)(?:\.0+)?$")
+
+
+def parse_count(text: str) -> int:
+    """A non-negative whole number, possibly stored as text ('29', '29.0', '29项')."""
+    match = _COUNT_RE.match(text)
+    if not match:
+        raise ValueError("应为不小于 0 的整数")
+    return int(match.group(1))
+
+
+def parse_fraction(text: str) -> tuple[int, int | None]:
+    """A task-count cell: '18' -> (18, None); '18/29' -> (18, 29)."""
+    match = _FRACTION_RE.match(text)
+    if match:
+        done, total = int(match.group(1)), int(match.group(2))
+        if done > total:
+            raise ValueError("已完成数大于任务总数，应写成 已完成/总数，如 18/29")
+        return done, total
+    try:
+        return parse_count(text), None
+    except ValueError:
+        raise ValueError("应为不小于 0 的整数，或 已完成/总数 形式，如 18/29") from None
+
+
+def fraction_head(text: str) -> int:
+    return parse_fraction(text)[0]
+
+
+def fraction_tail(text: str) -> int | None:
+    return parse_fraction(text)[1]
+
+
+RATE_SCALE = 1_000_000_000  # task rates are carried as integers: rate × 1e9
+
+
+def parse_rate(text: str) -> int:
+    """任务完成率 -> rate × 1e9 (an exact integer, so round-half-up is exact later).
+
+    '62%' and '62' are percentages; a value ≤ 1 without % ('0.62', '1') is a
+    fraction (what Excel stores for a cell formatted as %); above 100 is refused.
+    """
+    percent = text.endswith("%")
+    number = text[:-1] if percent else text
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise ValueError("无法识别的完成率，应为百分数或小数，如 62% 或 0.62") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError("无法识别的完成率，应为百分数或小数，如 62% 或 0.62")
+    if percent or value > 1:
+        value = value / 100
+    if value > 1:
+        raise ValueError("完成率不能超过 100%")
+    return int((value * RATE_SCALE).to_integral_value())
+
+
+# ---------------------------------------------------------------------------
+# Dates and months
+# ---------------------------------------------------------------------------
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 25_569, 73_050  # 1970-01-01 .. 2099-12-31
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+_YMD_RE = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_YMD8_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MD_RE = re.compile(r"^(\d{1,2})月(\d{1,2})[日号]?$")
+_YM_RE = re.compile(r"^(?:(\d{4})[年.\-/])?(\d{1,2})(?:月(?:底|末|份)?|月份)$|^(\d{4})[.\-/](\d{1,2})$")
+_YEAR_END_RE = re.compile(r"^(?:(\d{4})年)?(?:年底|年末|底)$")
+# Deadlines that are no date at all: kept as NULL (no deadline), not refused.
+NO_DATE_WORDS: frozenset[str] = frozenset({"长期", "长期坚持", "持续", "持续推进", "常态化", "常态化推进"})
+
+
+def _make_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError("不是有效的日期") from None
+
+
+def _month_end(year: int, month: int) -> date:
+    if not 1 <= month <= 12:
+        raise ValueError("不是有效的日期")
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+_DATE_HELP = "无法识别的日期，应为 2024-08-31、2024/8/31、2024.8.31、2024年8月31日 或 8月31日"
+
+
+def parse_date(text: str, year: int | None) -> date | None:
+    """A deadline / done date (§3.3 item 5). ``year`` fills dates written without one.
+
+    Month-only dates (2024年8月, 8月底) mean the month's last day; 年底 means
+    December 31; 长期/持续推进/常态化 mean no date (NULL).
+    """
+    if text in NO_DATE_WORDS:
+        return None
+    if _NUMBER_RE.match(text):
+        match8 = _YMD8_RE.match(text)
+        if match8:
+            return _make_date(int(match8.group(1)), int(match8.group(2)), int(match8.group(3)))
+        serial = float(text)
+        if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
+            raise ValueError(_DATE_HELP)
+        return _EXCEL_EPOCH + timedelta(days=int(serial))
+    match = _YMD_RE.match(text)
+    if match:
+        return _make_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    match = _MD_RE.match(text)
+    if match:
+        if year is None:
+            raise ValueError("日期没有年份，且无法确定报送月份，请写成 2024年8月31日")
+        return _make_date(year, int(match.group(1)), int(match.group(2)))
+    match = _YM_RE.match(text)
+    if match:
+        y = match.group(1) or match.group(3)
+        m = match.group(2) or match.group(4)
+        if y is None and year is None:
+            raise ValueError("日期没有年份，且无法确定报送月份，请写成 2024年8月31日")
+        return _month_end(int(y) if y else year, int(m))  # type: ignore[arg-type]
+    match = _YEAR_END_RE.match(text)
+    if match:
+        y_end = int(match.group(1)) if match.group(1) else year
+        if y_end is None:
+            raise ValueError("日期没有年份，且无法确定报送月份，请写成 2024年12月31日")
+        return date(y_end, 12, 31)
+    raise ValueError(_DATE_HELP)
+
+
+_MONTH_FORMS = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:月份?)?(?:[-/.](\d{1,2})日?|(\d{1,2})日)?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(?:\d{2})?$"),
+)
+_MONTH_ONLY_RE = re.compile(r"^(\d{1,2})月份?$")
+
+
+def parse_month(text: str) -> tuple[int | None, int]:
+    """A 报送月份 cell -> (year or None, month): 2024-08, 2024年8月, 2024.08, 202408,
+    a date (2024-08-01 00:00:00, an Excel serial) or 8月 (year taken from elsewhere)."""
+    text = _plain(text)
+    for pattern in _MONTH_FORMS:
+        match = pattern.match(text)
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return year, month
+    match = _MONTH_ONLY_RE.match(text)
+    if match and 1 <= int(match.group(1)) <= 12:
+        return None, int(match.group(1))
+    if _NUMBER_RE.match(text) and _SERIAL_MIN <= float(text) <= _SERIAL_MAX:
+        day = _EXCEL_EPOCH + timedelta(days=int(float(text)))
+        return day.year, day.month
+    raise ValueError("无法识别的月份，应为 2024-08 或 2024年8月")
+
+
+# A year-month inside free text (title rows, file names).
+_TEXT_MONTH_RE = re.compile(r"(20\d{2})\s*(?:年\s*(\d{1,2})\s*月|[.\-/_](\d{1,2})(?!\d))")
+_COMPACT_MONTH_RE = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?:[0-3]\d)?(?!\d)")
+
+
+def find_month_in_text(text: str, *, compact: bool = False) -> tuple[int, int] | None:
+    """First year-month in a title (2024年8月, 2024年08月, 2024.08, 2024-08); with
+    ``compact`` also 202408 (file names)."""
+    for match in _TEXT_MONTH_RE.finditer(text):
+        month = int(match.group(2) or match.group(3))
+        if 1 <= month <= 12:
+            return int(match.group(1)), month
+    if compact:
+        compact_match = _COMPACT_MONTH_RE.search(text)
+        if compact_match:
+            return int(compact_match.group(1)), int(compact_match.group(2))
+    return None
+
+
+def parse_period_arg(text: str) -> tuple[int, int]:
+    """The uploader's --period (YYYY-MM; 2024-8 and 2024年8月 also accepted)."""
+    found = parse_month(normalize(text) or "")
+    if found[0] is None:
+        raise ValueError("上传时选择的月份应写成 YYYY-MM，例如 2024-08")
+    return found[0], found[1]
+
+
+_PLACEHOLDER = "×xX*某“”\"'‘’()"
+_COUNTY_RE = re.compile(
+    rf"^(?:[^市区县{_PLACEHOLDER}]{{1,6}}市)?([^市区县{_PLACEHOLDER}]{{1,10}}[区县])"
+)
+_COUNTY_CITY_RE = re.compile(rf"^[^市区县{_PLACEHOLDER}]{{1,6}}市([^市区县{_PLACEHOLDER}]{{1,6}}市)")
+
+
+def county_from_title(text: str) -> str | None:
+    """“二七区……台账” / “郑州市二七区……台账” -> 二七区; “郑州市新郑市……” -> 新郑市.
+
+    A title that starts with a city alone (“郑州市……”) names no county.
+    """
+    match = _COUNTY_RE.match(text) or _COUNTY_CITY_RE.match(text)
+    return match.group(1) if match else None
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+__all__ = [
+    "NO_DATE_WORDS",
+    "RATE_SCALE",
+    "as_array",
+    "branch_identity",
+    "county_from_title",
+    "find_month_in_text",
+    "fraction_head",
+    "fraction_tail",
+    "infer_branch_type",
+    "map_distinct",
+    "month_label",
+    "normalize",
+    "normalize_array",
+    "parse_branch_type",
+    "parse_count",
+    "parse_date",
+    "parse_done",
+    "parse_fraction",
+    "parse_month",
+    "parse_period_arg",
+    "parse_rate",
+    "parse_star",
+    "parse_stars_reported",
+    "parse_status",
+    "parse_target",
+    "parse_weak",
+    "star_slot_of",
+    "trim_array",
+]

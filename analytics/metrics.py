@@ -1,0 +1,155 @@
+"""Headline numbers, distributions, target progress and trend (metrics.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import sql
+from analytics.periods import Period
+from analytics.scope import Scope
+from analytics.settings import Settings
+from analytics.spec import COMMUNITY, LEVEL_LABELS, STAR_NAMES, VILLAGE
+
+KPI_KEYS = (
+    "branches", "at_least_three", "at_least_three_share", "five", "four", "three",
+    "avg_score", "task_rate", "attained", "weak",
+)
+LEVEL_COLUMNS = ["unit", "level", "level_label", "count", "share"]
+STATUS_COLUMNS = ["slot", "star_name", "status", "status_label", "count", "share"]
+TARGET_COLUMNS = ["level", "level_label", "target", "reached", "rate"]
+GOAL_COLUMNS = ["level", "level_label", "goal", "current", "rate"]
+TREND_COLUMNS = ["period", "branches", "three", "four", "five", "at_least_three", "avg_score"]
+BY_OPTIONS = (None, "county", "township", "branch_type")
+
+
+def _plain(value: Any) -> Any:
+    """A numpy/pandas scalar as a plain Python value (NaN/NA -> None)."""
+    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _snapshot_params(period: Period, scope: Scope, settings: Settings | None) -> dict[str, Any]:
+    return sql.snapshot_params(period, scope, settings if settings is not None else Settings())
+
+
+def kpis(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
+    """Headline numbers with the previous period and the change.
+
+    Each key of ``KPI_KEYS`` maps to {"value", "previous", "delta"}; previous and
+    delta are None when the previous period has no branch in scope.
+    """
+    frame = sql.run(con, "kpis.sql", _snapshot_params(period, scope, settings))
+    rows: dict[str, dict[Any, Any]] = {str(r["which"]): r for r in frame.to_dict("records")}
+    cur, prev = rows["cur"], rows["prev"]
+    has_prev = int(prev["branches"]) > 0
+    out: dict[str, Any] = {}
+    for key in KPI_KEYS:
+        value = _plain(cur[key])
+        previous = _plain(prev[key]) if has_prev else None
+        delta = value - previous if value is not None and previous is not None else None
+        out[key] = {"value": value, "previous": previous, "delta": delta}
+    out["targets"] = {5: int(cur["target_5"]), 4: int(cur["target_4"]), 3: int(cur["target_3"])}
+    as_of = _plain(cur["data_as_of"])
+    out["data_as_of"] = pd.Timestamp(as_of).date() if as_of is not None else None
+    return out
+
+
+def level_distribution(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    scope: Scope,
+    by: str | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Count and share of branches per level (5..0, zeros included) per unit."""
+    if by not in BY_OPTIONS:
+        raise ValueError(f"by 应为 {BY_OPTIONS} 之一，收到 {by!r}")
+    params = {**_snapshot_params(period, scope, settings), "by": by}
+    return sql.run(con, "level_distribution.sql", params)[LEVEL_COLUMNS]
+
+
+def _star_names(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> list[str]:
+    """Slot names: the scope's own type's names, "A/B" where a mixed scope's names differ."""
+    types = {r[0] for r in con.execute(
+        """
+        SELECT DISTINCT branch_type FROM v_branch_month
+        WHERE period BETWEEN $start AND $end
+          AND ($county::VARCHAR IS NULL OR county = $county::VARCHAR)
+          AND ($township::VARCHAR IS NULL OR township = $township::VARCHAR)
+          AND ($branch_type::VARCHAR IS NULL OR branch_type = $branch_type::VARCHAR)
+        """,
+        {"start": period.start, "end": period.end, **scope.params()},
+    ).fetchall()}
+    if types == {COMMUNITY}:
+        return list(STAR_NAMES[COMMUNITY])
+    if COMMUNITY in types and VILLAGE in types:
+        return [v if v == c else f"{v}/{c}" for v, c in zip(STAR_NAMES[VILLAGE], STAR_NAMES[COMMUNITY], strict=True)]
+    return list(STAR_NAMES[VILLAGE])
+
+
+def star_status_distribution(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings | None = None
+) -> pd.DataFrame:
+    """Per slot (1..5) × status (achieved, in_progress, not_started, unknown): count and share."""
+    df = sql.run(con, "star_status.sql", _snapshot_params(period, scope, settings))
+    names = _star_names(con, period, scope)
+    df["star_name"] = df["slot"].map(lambda slot: names[int(slot) - 1])
+    return df[STATUS_COLUMNS]
+
+
+def _goal_levels(settings: Settings | None) -> dict[int, int]:
+    goals = (settings.district_goals if settings is not None else {}) or {}
+    return {int(level): int(goal) for level, goal in goals.items() if 1 <= int(level) <= 5}
+
+
+def _progress(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings | None,
+              levels: list[int]) -> pd.DataFrame:
+    params = {**_snapshot_params(period, scope, settings), "goal_levels": levels}
+    return sql.run(con, "target_progress.sql", params)
+
+
+def target_progress(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings | None = None
+) -> pd.DataFrame:
+    """For levels 5, 4, 3: branches targeting that level and how many reached it."""
+    df = _progress(con, period, scope, settings, [])
+    return df[df["level"].isin([5, 4, 3])][TARGET_COLUMNS].reset_index(drop=True)
+
+
+def district_goals(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings
+) -> pd.DataFrame:
+    """Configured district goals against the count of branches at ≥ that level (empty when none)."""
+    goals = _goal_levels(settings)
+    if not goals:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            GOAL_COLUMNS, ["int64", "object", "int64", "int64", "float64"], strict=True)})
+    df = _progress(con, period, scope, settings, sorted(goals))
+    df = df[df["level"].isin(list(goals))].reset_index(drop=True)
+    df["goal"] = df["level"].map(goals).astype("int64")
+    df["current"] = df["at_least"].astype("int64")
+    df["rate"] = (df["current"] / df["goal"]).where(df["goal"] > 0)
+    return df[GOAL_COLUMNS]
+
+
+def trend(
+    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, end: Period | None = None
+) -> pd.DataFrame:
+    """Per month up to ``end`` (all months when None): counts at 三/四/五星, ≥三星, mean score."""
+    params = {
+        "end": end.end if end is not None else None,
+        **scope.params(),
+        "w_stars": float(settings.score_weight_stars),
+        "w_tasks": float(settings.score_weight_tasks),
+    }
+    df = sql.run(con, "trend.sql", params)
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df[TREND_COLUMNS]
+
+
+def level_label(stars: int) -> str:
+    return LEVEL_LABELS[int(stars)]

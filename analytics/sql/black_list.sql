@@ -1,0 +1,138 @@
+-- 黑榜 of the current period: one row per branch (or per township for a
+-- township-level B4) with every reason it qualifies.
+-- Extra parameters: $black_min (B1 township size), $overdue_min (B3),
+--   $stag_k (B5 window length in months), $hist_start (first day of the month
+--   $stag_k - 1 months before $cur_start), $cur_word/$prev_word.
+WITH
+-- @include snapshot.sql
+,
+ranked AS (
+    SELECT s.*,
+           -- Rank in the scope, rank within the township, township size (this period, in scope).
+           rank() OVER (PARTITION BY s.which ORDER BY s.score_key DESC) AS rank,
+           rank() OVER (PARTITION BY s.which, s.county, s.township ORDER BY s.score_key DESC) AS town_rank,
+           count(*) OVER (PARTITION BY s.which, s.county, s.township) AS town_size
+    FROM scored s
+),
+cur AS (
+    SELECT r.*,
+           max(r.town_rank) OVER (PARTITION BY r.county, r.township) AS town_last_rank
+    FROM ranked r
+    WHERE r.which = 'cur'
+),
+prev AS (
+    SELECT * FROM ranked WHERE which = 'prev'
+),
+overdue AS (
+    -- Overdue = tasks of the snapshot month with deadline ≤ that month's last
+    -- day and done = false (a task without deadline is never overdue).
+    SELECT t.county, t.township, t.branch, count(*) AS overdue
+    FROM v_task t
+    JOIN cur c
+      ON t.county = c.county AND t.township = c.township AND t.branch = c.branch AND t.period = c.period
+    WHERE t.period BETWEEN $cur_start AND $cur_end
+      AND t.deadline <= last_day(t.period)
+      AND NOT t.done
+    GROUP BY ALL
+),
+history AS (
+    -- B5 window: the snapshot month and the $stag_k - 1 calendar months before it.
+    SELECT h.county, h.township, h.branch,
+           count(*) AS months,
+           min(h.stars) AS min_stars, max(h.stars) AS max_stars,
+           count(h.tasks_done) AS known_done,
+           min(h.tasks_done) AS min_done, max(h.tasks_done) AS max_done
+    FROM v_branch_month h
+    JOIN cur c
+      ON h.county = c.county AND h.township = c.township AND h.branch = c.branch
+     AND h.period BETWEEN CAST(c.period - to_months($stag_k - 1) AS DATE) AND c.period
+    WHERE h.period BETWEEN $hist_start AND $cur_end
+    GROUP BY ALL
+),
+joined AS (
+    SELECT c.*, p.stars AS prev_stars, p.branch IS NOT NULL AS in_prev,
+           coalesce(o.overdue, 0) AS overdue,
+           -- Stagnant: rows in every month of the window, stars equal in all, and
+           -- tasks_done equal in all (unknown in all months counts as equal;
+           -- known in some months only does not).
+           coalesce(h.months = $stag_k
+                    AND h.min_stars = h.max_stars
+                    AND (h.known_done = 0 OR (h.known_done = h.months AND h.min_done = h.max_done)),
+                    false) AS stagnant,
+           CASE WHEN c.township LIKE '%街道' OR c.township LIKE '%办事处' THEN '街道'
+                WHEN c.township LIKE '%镇' OR c.township LIKE '%乡' THEN '乡镇'
+                ELSE '乡镇（街道）' END AS unit_word
+    FROM cur c
+    LEFT JOIN prev p ON p.county = c.county AND p.township = c.township AND p.branch = c.branch
+    LEFT JOIN overdue o ON o.county = c.county AND o.township = c.township AND o.branch = c.branch
+    LEFT JOIN history h ON h.county = c.county AND h.township = c.township AND h.branch = c.branch
+),
+flagged AS (
+    SELECT j.*,
+           -- B1 黑旗: bottom-ranked branch (all tied at the last rank) of a township with ≥ $black_min branches.
+           j.town_rank = j.town_last_rank AND j.town_size >= $black_min AS b1,
+           -- B2 降星: stars decreased since the previous period (only that one).
+           j.in_prev AND j.stars < j.prev_stars AS b2,
+           -- B3 逾期: $overdue_min or more overdue tasks.
+           j.overdue >= $overdue_min AS b3,
+           -- B5 停滞: stagnant over the window and not attained now.
+           j.stagnant AND NOT j.attained AS b5
+    FROM joined j
+),
+present_entries AS (
+    SELECT f.county, f.township, f.branch,
+           list_filter([CASE WHEN f.b1 THEN 'B1' END, CASE WHEN f.b2 THEN 'B2' END,
+                        CASE WHEN f.b3 THEN 'B3' END, CASE WHEN f.b5 THEN 'B5' END],
+                       lambda x: x IS NOT NULL) AS reasons,
+           array_to_string(list_filter([
+               CASE WHEN f.b1 THEN $cur_word || f.unit_word || '排名末位' END,
+               CASE WHEN f.b2 THEN '较' || $prev_word || '减少' || (f.prev_stars - f.stars) || '星' END,
+               CASE WHEN f.b3 THEN '逾期任务' || f.overdue || '项' END,
+               CASE WHEN f.b5 THEN '连续' || $stag_k || '个月星级和已完成任务数无变化，未达到创建目标' END
+           ], lambda x: x IS NOT NULL), '；') AS reason_text,
+           f.rank, f.stars, f.score, f.task_rate
+    FROM flagged f
+    WHERE f.b1 OR f.b2 OR f.b3 OR f.b5
+),
+cur_townships AS (
+    SELECT DISTINCT county, township FROM cur
+),
+missing AS (
+    -- B4 未报送: present in the previous period, missing in this one.
+    SELECT p.county, p.township, p.branch,
+           t.township IS NULL AS whole_township
+    FROM prev p
+    LEFT JOIN cur c ON c.county = p.county AND c.township = p.township AND c.branch = p.branch
+    LEFT JOIN cur_townships t ON t.county = p.county AND t.township = p.township
+    WHERE c.branch IS NULL
+),
+missing_entries AS (
+    -- A branch of a township that did report: one entry per branch.
+    SELECT m.county, m.township, m.branch, ['B4'] AS reasons,
+           $prev_word || '已报送，' || $cur_word || '未报送' AS reason_text,
+           NULL::BIGINT AS rank, NULL::INTEGER AS stars, NULL::DOUBLE AS score, NULL::DOUBLE AS task_rate
+    FROM missing m
+    WHERE NOT m.whole_township
+    UNION ALL
+    -- A township previously present with no rows at all now: one township-level
+    -- entry with branch NULL instead of one per branch.
+    SELECT DISTINCT m.county, m.township, NULL::VARCHAR AS branch, ['B4'] AS reasons,
+           $prev_word || '已报送，' || $cur_word || '全' ||
+           CASE WHEN m.township LIKE '%街道' OR m.township LIKE '%办事处' THEN '街道'
+                WHEN m.township LIKE '%镇' OR m.township LIKE '%乡' THEN '乡镇'
+                ELSE '乡镇（街道）' END || '未报送' AS reason_text,
+           NULL::BIGINT, NULL::INTEGER, NULL::DOUBLE, NULL::DOUBLE
+    FROM missing m
+    WHERE m.whole_township
+),
+final AS (
+    SELECT * FROM present_entries
+    UNION ALL
+    SELECT * FROM missing_entries
+)
+SELECT county, township, branch, reasons, reason_text, rank, stars, score
+FROM final
+-- Worst first: rank descending, then the same tie order as the ranking;
+-- B4 entries (no rank) last, by name with the township entry first.
+ORDER BY rank DESC NULLS LAST, stars, task_rate NULLS FIRST,
+         county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary" NULLS FIRST

@@ -1,0 +1,161 @@
+"""The store: schema and views of the contract (§7), lock wait, rollback, demo data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analytics import store
+from analytics.settings import Settings
+from tests.factories import build_store
+
+SETTINGS = Settings({"lock_timeout_s": 5})
+
+HOLD_SCRIPT = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("HOLDING", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def hold(db: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process that keeps the store file open (locked) for ``seconds``."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_SCRIPT, str(db), str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "HOLDING"
+    return proc
+
+
+def test_views_have_exactly_the_contract_columns_and_types(tmp_path: Path) -> None:
+    with store.open_store(tmp_path / "s.duckdb", settings=SETTINGS) as con:
+        branch = [(r[0], r[1]) for r in con.execute("DESCRIBE v_branch_month").fetchall()]
+        task = [(r[0], r[1]) for r in con.execute("DESCRIBE v_task").fetchall()]
+    assert branch == [
+        ("period", "DATE"), ("county", "VARCHAR"), ("township", "VARCHAR"), ("branch", "VARCHAR"),
+        ("branch_type", "VARCHAR"), ("target_stars", "INTEGER"),
+        ("star_1", "VARCHAR"), ("star_2", "VARCHAR"), ("star_3", "VARCHAR"), ("star_4", "VARCHAR"), ("star_5", "VARCHAR"),
+        ("stars", "INTEGER"), ("tasks_done", "INTEGER"), ("tasks_total", "INTEGER"), ("open_problems", "INTEGER"),
+        ("weak", "BOOLEAN"), ("upload_id", "VARCHAR"),
+    ]
+    assert task == [
+        ("period", "DATE"), ("county", "VARCHAR"), ("township", "VARCHAR"), ("branch", "VARCHAR"),
+        ("star_slot", "INTEGER"), ("task", "VARCHAR"), ("measure", "VARCHAR"), ("owner", "VARCHAR"),
+        ("deadline", "DATE"), ("done", "BOOLEAN"), ("done_date", "DATE"), ("upload_id", "VARCHAR"),
+    ]
+
+
+def test_a_new_store_is_migrated_once_and_reopens(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "s.duckdb"
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # read-only open of a missing file creates it
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 2
+        assert store.is_empty(con)
+    with store.open_store(db, settings=SETTINGS) as con:
+        assert store.schema_version(con) == 2
+
+
+def test_a_file_that_is_not_a_store_gives_a_chinese_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"not a database" * 1000)
+    with pytest.raises(store.StoreError, match="无法打开数据库文件"):
+        store.connect(bad, settings=SETTINGS)
+    with pytest.raises(store.StoreError, match="不是文件"):
+        store.connect(tmp_path, settings=SETTINGS)
+
+
+def test_connect_waits_for_another_process_to_let_go(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    store.connect(db, settings=SETTINGS).close()
+    holder = hold(db, 1.0)
+    started = time.monotonic()
+    with store.open_store(db, settings=SETTINGS) as con:
+        waited = time.monotonic() - started
+        assert store.is_empty(con)
+    holder.wait(timeout=30)
+    assert 0.3 < waited < 5
+
+
+def test_connect_gives_up_with_a_chinese_message_after_lock_timeout(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    store.connect(db, settings=SETTINGS).close()
+    holder = hold(db, 30)
+    try:
+        started = time.monotonic()
+        with pytest.raises(store.StoreLockedError, match=r"正被另一个程序占用.*已等待 0\.5 秒"):
+            store.connect(db, read_only=True, settings=SETTINGS.replace(lock_timeout_s=0.5))
+        assert time.monotonic() - started < 3
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_history_statuses_and_rollback_errors(tmp_path: Path) -> None:
+    db = build_store(tmp_path / "s.duckdb", [
+        {"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2},
+        {"period": "2024-08", "township": "乙镇", "branch": "二村", "stars": 4},
+    ])
+    with store.open_store(db, settings=SETTINGS) as con:
+        assert [(r.upload_id, r.status, r.scope) for r in store.list_uploads(con)] == [
+            ("U00002", "current", [("甲县", "乙镇")]), ("U00001", "current", [("甲县", "甲镇")])]
+        with pytest.raises(store.StoreError, match="找不到上传记录 U00009"):
+            store.rollback(con, "U00009")
+        store.rollback(con, "U00002")
+        with pytest.raises(store.StoreError, match="不能重复回滚"):
+            store.rollback(con, "U00002")
+        assert con.execute("SELECT branch FROM v_branch_month").fetchall() == [("一村",)]
+        assert store.current_upload_for(con, store.get_upload(con, "U00001").period, "甲县", "乙镇") is None  # type: ignore[union-attr]
+        assert [r.status for r in store.list_uploads(con)] == ["rolled_back", "current"]
+
+
+def test_clear_demo_deletes_demo_uploads_rows_and_archive_only(tmp_path: Path) -> None:
+    db = build_store(tmp_path / "s.duckdb", [
+        {"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2},
+        {"period": "2024-08", "township": "乙镇", "branch": "二村", "stars": 4},
+    ], [{"period": "2024-08", "township": "甲镇", "branch": "一村", "star_slot": 1, "task": "建章立制", "done": True}],
+        is_demo=True)
+    with store.open_store(db, settings=SETTINGS) as con:
+        con.execute("INSERT INTO archive SELECT sha256, 1, 'x'::BLOB FROM uploads")
+        # A real upload after the demo: it and its archive entry must survive.
+        con.execute(
+            "INSERT INTO uploads (upload_id, seq, file_name, uploaded_at, sha256, size_bytes, period, n_branches,"
+            " n_tasks, is_demo) VALUES ('U00003', 3, '真.xlsx', now(), 'real', 1, DATE '2024-09-01', 1, 0, false)"
+        )
+        con.execute("INSERT INTO upload_scope (upload_id, period, county, township)"
+                    " VALUES ('U00003', DATE '2024-09-01', '甲县', '丙镇')")
+        con.execute("INSERT INTO archive VALUES ('real', 1, 'y'::BLOB)")
+        assert store.has_demo_data(con) and store.demo_cleared_at(con) is None
+        assert store.clear_demo(con) == 2
+        assert not store.has_demo_data(con)
+        assert con.execute("SELECT upload_id FROM uploads").fetchall() == [("U00003",)]
+        assert con.execute("SELECT sha256 FROM archive").fetchall() == [("real",)]
+        for table in ("branch_month", "task"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+        assert con.execute("SELECT upload_id FROM upload_scope").fetchall() == [("U00003",)]
+        assert store.demo_cleared_at(con) is not None
+        assert store.clear_demo(con) == 0
+
+
+def test_upload_ids_are_never_reused_after_clearing_demo(tmp_path: Path) -> None:
+    db = build_store(tmp_path / "s.duckdb", [
+        {"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2},
+        {"period": "2024-08", "township": "乙镇", "branch": "二村", "stars": 4},
+    ], is_demo=True)
+    with store.open_store(db, settings=SETTINGS) as con:
+        assert store.next_upload_id(con) == ("U00003", 3)
+        store.clear_demo(con)
+        assert store.is_empty(con)
+        assert store.next_upload_id(con) == ("U00003", 3)
+
+
+def test_store_version_changes_when_the_store_is_written(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    store.connect(db, settings=SETTINGS).close()
+    before = store.store_version(db, SETTINGS)
+    time.sleep(0.01)
+    build_store(db, [{"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2}])
+    assert store.store_version(db, SETTINGS) != before
