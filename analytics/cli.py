@@ -12,13 +12,14 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TextIO
 
 from analytics import store
 from analytics.ingest.model import ImportResult, Problem
 from analytics.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -78,6 +79,9 @@ def describe_result(result: ImportResult, settings: Settings) -> list[str]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from analytics.ingest.read import warm_up
+
+    warm_up()  # start the sandboxed reader now; it boots while the rest is imported
     from analytics.ingest import ingest_file
 
     period = None
@@ -122,6 +126,8 @@ def _fmt_scope(scope: list[tuple[str, str]]) -> str:
 
 
 def uploads_frame(records: list[store.UploadRecord]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for r in records:
         status = store.STATUS_LABELS.get(r.status, r.status)
@@ -153,6 +159,8 @@ def cmd_uploads(args: argparse.Namespace) -> int:
     if not records:
         _print("还没有任何上传。用 `python -m analytics ingest 文件.xlsx` 导入台账。")
         return EXIT_OK
+    import pandas as pd
+
     with pd.option_context(
         "display.unicode.east_asian_width", True,
         "display.max_rows", None, "display.max_columns", None, "display.width", 1000,
