@@ -1,0 +1,130 @@
+"""作战图: per-branch status grid, hierarchy view, one branch's tasks and history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import charts, components, format, state
+from ui.state import SETTINGS
+
+state.entrypoint_guard()
+sel = state.require_data()
+period, scope = sel.period, sel.scope
+assert period is not None
+components.page_header("作战图", sel)
+
+bm = state.call("battle_map.battle_map", period, scope, SETTINGS)
+if bm.empty:
+    st.warning(f"{period.display}在“{scope.label}”范围内没有台账数据。")
+    st.stop()
+
+# --- filters ----------------------------------------------------------------
+f1, f2 = st.columns(2)
+search = f1.text_input("查找村（社区）", key="bm_search", placeholder="输入名称中的字")
+levels = f2.multiselect("星级", [5, 4, 3, 2, 1, 0], format_func=format.level, key="bm_levels", placeholder="全部星级")
+flags = st.pills("只看", ["未达目标", "有逾期任务", "软弱涣散", "有未填报的星"], selection_mode="multi", key="bm_flags")
+
+view = bm
+if search:
+    view = view[view["branch"].astype(str).str.contains(search.strip(), regex=False)]
+if levels:
+    view = view[view["stars"].isin(levels)]
+if "未达目标" in flags:
+    view = view[view["gap"].fillna(0) > 0]
+if "有逾期任务" in flags:
+    view = view[view["overdue"].fillna(0) > 0]
+if "软弱涣散" in flags:
+    view = view[view["weak"].fillna(False).astype(bool)]
+if "有未填报的星" in flags:
+    view = view[view[[f"star_{i}" for i in range(1, 6)]].isna().any(axis=1)]
+view = view.sort_values(["county", "township", "rank", "branch"], kind="stable").reset_index(drop=True)
+
+st.caption(f"共 {len(bm)} 个支部，当前显示 {len(view)} 个。点击表头可排序；勾选一行可在下方查看该支部的任务和逐月情况。"
+           "颜色：绿色 已达标，黄色 创建中，红色 未启动，灰色 未填报。")
+table = format.battle_table(view)
+star_cols = format.star_headers(view)
+if len(table) <= components.STYLER_MAX_ROWS:
+    shown: object = table.style.map(format.status_css, subset=star_cols).format(
+        {"任务完成率": format.pct, "综合得分": format.score}, na_rep="")
+else:  # large scopes: coloured marks instead of cell colours (Styler is too slow here)
+    marks = {"已达标": "🟢 已达标", "创建中": "🟡 创建中", "未启动": "🔴 未启动", "未填报": "⚪ 未填报"}
+    shown = table.assign(**{c: table[c].map(marks) for c in star_cols},
+                         任务完成率=table["任务完成率"] * 100)
+event = st.dataframe(
+    shown,  # type: ignore[arg-type]
+    hide_index=True,
+    height=min(38 + 35 * max(len(table), 1), 560),
+    on_select="rerun",
+    selection_mode="single-row",
+    key="bm_table",
+    column_config={
+        "村（社区）": st.column_config.TextColumn(pinned=True),
+        **({} if len(table) <= components.STYLER_MAX_ROWS
+           else {"任务完成率": st.column_config.NumberColumn(format="%.1f%%"),
+                 "综合得分": st.column_config.NumberColumn(format="%.1f")}),
+        "差距": st.column_config.NumberColumn(help="创建目标 − 当前星级（已达目标为 0）"),
+        "逾期任务": st.column_config.NumberColumn(help="完成时限已过、尚未完成的任务数"),
+    },
+)
+components.xlsx_download(
+    "下载作战图（Excel）", {"作战图": table}, f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
+    title=f"“五星”支部创建作战图（{period.display}，{scope.label}）", key="bm_xlsx",
+)
+
+# --- hierarchy --------------------------------------------------------------
+st.subheader("层级视图")
+if st.toggle("显示层级视图（县区 → 乡镇 → 支部，颜色为星级）", value=len(view) <= 400, key="bm_show_tree"):
+    components.chart(charts.hierarchy_treemap(view), "层级视图", sel, key="bm_treemap")
+
+# --- one branch ---------------------------------------------------------------
+st.subheader("支部详情")
+keys = [f"{r.county}|{r.township}|{r.branch}" for r in view.itertuples(index=False)]
+rows = event.selection.rows if event and event.selection else []
+if rows and rows[0] < len(keys):
+    st.session_state["bm_branch"] = keys[rows[0]]
+if not keys:
+    st.info("没有符合筛选条件的支部。")
+    st.stop()
+if st.session_state.get("bm_branch") not in keys:
+    st.session_state["bm_branch"] = keys[0]
+several = view["county"].nunique() > 1
+choice = st.selectbox(
+    "选择支部", keys, key="bm_branch",
+    format_func=lambda v: " / ".join(v.split("|")[0 if several else 1:]),
+)
+county, township, branch = choice.split("|", 2)
+row = view[(view["county"] == county) & (view["township"] == township) & (view["branch"] == branch)].iloc[0]
+st.markdown(
+    f"**{branch}**（{township}，{row['branch_type']}）　星级 **{format.level(row['stars'])}**　"
+    f"创建目标 **{format.target(row['target_stars'])}**　综合得分 **{format.score(row['score'])}**　"
+    f"书记 {row['secretary'] if not format.is_missing(row['secretary']) else '—'}"
+    + ("　:red-badge[软弱涣散]" if bool(row["weak"]) else "")
+)
+left, right = st.columns([3, 2])
+with left:
+    tasks = state.call("battle_map.branch_tasks", period, county, township, branch)
+    if tasks.empty:
+        st.info("该支部本期没有报送任务台账。")
+    else:
+        n_over = int(tasks["overdue"].fillna(False).astype(bool).sum())
+        n_done = int(tasks["done"].fillna(False).astype(bool).sum())
+        st.caption(f"重点任务 {len(tasks)} 项：已完成 {n_done} 项，逾期 {n_over} 项（红色）。")
+        shown = pd.DataFrame({
+            "所属星": tasks["star_name"].to_numpy(),
+            "重点任务": tasks["task"].to_numpy(),
+            "具体举措": tasks["measure"].to_numpy(),
+            "负责人": tasks["owner"].to_numpy(),
+            "完成时限": tasks["deadline"].to_numpy(),
+            "是否完成": tasks["done"].map(lambda d: "已完成" if d is True or d == 1 else "未完成").to_numpy(),
+            "完成时间": tasks["done_date"].to_numpy(),
+            "逾期": tasks["overdue"].map(lambda o: "逾期" if o is True or o == 1 else "").to_numpy(),
+        })
+        task_styled = shown.style.apply(
+            lambda r: ["background-color: #FDECEA; color: #B71C1C;" if r["逾期"] else "" for _ in r], axis=1
+        ).format({"完成时限": format.day, "完成时间": format.day}, na_rep="")
+        st.dataframe(task_styled, hide_index=True, key="bm_tasks")
+with right:
+    history = state.call("battle_map.branch_history", county, township, branch, SETTINGS)
+    components.chart(charts.branch_history_chart(history, title=f"{branch} 逐月情况"), f"{branch}逐月情况", sel,
+                     key="bm_history")

@@ -1,0 +1,79 @@
+"""简报: a one-page, screenshot-ready summary with offline HTML and Excel downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import briefing, components, format, state
+from ui.state import SETTINGS
+
+state.entrypoint_guard()
+sel = state.require_data()
+period, scope = sel.period, sel.scope
+assert period is not None
+info = state.store_info()
+
+by = "township" if (scope.county or info.options["county"].nunique() == 1) else "county"
+records = state.call("store.list_uploads")
+b = briefing.make_briefing(
+    period, scope,
+    kpis=state.call("metrics.kpis", period, scope, SETTINGS),
+    distribution=state.call("metrics.level_distribution", period, scope),
+    township_distribution=None if scope.township else state.call("metrics.level_distribution", period, scope, by=by),
+    ranking=state.call("rankings.branch_ranking", period, scope, SETTINGS),
+    red=state.call("flags.red_list", period, scope, SETTINGS),
+    black=state.call("flags.black_list", period, scope, SETTINGS),
+    uploads=sum(1 for r in records if r.rolled_back_at is None),
+    last_upload=info.last_upload,
+)
+
+d1, d2, _ = st.columns([1, 1, 2])
+with d1:
+    st.download_button("下载离线简报（HTML）", data=lambda: briefing.to_html(b), file_name=f"{b.file_stem}.html",
+                       mime="text/html", icon=":material/download:", key="brief_html", on_click="ignore",
+                       help="单个文件，内含图表脚本，无需联网即可打开、打印或另存为 PDF。")
+with d2:
+    st.download_button("下载简报表格（Excel）", data=lambda: briefing.to_xlsx(b), file_name=f"{b.file_stem}.xlsx",
+                       mime=components.XLSX_MIME, icon=":material/download:", key="brief_xlsx", on_click="ignore")
+
+st.markdown(f"<h1 style='text-align:center;color:#B71C1C;margin-bottom:0'>{b.title}</h1>", unsafe_allow_html=True)
+st.markdown(f"<p style='text-align:center;color:#546E7A'>{b.subtitle}</p>", unsafe_allow_html=True)
+st.info(b.summary, icon=":material/summarize:")
+
+cols = st.columns(4)
+for i, h in enumerate(b.headlines):
+    cols[i % 4].metric(h.label, h.value, help=h.note or None, border=True)
+
+fig_cols = st.columns(len(b.figures)) if len(b.figures) > 1 else [st.container()]
+for col, (name, fig) in zip(fig_cols, b.figures, strict=True):
+    with col:
+        components.chart(fig, name, sel, key=f"brief_fig_{name}")
+
+
+def show_table(title: str, table: pd.DataFrame, note: str) -> None:
+    st.markdown(f"#### {title}")
+    if table.empty:
+        st.caption("本期无")
+        return
+    shown = table.copy()
+    for col in shown.columns:
+        if "率" in col:
+            shown[col] = shown[col].map(format.pct)
+        elif "得分" in col:
+            shown[col] = shown[col].map(format.score)
+    st.table(shown.astype(object).where(shown.notna(), "").set_index(shown.columns[0]))
+    if note:
+        st.caption(note)
+
+
+left, right = st.columns(2)
+rank_tables = [t for t in b.tables if t[0] not in ("红榜", "黑榜")]
+list_tables = [t for t in b.tables if t[0] in ("红榜", "黑榜")]
+with left:
+    for t in rank_tables:
+        show_table(*t)
+with right:
+    for t in list_tables:
+        show_table(*t)
+st.caption(b.source_note)

@@ -1,0 +1,81 @@
+"""总览: KPI cards, level distribution, per-star progress, trend, targets."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import charts, components, format, state
+from ui.state import SETTINGS
+
+state.entrypoint_guard()
+sel = state.require_data()
+period, scope = sel.period, sel.scope
+assert period is not None
+components.page_header("总览", sel)
+
+k = state.call("metrics.kpis", period, scope, SETTINGS)
+prev = period.previous().display
+targets = k.get("targets", {})
+
+if k["branches"]["value"] == 0:
+    st.warning(f"{period.display}在“{scope.label}”范围内没有台账数据。请换一个月份或范围，或到“数据上传”页补报。")
+    st.stop()
+
+row1 = st.columns(4)
+row1[0].metric("支部总数", f"{k['branches']['value']} 个", format.int_delta(k["branches"]["delta"]),
+               delta_color="off", help=f"与{prev}相比", border=True)
+row1[1].metric("三星及以上", f"{k['at_least_three']['value']} 个", format.int_delta(k["at_least_three"]["delta"]),
+               help=f"与{prev}相比", border=True)
+row1[2].metric("三星及以上占比", format.pct(k["at_least_three_share"]["value"]),
+               format.pp_delta(k["at_least_three_share"]["delta"]), help=f"与{prev}相比", border=True)
+row1[3].metric("平均综合得分", format.score(k["avg_score"]["value"]), format.float_delta(k["avg_score"]["delta"]),
+               help="综合得分 = 60 × 星级/5 + 40 × 任务完成率", border=True)
+
+row2 = st.columns(4)
+for col, key, lv in ((row2[0], "five", 5), (row2[1], "four", 4), (row2[2], "three", 3)):
+    declared = targets.get(lv, 0)
+    col.metric(f"{format.level(lv)}支部 · 目标{declared}个", f"{k[key]['value']} 个",
+               format.int_delta(k[key]["delta"]), help=f"恰好 {lv} 星的支部数，与{prev}相比；括号内为申报该目标的支部数",
+               border=True)
+row2[3].metric("任务完成率", format.pct(k["task_rate"]["value"]), format.pp_delta(k["task_rate"]["delta"]),
+               help="已完成重点任务 ÷ 重点任务总数", border=True)
+as_of = k.get("data_as_of")
+st.caption(
+    f"数据截至 {as_of.year}年{as_of.month}月" if as_of else "数据截至：暂无",
+    help="季度统计取每个支部在该季度内最新一个月的台账。",
+)
+
+# --- distribution -----------------------------------------------------------
+st.subheader("星级分布")
+by_options = {"county": "按县（市、区）", "township": "按乡镇（街道）", "branch_type": "按村/社区"}
+default_by = "township" if (scope.county or len(set(state.store_info().options["county"])) == 1) else "county"
+if scope.township:
+    default_by = "branch_type"
+by = st.segmented_control("分组", list(by_options), format_func=by_options.__getitem__, default=default_by,
+                          key="overview_by", label_visibility="collapsed") or default_by
+left, right = st.columns([3, 2])
+with left:
+    dist = state.call("metrics.level_distribution", period, scope, by=by)
+    mode = "share" if st.toggle("按占比显示", key="overview_share") else "count"
+    by_titles = {"county": "各县（市、区）星级分布", "township": "各乡镇（街道）星级分布", "branch_type": "村与社区星级分布"}
+    components.chart(charts.level_distribution_bars(dist, title=by_titles[by], mode=mode),
+                     "星级分布", sel, key="overview_dist")
+with right:
+    overall = state.call("metrics.level_distribution", period, scope)
+    components.chart(charts.level_bar(overall, title="星级分布（合计）"), "星级分布合计", sel, key="overview_total")
+
+# --- per star and targets ------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    status = state.call("metrics.star_status_distribution", period, scope)
+    components.chart(charts.star_status_bars(status), "分星创建进度", sel, key="overview_stars")
+with right:
+    progress = state.call("metrics.target_progress", period, scope)
+    components.chart(charts.target_progress_chart(progress), "创建目标完成情况", sel, key="overview_targets")
+    goals = state.call("metrics.district_goals", period, scope, SETTINGS)
+    if len(goals):
+        components.chart(charts.goals_chart(goals), "区域创建目标", sel, key="overview_goals")
+
+# --- trend ------------------------------------------------------------------
+trend = state.call("metrics.trend", scope, SETTINGS, end=period)
+components.chart(charts.trend_chart(trend), "月度趋势", sel, key="overview_trend")

@@ -1,0 +1,67 @@
+"""排名: branch / township / county rankings with rank-change arrows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import charts, components, format, state
+from ui.state import SETTINGS
+
+state.entrypoint_guard()
+sel = state.require_data()
+period, scope = sel.period, sel.scope
+assert period is not None
+components.page_header("排名", sel)
+
+levels = {"branch": "村（社区）", "township": "乡镇（街道）", "county": "县（市、区）"}
+c1, c2 = st.columns([3, 2])
+unit = c1.segmented_control("排名对象", list(levels), format_func=levels.__getitem__, default="branch",
+                            key="rank_unit") or "branch"
+peer = "scope"
+if unit == "branch":
+    peer_labels = {"scope": "在所选范围内排名", "township": "在本乡镇（街道）内排名"}
+    peer = c2.radio("比较范围", list(peer_labels), format_func=peer_labels.__getitem__, key="rank_peer",
+                    horizontal=True)
+
+if unit == "branch":
+    ranking = state.call("rankings.branch_ranking", period, scope, SETTINGS, peer=peer)
+elif unit == "township":
+    ranking = state.call("rankings.township_ranking", period, scope, SETTINGS)
+else:
+    ranking = state.call("rankings.county_ranking", period, scope, SETTINGS)
+
+if ranking.empty:
+    st.warning(f"{period.display}在“{scope.label}”范围内没有可排名的数据。")
+    st.stop()
+
+st.caption(
+    f"按综合得分从高到低排名（并列同名次）；“变化”为与{period.previous().display}相比名次的升降："
+    "↑ 上升，↓ 下降，— 不变，新 上期未参与排名。"
+    + ("乡镇、县区按所辖支部的平均综合得分排名。" if unit != "branch" else "")
+)
+
+label_col = unit
+chart_df = ranking
+if unit == "branch" and peer == "township":
+    township_names = list(dict.fromkeys(ranking["township"].astype(str)))
+    chosen = st.selectbox("图表显示的乡镇（街道）", township_names, key="rank_chart_township")
+    chart_df = ranking[ranking["township"] == chosen]
+n_max = len(chart_df)
+if n_max > 10:
+    top_n = st.slider("图表显示前几名", 5, min(n_max, 100), min(20, n_max), step=5, key="rank_top")
+    chart_df = chart_df.head(top_n)
+title = f"{levels[unit]}综合得分排名" + (f"（前 {len(chart_df)} 名）" if len(chart_df) < len(ranking) else "")
+components.chart(
+    charts.ranking_bar(chart_df, label=label_col, title=title, color_by_stars=unit == "branch"),
+    f"{levels[unit]}排名", sel, key="rank_chart",
+)
+
+table = format.ranking_table(ranking, unit)
+if unit == "branch" and peer == "township":
+    table = table.sort_values(["乡镇（街道）", "名次"], kind="stable")
+components.table(table, key="rank_table", pinned="村（社区）" if unit == "branch" else None)
+components.xlsx_download(
+    "下载排名（Excel）", {f"{levels[unit]}排名": table},
+    f"{components.file_stem(levels[unit] + '排名', period.label, scope.label)}.xlsx",
+    title=f"{levels[unit]}综合得分排名（{period.display}，{scope.label}）", key="rank_xlsx",
+)

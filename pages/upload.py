@@ -1,0 +1,198 @@
+"""数据上传: check ledgers (preview or full error list), confirm to load, history with rollback, template."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from analytics import ingest, store
+from analytics.exports import problems_frame, problems_to_xlsx
+from analytics.periods import Period, add_months
+from analytics.scope import Scope
+from analytics.template import build_template, template_file_name
+from ui import components, state
+from ui.state import SETTINGS
+
+state.entrypoint_guard()
+st.title("数据上传")
+st.caption("上传各乡镇（街道）的月度台账。系统先逐条检查，确认无误后才写入；同一乡镇同一月份重复上传时以新版本为准，旧版本可回滚恢复。")
+s = state.settings()
+info = state.store_info()
+sel = state.selection()
+
+# --- template -----------------------------------------------------------------
+with st.expander("下载标准台账模板", expanded=info.empty, icon=":material/table_view:"):
+    st.markdown(
+        "模板含 **星级台账**（每个村/社区一行）、**任务台账**（每项重点任务一行，可选）和 **填表说明** 三张表，"
+        "状态、创建目标等列带下拉选项。其他格式的台账只要表头含有所需的列，也可以直接上传。"
+    )
+    t1, t2 = st.columns(2)
+    t1.download_button(
+        "下载空白模板", data=build_template(), file_name=template_file_name(),
+        mime=components.XLSX_MIME, icon=":material/download:", key="tpl_blank", on_click="ignore",
+    )
+    if sel.period is not None and sel.scope.township:
+        bm = state.call("battle_map.battle_map", sel.period, Scope(sel.scope.county, sel.scope.township), SETTINGS)
+        nxt = Period.of_month(add_months(sel.period.end.replace(day=1), 1))
+        filled = build_template(
+            period=nxt.label, county=sel.scope.county, township=sel.scope.township,
+            branches=bm[["county", "township", "branch", "branch_type", "target_stars"]].to_dict("records"),
+        )
+        t2.download_button(
+            f"下载{sel.scope.township}预填模板（{nxt.display}，含 {len(bm)} 个支部名单）", data=filled,
+            file_name=template_file_name(nxt.label, sel.scope.township), mime=components.XLSX_MIME,
+            icon=":material/download:", key="tpl_filled", on_click="ignore",
+        )
+    else:
+        t2.caption("在左侧选择一个乡镇（街道），可下载预填了该乡镇支部名单的模板。")
+
+# --- upload and check -------------------------------------------------------------
+st.subheader("上传台账")
+c1, c2, c3 = st.columns(3)
+period_text = c1.text_input("报送月份（表格中没有月份时填写）", key="up_period", placeholder="如 2024-08")
+county_text = c2.text_input("县（市、区）（表格中没有县区时填写）", key="up_county", placeholder="如 甲县")
+uploader = c3.text_input("上传人", key="up_uploader", placeholder="姓名或单位")
+period_arg: str | None = None
+if period_text.strip():
+    try:
+        period_arg = Period.parse(period_text.strip()).label
+        if "Q" in period_arg:
+            raise ValueError("季度")
+    except ValueError:
+        st.error(f"报送月份“{period_text}”无法识别，请写成 2024-08 这样的年-月格式。")
+        period_arg = None
+county_arg = county_text.strip() or None
+
+files = st.file_uploader(
+    f"选择台账文件（可多选；支持 xlsx、xlsm、xls、csv，单个不超过 {s.max_upload_mb} MB）",
+    type=["xlsx", "xlsm", "xls", "csv"], accept_multiple_files=True, max_upload_size=int(s.max_upload_mb),
+    key=f"up_files_{st.session_state.get('up_generation', 0)}",
+)
+
+cache: dict[tuple[str, str | None, str | None], ingest.Staged] = st.session_state.setdefault("staged", {})
+staged_list: list[ingest.Staged] = []
+if files:
+    progress = st.progress(0.0, text="正在检查台账……")
+    for i, f in enumerate(files, start=1):
+        data = f.getvalue()
+        key = (hashlib.sha256(data).hexdigest(), period_arg, county_arg)
+        if key not in cache:
+            with st.status(f"正在检查 {f.name}（{len(data) / 1024 / 1024:.1f} MB）……", expanded=False) as status:
+                cache[key] = ingest.stage(data, f.name, period=period_arg, county=county_arg, settings=s)
+                status.update(label=f"已检查 {f.name}", state="complete")
+        staged_list.append(cache[key])
+        progress.progress(i / len(files), text=f"已检查 {i}/{len(files)} 个文件")
+    progress.empty()
+
+for idx, sf in enumerate(staged_list):
+    with st.container(border=True):
+        if sf.ok and sf.parsed is not None:
+            period_label = Period.parse(sf.period or "").display if sf.period else "—"
+            st.markdown(f"**✅ {sf.file_name}** — 检查通过，可以导入")
+            m = st.columns(4)
+            m[0].metric("报送月份", period_label)
+            m[1].metric("支部", f"{sf.parsed.branches.num_rows} 个")
+            m[2].metric("任务", f"{sf.parsed.tasks.num_rows} 条")
+            m[3].metric("提示", f"{len(sf.warnings)} 条")
+            st.caption(f"覆盖范围：{ingest.format_scope(sf.scope, max_townships=12)}。导入后将替换这些乡镇该月已有的数据（旧版本可回滚）。")
+            if sf.skipped_sheets:
+                st.caption(f"未读取的工作表：{'、'.join(sf.skipped_sheets)}")
+            preview = sf.parsed.branches.to_pandas()
+            with st.expander("预览将写入的数据（前 50 行）"):
+                cols = ["county", "township", "branch", "branch_type", "target_stars", "stars", "tasks_done", "tasks_total"]
+                st.dataframe(preview[cols].head(50).rename(columns={
+                    "county": "县（市、区）", "township": "乡镇（街道）", "branch": "村（社区）", "branch_type": "类型",
+                    "target_stars": "创建目标", "stars": "星级", "tasks_done": "已完成任务", "tasks_total": "任务总数"}),
+                    hide_index=True, key=f"up_preview_{idx}")
+            if sf.warnings:
+                with st.expander(f"提示（不影响导入）：{len(sf.warnings)} 条"):
+                    st.dataframe(problems_frame(sf.warnings), hide_index=True, key=f"up_warn_{idx}")
+        else:
+            total = max(sf.errors_total, len(sf.errors))
+            st.markdown(f"**❌ {sf.file_name}** — 未通过检查，不会导入（共 {total} 个问题）")
+            st.caption("请按下表逐条修改原文件后重新上传。“单元格”即 Excel 左上角名称框中的位置。")
+            table = problems_frame(list(sf.errors) + list(sf.warnings))
+            st.dataframe(table, hide_index=True, key=f"up_err_{idx}",
+                         column_config={"问题说明及修改方法": st.column_config.TextColumn(width="large")})
+            if total > len(sf.errors):
+                st.caption(f"仅列出前 {len(sf.errors)} 个问题，其余 {total - len(sf.errors)} 个请修改后再次检查。")
+            st.download_button(
+                "下载问题清单（Excel）", data=problems_to_xlsx(list(sf.errors) + list(sf.warnings), file_name=sf.file_name),
+                file_name=f"问题清单_{sf.file_name.rsplit('.', 1)[0]}.xlsx", mime=components.XLSX_MIME,
+                key=f"up_err_xlsx_{idx}", icon=":material/download:", on_click="ignore",
+            )
+
+accepted = [sf for sf in staged_list if sf.ok]
+if staged_list:
+    refused = len(staged_list) - len(accepted)
+    if accepted:
+        label = f"确认导入 {len(accepted)} 个文件" + (f"（另有 {refused} 个未通过，不导入）" if refused else "")
+        if st.button(label, type="primary", key="up_confirm", icon=":material/check:"):
+            results = []
+            with st.status("正在导入……", expanded=True) as status:
+                for sf in accepted:
+                    try:
+                        result = ingest.load(sf, db=state.db_path(), uploader=uploader.strip() or None, settings=s)
+                    except store.StoreError as exc:
+                        st.error(f"{sf.file_name}：{exc}")
+                        continue
+                    results.append(result)
+                    st.write(f"{sf.file_name}：{getattr(result, 'notice', '') or ('已导入' if result.ok else '未导入')}")
+                status.update(label=f"导入完成：{sum(r.ok for r in results)} 个文件", state="complete")
+            st.session_state["up_done"] = [getattr(r, "notice", "") or r.file for r in results]
+            st.session_state["staged"] = {}
+            state.clear_caches()
+            st.session_state["up_generation"] = st.session_state.get("up_generation", 0) + 1
+            st.rerun()
+    else:
+        st.warning("没有可导入的文件：请按问题清单修改后重新上传。")
+for notice in st.session_state.pop("up_done", []):
+    st.success(notice)
+
+# --- history and rollback ------------------------------------------------------------
+st.subheader("上传历史")
+records = state.call("store.list_uploads")
+if not records:
+    st.caption("还没有上传记录。")
+    st.stop()
+hist = pd.DataFrame([{
+    "上传编号": r.upload_id,
+    "上传时间": r.uploaded_at,
+    "文件名": r.file_name,
+    "上传人": r.uploader or "",
+    "月份": f"{r.period:%Y-%m}",
+    "范围": ingest.format_scope(r.scope, max_townships=3),
+    "支部": r.n_branches,
+    "任务": r.n_tasks,
+    "提示": len(r.warnings),
+    "状态": store.STATUS_LABELS.get(r.status, r.status) + ("（示例）" if r.is_demo else ""),
+    "回滚": f"{r.rolled_back_at:%Y-%m-%d %H:%M} {r.rolled_back_by or ''}".strip() if r.rolled_back_at else "",
+} for r in records])
+st.dataframe(hist, hide_index=True, key="up_history",
+             column_config={"上传时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+components.xlsx_download("下载上传历史（Excel）", {"上传历史": hist}, "上传历史.xlsx", title="台账上传历史", key="up_hist_xlsx")
+
+st.markdown("##### 回滚一次上传")
+st.caption("回滚后，该次上传涉及的乡镇恢复为此前的版本（没有更早版本的则不再有该月数据）。原始文件仍保存在历史中。")
+live = [r for r in records if r.rolled_back_at is None]
+if not live:
+    st.caption("没有可回滚的上传。")
+    st.stop()
+by_id = {r.upload_id: r for r in live}
+choice = st.selectbox(
+    "选择要回滚的上传", list(by_id), key="rb_choice",
+    format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period:%Y-%m} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
+)
+confirm = st.checkbox(f"我确认要回滚 {choice}（{by_id[choice].file_name}）", key="rb_confirm")
+if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"):
+    try:
+        with state.write_store() as con:
+            rec = store.rollback(con, choice, by=uploader.strip() or None)
+        state.clear_caches()
+        st.session_state["up_done"] = [f"已回滚 {rec.upload_id}（{rec.file_name}），相关乡镇已恢复为此前的版本。"]
+        st.session_state.pop("rb_confirm", None)
+        st.rerun()
+    except store.StoreError as exc:
+        st.error(str(exc))

@@ -1,0 +1,1 @@
+"""Streamlit-facing helpers of the dashboard (charts, theme, state, briefing)."""

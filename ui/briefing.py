@@ -1,0 +1,231 @@
+"""The one-page briefing (简报): assembled once, shown on the page and saved as offline HTML.
+
+    b = make_briefing(period, scope, kpis=…, distribution=…, ranking=…, red=…, black=…, uploads=…)
+    html = to_html(b)          # self-contained: plotly.js embedded, no network reference
+    xlsx = to_xlsx(b)          # the tables as a workbook
+
+Pure: no Streamlit, so the HTML can be tested directly.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from analytics.exports import frames_to_xlsx
+from analytics.periods import Period
+from analytics.scope import Scope
+from ui import charts, format, theme
+
+TOP_N = 10
+BOTTOM_N = 5
+LIST_ROWS = 10  # red/black rows shown on the page; the Excel holds all
+
+
+@dataclass
+class Headline:
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass
+class Briefing:
+    title: str
+    subtitle: str
+    summary: str
+    headlines: list[Headline]
+    figures: list[tuple[str, go.Figure]]
+    tables: list[tuple[str, pd.DataFrame, str]]  # (title, table, note under it)
+    source_note: str
+    file_stem: str
+    all_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # for Excel (complete lists)
+
+
+def _scope_title(scope: Scope) -> str:
+    parts = [p for p in (scope.county, scope.township) if p]
+    return "".join(parts)
+
+
+def _change_words(delta: Any, unit: str, prev_word: str) -> str:
+    if format.is_missing(delta):
+        return ""
+    n = int(delta)
+    if n > 0:
+        return f"，比{prev_word}增加 {n} {unit}"
+    if n < 0:
+        return f"，比{prev_word}减少 {-n} {unit}"
+    return f"，与{prev_word}持平"
+
+
+def make_briefing(
+    period: Period,
+    scope: Scope,
+    *,
+    kpis: dict[str, Any],
+    distribution: pd.DataFrame,
+    ranking: pd.DataFrame,
+    red: pd.DataFrame,
+    black: pd.DataFrame,
+    township_distribution: pd.DataFrame | None = None,
+    uploads: int | None = None,
+    last_upload: datetime | None = None,
+    today: date | None = None,
+) -> Briefing:
+    """Assemble the briefing from the same analytics results the pages show."""
+    today = today or date.today()
+    where = _scope_title(scope)
+    type_word = f"（{scope.branch_type}）" if scope.branch_type else ""
+    title = f"{where}“五星”支部创建工作简报"
+    as_of = kpis.get("data_as_of")
+    as_of_text = f"{as_of.year}年{as_of.month}月" if as_of else "—"
+    subtitle = (f"{period.display} · 范围：{scope.label} · 数据截至 {as_of_text} · "
+                f"生成于 {today.year}年{today.month}月{today.day}日")
+    k = {key: kpis[key] for key in kpis if isinstance(kpis[key], dict) and "value" in kpis[key]}
+    targets = kpis.get("targets", {})
+    prev = period.previous_word
+    n = int(k["branches"]["value"] or 0)
+    summary = (
+        f"{period.display}，{where or '全域'}{type_word}共有 {n} 个村（社区）党支部参与“五星”支部创建。"
+        f"三星及以上 {k['at_least_three']['value']} 个，占 {format.pct(k['at_least_three_share']['value'])}"
+        f"{_change_words(k['at_least_three']['delta'], '个', prev)}；"
+        f"其中五星 {k['five']['value']} 个、四星 {k['four']['value']} 个、三星 {k['three']['value']} 个。"
+        f"平均综合得分 {format.score(k['avg_score']['value'])}，重点任务完成率 {format.pct(k['task_rate']['value'])}。"
+        f"本期红榜 {len(red)} 条、黑榜 {len(black)} 条。"
+    )
+    headlines = [
+        Headline("支部总数", f"{n}", "个"),
+        Headline("三星及以上", f"{k['at_least_three']['value']}",
+                 f"占 {format.pct(k['at_least_three_share']['value'])}"),
+        Headline("五星", f"{k['five']['value']}", f"申报 {targets.get(5, 0)} 个"),
+        Headline("四星", f"{k['four']['value']}", f"申报 {targets.get(4, 0)} 个"),
+        Headline("三星", f"{k['three']['value']}", f"申报 {targets.get(3, 0)} 个"),
+        Headline("平均综合得分", format.score(k["avg_score"]["value"]),
+                 f"{prev} {format.score(k['avg_score']['previous'])}"),
+        Headline("任务完成率", format.pct(k["task_rate"]["value"]), ""),
+        Headline("红榜 / 黑榜", f"{len(red)} / {len(black)}", "条"),
+    ]
+    figures: list[tuple[str, go.Figure]] = [("星级分布", charts.level_bar(distribution, title="星级分布"))]
+    if township_distribution is not None and 1 < township_distribution["unit"].nunique() <= 25:
+        figures.append(("各单位星级分布", charts.level_distribution_bars(
+            township_distribution, title="各单位星级分布（按占比）", mode="share")))
+
+    multi_county = ranking["county"].nunique() > 1 if len(ranking) else False
+    county_col = ["县（市、区）"] if multi_county else []
+    table = format.ranking_table(ranking, "branch")
+    compact = table[["名次", "变化", *county_col, "乡镇（街道）", "村（社区）", "星级", "任务完成率", "综合得分"]]
+    top = compact.head(TOP_N)
+    bottom = compact.tail(BOTTOM_N) if len(compact) > TOP_N else compact.iloc[0:0]
+    red_t = format.flag_table(red, red=True)
+    black_t = format.flag_table(black, red=False)
+    flag_cols = ["旗", *county_col, "乡镇（街道）", "村（社区）", "上榜原因"]
+    tables: list[tuple[str, pd.DataFrame, str]] = [
+        (f"综合得分前 {len(top)} 名", top, ""),
+    ]
+    if len(bottom):
+        tables.append((f"综合得分后 {len(bottom)} 名", bottom, ""))
+    more = "，完整名单见 Excel"
+    for name, flags in (("红榜", red_t), ("黑榜", black_t)):
+        shown = flags[flag_cols].head(LIST_ROWS)
+        note = f"共 {len(flags)} 条" + (f"，此处列出前 {LIST_ROWS} 条{more}" if len(flags) > LIST_ROWS else "")
+        tables.append((name, shown, note))
+    uploads_text = f"共 {uploads} 次上传，" if uploads is not None else ""
+    last_text = f"最近更新 {last_upload:%Y-%m-%d %H:%M}，" if last_upload else ""
+    source_note = (
+        f"数据来源：各乡镇（街道）报送的“五星”支部创建月度台账（{uploads_text}{last_text}数据截至 {as_of_text}）。"
+        "综合得分 = 60 × 星级 ÷ 5 + 40 × 重点任务完成率；排名并列时名次相同。"
+        + ("季度数据取每个支部本季度最新一个月的台账。" if period.kind == "quarter" else "")
+    )
+    return Briefing(
+        title=title, subtitle=subtitle, summary=summary, headlines=headlines, figures=figures,
+        tables=tables, source_note=source_note,
+        file_stem=charts.safe_filename("五星支部创建简报", period.label, scope.label),
+        all_tables={"排名": table, "红榜": red_t, "黑榜": black_t},
+    )
+
+
+# --- offline HTML -------------------------------------------------------------
+
+_CSS = f"""
+body {{ font-family: {theme.FONT_FAMILY}; color: {theme.TEXT}; margin: 0; background: #FFFFFF; }}
+.page {{ max-width: 1100px; margin: 0 auto; padding: 24px 20px 40px; }}
+h1 {{ color: {theme.PRIMARY}; font-size: 28px; margin: 0 0 6px; text-align: center; }}
+.sub {{ text-align: center; color: #546E7A; margin-bottom: 18px; font-size: 14px; }}
+.summary {{ font-size: 16px; line-height: 1.8; background: #FFF8F6; border-left: 4px solid {theme.PRIMARY};
+            padding: 10px 14px; margin: 0 0 16px; }}
+.kpis {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(120px, 1fr)); gap: 10px; margin-bottom: 16px; }}
+.kpi {{ border: 1px solid #E0E0E0; border-radius: 8px; padding: 8px 10px; text-align: center; }}
+.kpi .v {{ font-size: 26px; font-weight: 700; color: {theme.PRIMARY}; }}
+.kpi .l {{ font-size: 13px; color: #455A64; }}
+.kpi .n {{ font-size: 12px; color: #78909C; }}
+.charts {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px; }}
+h2 {{ font-size: 18px; border-bottom: 2px solid {theme.PRIMARY}; padding-bottom: 4px; margin: 22px 0 8px; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
+th {{ background: #F2DCDB; padding: 5px 6px; border: 1px solid #D7CCC8; white-space: nowrap; }}
+td {{ padding: 4px 6px; border: 1px solid #E0E0E0; }}
+.note {{ color: #78909C; font-size: 12px; margin-top: 4px; }}
+.source {{ margin-top: 24px; color: #607D8B; font-size: 12px; border-top: 1px solid #E0E0E0; padding-top: 8px; }}
+@media print {{ .page {{ padding: 0; }} .modebar {{ display: none !important; }} }}
+"""
+
+
+def _table_html(df: pd.DataFrame) -> str:
+    shown = df.copy()
+    for col in shown.columns:
+        if "率" in str(col):
+            shown[col] = shown[col].map(format.pct)
+        elif "得分" in str(col):
+            shown[col] = shown[col].map(format.score)
+    shown = shown.astype(object).where(shown.notna(), "")
+    return shown.to_html(index=False, escape=True, border=0)
+
+
+def to_html(b: Briefing) -> str:
+    """A self-contained HTML page: CSS inline, plotly.js embedded once, no external references."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(b.title)} {html.escape(b.subtitle.split(' · ')[0])}</title>",
+        f"<style>{_CSS}</style></head><body><div class='page'>",
+        f"<h1>{html.escape(b.title)}</h1>",
+        f"<div class='sub'>{html.escape(b.subtitle)}</div>",
+        f"<p class='summary'>{html.escape(b.summary)}</p>",
+        "<div class='kpis'>",
+    ]
+    for h in b.headlines:
+        parts.append(
+            f"<div class='kpi'><div class='l'>{html.escape(h.label)}</div><div class='v'>{html.escape(h.value)}</div>"
+            f"<div class='n'>{html.escape(h.note)}</div></div>"
+        )
+    parts.append("</div><div class='charts'>")
+    for i, (name, fig) in enumerate(b.figures):
+        config = charts.plotly_config(name)
+        config["toImageButtonOptions"]["filename"] = charts.safe_filename(name, b.file_stem)
+        parts.append("<div>" + pio.to_html(
+            fig, full_html=False, include_plotlyjs=(i == 0), config=config,
+            default_width="100%", default_height=f"{fig.layout.height or 360}px",
+        ) + "</div>")
+    parts.append("</div>")
+    for title, table, note in b.tables:
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        parts.append(_table_html(table) if len(table) else "<p class='note'>本期无</p>")
+        if note:
+            parts.append(f"<p class='note'>{html.escape(note)}</p>")
+    parts.append(f"<p class='source'>{html.escape(b.source_note)}</p>")
+    parts.append("</div></body></html>")
+    return "\n".join(parts)
+
+
+def to_xlsx(b: Briefing) -> bytes:
+    """The briefing's tables (complete lists) and headline numbers as a workbook."""
+    headline = pd.DataFrame({"指标": [h.label for h in b.headlines], "数值": [h.value for h in b.headlines],
+                             "说明": [h.note for h in b.headlines]})
+    frames = {"简报要点": headline, **b.all_tables}
+    return frames_to_xlsx(frames, title=b.title, note=b.subtitle)

@@ -1,0 +1,510 @@
+"""Pure chart functions: a DataFrame of the documented shape -> a plotly Figure.
+
+No Streamlit here, so every function is testable on a tiny literal DataFrame.
+All charts share one look (``_finish``): the CJK font stack, white background,
+legend on top, Chinese hover text, and heights that stay legible both on a
+projector and on a 390 px wide phone. ``plotly_config`` is the modebar config
+passed to every ``st.plotly_chart`` (PNG download at 2x with a Chinese file name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui import theme
+
+# Characters that cannot appear in a downloaded file name on Windows/macOS.
+_FILENAME_BAD = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def safe_filename(*parts: str) -> str:
+    """``星级分布_2024Q3_二七区-樱桃镇``: parts joined by _, path characters replaced."""
+    cleaned = []
+    for part in parts:
+        text = str(part).replace(" / ", "-").replace("/", "-")
+        text = _FILENAME_BAD.sub("", text)
+        if text:
+            cleaned.append(text)
+    return "_".join(cleaned) or "图表"
+
+
+def plotly_config(chart_name: str, period_label: str = "", scope_label: str = "全部") -> dict[str, Any]:
+    """Modebar config: PNG at 2x with a meaningful Chinese file name, no plotly logo."""
+    return {
+        "displaylogo": False,
+        "locale": "zh-CN",
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+        "toImageButtonOptions": {
+            "format": "png",
+            "scale": 2,
+            "filename": safe_filename(chart_name, period_label, scope_label),
+        },
+    }
+
+
+def _finish(fig: go.Figure, *, title: str | None, height: int, legend: bool = True) -> go.Figure:
+    """Apply the shared layout: fonts, margins, legend on top (below the title)."""
+    top = 24
+    if title:
+        top += 40
+    if legend:
+        top += 44
+    fig.update_layout(
+        font={"family": theme.FONT_FAMILY, "size": 14, "color": theme.TEXT},
+        title=(
+            {"text": title, "x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top",
+             "yref": "container", "font": {"size": 18}}
+            if title else None
+        ),
+        height=height,
+        margin={"l": 8, "r": 16, "t": top, "b": 8},
+        showlegend=legend,
+        legend={
+            "orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
+            "title": {"text": ""}, "font": {"size": 13}, "traceorder": "normal",
+        },
+        plot_bgcolor="#FFFFFF",
+        paper_bgcolor="#FFFFFF",
+        hoverlabel={"font": {"family": theme.FONT_FAMILY, "size": 14}},
+        uniformtext={"minsize": 11, "mode": "hide"},
+        separators=".,",
+    )
+    fig.update_xaxes(gridcolor=theme.GRID, zerolinecolor=theme.GRID, automargin=True)
+    fig.update_yaxes(gridcolor=theme.GRID, zerolinecolor=theme.GRID, automargin=True)
+    return fig
+
+
+def _rows_height(n_rows: int, *, per_row: int = 34, base: int = 150, minimum: int = 260, maximum: int = 2400) -> int:
+    return int(max(minimum, min(maximum, base + per_row * max(n_rows, 1))))
+
+
+def _empty(title: str | None, message: str = "暂无数据") -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 16, "color": theme.NEUTRAL})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, title=title, height=220, legend=False)
+
+
+def _pct(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+# --- star levels ------------------------------------------------------------
+
+
+def level_distribution_bars(
+    df: pd.DataFrame,
+    *,
+    title: str | None = "星级分布",
+    mode: str = "count",
+) -> go.Figure:
+    """Stacked horizontal bars per unit, one segment per level (五星 … 无星).
+
+    ``df``: metrics.level_distribution — [unit, level, level_label, count, share].
+    ``mode``: "count" (bar length = branches) or "share" (each unit sums to 100 %).
+    Units keep the order of ``df`` (first on top).
+    """
+    if df.empty:
+        return _empty(title)
+    units = list(dict.fromkeys(df["unit"].astype(str)))
+    fig = go.Figure()
+    for level in theme.LEVELS_DESC:
+        part = df[df["level"] == level].set_index(df[df["level"] == level]["unit"].astype(str)).reindex(units)
+        counts = part["count"].fillna(0).astype(int).tolist()
+        shares = part["share"].fillna(0.0).astype(float).tolist()
+        x = [s * 100 for s in shares] if mode == "share" else counts
+        text = [str(c) if c else "" for c in counts]
+        fig.add_trace(go.Bar(
+            name=theme.LEVEL_LABEL[level],
+            y=units,
+            x=x,
+            orientation="h",
+            marker={"color": theme.LEVEL_COLORS[level], "line": {"color": "#FFFFFF", "width": 0.5}},
+            text=text,
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont={"color": theme.level_text_color(level)},
+            customdata=list(zip(counts, [_pct(s) for s in shares], strict=True)),
+            hovertemplate="%{y}<br>" + theme.LEVEL_LABEL[level] + "：%{customdata[0]} 个（%{customdata[1]}）<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="占比（%）" if mode == "share" else "支部数（个）",
+                     range=[0, 100] if mode == "share" else None)
+    return _finish(fig, title=title, height=_rows_height(len(units), per_row=38, base=140))
+
+
+def level_bar(df: pd.DataFrame, *, title: str | None = "星级分布") -> go.Figure:
+    """One bar per level (五星 … 无星) for a single unit, labelled "count（share）".
+
+    ``df``: metrics.level_distribution with by=None (one unit), or any frame with
+    [level, count, share]. Levels missing from ``df`` are shown as zero.
+    """
+    if df.empty:
+        return _empty(title)
+    agg = df.groupby("level")[["count"]].sum()
+    total = int(agg["count"].sum())
+    levels = list(theme.LEVELS_DESC)
+    counts = [int(agg["count"].get(lv, 0)) for lv in levels]
+    shares = [c / total if total else 0.0 for c in counts]
+    labels = [theme.LEVEL_LABEL[lv] for lv in levels]
+    fig = go.Figure(go.Bar(
+        x=labels,
+        y=counts,
+        marker={"color": [theme.LEVEL_COLORS[lv] for lv in levels]},
+        text=[f"{c}（{_pct(s)}）" for c, s in zip(counts, shares, strict=True)],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{x}：%{y} 个<extra></extra>",
+        showlegend=False,
+    ))
+    fig.update_yaxes(title="支部数（个）", range=[0, max([*counts, 1]) * 1.22])
+    fig.update_xaxes(title=None)
+    return _finish(fig, title=title, height=340, legend=False)
+
+
+def star_status_bars(df: pd.DataFrame, *, title: str | None = "分星创建进度") -> go.Figure:
+    """Per-star progress: stacked horizontal bars per slot, one segment per status.
+
+    ``df``: metrics.star_status_distribution — [slot, star_name, status, status_label, count, share].
+    """
+    if df.empty:
+        return _empty(title)
+    slots = sorted(df["slot"].astype(int).unique())
+    names = [str(df[df["slot"] == s]["star_name"].iloc[0]) for s in slots]
+    fig = go.Figure()
+    for status in theme.STATUS_ORDER:
+        part = df[df["status"] == status].set_index("slot").reindex(slots)
+        counts = part["count"].fillna(0).astype(int).tolist()
+        shares = part["share"].fillna(0.0).astype(float).tolist()
+        fig.add_trace(go.Bar(
+            name=theme.STATUS_LABEL[status],
+            y=names,
+            x=counts,
+            orientation="h",
+            marker={"color": theme.STATUS_COLORS[status], "line": {"color": "#FFFFFF", "width": 0.5}},
+            text=[str(c) if c else "" for c in counts],
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont={"color": theme.STATUS_TEXT_COLORS[status]},
+            customdata=[_pct(s) for s in shares],
+            hovertemplate="%{y}<br>" + theme.STATUS_LABEL[status] + "：%{x} 个（%{customdata}）<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack", bargap=0.3)
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="支部数（个）")
+    return _finish(fig, title=title, height=_rows_height(len(slots), per_row=46, base=140))
+
+
+def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.Figure:
+    """Monthly counts at 五/四/三星 and ≥三星 (left axis) and average score (right axis).
+
+    ``df``: metrics.trend — [period, branches, three, four, five, at_least_three, avg_score].
+    """
+    if df.empty:
+        return _empty(title)
+    periods = pd.to_datetime(df["period"])
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    series = (
+        ("five", "五星", theme.LEVEL_COLORS[5], "solid"),
+        ("four", "四星", theme.LEVEL_COLORS[4], "solid"),
+        ("three", "三星", theme.LEVEL_COLORS[3], "solid"),
+        ("at_least_three", "≥三星", theme.TEXT, "dash"),
+    )
+    for column, name, color, dash in series:
+        fig.add_trace(go.Scatter(
+            x=periods, y=df[column], name=name, mode="lines+markers",
+            line={"color": color, "width": 3, "dash": dash}, marker={"size": 8},
+            hovertemplate="%{x|%Y年%-m月}<br>" + name + "：%{y} 个<extra></extra>",
+        ), secondary_y=False)
+    fig.add_trace(go.Scatter(
+        x=periods, y=df["avg_score"], name="平均分（右轴）", mode="lines+markers",
+        line={"color": theme.NEUTRAL, "width": 2, "dash": "dot"}, marker={"size": 7, "symbol": "diamond"},
+        hovertemplate="%{x|%Y年%-m月}<br>平均得分：%{y:.1f}<extra></extra>",
+    ), secondary_y=True)
+    fig.update_xaxes(tickformat="%Y-%m", dtick="M1", title=None)
+    fig.update_yaxes(title_text="支部数（个）", rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text="平均得分", range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100], showgrid=False,
+                     secondary_y=True)
+    return _finish(fig, title=title, height=380)
+
+
+def _progress_bars(
+    labels: Sequence[str],
+    totals: Sequence[int],
+    done: Sequence[int],
+    colors: Sequence[str],
+    *,
+    total_name: str,
+    done_name: str,
+    title: str | None,
+) -> go.Figure:
+    """Overlaid horizontal bars: the light total behind, the coloured part reached in front."""
+    rates = [d / t if t else None for d, t in zip(done, totals, strict=True)]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        name=total_name, y=list(labels), x=list(totals), orientation="h",
+        marker={"color": "#ECEFF1", "line": {"color": "#B0BEC5", "width": 1}},
+        hovertemplate="%{y}<br>" + total_name + "：%{x} 个<extra></extra>",
+    ))
+    fig.add_trace(go.Bar(
+        name=done_name, y=list(labels), x=list(done), orientation="h", width=0.5,
+        marker={"color": list(colors)},
+        text=[f"{d}/{t}（{_pct(r)}）" for d, t, r in zip(done, totals, rates, strict=True)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>" + done_name + "：%{x} 个<extra></extra>",
+    ))
+    top = max([*totals, *done, 1])
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="支部数（个）", range=[0, top * 1.45])
+    return _finish(fig, title=title, height=_rows_height(len(labels), per_row=56, base=140))
+
+
+def target_progress_chart(df: pd.DataFrame, *, title: str | None = "创建目标完成情况") -> go.Figure:
+    """Per declared target level: branches aiming at it vs those that reached it.
+
+    ``df``: metrics.target_progress — [level, level_label, target, reached, rate].
+    """
+    if df.empty:
+        return _empty(title)
+    return _progress_bars(
+        [f"目标{lbl}" for lbl in df["level_label"]],
+        [int(v) for v in df["target"]],
+        [int(v) for v in df["reached"]],
+        [theme.LEVEL_COLORS[int(lv)] for lv in df["level"]],
+        total_name="申报该目标", done_name="已达成", title=title,
+    )
+
+
+def goals_chart(df: pd.DataFrame, *, title: str | None = "区域创建目标") -> go.Figure:
+    """District goals (≥ level) vs the current count. ``df``: metrics.district_goals."""
+    if df.empty:
+        return _empty(title, "未设置区域创建目标")
+    return _progress_bars(
+        [f"{lbl}及以上" for lbl in df["level_label"]],
+        [int(v) for v in df["goal"]],
+        [int(v) for v in df["current"]],
+        [theme.LEVEL_COLORS[int(lv)] for lv in df["level"]],
+        total_name="目标", done_name="当前", title=title,
+    )
+
+
+# --- rankings ---------------------------------------------------------------
+
+
+def ranking_bar(
+    df: pd.DataFrame,
+    *,
+    label: str = "branch",
+    title: str | None = "综合得分排名",
+    color_by_stars: bool = True,
+) -> go.Figure:
+    """Horizontal score bars in rank order (first on top), labelled "rank. name".
+
+    ``df``: a ranking frame (rankings.branch_ranking / township_ranking / county_ranking)
+    with columns ``label``, score, rank and, for branches, stars.
+    """
+    if df.empty:
+        return _empty(title)
+    names = [f"{int(r)}. {n}" for r, n in zip(df["rank"], df[label], strict=True)]
+    if color_by_stars and "stars" in df.columns:
+        colors = [theme.LEVEL_COLORS[int(s)] for s in df["stars"]]
+        hover_extra = [f"{int(s)} 星" for s in df["stars"]]
+    else:
+        colors = [theme.PRIMARY] * len(df)
+        hover_extra = [f"{int(b)} 个支部" for b in df["branches"]] if "branches" in df.columns else [""] * len(df)
+    fig = go.Figure(go.Bar(
+        y=names, x=df["score"].astype(float), orientation="h",
+        marker={"color": colors},
+        text=[f"{s:.1f}" for s in df["score"].astype(float)],
+        textposition="outside", cliponaxis=False,
+        customdata=hover_extra,
+        hovertemplate="%{y}<br>综合得分：%{x:.1f}<br>%{customdata}<extra></extra>",
+        showlegend=False,
+    ))
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="综合得分", range=[0, 112])
+    return _finish(fig, title=title, height=_rows_height(len(df), per_row=30, base=110), legend=False)
+
+
+# --- battle map -------------------------------------------------------------
+
+
+def hierarchy_treemap(df: pd.DataFrame, *, title: str | None = "层级视图（县区 → 乡镇 → 支部）") -> go.Figure:
+    """County → township → branch treemap; branch tiles coloured by star level.
+
+    ``df``: battle_map.battle_map — needs county, township, branch, stars, target_stars, score.
+    Tile size is one per branch, so a township's area is its number of branches.
+    """
+    if df.empty:
+        return _empty(title)
+    ids: list[str] = []
+    labels: list[str] = []
+    parents: list[str] = []
+    values: list[int] = []
+    colors: list[str] = []
+    hover: list[str] = []
+    for county, c_rows in df.groupby("county", sort=True):
+        cid = f"c/{county}"
+        ids.append(cid)
+        labels.append(str(county))
+        parents.append("")
+        values.append(len(c_rows))
+        colors.append("#ECEFF1")
+        hover.append(f"{county}：{len(c_rows)} 个支部，平均 {c_rows['stars'].mean():.1f} 星")
+        for township, t_rows in c_rows.groupby("township", sort=True):
+            tid = f"{cid}/{township}"
+            ids.append(tid)
+            labels.append(str(township))
+            parents.append(cid)
+            values.append(len(t_rows))
+            colors.append("#F5F5F5")
+            hover.append(f"{township}：{len(t_rows)} 个支部，平均 {t_rows['stars'].mean():.1f} 星")
+            for branch, raw_stars, raw_target, raw_score in zip(
+                t_rows["branch"].tolist(), t_rows["stars"].tolist(), t_rows["target_stars"].tolist(),
+                t_rows["score"].tolist(), strict=True,
+            ):
+                stars = int(raw_stars)
+                ids.append(f"{tid}/{branch}")
+                labels.append(f"{branch}<br>{theme.LEVEL_LABEL[stars]}")
+                parents.append(tid)
+                values.append(1)
+                colors.append(theme.LEVEL_COLORS[stars])
+                target = "未申报" if pd.isna(raw_target) else theme.LEVEL_LABEL[int(raw_target)]
+                score = "—" if pd.isna(raw_score) else f"{float(raw_score):.1f}"
+                hover.append(f"{branch}：{theme.LEVEL_LABEL[stars]}，目标{target}，综合得分 {score}")
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        marker={"colors": colors, "line": {"color": "#FFFFFF", "width": 1}},
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        textfont={"family": theme.FONT_FAMILY}, maxdepth=3, tiling={"pad": 2},
+    ))
+    # A legend for the level colours (treemaps have none of their own).
+    for level in theme.LEVELS_DESC:
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=theme.LEVEL_LABEL[level],
+            marker={"size": 12, "symbol": "square", "color": theme.LEVEL_COLORS[level]},
+            hoverinfo="skip",
+        ))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, title=title, height=560)
+
+
+def branch_history_chart(df: pd.DataFrame, *, title: str | None = "逐月星级与任务完成率") -> go.Figure:
+    """One branch month by month: star level bars, the target as a dashed line,
+    task completion rate on the right axis.
+
+    ``df``: battle_map.branch_history — [period, stars, target_stars, …, task_rate, score].
+    """
+    if df.empty:
+        return _empty(title)
+    periods = pd.to_datetime(df["period"])
+    stars = [int(s) for s in df["stars"]]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(
+        x=periods, y=stars, name="星级", marker={"color": [theme.LEVEL_COLORS[s] for s in stars]},
+        text=[theme.LEVEL_LABEL[s] for s in stars], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x|%Y年%-m月}：%{text}<extra></extra>",
+    ), secondary_y=False)
+    if df["target_stars"].notna().any():
+        fig.add_trace(go.Scatter(
+            x=periods, y=df["target_stars"], name="创建目标", mode="lines",
+            line={"color": theme.TEXT, "dash": "dash", "width": 2, "shape": "hv"},
+            hovertemplate="%{x|%Y年%-m月}：目标 %{y} 星<extra></extra>",
+        ), secondary_y=False)
+    rate = df["task_rate"].astype(float) * 100
+    fig.add_trace(go.Scatter(
+        x=periods, y=rate, name="完成率（右轴）", mode="lines+markers",
+        line={"color": theme.STATUS_COLORS["achieved"], "width": 2}, marker={"size": 7},
+        hovertemplate="%{x|%Y年%-m月}：任务完成率 %{y:.1f}%<extra></extra>",
+    ), secondary_y=True)
+    fig.update_xaxes(tickformat="%Y-%m", dtick="M1", title=None)
+    fig.update_yaxes(title_text="星级", range=[0, 5.9], dtick=1, secondary_y=False)
+    fig.update_yaxes(title_text="任务完成率（%）", range=[0, 105], tickvals=[0, 25, 50, 75, 100], showgrid=False,
+                     secondary_y=True)
+    return _finish(fig, title=title, height=340)
+
+
+# --- comparison -------------------------------------------------------------
+
+
+def transition_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    label_a: str = "上期",
+    label_b: str = "本期",
+    title: str | None = "星级变化矩阵",
+) -> go.Figure:
+    """Level transition counts: rows = level in A, columns = level in B.
+
+    ``matrix``: compare_periods(...).transition (6×6 counts, index/columns level labels).
+    Both axes run 无星 → 五星, so promotions sit above the diagonal (green),
+    demotions below it (red) and unchanged levels on it (grey), as metrics.md says.
+    One heatmap trace per region: [demotions, unchanged, promotions].
+    """
+    order = [theme.LEVEL_LABEL[lv] for lv in reversed(theme.LEVELS_DESC)]  # 无星 … 五星
+    m = matrix.reindex(index=order, columns=order).fillna(0).astype(int)
+    values = m.to_numpy().tolist()
+    top = max([max(row) for row in values] + [1])
+    regions = (
+        ("降星", lambda i, j: i > j, "#FFCDD2", theme.RED),
+        ("不变", lambda i, j: i == j, "#ECEFF1", "#607D8B"),
+        ("晋星", lambda i, j: i < j, "#C8E6C9", theme.STATUS_COLORS["achieved"]),
+    )
+    fig = go.Figure()
+    for name, inside, tint, color in regions:
+        z = [[(v if inside(i, j) and v else None) for j, v in enumerate(row)] for i, row in enumerate(values)]
+        fig.add_trace(go.Heatmap(
+            z=z, x=order, y=order, zmin=0, zmax=top, name=name,
+            text=[[str(v) if v is not None else "" for v in row] for row in z],
+            texttemplate="%{text}", textfont={"size": 15},
+            colorscale=[[0.0, tint], [1.0, color]],
+            showscale=False, xgap=2, ygap=2, hoverongaps=False,
+            hovertemplate=label_a + "%{y} → " + label_b + "%{x}：%{z} 个（" + name + "）<extra></extra>",
+        ))
+    fig.update_xaxes(title=f"{label_b}星级", side="top", showgrid=False, tickson="boundaries")
+    fig.update_yaxes(title=f"{label_a}星级", autorange="reversed", showgrid=False)
+    fig = _finish(fig, title=title, height=420, legend=False)
+    fig.update_layout(plot_bgcolor="#FAFAFA", margin={"t": 110 if title else 70})
+    return fig
+
+
+def compare_bars(
+    df: pd.DataFrame,
+    *,
+    label: str = "township",
+    label_a: str = "上期",
+    label_b: str = "本期",
+    title: str | None = "综合得分对比",
+) -> go.Figure:
+    """Grouped horizontal bars of score A and score B per unit (rows in ``df`` order).
+
+    ``df``: compare_periods(...).townships or .branches — needs ``label``, score_a, score_b.
+    """
+    if df.empty:
+        return _empty(title)
+    names = df[label].astype(str).tolist()
+    fig = go.Figure()
+    for column, name, color in (("score_a", label_a, "#B0BEC5"), ("score_b", label_b, theme.PRIMARY)):
+        values = df[column].astype(float)
+        fig.add_trace(go.Bar(
+            name=name, y=names, x=values, orientation="h", marker={"color": color},
+            text=[f"{v:.1f}" if pd.notna(v) else "" for v in values], textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}<br>" + name + "：%{x:.1f}<extra></extra>",
+        ))
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="综合得分", range=[0, 112])
+    return _finish(fig, title=title, height=_rows_height(len(names), per_row=48, base=150))

@@ -1,0 +1,127 @@
+"""Small Streamlit building blocks shared by the pages (header, chart, downloads, CSS)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.exports import frames_to_xlsx
+from ui import charts, format, theme
+from ui.state import Selection
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Fonts that render Chinese, a readable metric size on phones, and a print
+# layout without sidebar, toolbar and buttons (for 打印 / 另存为 PDF).
+CSS = f"""
+<style>
+html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
+[data-testid="stAppDeployButton"] {{ display: none; }}
+[data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
+[data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
+@media (max-width: 640px) {{
+  [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
+  /* KPI cards two per row on phones instead of one per row */
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) {{ flex-flow: row wrap !important; gap: 0.5rem !important; }}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {{
+    flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;
+  }}
+  h1 {{ font-size: 1.6rem !important; }}
+}}
+@media print {{
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"],
+  .stDownloadButton, .stButton, .stFileUploader, [data-testid="stExpander"] {{ display: none !important; }}
+  .block-container {{ padding: 0.5rem 1rem !important; max-width: 100% !important; }}
+  .js-plotly-plot .modebar {{ display: none !important; }}
+}}
+</style>
+"""
+
+
+def inject_css() -> None:
+    st.html(CSS)
+
+
+def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
+    """Page title with the period and scope it shows (so a screenshot explains itself)."""
+    st.title(title)
+    st.caption(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}")
+
+
+def chart(fig: go.Figure, name: str, sel: Selection, *, key: str | None = None) -> None:
+    """A plotly chart with the shared modebar config (PNG 2x, Chinese file name)."""
+    period = sel.period.label if sel.period else ""
+    st.plotly_chart(fig, theme=None, key=key, config=charts.plotly_config(name, period, sel.scope.label))
+
+
+def _arrow_css(value: object) -> str:
+    text = str(value)
+    if text.startswith("↑"):
+        return f"color: {theme.STATUS_COLORS['achieved']}; font-weight: 600;"
+    if text.startswith("↓"):
+        return f"color: {theme.RED}; font-weight: 600;"
+    return ""
+
+
+# Above this many rows tables skip pandas Styler (its HTML/CSS pass takes seconds on a
+# city-scale scope) and format through column_config instead.
+STYLER_MAX_ROWS = 800
+
+
+def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: str | None = None,
+          wide: str | None = None) -> None:
+    """st.dataframe with the shared formats: rates as 62.1%, scores with one decimal,
+    rank-change arrows coloured (↑ green, ↓ red), missing values blank."""
+    config: dict[str, object] = {}
+    if pinned and pinned in frame.columns:
+        config[pinned] = st.column_config.TextColumn(pinned=True)
+    if wide and wide in frame.columns:
+        config[wide] = st.column_config.TextColumn(width="large")
+    if len(frame) > STYLER_MAX_ROWS:
+        plain = frame.copy()
+        for col in plain.columns:
+            name = str(col)
+            if "率" in name:
+                plain[col] = plain[col].astype(float) * 100
+                config[name] = st.column_config.NumberColumn(format="%.1f%%")
+            elif "得分" in name:
+                config[name] = st.column_config.NumberColumn(format="%.1f")
+        st.dataframe(plain, hide_index=True, key=key, height=height, column_config=config)  # type: ignore[arg-type]
+        return
+    formats: dict[str, object] = {}
+    for col in frame.columns:
+        name = str(col)
+        if "率" in name:
+            formats[name] = format.pct
+        elif "得分" in name:
+            formats[name] = format.score
+        elif pd.api.types.is_integer_dtype(frame[col]):
+            formats[name] = lambda v: "" if format.is_missing(v) else str(int(v))
+    styled = frame.style.format(formats, na_rep="")  # type: ignore[arg-type]
+    arrows = [c for c in frame.columns if str(c) in ("变化", "名次变化")]
+    if arrows:
+        styled = styled.map(_arrow_css, subset=arrows)  # type: ignore[arg-type]
+    st.dataframe(styled, hide_index=True, key=key, height=height, column_config=config)  # type: ignore[arg-type]
+
+
+def xlsx_download(
+    label: str,
+    frames: Mapping[str, pd.DataFrame],
+    file_name: str,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    key: str | None = None,
+) -> None:
+    st.download_button(
+        label, data=lambda: frames_to_xlsx(frames, title=title, note=note), file_name=file_name,
+        mime=XLSX_MIME, key=key, icon=":material/download:", on_click="ignore",
+    )
+
+
+def file_stem(*parts: str) -> str:
+    return charts.safe_filename(*parts)

@@ -1,0 +1,184 @@
+"""Pure formatting helpers (numbers, rank arrows, table columns) shared by pages and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analytics.spec import LEVEL_LABELS, STATUS_LABELS, star_name
+from ui import theme
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def rank_change_text(change: Any) -> str:
+    """↑2 (moved up two places), ↓1, — (unchanged), 新 (absent last period)."""
+    if is_missing(change):
+        return "新"
+    n = int(change)
+    if n > 0:
+        return f"↑{n}"
+    if n < 0:
+        return f"↓{-n}"
+    return "—"
+
+
+def pct(value: Any, digits: int = 1) -> str:
+    return "—" if is_missing(value) else f"{float(value) * 100:.{digits}f}%"
+
+
+def score(value: Any) -> str:
+    return "—" if is_missing(value) else f"{float(value):.1f}"
+
+
+def level(value: Any) -> str:
+    return "—" if is_missing(value) else LEVEL_LABELS[int(value)]
+
+
+def target(value: Any) -> str:
+    return "未申报" if is_missing(value) else LEVEL_LABELS[int(value)]
+
+
+def day(value: Any) -> str:
+    """A date as 2024-09-30 ("" when missing)."""
+    if is_missing(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def status_cell(code: Any) -> str:
+    key = theme.status_key(code)
+    return f"{theme.STATUS_ICONS[key]} {theme.STATUS_LABEL[key]}"
+
+
+def int_delta(delta: Any) -> int | None:
+    return None if is_missing(delta) else int(delta)
+
+
+def float_delta(delta: Any, digits: int = 1) -> str | None:
+    if is_missing(delta):
+        return None
+    return f"{float(delta):+.{digits}f}"
+
+
+def pp_delta(delta: Any) -> str | None:
+    """A change of a 0..1 rate in percentage points: "+2.5 个百分点"."""
+    if is_missing(delta):
+        return None
+    return f"{float(delta) * 100:+.1f} 个百分点"
+
+
+# --- display tables (Chinese headers) --------------------------------------------
+
+
+def ranking_table(df: pd.DataFrame, unit: str = "branch") -> pd.DataFrame:
+    """A ranking frame (rankings.*) as the table people read: 名次, 变化, names, numbers."""
+    out = pd.DataFrame({"名次": df["rank"].astype("Int64"), "变化": df["rank_change"].map(rank_change_text)})
+    if unit == "branch":
+        out["县（市、区）"] = df["county"].to_numpy()
+        out["乡镇（街道）"] = df["township"].to_numpy()
+        out["村（社区）"] = df["branch"].to_numpy()
+        out["类型"] = df["branch_type"].to_numpy()
+        out["星级"] = df["stars"].map(level).to_numpy()
+        out["创建目标"] = df["target_stars"].map(target).to_numpy()
+        out["任务完成率"] = df["task_rate"].astype(float).to_numpy()
+        out["综合得分"] = df["score"].astype(float).round(1).to_numpy()
+        return out
+    if unit == "township":
+        out["县（市、区）"] = df["county"].to_numpy()
+        out["乡镇（街道）"] = df["township"].to_numpy()
+    else:
+        out["县（市、区）"] = df["county"].to_numpy()
+    out["支部数"] = df["branches"].astype("Int64").array
+    out["平均得分"] = df["score"].astype(float).round(1).to_numpy()
+    out["五星"] = df["five"].astype("Int64").array
+    out["四星"] = df["four"].astype("Int64").array
+    out["三星"] = df["three"].astype("Int64").array
+    out["目标达成率"] = df["attainment_rate"].astype(float).to_numpy()
+    out["任务完成率"] = df["task_rate"].astype(float).to_numpy()
+    return out
+
+
+def flag_table(df: pd.DataFrame, *, red: bool) -> pd.DataFrame:
+    """A red/black list (flags.*) as the table people read; flags shown with 🚩 / ⚑ marks."""
+    flag_code = "R1" if red else "B1"
+
+    def mark(reasons: Any) -> str:
+        codes = list(reasons) if not is_missing(reasons) else []
+        if flag_code in codes:
+            return "🚩 红旗" if red else "⚑ 黑旗"
+        return ""
+
+    return pd.DataFrame({
+        "旗": df["reasons"].map(mark).to_numpy(),
+        "县（市、区）": df["county"].to_numpy(),
+        "乡镇（街道）": df["township"].to_numpy(),
+        "村（社区）": df["branch"].map(lambda b: "（全乡镇未报送）" if is_missing(b) else b).to_numpy(),
+        "上榜原因": df["reason_text"].to_numpy(),
+        "名次": df["rank"].astype("Int64").array,
+        "星级": df["stars"].map(level).to_numpy(),
+        "综合得分": df["score"].astype(float).round(1).to_numpy(),
+    })
+
+
+def star_headers(df: pd.DataFrame) -> list[str]:
+    """Star column headers for the branch types present: village names, or "产业兴旺/共建共享" when mixed."""
+    types = set(df["branch_type"].dropna()) if len(df) else {"村"}
+    if not types:
+        types = {"村"}
+    headers = []
+    for slot in range(1, 6):
+        names = sorted({star_name(slot, t) for t in types}, key=lambda n: n != star_name(slot, "村"))
+        headers.append("/".join(n.removesuffix("星") for n in names) if len(names) > 1 else names[0])
+    return headers
+
+
+def battle_table(df: pd.DataFrame) -> pd.DataFrame:
+    """battle_map.battle_map as the 作战图 table (branch first, then level, target, the five stars).
+
+    Status cells hold their Chinese labels (the page colours them); the county
+    column comes last and only when the rows span several counties.
+    """
+    out = pd.DataFrame({
+        "村（社区）": df["branch"].to_numpy(),
+        "乡镇（街道）": df["township"].to_numpy(),
+        "星级": df["stars"].map(level).to_numpy(),
+        "创建目标": df["target_stars"].map(target).to_numpy(),
+        "差距": df["gap"].astype("Int64").array,
+    })
+    for slot, header in enumerate(star_headers(df), start=1):
+        out[header] = df[f"star_{slot}"].map(lambda c: STATUS_LABELS.get(c if isinstance(c, str) else None,
+                                                                            STATUS_LABELS[None])).to_numpy()
+    out["任务完成率"] = df["task_rate"].astype(float).to_numpy()
+    out["逾期任务"] = df["overdue"].astype("Int64").array
+    out["软弱涣散"] = df["weak"].map(lambda w: "软弱涣散" if w is True or w == 1 else "").to_numpy()
+    out["已完成任务"] = df["tasks_done"].astype("Int64").array
+    out["任务总数"] = df["tasks_total"].astype("Int64").array
+    out["综合得分"] = df["score"].astype(float).round(1).to_numpy()
+    out["名次"] = df["rank"].astype("Int64").array
+    out["类型"] = df["branch_type"].to_numpy()
+    out["支部书记"] = df["secretary"].to_numpy()
+    if len(df) and df["county"].nunique() > 1:
+        out["县（市、区）"] = df["county"].to_numpy()
+    return out
+
+
+STATUS_CELL_COLORS = {theme.STATUS_LABEL[k]: (theme.STATUS_COLORS[k], theme.STATUS_TEXT_COLORS[k])
+                      for k in theme.STATUS_ORDER}
+
+
+def status_css(value: Any) -> str:
+    """CSS for a status cell of ``battle_table`` (used with pandas Styler.map)."""
+    colors = STATUS_CELL_COLORS.get(str(value))
+    if not colors:
+        return ""
+    background, text = colors
+    return f"background-color: {background}; color: {text};"
