@@ -159,116 +159,59 @@ MIGRATIONS: tuple[str, ...] = (
       ON b.upload_id = c.upload_id AND b.period = c.period
      AND b.county = c.county AND b.township = c.township;
     """,
-    # Version 2: the current version as a maintained flag (see the module docstring).
-    # The three tables are rebuilt with the flag, computed once by the version-1
-    # rule, and their rows written in period order so that period filters skip
-    # whole row groups (zonemaps); the views become filtered scans.
+    # Version 2: the current version as a maintained flag (see the module docstring),
+    # computed once here by the version-1 rule; the views become filtered scans.
+    # Adding a column does not rewrite the tables: rows stay in load order, which
+    # is period order in normal use, so period filters still skip row groups.
     """
-    CREATE TABLE upload_scope_v2 (
-        upload_id  VARCHAR NOT NULL,
-        period     DATE NOT NULL,
-        county     VARCHAR NOT NULL,
-        township   VARCHAR NOT NULL,
-        is_current BOOLEAN NOT NULL DEFAULT true,  -- this upload is the unit's current version
-        PRIMARY KEY (upload_id, county, township)
-    );
+    ALTER TABLE upload_scope ADD COLUMN is_current BOOLEAN DEFAULT true;
+    ALTER TABLE branch_month ADD COLUMN is_current BOOLEAN DEFAULT true;
+    ALTER TABLE task ADD COLUMN is_current BOOLEAN DEFAULT true;
+    -- (before any UPDATE: DuckDB cannot alter an indexed table with outstanding updates)
+    ALTER TABLE upload_scope ALTER COLUMN is_current SET NOT NULL;
+    ALTER TABLE branch_month ALTER COLUMN is_current SET NOT NULL;
+    ALTER TABLE task ALTER COLUMN is_current SET NOT NULL;
 
     -- Business rule (§6), as version 1 derived it: per (period, county, township)
     -- the latest upload that has not been rolled back is the current version.
-    INSERT INTO upload_scope_v2
-    WITH live AS (
-        SELECT s.period, s.county, s.township, u.upload_id, u.seq
-        FROM upload_scope s JOIN uploads u USING (upload_id)
-        WHERE u.rolled_back_at IS NULL
-    ),
-    current_units AS (
-        SELECT period, county, township, arg_max(upload_id, seq) AS upload_id
-        FROM live GROUP BY period, county, township
-    ),
-    final AS (
-        SELECT s.upload_id, s.period, s.county, s.township, c.upload_id IS NOT NULL AS is_current
-        FROM upload_scope s
-        LEFT JOIN current_units c
-          ON c.upload_id = s.upload_id AND c.period = s.period
-         AND c.county = s.county AND c.township = s.township
-    )
-    SELECT * FROM final ORDER BY period, county, township, upload_id;
+    UPDATE upload_scope s
+    SET is_current = false
+    WHERE NOT EXISTS (
+        WITH live AS (
+            SELECT s2.period, s2.county, s2.township, u.upload_id, u.seq
+            FROM upload_scope s2 JOIN uploads u USING (upload_id)
+            WHERE u.rolled_back_at IS NULL
+        ),
+        final AS (
+            SELECT period, county, township, arg_max(upload_id, seq) AS upload_id
+            FROM live GROUP BY period, county, township
+        )
+        SELECT 1 FROM final c
+        WHERE c.upload_id = s.upload_id AND c.period = s.period
+          AND c.county = s.county AND c.township = s.township
+    );
+
+    -- A row is current when its upload is the current version of its unit
+    -- (a row without a scope row was never shown and stays hidden).
+    UPDATE branch_month b
+    SET is_current = false
+    WHERE NOT EXISTS (
+        SELECT 1 FROM upload_scope s
+        WHERE s.is_current AND s.upload_id = b.upload_id AND s.period = b.period
+          AND s.county = b.county AND s.township = b.township
+    );
+    UPDATE task t
+    SET is_current = false
+    WHERE NOT EXISTS (
+        SELECT 1 FROM upload_scope s
+        WHERE s.is_current AND s.upload_id = t.upload_id AND s.period = t.period
+          AND s.county = t.county AND s.township = t.township
+    );
 
     DROP VIEW v_branch_month_detail;
     DROP VIEW v_task;
     DROP VIEW v_branch_month;
     DROP VIEW v_current_scope;
-    DROP TABLE upload_scope;
-    ALTER TABLE upload_scope_v2 RENAME TO upload_scope;
-
-    CREATE TABLE branch_month_v2 (
-        upload_id      VARCHAR NOT NULL,
-        period         DATE NOT NULL,
-        county         VARCHAR NOT NULL,
-        township       VARCHAR NOT NULL,
-        branch         VARCHAR NOT NULL,
-        branch_type    VARCHAR NOT NULL,
-        target_stars   INTEGER,
-        star_1         VARCHAR,
-        star_2         VARCHAR,
-        star_3         VARCHAR,
-        star_4         VARCHAR,
-        star_5         VARCHAR,
-        stars          INTEGER NOT NULL,
-        stars_reported INTEGER,
-        tasks_done     INTEGER,
-        tasks_total    INTEGER,
-        open_problems  INTEGER,
-        problems       VARCHAR,
-        weak           BOOLEAN NOT NULL DEFAULT false,
-        secretary      VARCHAR,
-        notes          VARCHAR,
-        source_sheet   VARCHAR,
-        source_row     INTEGER,
-        is_current     BOOLEAN NOT NULL DEFAULT true
-    );
-
-    -- A row is current when its upload is the current version of its unit
-    -- (a row without a scope row was never shown and stays hidden).
-    INSERT INTO branch_month_v2
-    SELECT b.*, coalesce(s.is_current, false) AS is_current
-    FROM branch_month b
-    LEFT JOIN upload_scope s
-      ON s.upload_id = b.upload_id AND s.period = b.period
-     AND s.county = b.county AND s.township = b.township
-    ORDER BY b.period, b.county, b.township, b.branch, b.upload_id;
-
-    DROP TABLE branch_month;
-    ALTER TABLE branch_month_v2 RENAME TO branch_month;
-
-    CREATE TABLE task_v2 (
-        upload_id    VARCHAR NOT NULL,
-        period       DATE NOT NULL,
-        county       VARCHAR NOT NULL,
-        township     VARCHAR NOT NULL,
-        branch       VARCHAR NOT NULL,
-        star_slot    INTEGER NOT NULL,
-        task         VARCHAR NOT NULL,
-        measure      VARCHAR,
-        owner        VARCHAR,
-        deadline     DATE,
-        done         BOOLEAN NOT NULL,
-        done_date    DATE,
-        source_sheet VARCHAR,
-        source_row   INTEGER,
-        is_current   BOOLEAN NOT NULL DEFAULT true
-    );
-
-    INSERT INTO task_v2
-    SELECT t.*, coalesce(s.is_current, false) AS is_current
-    FROM task t
-    LEFT JOIN upload_scope s
-      ON s.upload_id = t.upload_id AND s.period = t.period
-     AND s.county = t.county AND s.township = t.township
-    ORDER BY t.period, t.county, t.township, t.branch, t.upload_id;
-
-    DROP TABLE task;
-    ALTER TABLE task_v2 RENAME TO task;
 
     -- The current version of each unit (upload history and status use it).
     CREATE VIEW v_current_scope AS
@@ -448,6 +391,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     version = schema_version(con)
     if version > len(MIGRATIONS):
         raise StoreError(f"数据库结构版本 {version} 比本程序支持的 {len(MIGRATIONS)} 新，请升级程序。")
+    if version < len(MIGRATIONS):
+        con.execute("SET enable_progress_bar = false")  # no terminal progress bar from a long migration
     for index in range(version, len(MIGRATIONS)):
         con.execute("BEGIN TRANSACTION")
         try:
@@ -460,7 +405,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("ROLLBACK")
             raise
     if 0 < version < len(MIGRATIONS):
-        # An existing store was rewritten: compact it now rather than on some later close.
+        # An existing store was changed: write it out now rather than on some later close.
         con.execute("CHECKPOINT")
 
 
@@ -527,14 +472,20 @@ STATUS_LABELS = {
     "rolled_back": "已回滚",
 }
 
+# {where}/{limit}: the uploads wanted are picked first, so the scope lists are
+# built only for them (the history can hold tens of thousands of uploads).
 _UPLOADS_SQL = """
-WITH scope AS (
+WITH picked AS (
+    SELECT * FROM uploads {where} ORDER BY seq DESC {limit}
+),
+scope AS (
     -- How many of an upload's units it is the current version of (flag kept by refresh_current).
     SELECT s.upload_id,
            list((s.county, s.township) ORDER BY s.county, s.township) AS scope,
            count(*) AS n_units,
            count(*) FILTER (WHERE s.is_current) AS n_current
     FROM upload_scope s
+    WHERE s.upload_id IN (SELECT upload_id FROM picked)
     GROUP BY s.upload_id
 ),
 final AS (
@@ -545,12 +496,13 @@ final AS (
              WHEN sc.n_current > 0 THEN 'partly_current'
              ELSE 'superseded'
            END AS status
-    FROM uploads u LEFT JOIN scope sc USING (upload_id)
+    FROM picked u LEFT JOIN scope sc USING (upload_id)
 )
 SELECT upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
        n_branches, n_tasks, warnings, skipped_sheets, is_demo, rolled_back_at,
        rolled_back_by, scope, status
 FROM final
+ORDER BY seq DESC
 """
 
 
@@ -571,14 +523,12 @@ def _record(row: tuple[Any, ...]) -> UploadRecord:
 
 def list_uploads(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> list[UploadRecord]:
     """Upload history, newest first."""
-    sql = _UPLOADS_SQL + " ORDER BY seq DESC"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+    sql = _UPLOADS_SQL.format(where="", limit=f"LIMIT {int(limit)}" if limit is not None else "")
     return [_record(r) for r in con.execute(sql).fetchall()]
 
 
 def get_upload(con: duckdb.DuckDBPyConnection, upload_id: str) -> UploadRecord | None:
-    rows = con.execute(_UPLOADS_SQL + " WHERE upload_id = ?", [upload_id]).fetchall()
+    rows = con.execute(_UPLOADS_SQL.format(where="WHERE upload_id = ?", limit=""), [upload_id]).fetchall()
     return _record(rows[0]) if rows else None
 
 

@@ -81,7 +81,8 @@ def build_store(
                 " VALUES (?, ?, ?, 'test', ?, ?, 0, ?, ?, ?, '[]', '[]', ?)",
                 [upload_id, seq, f"{township}{period:%Y%m}.xlsx", datetime(2024, 1, 1), upload_id, period, nb, nt, is_demo],
             )
-            con.execute("INSERT INTO upload_scope VALUES (?, ?, ?, ?)", [upload_id, period, county, township])
+            con.execute("INSERT INTO upload_scope (upload_id, period, county, township) VALUES (?, ?, ?, ?)",
+                        [upload_id, period, county, township])
         bcols = [f.name for f in BRANCH_SCHEMA]
         b_table = pa.Table.from_pylist([{c: r.get(c) for c in bcols} for r in b_rows], schema=BRANCH_SCHEMA)
         b_ids = pa.array([units[(_month(r["period"]), r["county"], r["township"])] for r in b_rows], pa.string())

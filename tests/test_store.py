@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,79 @@ def test_store_version_changes_when_the_store_is_written(tmp_path: Path) -> None
     time.sleep(0.01)
     build_store(db, [{"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2}])
     assert store.store_version(db, SETTINGS) != before
+
+
+def make_v1_store(db: Path) -> None:
+    """A store as schema version 1 left it: August 甲镇 loaded twice, 乙镇 once, then a rolled-back 乙镇."""
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    con.execute(store.MIGRATIONS[0])
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    for upload_id, seq, rolled_back in (("U00001", 1, None), ("U00002", 2, None), ("U00003", 3, "2024-09-02 10:00:00")):
+        con.execute(
+            "INSERT INTO uploads (upload_id, seq, file_name, uploaded_at, sha256, size_bytes, period, n_branches,"
+            " n_tasks, rolled_back_at) VALUES (?, ?, 'a.xlsx', TIMESTAMP '2024-09-01 09:00:00', ?, 1,"
+            " DATE '2024-08-01', 1, 1, ?)",
+            [upload_id, seq, upload_id, rolled_back],
+        )
+    con.execute(
+        "INSERT INTO upload_scope VALUES ('U00001', DATE '2024-08-01', '甲县', '甲镇'),"
+        " ('U00001', DATE '2024-08-01', '甲县', '乙镇'), ('U00002', DATE '2024-08-01', '甲县', '甲镇'),"
+        " ('U00003', DATE '2024-08-01', '甲县', '乙镇')"
+    )
+    con.execute(
+        "INSERT INTO branch_month (upload_id, period, county, township, branch, branch_type, stars, secretary) VALUES"
+        " ('U00001', DATE '2024-08-01', '甲县', '甲镇', '一村', '村', 1, '王一'),"
+        " ('U00001', DATE '2024-08-01', '甲县', '乙镇', '二村', '村', 2, '王二'),"
+        " ('U00002', DATE '2024-08-01', '甲县', '甲镇', '一村', '村', 3, '李一'),"
+        " ('U00003', DATE '2024-08-01', '甲县', '乙镇', '二村', '村', 5, '李二')"
+    )
+    con.execute(
+        "INSERT INTO task (upload_id, period, county, township, branch, star_slot, task, done) VALUES"
+        " ('U00001', DATE '2024-08-01', '甲县', '甲镇', '一村', 1, '旧任务', false),"
+        " ('U00002', DATE '2024-08-01', '甲县', '甲镇', '一村', 1, '新任务', true),"
+        " ('U00003', DATE '2024-08-01', '甲县', '乙镇', '二村', 2, '撤回任务', false)"
+    )
+    con.close()
+
+
+def test_a_version_1_store_is_migrated_to_maintained_current_flags(tmp_path: Path) -> None:
+    db = tmp_path / "v1.duckdb"
+    make_v1_store(db)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # a read-only open migrates first
+        assert store.schema_version(con) == 2
+        assert con.execute(
+            "SELECT upload_id, township, is_current FROM upload_scope ORDER BY ALL").fetchall() == [
+            ("U00001", "乙镇", True), ("U00001", "甲镇", False), ("U00002", "甲镇", True), ("U00003", "乙镇", False)]
+        assert con.execute("SELECT upload_id, branch, is_current FROM branch_month ORDER BY ALL").fetchall() == [
+            ("U00001", "一村", False), ("U00001", "二村", True), ("U00002", "一村", True), ("U00003", "二村", False)]
+        assert con.execute("SELECT task, is_current FROM task ORDER BY ALL").fetchall() == [
+            ("撤回任务", False), ("新任务", True), ("旧任务", False)]
+        assert con.execute("SELECT township, branch, stars, upload_id FROM v_branch_month ORDER BY ALL").fetchall() == [
+            ("乙镇", "二村", 2, "U00001"), ("甲镇", "一村", 3, "U00002")]
+        assert con.execute("SELECT branch, task, done, upload_id FROM v_task").fetchall() == [
+            ("一村", "新任务", True, "U00002")]
+        assert con.execute("SELECT branch, secretary FROM v_branch_month_detail ORDER BY ALL").fetchall() == [
+            ("一村", "李一"), ("二村", "王二")]
+        assert "is_current" not in [r[0] for r in con.execute("DESCRIBE v_branch_month_detail").fetchall()]
+        assert con.execute("SELECT * FROM v_current_scope ORDER BY township").fetchall() == [
+            (date(2024, 8, 1), "甲县", "乙镇", "U00001"), (date(2024, 8, 1), "甲县", "甲镇", "U00002")]
+        assert {r.upload_id: r.status for r in store.list_uploads(con)} == {
+            "U00001": "partly_current", "U00002": "current", "U00003": "rolled_back"}
+    # Later changes keep the flags right: rolling back U00002 brings U00001's 甲镇 back.
+    with store.open_store(db, settings=SETTINGS) as con:
+        store.rollback(con, "U00002")
+        assert con.execute("SELECT township, branch, stars, upload_id FROM v_branch_month ORDER BY ALL").fetchall() == [
+            ("乙镇", "二村", 2, "U00001"), ("甲镇", "一村", 1, "U00001")]
+        assert con.execute("SELECT task FROM v_task").fetchall() == [("旧任务",)]
+
+
+def test_store_helpers_leave_no_pending_result_for_con_sql(tmp_path: Path) -> None:
+    db = build_store(tmp_path / "s.duckdb", [{"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2}])
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert store.schema_version(con) == 2
+        assert con.sql("SELECT count(*) FROM v_branch_month").fetchall() == [(1,)]
+        assert store.current_upload_for(con, date(2024, 8, 1), "甲县", "甲镇") == "U00001"
+        assert not store.is_empty(con) and not store.has_demo_data(con) and store.demo_cleared_at(con) is None
+        assert con.sql("SELECT upload_id FROM v_current_scope").fetchall() == [("U00001",)]

@@ -6,8 +6,9 @@ WITH
 cur AS (
     SELECT s.*,
            -- Rank in the scope (competition ranking on the unrounded score).
-           rank() OVER (ORDER BY s.score_key DESC) AS rank
+           r.rank
     FROM scored s
+    JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
     WHERE s.which = 'cur'
 ),
 overdue AS (
@@ -22,14 +23,6 @@ overdue AS (
       AND NOT t.done
     GROUP BY ALL
 ),
-detail AS (
-    -- The secretary comes from the detail view (same current rows).
-    SELECT d.county, d.township, d.branch, d.period, d.secretary
-    FROM v_branch_month_detail d
-    WHERE d.period BETWEEN $cur_start AND $cur_end
-      AND ($county::VARCHAR IS NULL OR d.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR d.township = $township::VARCHAR)
-),
 final AS (
     SELECT c.county, c.township, c.branch, c.branch_type, c.target_stars,
            c.star_1, c.star_2, c.star_3, c.star_4, c.star_5, c.stars,
@@ -37,11 +30,10 @@ final AS (
            CASE WHEN c.target_stars IS NOT NULL THEN greatest(c.target_stars - c.stars, 0) END AS gap,
            c.tasks_done, c.tasks_total, c.task_rate,
            coalesce(o.overdue, 0) AS overdue,
-           c.weak, d.secretary, c.score, c.rank
+           -- The secretary of the snapshot month's row (the snapshot reads the detail view).
+           c.weak, c.secretary, c.score, c.rank
     FROM cur c
     LEFT JOIN overdue o ON o.county = c.county AND o.township = c.township AND o.branch = c.branch
-    LEFT JOIN detail d
-      ON d.county = c.county AND d.township = c.township AND d.branch = c.branch AND d.period = c.period
 )
 SELECT *
 FROM final

@@ -6,22 +6,21 @@
 WITH
 -- @include snapshot.sql
 ,
-ranked AS (
-    SELECT s.*,
-           -- Rank in the scope, rank within the township, township size (this period, in scope).
-           rank() OVER (PARTITION BY s.which ORDER BY s.score_key DESC) AS rank,
-           rank() OVER (PARTITION BY s.which, s.county, s.township ORDER BY s.score_key DESC) AS town_rank,
-           count(*) OVER (PARTITION BY s.which, s.county, s.township) AS town_size
-    FROM scored s
-),
 cur AS (
-    SELECT r.*,
-           max(r.town_rank) OVER (PARTITION BY r.county, r.township) AS town_last_rank
-    FROM ranked r
-    WHERE r.which = 'cur'
+    SELECT s.*,
+           -- Rank in the scope (competition ranking on the unrounded score).
+           r.rank,
+           -- Bottom of the township (its last rank, ties included) = its worst
+           -- ranking key; the township's branch count (this period, in scope).
+           s.score_key = t.town_worst AS town_bottom,
+           t.town_size
+    FROM scored s
+    JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
+    JOIN town_stats t ON t.which = s.which AND t.county = s.county AND t.township = s.township
+    WHERE s.which = 'cur'
 ),
 prev AS (
-    SELECT * FROM ranked WHERE which = 'prev'
+    SELECT * FROM scored WHERE which = 'prev'
 ),
 overdue AS (
     -- Overdue = tasks of the snapshot month with deadline ≤ that month's last
@@ -70,7 +69,7 @@ joined AS (
 flagged AS (
     SELECT j.*,
            -- B1 黑旗: bottom-ranked branch (all tied at the last rank) of a township with ≥ $black_min branches.
-           j.town_rank = j.town_last_rank AND j.town_size >= $black_min AS b1,
+           j.town_bottom AND j.town_size >= $black_min AS b1,
            -- B2 降星: stars decreased since the previous period (only that one).
            j.in_prev AND j.stars < j.prev_stars AS b2,
            -- B3 逾期: $overdue_min or more overdue tasks.

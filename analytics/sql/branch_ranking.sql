@@ -4,16 +4,17 @@ WITH
 -- @include snapshot.sql
 ,
 ranked AS (
-    SELECT s.*,
-           -- Competition ranking (1, 2, 2, 4) by score descending on the unrounded
-           -- score; peer group = the scope, or each township ("within township").
-           rank() OVER (
-               PARTITION BY s.which,
-                            CASE WHEN $peer = 'township' THEN s.county END,
-                            CASE WHEN $peer = 'township' THEN s.township END
-               ORDER BY s.score_key DESC
-           ) AS rank
+    -- Competition ranking (1, 2, 2, 4) by score descending on the unrounded
+    -- score; peer group = the scope (scope_rank), or each township ("within
+    -- township"). Only the branch for the chosen $peer runs.
+    SELECT s.*, r.rank
     FROM scored s
+    JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
+    WHERE $peer <> 'township'
+    UNION ALL
+    SELECT s.*, rank() OVER (PARTITION BY s.which, s.county, s.township ORDER BY s.score_key DESC) AS rank
+    FROM scored s
+    WHERE $peer = 'township'
 ),
 final AS (
     SELECT c.county, c.township, c.branch, c.branch_type, c.stars, c.target_stars,

@@ -7,8 +7,9 @@ WITH
 ranked AS (
     SELECT s.*,
            -- Rank in the scope within each period (competition ranking).
-           rank() OVER (PARTITION BY s.which ORDER BY s.score_key DESC) AS rank
+           r.rank
     FROM scored s
+    JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
 ),
 a AS (SELECT * FROM ranked WHERE which = 'prev'),
 b AS (SELECT * FROM ranked WHERE which = 'cur'),

@@ -7,16 +7,18 @@ WITH
 ranked AS (
     SELECT s.*,
            -- Rank in the scope (competition ranking on the unrounded score).
-           rank() OVER (PARTITION BY s.which ORDER BY s.score_key DESC) AS rank,
-           -- Rank within the branch's township, and the township's branch count
-           -- in this period (in scope).
-           rank() OVER (PARTITION BY s.which, s.county, s.township ORDER BY s.score_key DESC) AS town_rank,
-           count(*) OVER (PARTITION BY s.which, s.county, s.township) AS town_size,
+           r.rank,
+           -- Top of the township (rank 1 there, ties included) = its best ranking
+           -- key; the township's branch count in this period (in scope).
+           s.score_key = t.town_best AS town_top,
+           t.town_size,
            -- The township's own word for itself in reason texts.
            CASE WHEN s.township LIKE '%街道' OR s.township LIKE '%办事处' THEN '街道'
                 WHEN s.township LIKE '%镇' OR s.township LIKE '%乡' THEN '乡镇'
                 ELSE '乡镇（街道）' END AS unit_word
     FROM scored s
+    JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
+    JOIN town_stats t ON t.which = s.which AND t.county = s.county AND t.township = s.township
 ),
 joined AS (
     SELECT c.*, p.stars AS prev_stars, p.attained AS prev_attained, p.branch IS NOT NULL AS in_prev
@@ -28,7 +30,7 @@ joined AS (
 flagged AS (
     SELECT j.*,
            -- R1 红旗: top-ranked branch (all tied at 1) of a township with ≥ $red_min branches.
-           j.town_rank = 1 AND j.town_size >= $red_min AS r1,
+           j.town_top AND j.town_size >= $red_min AS r1,
            -- R2 前十: ranked $top_n or better in the scope (a tie at N lets more in).
            j.rank <= $top_n AS r2,
            -- R3 晋星: stars increased since the previous period (only that one).

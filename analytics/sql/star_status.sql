@@ -16,14 +16,22 @@ statuses AS (
 slots AS (
     SELECT s AS slot FROM range(1, 6) t(s)
 ),
+combos AS (
+    -- Branches per combination of the five statuses (at most 4^5 rows), so the
+    -- per-slot split below runs over combinations, not over every branch.
+    SELECT c.star_1, c.star_2, c.star_3, c.star_4, c.star_5, count(*) AS n
+    FROM cur c
+    GROUP BY ALL
+),
 cells AS (
     -- One value per branch × slot; a blank star cell (NULL) is "unknown".
     SELECT sl.slot,
-           coalesce([c.star_1, c.star_2, c.star_3, c.star_4, c.star_5][sl.slot], 'unknown') AS status
-    FROM cur c CROSS JOIN slots sl
+           coalesce([c.star_1, c.star_2, c.star_3, c.star_4, c.star_5][sl.slot], 'unknown') AS status,
+           c.n
+    FROM combos c CROSS JOIN slots sl
 ),
 counts AS (
-    SELECT slot, status, count(*) AS n FROM cells GROUP BY ALL
+    SELECT slot, status, CAST(sum(n) AS BIGINT) AS n FROM cells GROUP BY ALL
 ),
 final AS (
     SELECT sl.slot::INTEGER AS slot, st.status, st.status_label, st.pos,

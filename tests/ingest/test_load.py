@@ -140,6 +140,82 @@ def test_replace_per_township_keeps_history_and_rollback_restores(tmp_path: Path
             "U00001": "current", "U00002": "current", "U00003": "rolled_back"}
 
 
+def flags(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """The maintained is_current flags of every stored row (history included)."""
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        return {
+            "scope": con.execute(
+                "SELECT upload_id, strftime(period, '%Y-%m'), township, is_current FROM upload_scope ORDER BY ALL"
+            ).fetchall(),
+            "branch": con.execute(
+                "SELECT upload_id, township, branch, is_current FROM branch_month ORDER BY ALL").fetchall(),
+            "task": con.execute("SELECT upload_id, branch, task, is_current FROM task ORDER BY ALL").fetchall(),
+        }
+
+
+def test_is_current_follows_load_replace_rollback_and_clear_demo(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    # U00001: real, August, 甲镇 + 乙镇 (with a task). U00002: September 甲镇 (another month).
+    load(make_staged(AUG, [branch("甲镇", "一村", 1), branch("乙镇", "三村", 2)],
+                     [task("甲镇", "一村", 1, "建章立制", False)]), db=db, settings=SETTINGS)
+    load(make_staged(SEP, [branch("甲镇", "一村", 2)]), db=db, settings=SETTINGS)
+    assert flags(db) == {
+        "scope": [("U00001", "2024-08", "乙镇", True), ("U00001", "2024-08", "甲镇", True),
+                  ("U00002", "2024-09", "甲镇", True)],
+        "branch": [("U00001", "乙镇", "三村", True), ("U00001", "甲镇", "一村", True), ("U00002", "甲镇", "一村", True)],
+        "task": [("U00001", "一村", "建章立制", True)],
+    }
+    # U00003 (demo) replaces August 甲镇 only: U00001 stays current for 乙镇.
+    load(make_staged(AUG, [branch("甲镇", "一村", 4)], [task("甲镇", "一村", 1, "修路", True)]),
+         db=db, is_demo=True, settings=SETTINGS)
+    # U00004 replaces August 乙镇; then it is rolled back: U00001 is 乙镇's version again.
+    load(make_staged(AUG, [branch("乙镇", "三村", 5)]), db=db, settings=SETTINGS)
+    assert flags(db)["scope"] == [
+        ("U00001", "2024-08", "乙镇", False), ("U00001", "2024-08", "甲镇", False),
+        ("U00002", "2024-09", "甲镇", True), ("U00003", "2024-08", "甲镇", True), ("U00004", "2024-08", "乙镇", True)]
+    with store.open_store(db, settings=SETTINGS) as con:
+        store.rollback(con, "U00004")
+    state = flags(db)
+    assert state["scope"] == [
+        ("U00001", "2024-08", "乙镇", True), ("U00001", "2024-08", "甲镇", False),
+        ("U00002", "2024-09", "甲镇", True), ("U00003", "2024-08", "甲镇", True), ("U00004", "2024-08", "乙镇", False)]
+    assert state["branch"] == [
+        ("U00001", "乙镇", "三村", True), ("U00001", "甲镇", "一村", False), ("U00002", "甲镇", "一村", True),
+        ("U00003", "甲镇", "一村", True), ("U00004", "乙镇", "三村", False)]
+    assert state["task"] == [("U00001", "一村", "建章立制", False), ("U00003", "一村", "修路", True)]
+    assert sorted(current(db)) == [("乙镇", "三村", 2, "U00001"), ("甲镇", "一村", 2, "U00002"), ("甲镇", "一村", 4, "U00003")]
+    # Clearing the demo data deletes U00003: U00001's August 甲镇 rows are current again.
+    with store.open_store(db, settings=SETTINGS) as con:
+        assert store.clear_demo(con) == 1
+        assert store.current_upload_for(con, AUG, "甲县", "甲镇") == "U00001"
+    assert flags(db) == {
+        "scope": [("U00001", "2024-08", "乙镇", True), ("U00001", "2024-08", "甲镇", True),
+                  ("U00002", "2024-09", "甲镇", True), ("U00004", "2024-08", "乙镇", False)],
+        "branch": [("U00001", "乙镇", "三村", True), ("U00001", "甲镇", "一村", True), ("U00002", "甲镇", "一村", True),
+                   ("U00004", "乙镇", "三村", False)],
+        "task": [("U00001", "一村", "建章立制", True)],
+    }
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert con.execute("SELECT branch, task FROM v_task").fetchall() == [("一村", "建章立制")]
+        assert {r.upload_id: r.status for r in store.list_uploads(con)} == {
+            "U00001": "current", "U00002": "current", "U00004": "rolled_back"}
+
+
+def test_a_failed_rollback_changes_no_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "s.duckdb"
+    load(make_staged(AUG, [branch("甲镇", "一村", 1)]), db=db, settings=SETTINGS)
+    load(make_staged(AUG, [branch("甲镇", "一村", 3)]), db=db, settings=SETTINGS)
+    before = dump(db)
+
+    def boom(con: Any, units: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store, "refresh_current", boom)
+    with store.open_store(db, settings=SETTINGS) as con, pytest.raises(RuntimeError, match="boom"):
+        store.rollback(con, "U00002")
+    assert dump(db) == before  # neither the rollback mark nor any flag was written
+
+
 def test_identical_reupload_is_a_noop_that_says_so(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     first = make_staged(AUG, [branch("甲镇", "一村", 1)], content=b"same bytes")
