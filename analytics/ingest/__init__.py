@@ -286,4 +286,8 @@ def load_demo(
             period=entry.get("period"), county=entry.get("county"),
             db=db, uploader=DEMO_UPLOADER, is_demo=True, settings=settings,
         ))
+    # Fold the write-ahead log into the data file once the batch is in, so the
+    # store is one self-contained file (a copy of data/fivestar.duckdb alone is complete).
+    with store.open_store(db, settings=settings) as con:
+        con.execute("CHECKPOINT")
     return DemoLoad(results=results)
