@@ -164,7 +164,8 @@ h1 {{ color: {theme.PRIMARY}; font-size: 28px; margin: 0 0 6px; text-align: cent
 .kpi .v {{ font-size: 26px; font-weight: 700; color: {theme.PRIMARY}; }}
 .kpi .l {{ font-size: 13px; color: #455A64; }}
 .kpi .n {{ font-size: 12px; color: #78909C; }}
-.charts {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px; }}
+.charts {{ display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; }}
+@media (max-width: 700px) {{ .charts {{ grid-template-columns: minmax(0, 1fr); }} }}
 h2 {{ font-size: 18px; border-bottom: 2px solid {theme.PRIMARY}; padding-bottom: 4px; margin: 22px 0 8px; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 th {{ background: #F2DCDB; padding: 5px 6px; border: 1px solid #D7CCC8; white-space: nowrap; }}
