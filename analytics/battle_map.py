@@ -46,6 +46,14 @@ def branch_tasks(
     return _dates(sql.run(con, "branch_tasks.sql", params), "deadline", "done_date")[TASK_COLUMNS]
 
 
+def branch_task_counts(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings
+) -> pd.DataFrame:
+    """[county, township, branch, tasks]: task-sheet rows of each branch's snapshot month in ``period``
+    (branches without any are absent; the 作战图 page opens on a branch that has tasks)."""
+    return sql.run(con, "branch_task_counts.sql", sql.snapshot_params(period, scope, settings))
+
+
 def branch_history(
     con: duckdb.DuckDBPyConnection, county: str, township: str, branch: str, settings: Settings
 ) -> pd.DataFrame:

@@ -45,8 +45,8 @@ st.caption(f"共 {len(bm)} 个支部，当前显示 {len(view)} 个。点击表�
 table = format.battle_table(view)
 star_cols = format.star_headers(view)
 if len(table) <= components.STYLER_MAX_ROWS:
-    shown: object = table.style.map(format.status_css, subset=star_cols).format(
-        {"任务完成率": format.pct, "综合得分": format.score}, na_rep="")
+    shown: object = table.style.map(format.status_css, subset=star_cols).format(  # type: ignore[arg-type]
+        {"任务完成率": format.pct, "综合得分": format.score}, na_rep=components.MISSING)
 else:  # large scopes: coloured marks instead of cell colours (Styler is too slow here)
     marks = {"已达标": "🟢 已达标", "创建中": "🟡 创建中", "未启动": "🔴 未启动", "未填报": "⚪ 未填报"}
     shown = table.assign(**{c: table[c].map(marks) for c in star_cols},
@@ -54,6 +54,7 @@ else:  # large scopes: coloured marks instead of cell colours (Styler is too slo
 event = st.dataframe(
     shown,  # type: ignore[arg-type]
     hide_index=True,
+    placeholder=components.MISSING,
     height=min(38 + 35 * max(len(table), 1), 560),
     on_select="rerun",
     selection_mode="single-row",
@@ -86,8 +87,17 @@ if rows and rows[0] < len(keys):
 if not keys:
     st.info("没有符合筛选条件的支部。")
     st.stop()
-if st.session_state.get("bm_branch") not in keys:
-    st.session_state["bm_branch"] = keys[0]
+# Default: the first branch in grid order that has a task sheet this period (else the first row).
+# A default picked for another period/scope is replaced; a branch the user picked is kept.
+context = (period.label, scope.county, scope.township, scope.branch_type)
+auto = st.session_state.get("bm_branch_auto")
+if st.session_state.get("bm_branch") not in keys or (
+        auto is not None and auto[0] != context and st.session_state.get("bm_branch") == auto[1]):
+    counts = state.call("battle_map.branch_task_counts", period, scope, SETTINGS)
+    with_tasks = {f"{c}|{t}|{b}" for c, t, b in zip(counts["county"], counts["township"], counts["branch"],
+                                                      strict=True)}
+    st.session_state["bm_branch"] = next((k for k in keys if k in with_tasks), keys[0])
+    st.session_state["bm_branch_auto"] = (context, st.session_state["bm_branch"])
 several = view["county"].nunique() > 1
 choice = st.selectbox(
     "选择支部", keys, key="bm_branch",
@@ -101,30 +111,29 @@ st.markdown(
     f"书记 {row['secretary'] if not format.is_missing(row['secretary']) else '—'}"
     + ("　:red-badge[软弱涣散]" if bool(row["weak"]) else "")
 )
-left, right = st.columns([3, 2])
-with left:
-    tasks = state.call("battle_map.branch_tasks", period, county, township, branch)
-    if tasks.empty:
-        st.info("该支部本期没有报送任务台账。")
-    else:
-        n_over = int(tasks["overdue"].fillna(False).astype(bool).sum())
-        n_done = int(tasks["done"].fillna(False).astype(bool).sum())
-        st.caption(f"重点任务 {len(tasks)} 项：已完成 {n_done} 项，逾期 {n_over} 项（红色）。")
-        shown = pd.DataFrame({
-            "所属星": tasks["star_name"].to_numpy(),
-            "重点任务": tasks["task"].to_numpy(),
-            "具体举措": tasks["measure"].to_numpy(),
-            "负责人": tasks["owner"].to_numpy(),
-            "完成时限": tasks["deadline"].to_numpy(),
-            "是否完成": tasks["done"].map(lambda d: "已完成" if d is True or d == 1 else "未完成").to_numpy(),
-            "完成时间": tasks["done_date"].to_numpy(),
-            "逾期": tasks["overdue"].map(lambda o: "逾期" if o is True or o == 1 else "").to_numpy(),
-        })
-        task_styled = shown.style.apply(
-            lambda r: ["background-color: #FDECEA; color: #B71C1C;" if r["逾期"] else "" for _ in r], axis=1
-        ).format({"完成时限": format.day, "完成时间": format.day}, na_rep="")
-        st.dataframe(task_styled, hide_index=True, key="bm_tasks")
-with right:
-    history = state.call("battle_map.branch_history", county, township, branch, SETTINGS)
-    components.chart(charts.branch_history_chart(history, title=f"{branch} 逐月情况"), f"{branch}逐月情况", sel,
-                     key="bm_history")
+# Tasks and the month-by-month chart each take the full width (side by side the
+# table lost its last columns and the chart's month ticks stood on end).
+tasks = state.call("battle_map.branch_tasks", period, county, township, branch)
+if tasks.empty:
+    st.info("该支部本期没有报送任务台账。")
+else:
+    n_over = int(tasks["overdue"].fillna(False).astype(bool).sum())
+    n_done = int(tasks["done"].fillna(False).astype(bool).sum())
+    st.caption(f"重点任务 {len(tasks)} 项：已完成 {n_done} 项，逾期 {n_over} 项（红色）。")
+    shown = pd.DataFrame({
+        "所属星": tasks["star_name"].to_numpy(),
+        "重点任务": tasks["task"].to_numpy(),
+        "具体举措": tasks["measure"].to_numpy(),
+        "负责人": tasks["owner"].to_numpy(),
+        "完成时限": tasks["deadline"].to_numpy(),
+        "是否完成": tasks["done"].map(lambda d: "已完成" if d is True or d == 1 else "未完成").to_numpy(),
+        "完成时间": tasks["done_date"].to_numpy(),
+        "逾期": tasks["overdue"].map(lambda o: "逾期" if o is True or o == 1 else "").to_numpy(),
+    })
+    task_styled = shown.style.apply(
+        lambda r: ["background-color: #FDECEA; color: #B71C1C;" if r["逾期"] else "" for _ in r], axis=1
+    ).format({"完成时限": format.day, "完成时间": format.day}, na_rep="")
+    st.dataframe(task_styled, hide_index=True, key="bm_tasks", placeholder="")
+history = state.call("battle_map.branch_history", county, township, branch, SETTINGS)
+components.chart(charts.branch_history_chart(history, title=f"{branch} 逐月情况"), f"{branch}逐月情况", sel,
+                 key="bm_history")

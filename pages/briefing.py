@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import briefing, components, format, state
+from ui import briefing, components, state
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -56,24 +56,13 @@ def show_table(title: str, table: pd.DataFrame, note: str) -> None:
     if table.empty:
         st.caption("本期无")
         return
-    shown = table.copy()
-    for col in shown.columns:
-        if "率" in col:
-            shown[col] = shown[col].map(format.pct)
-        elif "得分" in col:
-            shown[col] = shown[col].map(format.score)
-    st.table(shown.astype(object).where(shown.notna(), "").set_index(shown.columns[0]))
+    # The same markup as the offline HTML: one line per cell (long reasons wrap),
+    # full width, scrolling sideways on a phone instead of breaking names per character.
+    st.html(f"<style>{briefing.TABLE_CSS}</style>{briefing.table_html(table)}")
     if note:
         st.caption(note)
 
 
-left, right = st.columns(2)
-rank_tables = [t for t in b.tables if t[0] not in ("红榜", "黑榜")]
-list_tables = [t for t in b.tables if t[0] in ("红榜", "黑榜")]
-with left:
-    for t in rank_tables:
-        show_table(*t)
-with right:
-    for t in list_tables:
-        show_table(*t)
+for t in b.tables:
+    show_table(*t)
 st.caption(b.source_note)

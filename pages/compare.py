@@ -46,7 +46,7 @@ m[1].metric("晋星", f"{len(cmp.promotions)} 个", border=True)
 m[2].metric("降星", f"{len(cmp.demotions)} 个", delta_color="inverse", border=True)
 m[3].metric("新增 / 缺报", f"{len(cmp.added)} / {len(cmp.missing)}", border=True)
 
-left, right = st.columns([2, 3])
+left, right = st.columns(2)
 with left:
     components.chart(charts.transition_heatmap(cmp.transition, label_a=da, label_b=db, title="星级变化矩阵"),
                      "星级变化矩阵", Selection(b, scope), key="cmp_matrix")

@@ -71,6 +71,20 @@ files = st.file_uploader(
     key=f"up_files_{st.session_state.get('up_generation', 0)}",
 )
 
+def show_problems(table: pd.DataFrame, *, key: str) -> None:
+    """A problem list people can act on: the explanation (how to fix) wraps over up to four
+    lines instead of ending in "…"; the narrow columns leave it room, and every column fits
+    a desktop screen (the grid draws only the columns in view)."""
+    widths = {"类型": 48, "代码": 128, "工作表": 70, "单元格": 92, "行": 40, "列": 36, "单元格内容": 86,
+              "问题说明及修改方法": 360}
+    st.dataframe(
+        table, hide_index=True, key=key, placeholder="", row_height=100,
+        height=min(40 + 100 * len(table), 40 + 100 * 6),
+        column_config={c: st.column_config.TextColumn(width=w) if c != "行" else
+                       st.column_config.NumberColumn(width=w) for c, w in widths.items()},
+    )
+
+
 cache: dict[tuple[str, str | None, str | None], ingest.Staged] = st.session_state.setdefault("staged", {})
 staged_list: list[ingest.Staged] = []
 if files:
@@ -105,17 +119,16 @@ for idx, sf in enumerate(staged_list):
                 st.dataframe(preview[cols].head(50).rename(columns={
                     "county": "县（市、区）", "township": "乡镇（街道）", "branch": "村（社区）", "branch_type": "类型",
                     "target_stars": "创建目标", "stars": "星级", "tasks_done": "已完成任务", "tasks_total": "任务总数"}),
-                    hide_index=True, key=f"up_preview_{idx}")
+                    hide_index=True, key=f"up_preview_{idx}", placeholder=components.MISSING)
             if sf.warnings:
                 with st.expander(f"提示（不影响导入）：{len(sf.warnings)} 条"):
-                    st.dataframe(problems_frame(sf.warnings), hide_index=True, key=f"up_warn_{idx}")
+                    show_problems(problems_frame(sf.warnings), key=f"up_warn_{idx}")
         else:
             total = max(sf.errors_total, len(sf.errors))
             st.markdown(f"**❌ {sf.file_name}** — 未通过检查，不会导入（共 {total} 个问题）")
             st.caption("请按下表逐条修改原文件后重新上传。“单元格”即 Excel 左上角名称框中的位置。")
             table = problems_frame(list(sf.errors) + list(sf.warnings))
-            st.dataframe(table, hide_index=True, key=f"up_err_{idx}",
-                         column_config={"问题说明及修改方法": st.column_config.TextColumn(width="large")})
+            show_problems(table, key=f"up_err_{idx}")
             if total > len(sf.errors):
                 st.caption(f"仅列出前 {len(sf.errors)} 个问题，其余 {total - len(sf.errors)} 个请修改后再次检查。")
             st.download_button(
@@ -170,7 +183,7 @@ hist = pd.DataFrame([{
     "状态": store.STATUS_LABELS.get(r.status, r.status) + ("（示例）" if r.is_demo else ""),
     "回滚": f"{r.rolled_back_at:%Y-%m-%d %H:%M} {r.rolled_back_by or ''}".strip() if r.rolled_back_at else "",
 } for r in records])
-st.dataframe(hist, hide_index=True, key="up_history",
+st.dataframe(hist, hide_index=True, key="up_history", placeholder=components.MISSING,
              column_config={"上传时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
 components.xlsx_download("下载上传历史（Excel）", {"上传历史": hist}, "上传历史.xlsx", title="台账上传历史", key="up_hist_xlsx")
 

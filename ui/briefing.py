@@ -150,6 +150,73 @@ def make_briefing(
     )
 
 
+# --- tables (the page and the offline HTML render the same markup) ---------------
+
+# Columns whose text may wrap (long reasons); every other cell stays on one line,
+# so a narrow screen scrolls the table sideways instead of breaking "五星" or a
+# county name character by character.
+WRAP_COLUMNS = frozenset({"上榜原因"})
+MISSING = "—"
+
+TABLE_CSS = f"""
+.bt-wrap {{ overflow-x: auto; margin: 0 0 6px; }}
+table.bt {{ border-collapse: collapse; width: 100%; font-size: 14px; line-height: 1.5; color: {theme.TEXT}; }}
+table.bt th {{ background: #F2DCDB; font-weight: 600; text-align: left; padding: 6px 10px;
+              border: 1px solid #E3D3D1; white-space: nowrap; }}
+table.bt td {{ padding: 5px 10px; border: 1px solid #E6E9ED; white-space: nowrap; vertical-align: top; }}
+table.bt tbody tr:nth-child(even) td {{ background: #FAFAFA; }}
+table.bt .num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+table.bt td.wrap {{ white-space: normal; min-width: 14em; width: 100%; }}
+table.bt td.up {{ color: {theme.STATUS_COLORS["achieved"]}; font-weight: 600; }}
+table.bt td.down {{ color: {theme.RED}; font-weight: 600; }}
+@media (max-width: 640px) {{
+  table.bt {{ font-size: 13px; }}
+  table.bt th, table.bt td {{ padding: 4px 6px; }}
+  table.bt td.wrap {{ min-width: 11em; }}
+}}
+"""
+
+
+def _cell_text(column: str, value: Any) -> str:
+    if format.is_missing(value) or value == "":
+        return MISSING if column not in ("旗", "变化") else ""
+    if "率" in column:
+        return format.pct(value)
+    if "得分" in column:
+        return format.score(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _cell_class(column: str, text: str) -> str:
+    if column in WRAP_COLUMNS:
+        return "wrap"
+    if column == "名次" or "率" in column or "得分" in column:
+        return "num"
+    if column == "变化":
+        return "up" if text.startswith("↑") else "down" if text.startswith("↓") else ""
+    return ""
+
+
+def table_html(df: pd.DataFrame) -> str:
+    """A briefing table as HTML (class ``bt``, styled by TABLE_CSS): rates as 62.1%,
+    scores with one decimal, missing values "—", ↑ green / ↓ red, no index."""
+    columns = [str(c) for c in df.columns]
+    head = "".join(
+        f"<th class='{'num' if _cell_class(c, '') == 'num' else ''}'>{html.escape(c)}</th>" for c in columns
+    )
+    rows = []
+    for record in df.itertuples(index=False, name=None):
+        cells = []
+        for column, value in zip(columns, record, strict=True):
+            text = _cell_text(column, value)
+            cells.append(f"<td class='{_cell_class(column, text)}'>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<div class='bt-wrap'><table class='bt'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
 # --- offline HTML -------------------------------------------------------------
 
 _CSS = f"""
@@ -167,24 +234,10 @@ h1 {{ color: {theme.PRIMARY}; font-size: 28px; margin: 0 0 6px; text-align: cent
 .charts {{ display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; }}
 @media (max-width: 700px) {{ .charts {{ grid-template-columns: minmax(0, 1fr); }} }}
 h2 {{ font-size: 18px; border-bottom: 2px solid {theme.PRIMARY}; padding-bottom: 4px; margin: 22px 0 8px; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
-th {{ background: #F2DCDB; padding: 5px 6px; border: 1px solid #D7CCC8; white-space: nowrap; }}
-td {{ padding: 4px 6px; border: 1px solid #E0E0E0; }}
 .note {{ color: #78909C; font-size: 12px; margin-top: 4px; }}
 .source {{ margin-top: 24px; color: #607D8B; font-size: 12px; border-top: 1px solid #E0E0E0; padding-top: 8px; }}
 @media print {{ .page {{ padding: 0; }} .modebar {{ display: none !important; }} }}
 """
-
-
-def _table_html(df: pd.DataFrame) -> str:
-    shown = df.copy()
-    for col in shown.columns:
-        if "率" in str(col):
-            shown[col] = shown[col].map(format.pct)
-        elif "得分" in str(col):
-            shown[col] = shown[col].map(format.score)
-    shown = shown.astype(object).where(shown.notna(), "")
-    return shown.to_html(index=False, escape=True, border=0)
 
 
 def to_html(b: Briefing) -> str:
@@ -194,7 +247,7 @@ def to_html(b: Briefing) -> str:
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(b.title)} {html.escape(b.subtitle.split(' · ')[0])}</title>",
-        f"<style>{_CSS}</style></head><body><div class='page'>",
+        f"<style>{_CSS}{TABLE_CSS}</style></head><body><div class='page'>",
         f"<h1>{html.escape(b.title)}</h1>",
         f"<div class='sub'>{html.escape(b.subtitle)}</div>",
         f"<p class='summary'>{html.escape(b.summary)}</p>",
@@ -208,6 +261,7 @@ def to_html(b: Briefing) -> str:
     parts.append("</div><div class='charts'>")
     for i, (name, fig) in enumerate(b.figures):
         config = charts.plotly_config(name)
+        config["responsive"] = True  # follow the page width (a phone, a printout)
         config["toImageButtonOptions"]["filename"] = charts.safe_filename(name, b.file_stem)
         parts.append("<div>" + pio.to_html(
             fig, full_html=False, include_plotlyjs=(i == 0), config=config,
@@ -216,7 +270,7 @@ def to_html(b: Briefing) -> str:
     parts.append("</div>")
     for title, table, note in b.tables:
         parts.append(f"<h2>{html.escape(title)}</h2>")
-        parts.append(_table_html(table) if len(table) else "<p class='note'>本期无</p>")
+        parts.append(table_html(table) if len(table) else "<p class='note'>本期无</p>")
         if note:
             parts.append(f"<p class='note'>{html.escape(note)}</p>")
     parts.append(f"<p class='source'>{html.escape(b.source_note)}</p>")

@@ -80,6 +80,12 @@ def _finish(fig: go.Figure, *, title: str | None, height: int, legend: bool = Tr
     return fig
 
 
+# Month ticks "1月 2月 …" with the year under the first tick (and under every January):
+# plotly shows the part after "\n" only where it changes. Short enough to stay
+# horizontal on a phone, unlike "2024-01".
+MONTH_TICKS = "%-m月\n%Y年"
+
+
 def _rows_height(n_rows: int, *, per_row: int = 34, base: int = 150, minimum: int = 260, maximum: int = 2400) -> int:
     return int(max(minimum, min(maximum, base + per_row * max(n_rows, 1))))
 
@@ -162,13 +168,15 @@ def level_bar(df: pd.DataFrame, *, title: str | None = "星级分布") -> go.Fig
         x=labels,
         y=counts,
         marker={"color": [theme.LEVEL_COLORS[lv] for lv in levels]},
-        text=[f"{c}（{_pct(s)}）" for c, s in zip(counts, shares, strict=True)],
+        # Count over share on two lines: one line ("17（25.0%）") is wider than a bar on a
+        # phone or in a half-width column, and plotly then hides the label.
+        text=[f"{c}<br>{_pct(s)}" for c, s in zip(counts, shares, strict=True)],
         textposition="outside",
         cliponaxis=False,
         hovertemplate="%{x}：%{y} 个<extra></extra>",
         showlegend=False,
     ))
-    fig.update_yaxes(title="支部数（个）", range=[0, max([*counts, 1]) * 1.22])
+    fig.update_yaxes(title="支部数（个）", range=[0, max([*counts, 1]) * 1.3])
     fig.update_xaxes(title=None)
     return _finish(fig, title=title, height=340, legend=False)
 
@@ -181,7 +189,9 @@ def star_status_bars(df: pd.DataFrame, *, title: str | None = "分星创建进�
     if df.empty:
         return _empty(title)
     slots = sorted(df["slot"].astype(int).unique())
-    names = [str(df[df["slot"] == s]["star_name"].iloc[0]) for s in slots]
+    # A mixed village/community scope names a slot "产业兴旺星/共建共享星": two lines keep
+    # the bars wide on a phone.
+    names = [str(df[df["slot"] == s]["star_name"].iloc[0]).replace("/", "/<br>") for s in slots]
     fig = go.Figure()
     for status in theme.STATUS_ORDER:
         part = df[df["status"] == status].set_index("slot").reindex(slots)
@@ -232,7 +242,7 @@ def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.F
         line={"color": theme.NEUTRAL, "width": 2, "dash": "dot"}, marker={"size": 7, "symbol": "diamond"},
         hovertemplate="%{x|%Y年%-m月}<br>平均得分：%{y:.1f}<extra></extra>",
     ), secondary_y=True)
-    fig.update_xaxes(tickformat="%Y-%m", dtick="M1", title=None)
+    fig.update_xaxes(tickformat=MONTH_TICKS, dtick="M1", title=None)
     fig.update_yaxes(title_text="支部数（个）", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="平均得分", range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100], showgrid=False,
                      secondary_y=True)
@@ -415,7 +425,9 @@ def branch_history_chart(df: pd.DataFrame, *, title: str | None = "逐月星级�
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(
         x=periods, y=stars, name="星级", marker={"color": [theme.LEVEL_COLORS[s] for s in stars]},
-        text=[theme.LEVEL_LABEL[s] for s in stars], textposition="outside", cliponaxis=False,
+        # Level names inside the bars: above them they collided with the dashed target line.
+        text=[theme.LEVEL_LABEL[s] for s in stars], textposition="inside", insidetextanchor="end",
+        textfont={"color": [theme.level_text_color(s) for s in stars]},
         hovertemplate="%{x|%Y年%-m月}：%{text}<extra></extra>",
     ), secondary_y=False)
     if df["target_stars"].notna().any():
@@ -430,7 +442,7 @@ def branch_history_chart(df: pd.DataFrame, *, title: str | None = "逐月星级�
         line={"color": theme.STATUS_COLORS["achieved"], "width": 2}, marker={"size": 7},
         hovertemplate="%{x|%Y年%-m月}：任务完成率 %{y:.1f}%<extra></extra>",
     ), secondary_y=True)
-    fig.update_xaxes(tickformat="%Y-%m", dtick="M1", title=None)
+    fig.update_xaxes(tickformat=MONTH_TICKS, dtick="M1", title=None)
     fig.update_yaxes(title_text="星级", range=[0, 5.9], dtick=1, secondary_y=False)
     fig.update_yaxes(title_text="任务完成率（%）", range=[0, 105], tickvals=[0, 25, 50, 75, 100], showgrid=False,
                      secondary_y=True)
@@ -447,37 +459,45 @@ def transition_heatmap(
     label_b: str = "本期",
     title: str | None = "星级变化矩阵",
 ) -> go.Figure:
-    """Level transition counts: rows = level in A, columns = level in B.
+    """Level transition counts: rows = level in A (上期), columns = level in B (本期).
 
     ``matrix``: compare_periods(...).transition (6×6 counts, index/columns level labels).
-    Both axes run 无星 → 五星, so promotions sit above the diagonal (green),
-    demotions below it (red) and unchanged levels on it (grey), as metrics.md says.
-    One heatmap trace per region: [demotions, unchanged, promotions].
+    Both axes run 无星 → 五星 (rows top to bottom, columns left to right), so
+    promotions sit above the diagonal (green), demotions below it (red) and
+    unchanged levels on it (grey), as metrics.md says. One heatmap trace per
+    region: [demotions, unchanged, promotions]; every cell of a region is drawn
+    (empty ones in the palest tint, so the three regions read at a glance) and
+    the count is written in each non-empty cell. Cells stay square (the plot
+    keeps a 1:1 aspect on any screen width), the column axis is at the bottom.
     """
     order = [theme.LEVEL_LABEL[lv] for lv in reversed(theme.LEVELS_DESC)]  # 无星 … 五星
     m = matrix.reindex(index=order, columns=order).fillna(0).astype(int)
     values = m.to_numpy().tolist()
     top = max([max(row) for row in values] + [1])
     regions = (
-        ("降星", lambda i, j: i > j, "#FFCDD2", theme.RED),
-        ("不变", lambda i, j: i == j, "#ECEFF1", "#607D8B"),
-        ("晋星", lambda i, j: i < j, "#C8E6C9", theme.STATUS_COLORS["achieved"]),
+        ("降星", lambda i, j: i > j, "#FDF1F1", "#FFCDD2", theme.RED),
+        ("不变", lambda i, j: i == j, "#F4F6F7", "#CFD8DC", "#546E7A"),
+        ("晋星", lambda i, j: i < j, "#F1F8F1", "#C8E6C9", theme.STATUS_COLORS["achieved"]),
     )
     fig = go.Figure()
-    for name, inside, tint, color in regions:
-        z = [[(v if inside(i, j) and v else None) for j, v in enumerate(row)] for i, row in enumerate(values)]
+    for name, inside, empty, tint, color in regions:
+        z = [[(v if inside(i, j) else None) for j, v in enumerate(row)] for i, row in enumerate(values)]
         fig.add_trace(go.Heatmap(
             z=z, x=order, y=order, zmin=0, zmax=top, name=name,
-            text=[[str(v) if v is not None else "" for v in row] for row in z],
-            texttemplate="%{text}", textfont={"size": 15},
-            colorscale=[[0.0, tint], [1.0, color]],
-            showscale=False, xgap=2, ygap=2, hoverongaps=False,
-            hovertemplate=label_a + "%{y} → " + label_b + "%{x}：%{z} 个（" + name + "）<extra></extra>",
+            text=[[str(v) if v else "" for v in row] for row in z],
+            texttemplate="%{text}", textfont={"size": 16},
+            # 0 -> the palest tint; any count >= 1 at least the light tint, up to the full colour.
+            colorscale=[[0.0, empty], [0.5 / top, tint], [1.0, color]],
+            showscale=False, xgap=3, ygap=3, hoverongaps=False,
+            hovertemplate=f"上期（{label_a}）%{{y}} → 本期（{label_b}）%{{x}}：%{{z}} 个（{name}）<extra></extra>",
         ))
-    fig.update_xaxes(title=f"{label_b}星级", side="top", showgrid=False, tickson="boundaries")
-    fig.update_yaxes(title=f"{label_a}星级", autorange="reversed", showgrid=False)
-    fig = _finish(fig, title=title, height=420, legend=False)
-    fig.update_layout(plot_bgcolor="#FAFAFA", margin={"t": 110 if title else 70})
+    fig.update_xaxes(title={"text": f"本期星级（{label_b}）", "standoff": 8}, side="bottom", showgrid=False,
+                     zeroline=False, ticks="", constrain="domain", fixedrange=True)
+    fig.update_yaxes(title={"text": f"上期星级（{label_a}）", "standoff": 8}, autorange="reversed", showgrid=False,
+                     zeroline=False, ticks="", scaleanchor="x", scaleratio=1, constrain="domain",
+                     constraintoward="top", fixedrange=True)
+    fig = _finish(fig, title=title, height=480, legend=False)
+    fig.update_layout(plot_bgcolor="#FFFFFF", margin={"l": 8, "r": 8, "b": 8})
     return fig
 
 

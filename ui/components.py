@@ -13,6 +13,8 @@ from ui import charts, format, theme
 from ui.state import Selection
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a missing value looks like in every table (st.dataframe otherwise shows "None").
+MISSING = "—"
 
 # Fonts that render Chinese, a readable metric size on phones, and a print
 # layout without sidebar, toolbar and buttons (for 打印 / 另存为 PDF).
@@ -22,6 +24,14 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 [data-testid="stAppDeployButton"] {{ display: none; }}
 [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
 [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
+/* The file uploader's built-in English ("Upload", "50MB per file • XLSX…") in Chinese;
+   the widget label above it already names the types and the size limit. */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "选择文件"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "或把文件拖到这里"; font-size: 0.875rem; }}
 @media (max-width: 640px) {{
   [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
   /* KPI cards two per row on phones instead of one per row */
@@ -29,6 +39,10 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {{
     flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;
   }}
+  /* KPI labels such as "五星支部 · 目标10个" wrap instead of ending in "…" */
+  [data-testid="stMetricLabel"] p {{ white-space: normal !important; overflow: visible !important;
+                                     text-overflow: clip !important; }}
+  [data-testid="stMetricLabel"] > div {{ overflow: visible !important; }}
   h1 {{ font-size: 1.6rem !important; }}
 }}
 @media print {{
@@ -75,7 +89,7 @@ STYLER_MAX_ROWS = 800
 def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: str | None = None,
           wide: str | None = None) -> None:
     """st.dataframe with the shared formats: rates as 62.1%, scores with one decimal,
-    rank-change arrows coloured (↑ green, ↓ red), missing values blank."""
+    rank-change arrows coloured (↑ green, ↓ red), missing values as "—"."""
     config: dict[str, object] = {}
     if pinned and pinned in frame.columns:
         config[pinned] = st.column_config.TextColumn(pinned=True)
@@ -90,22 +104,26 @@ def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: 
                 config[name] = st.column_config.NumberColumn(format="%.1f%%")
             elif "得分" in name:
                 config[name] = st.column_config.NumberColumn(format="%.1f")
-        st.dataframe(plain, hide_index=True, key=key, height=height, column_config=config)  # type: ignore[arg-type]
+        st.dataframe(plain, hide_index=True, key=key, height=height, column_config=config,  # type: ignore[arg-type]
+                     placeholder=MISSING)
         return
     formats: dict[str, object] = {}
     for col in frame.columns:
         name = str(col)
         if "率" in name:
             formats[name] = format.pct
+        elif "变化" in name and pd.api.types.is_float_dtype(frame[col]):  # 得分变化: +7.5 / -1.2
+            formats[name] = lambda v: MISSING if format.is_missing(v) else format.float_delta(v)
         elif "得分" in name:
             formats[name] = format.score
         elif pd.api.types.is_integer_dtype(frame[col]):
-            formats[name] = lambda v: "" if format.is_missing(v) else str(int(v))
-    styled = frame.style.format(formats, na_rep="")  # type: ignore[arg-type]
+            formats[name] = lambda v: MISSING if format.is_missing(v) else str(int(v))
+    styled = frame.style.format(formats, na_rep=MISSING)  # type: ignore[arg-type]
     arrows = [c for c in frame.columns if str(c) in ("变化", "名次变化")]
     if arrows:
         styled = styled.map(_arrow_css, subset=arrows)  # type: ignore[arg-type]
-    st.dataframe(styled, hide_index=True, key=key, height=height, column_config=config)  # type: ignore[arg-type]
+    st.dataframe(styled, hide_index=True, key=key, height=height, column_config=config,  # type: ignore[arg-type]
+                 placeholder=MISSING)
 
 
 def xlsx_download(

@@ -69,6 +69,28 @@ def test_briefing_html_is_offline_and_self_contained() -> None:
     assert "四村" in html and "100.0" in html
 
 
+def test_briefing_tables_render_as_one_line_cells() -> None:
+    b = _brief()
+    tables = dict((t[0], t[1]) for t in b.tables)
+    top = tables["综合得分前 2 名"]
+    # several counties -> the county column; rate and score formatted, arrows coloured
+    assert list(top.columns) == ["名次", "变化", "县（市、区）", "乡镇（街道）", "村（社区）", "星级", "任务完成率", "综合得分"]
+    html = briefing.table_html(top)
+    assert "<th class='num'>名次</th>" in html and "<td class=''>四村</td>" in html
+    assert "<td class='num'>51.7%</td>" in html and "<td class='num'>68.7</td>" in html
+    black = briefing.table_html(tables["黑榜"])
+    # the township-level entry: empty flag cell, "（全乡镇未报送）", the reason in the one wrapping column
+    assert "<td class=''></td>" in black and "（全乡镇未报送）" in black
+    assert "<td class='wrap'>上月报送、本月未报送</td>" in black
+    moved = pd.DataFrame({"名次": pd.array([3, None], dtype="Int64"), "变化": ["↑2", "↓1"], "综合得分": [70.0, None]})
+    cells = briefing.table_html(moved)
+    assert "<td class='up'>↑2</td>" in cells and "<td class='down'>↓1</td>" in cells
+    assert cells.count("<td class='num'>—</td>") == 2  # missing rank and score
+    # the CSS keeps every cell but the reason on one line; the offline page carries it
+    assert "white-space: nowrap" in briefing.TABLE_CSS and "td.wrap" in briefing.TABLE_CSS
+    assert briefing.TABLE_CSS in briefing.to_html(b) and "class='bt'" in briefing.to_html(b)
+
+
 def test_briefing_xlsx_has_headlines_and_full_lists() -> None:
     wb = openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(_brief())))
     assert wb.sheetnames == ["简报要点", "排名", "红榜", "黑榜"]

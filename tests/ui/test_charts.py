@@ -58,7 +58,7 @@ def test_level_bar_counts_and_shares() -> None:
     bar = fig.data[0]
     assert list(bar.x) == LEVELS
     assert list(bar.y) == [1, 1, 2, 0, 0, 1]
-    assert list(bar.text)[:3] == ["1（20.0%）", "1（20.0%）", "2（40.0%）"]
+    assert list(bar.text)[:3] == ["1<br>20.0%", "1<br>20.0%", "2<br>40.0%"]
     assert list(bar.marker.color) == [theme.LEVEL_COLORS[lv] for lv in (5, 4, 3, 2, 1, 0)]
 
 
@@ -136,6 +136,7 @@ def test_branch_history_chart() -> None:
     fig = charts.branch_history_chart(df)
     assert [t.name for t in fig.data] == ["星级", "创建目标", "完成率（右轴）"]
     assert list(fig.data[0].text) == ["三星", "四星"]
+    assert fig.layout.xaxis.tickformat == "%-m月\n%Y年"  # "7月" with the year under the first tick
     assert round(fig.data[2].y[1], 1) == 51.7
 
 
@@ -154,7 +155,16 @@ def test_transition_heatmap_regions() -> None:
     assert fig.data[0].z[i4][i3] == 1
     assert fig.data[1].z[i2][i2] == 3
     assert fig.data[2].z[i4][i3] is None
-    assert fig.layout.xaxis.title.text == "2024-08星级"
+    assert fig.data[0].z[i2][i3] is None  # above the diagonal is not a demotion
+    # every cell of a region is drawn, counts written only where there are some
+    assert fig.data[0].z[i3][i2] == 0 and fig.data[0].text[i3][i2] == ""
+    assert fig.data[2].text[i3][i4] == "2"
+    # axis titles name the periods; plain tick labels (no boundary ticks), columns at the bottom
+    assert fig.layout.xaxis.title.text == "本期星级（2024-08）"
+    assert fig.layout.yaxis.title.text == "上期星级（2024-07）"
+    assert fig.layout.xaxis.side == "bottom" and fig.layout.xaxis.tickson is None
+    # square cells on any screen width
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
 
 
 def test_compare_bars() -> None:

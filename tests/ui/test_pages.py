@@ -36,6 +36,11 @@ def set_county(at: AppTest, county: str) -> AppTest:
     return at
 
 
+def frame_of(element: object) -> pd.DataFrame:
+    value = element.value  # type: ignore[attr-defined]
+    return value.data if hasattr(value, "data") else value
+
+
 def frame(at: AppTest, column: str, nth: int = 0) -> pd.DataFrame:
     """The nth st.dataframe on the page that has ``column`` (Styler tables give their data)."""
     found = []
@@ -77,8 +82,12 @@ def test_battle_map_grid_tasks_and_filter(seeded_db: Path) -> None:
     assert "产业兴旺/共建共享" in grid.columns
     one = grid[grid["村（社区）"] == "一村"].iloc[0]
     assert one["星级"] == "四星" and one["支部过硬星"] == "已达标" and one["文明幸福/幸福和谐"] == "创建中"
-    at.selectbox(key="bm_branch").set_value("甲县|东镇|一村")
-    at.run()
+    # no target -> no gap: the cell is empty and the grid shows it as "—" (not "None")
+    assert grid[grid["村（社区）"] == "三社区"]["差距"].isna().all()
+    assert all(d.proto.placeholder == "—" for d in at.dataframe if "差距" in frame_of(d).columns)
+    # the grid starts with 乙县/南镇/四村 (no task sheet); the detail opens on the first branch with tasks
+    assert grid["村（社区）"].iloc[0] == "四村"
+    assert at.selectbox(key="bm_branch").value == "甲县|东镇|一村"
     tasks = frame(at, "重点任务")
     assert list(tasks["重点任务"]) == ["发展特色种植", "整治村容村貌"]
     assert list(tasks["逾期"]) == ["逾期", ""]
