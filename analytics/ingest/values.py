@@ -257,19 +257,29 @@ _COUNT_RE = re.compile(r"^(\d+)(?:\.0+)?(?:项|个|件|条|次)?$")
 _FRACTION_RE = re.compile(r"^(\d+)(?:\.0+)?/(\d+)(?:\.0+)?$")
 
 
+# Counts (tasks, problems) above this are typing errors, not data; it also keeps them in INTEGER range.
+MAX_COUNT = 99_999
+
+
+def _bounded(value: int) -> int:
+    if value > MAX_COUNT:
+        raise ValueError(f"数值过大，应为不超过 {MAX_COUNT} 的整数")
+    return value
+
+
 def parse_count(text: str) -> int:
     """A non-negative whole number, possibly stored as text ('29', '29.0', '29项')."""
     match = _COUNT_RE.match(text)
     if not match:
         raise ValueError("应为不小于 0 的整数")
-    return int(match.group(1))
+    return _bounded(int(match.group(1)))
 
 
 def parse_fraction(text: str) -> tuple[int, int | None]:
     """A task-count cell: '18' -> (18, None); '18/29' -> (18, 29)."""
     match = _FRACTION_RE.match(text)
     if match:
-        done, total = int(match.group(1)), int(match.group(2))
+        done, total = _bounded(int(match.group(1))), _bounded(int(match.group(2)))
         if done > total:
             raise ValueError("已完成数大于任务总数，应写成 已完成/总数，如 18/29")
         return done, total
