@@ -18,9 +18,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analytics import cli
-from analytics.store import StoreError
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="五星看板 命令行工具")
@@ -33,19 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", help="县（市、区）名称（表格中没有县区时使用）")
     p.add_argument("--uploader", help="上传人（记入上传历史）")
     p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
-    p.set_defaults(handler=cli.cmd_ingest)
+    p.set_defaults(handler="cmd_ingest")
 
     p = sub.add_parser("uploads", help="上传历史")
     p.add_argument("--db")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cli.cmd_uploads)
+    p.set_defaults(handler="cmd_uploads")
 
     p = sub.add_parser("rollback", help="回滚一次上传（恢复该乡镇该月的上一版本）")
     p.add_argument("upload_id", metavar="UPLOAD_ID")
     p.add_argument("--db")
     p.add_argument("--by", help="操作人")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cli.cmd_rollback)
+    p.set_defaults(handler="cmd_rollback")
 
     p = sub.add_parser("report", help="指标报告（与页面同一套计算）")
     p.add_argument("--period", required=True, help="月份 2024-08 或季度 2024Q3")
@@ -55,29 +52,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--branch-type", choices=["村", "社区"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--xlsx", metavar="PATH", help="另存为格式化的 Excel 工作簿")
-    p.set_defaults(handler=cli.cmd_report)
+    p.set_defaults(handler="cmd_report")
 
     p = sub.add_parser("init-demo", help="数据库为空时载入示例（演示）数据")
     p.add_argument("--db")
     p.add_argument("--samples", metavar="DIR", help="示例台账文件夹（默认 sample_uploads/）")
     p.add_argument("--force", action="store_true", help="即使示例数据曾被清除或设置关闭，也在空库中载入")
-    p.set_defaults(handler=cli.cmd_init_demo)
+    p.set_defaults(handler="cmd_init_demo")
 
     p = sub.add_parser("clear-demo", help="删除示例（演示）数据")
     p.add_argument("--db")
-    p.set_defaults(handler=cli.cmd_clear_demo)
+    p.set_defaults(handler="cmd_clear_demo")
 
     p = sub.add_parser("make-samples", help="重新生成 sample_uploads/ 示例台账")
     p.add_argument("out_dir", nargs="?", default="sample_uploads")
-    p.set_defaults(handler=cli.cmd_make_samples)
+    p.set_defaults(handler="cmd_make_samples")
     return parser
+
+
+def _start_reading(files: list[str]) -> None:
+    """Begin reading the first file in the sandboxed reader (other core) before the heavy imports."""
+    import os
+
+    from analytics.ingest.read import read_ahead, warm_up
+    from analytics.settings import load_settings
+
+    warm_up()
+    if files and os.path.isfile(files[0]):
+        read_ahead(files[0], load_settings())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on usage errors
+    if args.command == "ingest":
+        _start_reading(args.files)
+    from analytics import cli  # after read-ahead started: DuckDB & co. import while the file is read
+    from analytics.store import StoreError
+
     try:
-        return int(args.handler(args))
+        return int(getattr(cli, args.handler)(args))
     except StoreError as exc:  # locked / unreadable store: a message, not a traceback
         print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -79,10 +79,8 @@ def describe_result(result: ImportResult, settings: Settings) -> list[str]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from analytics.ingest.read import warm_up
-
-    warm_up()  # start the sandboxed reader now; it boots while the rest is imported
     from analytics.ingest import ingest_file
+    from analytics.ingest.read import read_ahead
 
     period = None
     if args.period is not None:
@@ -98,7 +96,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = load_settings()
     results: list[ImportResult] = []
-    for file in args.files:
+    for index, file in enumerate(args.files):
+        read_ahead(file, settings)  # no-op when already started (python -m analytics starts the first)
+        if index + 1 < len(args.files):
+            read_ahead(args.files[index + 1], settings)  # read the next file while this one is loaded
         result = ingest_file(
             file, period=period, county=county, db=args.db, uploader=args.uploader, settings=settings
         )

@@ -23,7 +23,7 @@ from typing import Any
 
 from analytics import store
 from analytics.ingest.load import load_parsed
-from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, ParseFailure, Problem
+from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, ParseFailure, Problem, RawWorkbook
 from analytics.settings import Settings, load_settings
 
 __all__ = [
@@ -84,8 +84,12 @@ def stage(
     period: str | None = None,
     county: str | None = None,
     settings: Settings | None = None,
+    workbook: RawWorkbook | FileRefused | None = None,
 ) -> Staged:
-    """Read and validate one file (nothing is written). Never raises for bad input."""
+    """Read and validate one file (nothing is written). Never raises for bad input.
+
+    ``workbook`` is the file already read (by ``read.read_ahead``), if it was.
+    """
     from analytics.ingest.read import read_workbook
     from analytics.ingest.validate import parse_workbook
 
@@ -100,10 +104,13 @@ def stage(
                 "请删除多余的工作表、图片后另存，或按乡镇拆分成几个文件分别上传。"
             ),
         ))
-    try:
-        workbook = read_workbook(data, file_name, settings)
-    except FileRefused as exc:
-        return _refused(file_name, data, sha256, exc.problem)
+    if isinstance(workbook, FileRefused):
+        return _refused(file_name, data, sha256, workbook.problem)
+    if workbook is None:
+        try:
+            workbook = read_workbook(data, file_name, settings)
+        except FileRefused as exc:
+            return _refused(file_name, data, sha256, exc.problem)
     outcome = parse_workbook(workbook, period=period, county=county, settings=settings)
     if isinstance(outcome, ParseFailure):
         return Staged(
@@ -207,15 +214,25 @@ def ingest_file(
     settings: Settings | None = None,
 ) -> ImportResult:
     """stage + load for a file on disk (the command line); ``result.file`` is the path as given."""
+    from analytics.ingest.read import take_read_ahead
+
     settings = settings or load_settings()
     path = Path(path)
+    ahead = take_read_ahead(path)
+    workbook: RawWorkbook | FileRefused | None = None
     try:
-        data = path.read_bytes()
+        if ahead is None:
+            data = path.read_bytes()
+        else:
+            data, got = ahead
+            if isinstance(got, OSError):
+                raise got
+            workbook = got
     except OSError as exc:
         problem = Problem(code="E_FILE", message=f"无法读取文件：{exc.strerror or exc}。请确认路径正确且有读取权限。")
         staged = _refused(path.name, b"", "", problem)
     else:
-        staged = stage(data, path.name, period=period, county=county, settings=settings)
+        staged = stage(data, path.name, period=period, county=county, settings=settings, workbook=workbook)
     result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
     result.file = str(path)
     return result

@@ -112,6 +112,48 @@ def read_workbook(data: bytes, file_name: str, settings: Settings | None = None)
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
+# --- read-ahead ------------------------------------------------------------
+# The sandboxed reader works in its own process, i.e. on the other CPU core. The
+# command line starts reading a file before it imports DuckDB and the validator,
+# and reads the next file while the current one is validated and loaded.
+
+_READ_AHEAD: dict[str, Any] = {}
+_READ_AHEAD_LOCK = threading.Lock()
+_READ_AHEAD_POOL: Any = None
+
+
+def _read_path(path: str, settings: Settings | None) -> tuple[bytes, RawWorkbook | FileRefused | OSError]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return b"", exc
+    try:
+        return data, read_workbook(data, Path(path).name, settings)
+    except FileRefused as exc:
+        return data, exc
+
+
+def read_ahead(path: str | os.PathLike[str], settings: Settings | None = None) -> None:
+    """Start reading ``path`` in the background; ``take_read_ahead(path)`` collects it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    global _READ_AHEAD_POOL
+    key = os.path.abspath(path)
+    with _READ_AHEAD_LOCK:
+        if key in _READ_AHEAD:
+            return
+        if _READ_AHEAD_POOL is None:
+            _READ_AHEAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        _READ_AHEAD[key] = _READ_AHEAD_POOL.submit(_read_path, key, settings)
+
+
+def take_read_ahead(path: str | os.PathLike[str]) -> tuple[bytes, RawWorkbook | FileRefused | OSError] | None:
+    """The (bytes, workbook or refusal or OSError) of an earlier ``read_ahead(path)``, else None."""
+    with _READ_AHEAD_LOCK:
+        future = _READ_AHEAD.pop(os.path.abspath(path), None)
+    return None if future is None else future.result()
+
+
 def warm_up() -> None:
     """Start the reader process now (in the background) so the first read_workbook call does not wait for it."""
     _sandbox().start()
