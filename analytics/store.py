@@ -527,6 +527,12 @@ def list_uploads(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) ->
     return [_record(r) for r in con.execute(sql).fetchall()]
 
 
+def count_uploads(con: duckdb.DuckDBPyConnection, *, in_force_only: bool = False) -> int:
+    """How many uploads the history holds (optionally only those not rolled back)."""
+    sql = "SELECT count(*) FROM uploads" + (" WHERE rolled_back_at IS NULL" if in_force_only else "")
+    return int(_scalar(con, sql) or 0)
+
+
 def get_upload(con: duckdb.DuckDBPyConnection, upload_id: str) -> UploadRecord | None:
     rows = con.execute(_UPLOADS_SQL.format(where="WHERE upload_id = ?", limit=""), [upload_id]).fetchall()
     return _record(rows[0]) if rows else None

@@ -15,7 +15,7 @@ assert period is not None
 info = state.store_info()
 
 by = "township" if (scope.county or info.options["county"].nunique() == 1) else "county"
-records = state.call("store.list_uploads")
+uploads_in_force = state.call("store.count_uploads", in_force_only=True)
 b = briefing.make_briefing(
     period, scope,
     kpis=state.call("metrics.kpis", period, scope, SETTINGS),
@@ -24,7 +24,7 @@ b = briefing.make_briefing(
     ranking=state.call("rankings.branch_ranking", period, scope, SETTINGS),
     red=state.call("flags.red_list", period, scope, SETTINGS),
     black=state.call("flags.black_list", period, scope, SETTINGS),
-    uploads=sum(1 for r in records if r.rolled_back_at is None),
+    uploads=uploads_in_force,
     last_upload=info.last_upload,
 )
 

@@ -166,10 +166,14 @@ for notice in st.session_state.pop("up_done", []):
 
 # --- history and rollback ------------------------------------------------------------
 st.subheader("上传历史")
-records = state.call("store.list_uploads")
+HISTORY_ROWS = 300
+records = state.call("store.list_uploads", limit=HISTORY_ROWS)
 if not records:
     st.caption("还没有上传记录。")
     st.stop()
+n_total = state.call("store.count_uploads")
+if n_total > len(records):
+    st.caption(f"共 {n_total} 次上传，下面列出最近 {len(records)} 次；全部历史可用命令 `python -m analytics uploads` 查看。")
 hist = pd.DataFrame([{
     "上传编号": r.upload_id,
     "上传时间": r.uploaded_at,

@@ -278,7 +278,7 @@ def load_demo(
     folder = Path(samples_dir) if samples_dir is not None else SAMPLES_DIR
     with store.open_store(db, settings=settings) as con:
         empty = store.is_empty(con)
-        n_uploads = len(store.list_uploads(con)) if not empty else 0
+        n_uploads = store.count_uploads(con) if not empty else 0
         cleared = store.demo_cleared_at(con)
     if not empty:
         return DemoLoad(skipped_reason=f"数据库中已有 {n_uploads} 次上传，未载入示例数据。")

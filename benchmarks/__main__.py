@@ -1,0 +1,66 @@
+"""``python -m benchmarks [ingest|analytics|browser ...] [--quick]`` — run benchmark groups.
+
+No group named: all three, in that order. ``--quick``: small sizes and one run,
+for smoke-checking; results go to benchmarks/data/quick/ and docs/benchmarks.md is
+left alone. A full run writes benchmarks/results/<group>.json and refreshes the
+group's tables in docs/benchmarks.md. Nothing here fails on a missed goal: goals
+are printed with PASS/FAIL next to the measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+
+GROUPS = ("ingest", "analytics", "browser")
+
+
+def _document_machine() -> None:
+    from benchmarks.common import machine_info, update_docs
+
+    m = machine_info()
+    pk = m["packages"]
+    versions = ", ".join(f"{k} {v}" for k, v in pk.items() if v)
+    update_docs("machine", "\n".join([
+        f"- CPU: {m['cpu']}, {m['nproc']} cores (nproc); RAM {m['ram_gib']} GiB; {m['os']}",
+        f"- Python {m['python']}; {versions}",
+        f"- {m['chromium'] or 'chromium: not found'}; commit {m['commit'] or '?'}",
+    ]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", metavar="GROUP", help="ingest, analytics, browser (default: all)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run (smoke check)")
+    args = parser.parse_args(argv)
+    unknown = [g for g in args.groups if g not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+    groups = args.groups or list(GROUPS)
+    failed = []
+    for group in groups:
+        t0 = time.perf_counter()
+        try:
+            if group == "ingest":
+                from benchmarks import bench_ingest as mod
+            elif group == "analytics":
+                from benchmarks import bench_analytics as mod  # type: ignore[no-redef]
+            else:
+                from benchmarks import bench_browser as mod  # type: ignore[no-redef]
+            mod.main(quick=args.quick)
+        except Exception:  # one broken group must not hide the others' numbers
+            traceback.print_exc()
+            failed.append(group)
+        print(f"--- {group}: {time.perf_counter() - t0:.0f}s", flush=True)
+    if not args.quick and len(failed) < len(groups):
+        _document_machine()
+    if failed:
+        print(f"benchmark groups that could not run: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,677 @@
+"""Analytics: every function the pages call, and each page's set, on a province-scale history.
+
+Data: ``benchmarks/data/province.duckdb`` built by ``benchmarks.synth`` (52,000
+branches × 36 months, tasks for the last 3), its two views exported once to
+Parquet for the pandas baseline (``benchmarks.pandas_baseline``).
+
+Each side runs in its own fresh worker process (``python -m benchmarks.bench_analytics
+worker duckdb|pandas …``), so start-up and memory are its own:
+
+* duckdb — start-up = importing the analytics modules + the first
+  ``analytics.store.connect(read_only=True)``; per function the median *compute* time
+  on an open connection, and the median *call* time as ``ui.state.call`` does it on a
+  cache miss (open a read-only connection, compute, close); per page the sum of its
+  calls made that way, median over runs. Memory: the worker's RSS after opening and its
+  peak RSS (VmHWM) at the end.
+* pandas — start-up = ``import pandas`` + ``pd.read_parquet`` of both tables (+ date
+  conversion); the same questions answered from the in-memory DataFrames.
+
+Which calls a page makes is read from ``pages/*.py`` (every ``state.call("module.fn", …)``
+in the file, conditional ones included, so a page set is an upper bound); pages that do not
+exist yet use the set documented in the brief. Both sides' results are reduced to a small
+fingerprint (counts, sums, top ranks) and compared, so a baseline that computes something
+else — or an analytics bug — shows up as a mismatch.
+
+Functions over the goal are profiled: every query they run is captured and re-run with
+DuckDB's JSON profiler; the slowest operators are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    DATA_DIR,
+    ROOT,
+    Goal,
+    Results,
+    banner,
+    current_rss_mib,
+    goals_table,
+    log,
+    markdown_table,
+    median,
+    peak_rss_mib_self,
+    python_cmd,
+    run_process,
+    update_docs,
+)
+from benchmarks.synth import HistoryParams, ensure_history
+
+FULL = HistoryParams(n_branches=52_000, n_months=36, end_period="2024-09", task_months=3)
+QUICK = HistoryParams(n_branches=3_000, n_months=12, end_period="2024-09", task_months=3)
+FULL_RUNS, QUICK_RUNS = 7, 1
+
+FUNCTION_GOAL_MS = 50
+PAGE_GOAL_MS = 150
+OPEN_GOAL_S = 0.2
+MEMORY_GOAL_MIB = 400
+
+# Page sets when the page file does not exist (yet): the brief's list per page.
+DOCUMENTED_PAGES: dict[str, list[str]] = {
+    "总览": ["metrics.kpis", "metrics.level_distribution(by=township)", "metrics.star_status_distribution",
+             "metrics.target_progress", "metrics.trend"],
+    "作战图": ["battle_map.battle_map", "battle_map.branch_tasks", "battle_map.branch_history"],
+    "排名": ["rankings.branch_ranking", "rankings.township_ranking", "rankings.county_ranking"],
+    "红黑榜": ["flags.red_list", "flags.black_list"],
+    "季度对比": ["compare.compare_periods"],
+    "简报": ["metrics.kpis", "metrics.level_distribution", "rankings.branch_ranking", "flags.red_list",
+             "flags.black_list"],
+}
+PAGE_FILES = {
+    "总览": "overview.py", "作战图": "battle_map.py", "排名": "ranking.py", "红黑榜": "red_black.py",
+    "季度对比": "compare.py", "简报": "briefing.py",
+}
+# The sidebar (app.py → ui.state.store_info) runs on every page; cached like the calls.
+SIDEBAR = ["periods.available_months", "scope.scope_options", "store.has_demo_data"]
+# Keyword arguments whose value in the page is a variable: the value benchmarked.
+DEFAULT_KWARGS = {"by": "township", "peer": "scope"}
+
+
+# --- which calls each page makes -------------------------------------------------
+
+
+def _call_key(func: str, kwargs: dict[str, Any]) -> str:
+    if not kwargs:
+        return func
+    return func + "(" + ",".join(f"{k}={v}" for k, v in sorted(kwargs.items())) + ")"
+
+
+def page_calls(path: Path) -> list[str]:
+    """Every ``state.call("module.fn", …)`` in a page file, as call keys (``fn(by=township)``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "call"):
+            continue
+        if not (node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            continue
+        kwargs: dict[str, Any] = {}
+        for kw in node.keywords:
+            if kw.arg in DEFAULT_KWARGS:
+                kwargs[kw.arg] = kw.value.value if isinstance(kw.value, ast.Constant) else DEFAULT_KWARGS[kw.arg]
+        out.append(_call_key(node.args[0].value, kwargs))
+    return sorted(set(out), key=out.index)
+
+
+def page_sets() -> dict[str, dict[str, Any]]:
+    sets: dict[str, dict[str, Any]] = {}
+    for page, fname in PAGE_FILES.items():
+        path = ROOT / "pages" / fname
+        known = known_calls()
+        found = page_calls(path) if path.exists() else []
+        calls = [c for c in found if c in known]
+        if calls:
+            sets[page] = {"calls": calls, "source": f"pages/{fname}",
+                          "not_benchmarked": [c for c in found if c not in known]}
+        else:
+            sets[page] = {"calls": DOCUMENTED_PAGES[page], "source": "documented (page file has no calls yet)"}
+    return sets
+
+
+# --- fingerprints: both sides must agree ---------------------------------------------
+
+
+def _num(x: Any) -> Any:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return x
+    if math.isnan(f):
+        return None
+    return round(f, 6)
+
+
+def _reasons(df: Any) -> dict[str, int]:
+    c: Counter[str] = Counter()
+    for rs in df["reasons"]:
+        c.update(list(rs))
+    return dict(sorted(c.items()))
+
+
+def fingerprint(key: str, result: Any) -> Any:
+    """A small, order-insensitive summary of a result that both implementations must share."""
+    name = key.split("(")[0]
+    if name == "metrics.kpis":
+        return {k: _num(v["value"]) for k, v in result.items() if isinstance(v, dict) and "value" in v
+                and k not in ("targets",)}
+    df = result
+    if name == "metrics.level_distribution":
+        return {int(k): int(v) for k, v in df.groupby("level")["count"].sum().items()} | {"rows": len(df)}
+    if name == "metrics.star_status_distribution":
+        return {f"{int(r.slot)}:{r.status}": int(r.count) for r in df.itertuples()}
+    if name == "metrics.target_progress":
+        return {int(r.level): [int(r.target), int(r.reached)] for r in df.itertuples()}
+    if name == "metrics.district_goals":
+        return len(df)
+    if name == "metrics.trend":
+        last = df.iloc[-1]
+        return {"months": len(df), "branches": int(last["branches"]), "at_least_three": int(last["at_least_three"]),
+                "avg_score": _num(last["avg_score"])}
+    if name in ("rankings.branch_ranking", "rankings.township_ranking", "rankings.county_ranking"):
+        label = "branch" if name == "rankings.branch_ranking" else "township" if "township" in name else "county"
+        top = df.sort_values(["rank", label]).head(10)
+        return {"rows": len(df), "top10": [[str(r[label]), int(r["rank"])] for _, r in top.iterrows()],
+                "rank_up": int((df["rank_change"].fillna(0) > 0).sum())}
+    if name in ("flags.red_list", "flags.black_list"):
+        return {"rows": len(df), "reasons": _reasons(df)}
+    if name == "battle_map.battle_map":
+        return {"rows": len(df), "overdue": int(df["overdue"].fillna(0).sum()), "gap": int(df["gap"].fillna(0).sum())}
+    if name == "battle_map.branch_tasks":
+        return {"rows": len(df), "done": int(df["done"].sum()), "overdue": int(df["overdue"].sum())}
+    if name == "battle_map.branch_history":
+        return {"rows": len(df), "last_score": _num(df["score"].iloc[-1])}
+    if name == "compare.compare_periods":
+        get = (lambda k: getattr(result, k)) if not isinstance(result, dict) else result.__getitem__
+        return {k: len(get(k)) for k in ("branches", "townships", "promotions", "demotions", "added", "missing")} | {
+            "transition_total": int(get("transition").to_numpy().sum())}
+    if name == "periods.available_months":
+        return len(result)
+    if name == "scope.scope_options":
+        return len(result)
+    if name == "store.has_demo_data":
+        return bool(result)
+    if name == "store.list_uploads":
+        return len(result)
+    return None
+
+
+# --- the DuckDB worker ----------------------------------------------------------------
+
+
+class RecordingConnection:
+    """Wraps a DuckDB connection and records every query it executes (for profiling)."""
+
+    def __init__(self, con: Any) -> None:
+        self._con = con
+        self.queries: list[tuple[str, Any]] = []
+
+    def execute(self, query: str, parameters: Any = None) -> Any:
+        self.queries.append((query, parameters))
+        return self._con.execute(query, parameters) if parameters is not None else self._con.execute(query)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def _walk_profile(node: dict[str, Any], ops: list[tuple[float, str, str, int]]) -> None:
+    """Collect (time, operator, extra info, rows) from a profile tree (DuckDB 1.x and 2.x key names)."""
+    name = node.get("operator_name") or node.get("operator_type") or node.get("type") or ""
+    timing = float(node.get("operator_timing", node.get("timing", 0)) or 0)
+    info = node.get("extra_info", {})
+    text = json.dumps(info, ensure_ascii=False)[:300] if info else ""
+    rows = int(node.get("operator_cardinality", node.get("intermediate_rows", 0)) or 0)
+    if name:
+        ops.append((timing, str(name).strip(), text, rows))
+    for child in node.get("children", []):
+        _walk_profile(child, ops)
+
+
+def _profile_queries(con: Any, queries: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """Re-run each query under DuckDB's JSON profiler; per query its time and the slowest operators."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        prof = Path(tmp) / "profile.json"
+        for query, params in queries:
+            con.execute("PRAGMA enable_profiling='json'")
+            con.execute(f"PRAGMA profiling_output='{prof}'")
+            t0 = time.perf_counter()
+            (con.execute(query, params) if params is not None else con.execute(query)).fetchall()
+            elapsed = time.perf_counter() - t0
+            con.execute("PRAGMA disable_profiling")
+            ops: list[tuple[float, str, str, int]] = []
+            phases: dict[str, float] = {}
+            try:
+                tree = json.loads(prof.read_text())
+
+                roots = tree.get("operator")
+                for root in (roots if isinstance(roots, list) else [tree]):
+                    _walk_profile(root, ops)
+                for phase in ("planner", "optimizer", "physical_planner", "query"):
+                    if isinstance(tree.get(phase), dict) and "total_time" in tree[phase]:
+                        phases[phase] = round(float(tree[phase]["total_time"]) * 1000, 1)
+            except (OSError, ValueError):
+                pass
+            ops.sort(reverse=True)
+            first_line = next((ln.strip() for ln in query.strip().splitlines() if ln.strip()), "")
+            out.append({
+                "query_head": first_line[:120],
+                "ms": round(elapsed * 1000, 1),
+                "phases_ms": phases,
+                "top_operators": [{"operator": n, "ms": round(t * 1000, 1), "rows": r, "info": i}
+                                  for t, n, i, r in ops[:5]],
+            })
+    out.sort(key=lambda q: -float(q["ms"]))  # type: ignore[arg-type]
+    return out
+
+
+def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
+    from analytics import battle_map, compare, flags, metrics, periods, rankings, scope, store
+
+    p, s, st, b = ctx["period"], ctx["scope"], ctx["settings"], ctx["branch"]
+    qa, qb = ctx["quarter_a"], ctx["quarter_b"]
+    return {
+        "metrics.kpis": lambda c: metrics.kpis(c, p, s, st),
+        "metrics.level_distribution": lambda c: metrics.level_distribution(c, p, s),
+        "metrics.level_distribution(by=township)": lambda c: metrics.level_distribution(c, p, s, by="township"),
+        "metrics.level_distribution(by=county)": lambda c: metrics.level_distribution(c, p, s, by="county"),
+        "metrics.star_status_distribution": lambda c: metrics.star_status_distribution(c, p, s),
+        "metrics.target_progress": lambda c: metrics.target_progress(c, p, s),
+        "metrics.district_goals": lambda c: metrics.district_goals(c, p, s, st),
+        "metrics.trend": lambda c: metrics.trend(c, s, st, end=p),
+        "rankings.branch_ranking": lambda c: rankings.branch_ranking(c, p, s, st),
+        "rankings.branch_ranking(peer=scope)": lambda c: rankings.branch_ranking(c, p, s, st, peer="scope"),
+        "rankings.branch_ranking(peer=township)": lambda c: rankings.branch_ranking(c, p, s, st, peer="township"),
+        "rankings.township_ranking": lambda c: rankings.township_ranking(c, p, s, st),
+        "rankings.county_ranking": lambda c: rankings.county_ranking(c, p, s, st),
+        "flags.red_list": lambda c: flags.red_list(c, p, s, st),
+        "flags.black_list": lambda c: flags.black_list(c, p, s, st),
+        "battle_map.battle_map": lambda c: battle_map.battle_map(c, p, s, st),
+        "battle_map.branch_tasks": lambda c: battle_map.branch_tasks(c, p, *b),
+        "battle_map.branch_history": lambda c: battle_map.branch_history(c, b[0], b[1], b[2], st),
+        "compare.compare_periods": lambda c: compare.compare_periods(c, qa, qb, s, st),
+        "periods.available_months": lambda c: periods.available_months(c),
+        "scope.scope_options": lambda c: scope.scope_options(c),
+        "store.has_demo_data": lambda c: store.has_demo_data(c),
+        "store.list_uploads": lambda c: store.list_uploads(c),
+    }
+
+
+def _pandas_callables(ctx: dict[str, Any], pa: Any) -> dict[str, Callable[[], Any]]:
+    p, s, st, b = ctx["period"], ctx["scope"], ctx["settings"], ctx["branch"]
+    qa, qb = ctx["quarter_a"], ctx["quarter_b"]
+    return {
+        "metrics.kpis": lambda: pa.kpis(p, s),
+        "metrics.level_distribution": lambda: pa.level_distribution(p, s),
+        "metrics.level_distribution(by=township)": lambda: pa.level_distribution(p, s, by="township"),
+        "metrics.level_distribution(by=county)": lambda: pa.level_distribution(p, s, by="county"),
+        "metrics.star_status_distribution": lambda: pa.star_status_distribution(p, s),
+        "metrics.target_progress": lambda: pa.target_progress(p, s),
+        "metrics.district_goals": lambda: pa.district_goals(p, s, dict(st.district_goals)),
+        "metrics.trend": lambda: pa.trend(s, p),
+        "rankings.branch_ranking": lambda: pa.branch_ranking(p, s),
+        "rankings.branch_ranking(peer=scope)": lambda: pa.branch_ranking(p, s, peer="scope"),
+        "rankings.branch_ranking(peer=township)": lambda: pa.branch_ranking(p, s, peer="township"),
+        "rankings.township_ranking": lambda: pa.township_ranking(p, s),
+        "rankings.county_ranking": lambda: pa.county_ranking(p, s),
+        "flags.red_list": lambda: pa.red_list(p, s),
+        "flags.black_list": lambda: pa.black_list(p, s),
+        "battle_map.battle_map": lambda: pa.battle_map(p, s),
+        "battle_map.branch_tasks": lambda: pa.branch_tasks(p, *b),
+        "battle_map.branch_history": lambda: pa.branch_history(*b),
+        "compare.compare_periods": lambda: pa.compare_periods(qa, qb, s),
+        "periods.available_months": lambda: pa.sidebar()[0],
+        "scope.scope_options": lambda: pa.sidebar()[1],
+        "store.has_demo_data": lambda: False,
+        # store.list_uploads: upload history is not part of the exported views; no pandas equivalent.
+    }
+
+
+def _context(con: Any, scope_name: str) -> dict[str, Any]:
+    """Latest month, the two latest quarters, a scope and one branch to drill into."""
+    from analytics.periods import Period, available_quarters, latest_period
+    from analytics.scope import Scope
+    from analytics.settings import Settings
+
+    period = latest_period(con)
+    if period is None:
+        raise RuntimeError("the benchmark store is empty")
+    quarters = available_quarters(con)
+    first = con.execute("SELECT min(county) FROM v_branch_month").fetchone()[0]
+    scope = Scope() if scope_name == "all" else Scope(county=first)
+    branch = con.execute(
+        "SELECT county, township, branch FROM v_branch_month WHERE period = ? AND county = ? "
+        "ORDER BY township, branch LIMIT 1", [period.start, first]).fetchone()
+    return {"period": period, "scope": scope, "settings": Settings(), "branch": tuple(branch),
+            "quarter_a": quarters[-2] if len(quarters) > 1 else Period.parse(period.label),
+            "quarter_b": quarters[-1]}
+
+
+def worker_duckdb(db: Path, runs: int, scope_name: str, keys: list[str], pages: dict[str, list[str]]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    import analytics.battle_map
+    import analytics.compare
+    import analytics.flags
+    import analytics.metrics
+    import analytics.rankings  # noqa: F401
+    from analytics import store
+    t1 = time.perf_counter()
+    rss_start = current_rss_mib()
+    t2 = time.perf_counter()
+    con = store.connect(db, read_only=True)
+    t3 = time.perf_counter()
+    rss_open = current_rss_mib()
+    ctx = _context(con, scope_name)
+    fns = _duckdb_callables(ctx)
+
+    def open_call(fn: Callable[[Any], Any]) -> Any:
+        with store.open_store(db, read_only=True) as c:
+            return fn(c)
+
+    reopen = []
+    for _ in range(max(runs, 3)):
+        a = time.perf_counter()
+        store.connect(db, read_only=True).close()
+        reopen.append(time.perf_counter() - a)
+
+    functions: dict[str, Any] = {}
+    for key in keys:
+        fn = fns[key]
+        result = fn(con)  # warm-up
+        compute = []
+        for _ in range(runs):
+            a = time.perf_counter()
+            fn(con)
+            compute.append(time.perf_counter() - a)
+        call = []
+        for _ in range(runs):
+            a = time.perf_counter()
+            open_call(fn)
+            call.append(time.perf_counter() - a)
+        functions[key] = {"compute_ms": median(compute) * 1000, "call_ms": median(call) * 1000,
+                          "fingerprint": fingerprint(key, result),
+                          "peak_rss_after_mib": peak_rss_mib_self()}  # high-water mark so far
+
+    page_times: dict[str, Any] = {}
+    for page, calls in pages.items():
+        held, opened = [], []
+        for _ in range(runs):
+            a = time.perf_counter()
+            for key in calls:
+                fns[key](con)
+            held.append(time.perf_counter() - a)
+            a = time.perf_counter()
+            for key in calls:
+                open_call(fns[key])
+            opened.append(time.perf_counter() - a)
+        page_times[page] = {"held_ms": median(held) * 1000, "calls_ms": median(opened) * 1000}
+
+    peak_before_profiling = peak_rss_mib_self()
+    profiles: dict[str, Any] = {}
+    for key, f in functions.items():
+        if f["compute_ms"] > FUNCTION_GOAL_MS:
+            rec = RecordingConnection(con)
+            fns[key](rec)
+            profiles[key] = _profile_queries(con, rec.queries)
+
+    rss_end = current_rss_mib()
+    con.close()
+    return {
+        "startup": {"import_s": t1 - t0, "first_open_s": t3 - t2, "reopen_s": median(reopen)},
+        "context": {"period": ctx["period"].label, "scope": ctx["scope"].label, "branch": ctx["branch"],
+                    "compare": [ctx["quarter_a"].label, ctx["quarter_b"].label]},
+        "functions": functions,
+        "pages": page_times,
+        "memory": {"rss_start_mib": rss_start, "rss_after_open_mib": rss_open, "rss_end_mib": rss_end,
+                   "peak_before_profiling_mib": peak_before_profiling, "peak_mib": peak_rss_mib_self()},
+        "profiles": profiles,
+    }
+
+
+def worker_pandas(db: Path, branch_pq: Path, task_pq: Path, runs: int, scope_name: str, keys: list[str],
+                  pages: dict[str, list[str]]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    import pandas as pd  # noqa: F401
+
+    from benchmarks.pandas_baseline import PandasAnalytics
+    t1 = time.perf_counter()
+    pa, load_detail = PandasAnalytics.load(branch_pq, task_pq)
+    t2 = time.perf_counter()
+    rss_loaded = current_rss_mib()
+    # The context (periods, branch) comes from the store so both sides answer the same question.
+    from analytics import store
+    with store.open_store(db, read_only=True) as con:
+        ctx = _context(con, scope_name)
+    fns = _pandas_callables(ctx, pa)
+    functions: dict[str, Any] = {}
+    for key in keys:
+        if key not in fns:
+            continue
+        fn = fns[key]
+        result = fn()
+        compute = []
+        for _ in range(runs):
+            a = time.perf_counter()
+            fn()
+            compute.append(time.perf_counter() - a)
+        functions[key] = {"compute_ms": median(compute) * 1000, "fingerprint": fingerprint(key, result)}
+    page_times = {}
+    for page, calls in pages.items():
+        held = []
+        for _ in range(runs):
+            a = time.perf_counter()
+            for key in calls:
+                if key in fns:
+                    fns[key]()
+            held.append(time.perf_counter() - a)
+        page_times[page] = {"held_ms": median(held) * 1000}
+    return {
+        "startup": {"import_s": t1 - t0, "load_s": t2 - t1, **load_detail},
+        "functions": functions,
+        "pages": page_times,
+        "memory": {"rss_loaded_mib": rss_loaded, "rss_end_mib": current_rss_mib(), "peak_mib": peak_rss_mib_self()},
+    }
+
+
+# --- orchestration ---------------------------------------------------------------------
+
+
+def export_parquet(db: Path) -> tuple[Path, Path]:
+    """The views as Parquet, once per store build (the pandas baseline's input)."""
+    branch_pq, task_pq = db.with_suffix(".branch_month.parquet"), db.with_suffix(".task.parquet")
+    stamp = db.with_suffix(".parquet.stamp")
+    token = str(db.stat().st_mtime_ns)
+    if branch_pq.exists() and task_pq.exists() and stamp.exists() and stamp.read_text() == token:
+        return branch_pq, task_pq
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"COPY (SELECT * FROM v_branch_month_detail) TO '{branch_pq}' (FORMAT parquet)")
+        con.execute(f"COPY (SELECT * FROM v_task) TO '{task_pq}' (FORMAT parquet)")
+    finally:
+        con.close()
+    stamp.write_text(token)
+    return branch_pq, task_pq
+
+
+def _run_worker(args: list[str]) -> tuple[dict[str, Any], float]:
+    res = run_process(python_cmd("-m", "benchmarks.bench_analytics", "worker", *args))
+    if res.returncode != 0:
+        raise RuntimeError(f"worker {args[0]} failed:\n{res.stdout[-2000:]}\n{res.stderr[-4000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1]), res.peak_mib
+
+
+def known_calls() -> set[str]:
+    return set(_duckdb_callables(dict.fromkeys(("period", "scope", "settings", "branch", "quarter_a",
+                                                "quarter_b"))))
+
+
+def bench_scope(db: Path, pq: tuple[Path, Path], runs: int, scope_name: str, pages: dict[str, Any]) -> dict[str, Any]:
+    keys = list(dict.fromkeys([k for p in pages.values() for k in p["calls"]] + SIDEBAR))
+    spec = json.dumps({"keys": keys, "pages": {p: v["calls"] for p, v in pages.items()} | {"sidebar": SIDEBAR}},
+                      ensure_ascii=False)
+    common = ["--db", str(db), "--runs", str(runs), "--scope", scope_name, "--spec", spec]
+    duck, duck_peak = _run_worker(["duckdb", *common])
+    log(f"[{scope_name}] duckdb worker done (peak {duck_peak:.0f} MiB)")
+    pand, pand_peak = _run_worker(["pandas", *common, "--parquet", str(pq[0]), str(pq[1])])
+    log(f"[{scope_name}] pandas worker done (peak {pand_peak:.0f} MiB)")
+    duck["memory"]["process_peak_mib"] = duck_peak
+    pand["memory"]["process_peak_mib"] = pand_peak
+    functions = {}
+    for key in keys:
+        d, p = duck["functions"][key], pand["functions"].get(key)
+        if p is None:  # no pandas equivalent (e.g. the upload history)
+            functions[key] = {"duckdb_compute_ms": d["compute_ms"], "duckdb_call_ms": d["call_ms"],
+                              "duckdb_peak_mib": d.get("peak_rss_after_mib"), "pandas_ms": None, "pandas_over_duckdb": None, "agree": None}
+            continue
+        functions[key] = {
+            "duckdb_compute_ms": d["compute_ms"], "duckdb_call_ms": d["call_ms"],
+            "duckdb_peak_mib": d.get("peak_rss_after_mib"), "pandas_ms": p["compute_ms"],
+            "pandas_over_duckdb": p["compute_ms"] / d["compute_ms"] if d["compute_ms"] else None,
+            "agree": d["fingerprint"] == p["fingerprint"],
+            **({} if d["fingerprint"] == p["fingerprint"] else
+               {"fingerprint_duckdb": d["fingerprint"], "fingerprint_pandas": p["fingerprint"]}),
+        }
+    page_rows = {}
+    for page in [*pages, "sidebar"]:
+        d, p = duck["pages"][page], pand["pages"][page]
+        page_rows[page] = {
+            "calls": pages[page]["calls"] if page in pages else SIDEBAR,
+            "source": pages[page]["source"] if page in pages else "app.py → ui.state.store_info",
+            "duckdb_held_ms": d["held_ms"], "duckdb_calls_ms": d["calls_ms"], "pandas_ms": p["held_ms"],
+            "pandas_over_duckdb": p["held_ms"] / d["held_ms"] if d["held_ms"] else None,
+        }
+    return {"scope": scope_name, "context": duck["context"], "startup": {"duckdb": duck["startup"],
+            "pandas": pand["startup"]}, "memory": {"duckdb": duck["memory"], "pandas": pand["memory"]},
+            "functions": functions, "pages": page_rows, "profiles": duck["profiles"]}
+
+
+def goals_for(main: dict[str, Any]) -> list[Goal]:
+    goals = [Goal(f"{k} (compute)", f["duckdb_compute_ms"], FUNCTION_GOAL_MS, "<=", " ms")
+             for k, f in main["functions"].items()]
+    goals += [Goal(f"page {p} (as the page calls)", r["duckdb_calls_ms"], PAGE_GOAL_MS, "<=", " ms")
+              for p, r in main["pages"].items()]
+    goals.append(Goal("open the store (first open)", main["startup"]["duckdb"]["first_open_s"], OPEN_GOAL_S, "<=",
+                      " s"))
+    goals.append(Goal("memory, province history (peak RSS, every page call)",
+                      main["memory"]["duckdb"]["peak_before_profiling_mib"], MEMORY_GOAL_MIB, "<=", " MiB"))
+    return goals
+
+
+def render(history: dict[str, Any], scopes: list[dict[str, Any]], goals: list[Goal]) -> str:
+    main = scopes[0]
+    by_scope = {s["scope"]: s for s in scopes}
+    county = by_scope.get("county")
+    counts = history.get("counts", {})
+    parts = [
+        f"History: {history['params']['n_branches']:,} branches × {history['params']['n_months']} months = "
+        f"{counts.get('v_branch_month', 0):,} branch-months, {counts.get('v_task', 0):,} task rows, "
+        f"{counts.get('uploads', 0):,} uploads; store {history.get('size_mib')} MiB. "
+        f"Period {main['context']['period']}, comparison {' vs '.join(main['context']['compare'])}.",
+    ]
+    headers = ["function", "DuckDB compute ms", "DuckDB call ms (open+compute)", "DuckDB peak RSS so far MiB",
+               "pandas ms", "pandas / DuckDB", "same result"]
+    if county:
+        headers += ["one county: DuckDB ms", "one county: pandas ms"]
+    rows = []
+    for key, f in main["functions"].items():
+        row = [key, f["duckdb_compute_ms"], f["duckdb_call_ms"], f.get("duckdb_peak_mib"), f["pandas_ms"],
+               f"{f['pandas_over_duckdb']:.1f}×" if f["pandas_over_duckdb"] else "—", f["agree"]]
+        if county:
+            c = county["functions"][key]
+            row += [c["duckdb_compute_ms"], c["pandas_ms"]]
+        rows.append(row)
+    parts.append("Functions (whole province scope; median):\n\n" + markdown_table(headers, rows))
+    headers = ["page", "calls", "DuckDB ms (as the page calls)", "DuckDB ms (one connection)", "pandas ms",
+               "pandas / DuckDB"]
+    if county:
+        headers += ["one county: DuckDB ms"]
+    rows = []
+    for page, r in main["pages"].items():
+        row = [page, len(r["calls"]), r["duckdb_calls_ms"], r["duckdb_held_ms"], r["pandas_ms"],
+               f"{r['pandas_over_duckdb']:.1f}×" if r["pandas_over_duckdb"] else "—"]
+        if county:
+            row += [county["pages"][page]["duckdb_calls_ms"]]
+        rows.append(row)
+    parts.append("Page sets:\n\n" + markdown_table(headers, rows))
+    sd, sp = main["startup"]["duckdb"], main["startup"]["pandas"]
+    md, mp = main["memory"]["duckdb"], main["memory"]["pandas"]
+    parts.append("Start-up and memory:\n\n" + markdown_table(
+        ["", "DuckDB store", "pandas + Parquet"],
+        [["import modules s", sd["import_s"], sp["import_s"]],
+         ["open store / read Parquet s", sd["first_open_s"], sp["load_s"]],
+         ["re-open store s (each call does this)", sd["reopen_s"], "—"],
+         ["RSS after open / load MiB", md["rss_after_open_mib"], mp["rss_loaded_mib"]],
+         ["peak RSS MiB (all functions and pages)", md["peak_before_profiling_mib"], mp["peak_mib"]],
+         ["peak RSS MiB of the process (incl. profiling)", md["process_peak_mib"], mp["process_peak_mib"]]]))
+    parts.append(goals_table(goals))
+    return "\n\n".join(parts)
+
+
+def main(quick: bool = False) -> dict[str, Any]:
+    banner("analytics" + (" (quick)" if quick else ""))
+    params = QUICK if quick else FULL
+    db = DATA_DIR / ("province_quick.duckdb" if quick else "province.duckdb")
+    history = ensure_history(db, params, log)
+    log(f"store: {db.name} ({'reused' if history.get('reused') else 'built in ' + str(history.get('build_s')) + 's'})")
+    pq = export_parquet(db)
+    pages = page_sets()
+    runs = QUICK_RUNS if quick else FULL_RUNS
+    load_before = os.getloadavg()
+    scopes = [bench_scope(db, pq, runs, "all", pages)]
+    if not quick:
+        scopes.append(bench_scope(db, pq, runs, "county", pages))
+    goals = goals_for(scopes[0])
+    table = render(history, scopes, goals)
+    print(table)
+    for g in goals:
+        if g.passed is False:
+            print(g.line())
+    for key, prof in scopes[0]["profiles"].items():
+        print(f"\nprofile {key}:")
+        for q in prof[:2]:
+            print(f"  {q['ms']} ms {q.get('phases_ms')}  {q['query_head']}")
+            for op in q["top_operators"][:3]:
+                print(f"      {op['operator']:<24} {op['ms']:>7} ms  rows={op['rows']}  {op['info'][:90]}")
+    mismatches = [k for k, f in scopes[0]["functions"].items() if f["agree"] is False]
+    if mismatches:
+        print("\nDuckDB and pandas results differ for: " + ", ".join(mismatches))
+    out = Results("analytics", quick, {
+        "method": {"runs": runs, "function_time": "median of runs after one warm-up",
+                   "call_time": "open read-only store + compute + close (ui.state.call on a cache miss)",
+                   "memory": "worker process peak RSS (VmHWM / polled tree)"},
+        "history": history, "load_avg_before": load_before, "load_avg_after": os.getloadavg(),
+        "scopes": scopes, "goals": [g.to_dict() for g in goals], "mismatches": mismatches,
+    })
+    path = out.write()
+    log(f"wrote {path}")
+    if not quick:
+        update_docs("analytics", table)
+    return out.data
+
+
+def _worker_main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("side", choices=["duckdb", "pandas"])
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--scope", default="all")
+    ap.add_argument("--spec", required=True)
+    ap.add_argument("--parquet", nargs=2)
+    a = ap.parse_args(argv)
+    spec = json.loads(a.spec)
+    if a.side == "duckdb":
+        out = worker_duckdb(Path(a.db), a.runs, a.scope, spec["keys"], spec["pages"])
+    else:
+        out = worker_pandas(Path(a.db), Path(a.parquet[0]), Path(a.parquet[1]), a.runs, a.scope, spec["keys"],
+                            spec["pages"])
+    print(json.dumps(out, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "worker":
+        _worker_main(sys.argv[2:])
+    else:
+        main(quick="--quick" in sys.argv)

@@ -1,0 +1,375 @@
+"""Browser: page load and filter change in a real Chromium on a city-scale store.
+
+Store: ``benchmarks/data/city.duckdb`` (``benchmarks.synth``: 5,000 branches × 12
+months, tasks for the last 3). The app runs as users run it: ``streamlit run app.py``
+with ``FIVESTAR_DB_PATH`` pointing at the store; Playwright drives
+``/usr/bin/chromium`` (headless).
+
+Per page, the time from ``page.goto`` to "done": the script has finished
+(``.stApp[data-test-script-state=notRunning]``), nothing is stale, every Plotly chart
+container (``stPlotlyChart``) holds a drawn plot (``_fullLayout`` set, an ``svg.main-svg``
+inside), every visible data frame has its canvas (inactive tabs are not counted), and at least as many charts / data frames / metrics are on the page as in a
+warm-up visit. Two cases, each the median of 3 fresh browser sessions:
+
+* cold — the store file's mtime is touched first, so ``ui.state.call``'s cache
+  (keyed by the store version) misses and every analytics function runs;
+* warm — the same page again: the server-side cache answers.
+
+A new session loads Streamlit's JavaScript afresh (a new browser context has an empty
+HTTP cache), so both also include the front-end start-up. "Switch in session" is what a
+user sees most: clicking the page's sidebar link in an open session (cached results).
+
+Filter change: on 总览, pick a county in the sidebar's 县（市、区） select and time until the
+rerun is done (a rerun was seen, then the same "done" condition); cold = a county not
+picked before, warm = the same county again in a new session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    DATA_DIR,
+    ROOT,
+    Goal,
+    Results,
+    banner,
+    goals_table,
+    log,
+    markdown_table,
+    median,
+    update_docs,
+)
+from benchmarks.synth import HistoryParams, ensure_history
+
+CITY = HistoryParams(n_branches=5_000, n_months=12, end_period="2024-09", task_months=3)
+QUICK_CITY = HistoryParams(n_branches=1_000, n_months=6, end_period="2024-09", task_months=3)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+VIEWPORT = {"width": 1440, "height": 1000}
+TIMEOUT_MS = 120_000
+SHOTS_DIR = DATA_DIR / "shots"  # a screenshot of each page after the warm-up visit
+
+# (title, url path, page file) — url paths as st.navigation derives them from the file names.
+PAGES = (
+    ("总览", "", "overview.py"),
+    ("作战图", "battle_map", "battle_map.py"),
+    ("排名", "ranking", "ranking.py"),
+    ("红黑榜", "red_black", "red_black.py"),
+    ("季度对比", "compare", "compare.py"),
+    ("简报", "briefing", "briefing.py"),
+)
+
+# JS: counts of what is drawn, and whether the app is idle with nothing stale.
+STATE_JS = """
+() => {
+  const app = document.querySelector('.stApp');
+  const vis = e => e.getClientRects().length > 0;  // inactive tabs are display:none
+  const drawn = c => { const p = c.querySelector('.js-plotly-plot');
+                       return !!(p && p._fullLayout && p.querySelector('svg.main-svg')); };
+  const plots = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(vis);
+  const frames = [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(vis);
+  return {
+    state: app ? app.getAttribute('data-test-script-state') : null,
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    plots: plots.length,
+    plots_drawn: plots.filter(drawn).length,
+    frames: frames.length,
+    frames_drawn: frames.filter(f => f.querySelector('canvas')).length,
+    metrics: [...document.querySelectorAll('[data-testid="stMetric"]')].filter(vis).length,
+    content: document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]').length,
+    exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+    rerun_seen: window.__rerunSeen === true,
+  };
+}
+"""
+
+DONE_JS = """
+([want, needRerun]) => {
+  const app = document.querySelector('.stApp');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (needRerun && window.__rerunSeen !== true) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  if (document.querySelector('[data-testid="stException"]')) return true;  // reported, not waited for
+  const vis = e => e.getClientRects().length > 0;  // inactive tabs are display:none
+  const drawn = c => { const p = c.querySelector('.js-plotly-plot');
+                       return !!(p && p._fullLayout && p.querySelector('svg.main-svg')); };
+  const plots = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(vis);
+  if (plots.some(c => !drawn(c))) return false;
+  const frames = [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(vis);
+  if (frames.some(f => !f.querySelector('canvas'))) return false;
+  const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(vis).length;
+  return plots.length >= want.plots && frames.length >= want.frames && metrics >= want.metrics;
+}
+"""
+
+WATCH_RERUN_JS = """
+() => {
+  window.__rerunSeen = false;
+  const app = document.querySelector('.stApp');
+  const obs = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__rerunSeen = true;
+  });
+  obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path) -> Iterator[tuple[str, float]]:
+    port = _free_port()
+    env = {**os.environ, "FIVESTAR_DB_PATH": str(db), "FIVESTAR_LOAD_SAMPLE_WHEN_EMPTY": "false"}
+    log_path = DATA_DIR / "streamlit.log"
+    with open(log_path, "w") as log_fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log_fh, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"streamlit exited ({proc.returncode}); see {log_path}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not become healthy; see {log_path}")
+                time.sleep(0.1)
+            yield url, time.perf_counter() - t0
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _touch(db: Path) -> None:
+    """Change the store's mtime: ui.state's cache key (store version) changes, every call misses."""
+    now = time.time_ns()
+    os.utime(db, ns=(now, now))
+
+
+def _state(page: Any) -> dict[str, Any]:
+    return dict(page.evaluate(STATE_JS))
+
+
+def _wait_done(page: Any, want: dict[str, int], need_rerun: bool = False) -> None:
+    page.wait_for_function(DONE_JS, arg=[want, need_rerun], polling=20, timeout=TIMEOUT_MS)
+
+
+def _settle(page: Any) -> dict[str, Any]:
+    """Warm-up: wait until the page has content, is idle, and its counts have not changed for 3 s."""
+    last, stable_since = None, time.monotonic()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        s = _state(page)
+        key = (s["state"], s["stale"], s["plots_drawn"], s["plots"], s["frames_drawn"], s["frames"], s["metrics"],
+               s["content"])
+        if key != last:
+            last, stable_since = key, time.monotonic()
+        elif (s["state"] == "notRunning" and not s["stale"] and s["content"]
+              and s["plots_drawn"] == s["plots"] and s["frames_drawn"] == s["frames"]
+              and time.monotonic() - stable_since > 3.0):
+            return s
+        time.sleep(0.1)
+    raise TimeoutError(f"page did not settle: {_state(page)}")
+
+
+def _open_page(browser: Any, url: str, want: dict[str, int] | None) -> tuple[float, dict[str, Any], Any, Any]:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+    if want is None:
+        s = _settle(page)
+        elapsed = time.perf_counter() - t0
+    else:
+        _wait_done(page, want)
+        elapsed = time.perf_counter() - t0
+        s = _state(page)
+    return elapsed, s, context, page
+
+
+def _want(s: dict[str, Any]) -> dict[str, int]:
+    return {"plots": s["plots"], "frames": s["frames"], "metrics": s["metrics"]}
+
+
+def _pick_county(page: Any, county: str) -> float:
+    """Choose ``county`` in the sidebar's 县（市、区） select; seconds until the rerun is done."""
+    sidebar = page.locator('section[data-testid="stSidebar"]')
+    box = sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="县（市、区）")
+    page.evaluate(WATCH_RERUN_JS)
+    box.locator("input").click()
+    page.keyboard.type(county)
+    t0 = time.perf_counter()
+    page.keyboard.press("Enter")
+    page.wait_for_function(DONE_JS, arg=[{"plots": 1, "frames": 0, "metrics": 1}, True], polling=20,
+                           timeout=TIMEOUT_MS)
+    return time.perf_counter() - t0
+
+
+def _switch_page(page: Any, title: str, want: dict[str, int]) -> float:
+    """Click the sidebar link of ``title``; seconds until that page is done."""
+    page.evaluate(WATCH_RERUN_JS)
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+    t0 = time.perf_counter()
+    link.click()
+    page.wait_for_function(DONE_JS, arg=[want, True], polling=20, timeout=TIMEOUT_MS)
+    return time.perf_counter() - t0
+
+
+def bench(db: Path, runs: int) -> dict[str, Any]:
+    import duckdb
+    from playwright.sync_api import sync_playwright
+
+    con = duckdb.connect(str(db), read_only=True)
+    counties = [r[0] for r in con.execute("SELECT DISTINCT county FROM v_branch_month ORDER BY county").fetchall()]
+    con.close()
+    only = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p]  # debugging aid
+    pages = [(t, u, f) for t, u, f in PAGES if (ROOT / "pages" / f).exists() and (not only or t in only)]
+    results: dict[str, Any] = {"pages": {}, "filter": {}}
+    with streamlit_server(db) as (url, startup_s), sync_playwright() as pw:
+        results["server_startup_s"] = startup_s
+        log(f"streamlit up in {startup_s:.1f}s at {url}")
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            # Prime: the first visit after start-up is the root page, so that no measured page depends
+            # on app.py having run before (a deep link used to hit Streamlit's legacy pages/ discovery).
+            prime_s, _, ctx, _ = _open_page(browser, url, None)
+            ctx.close()
+            results["first_visit_after_start_s"] = prime_s
+            for title, path, fname in pages:
+                page_url = f"{url}/{path}"
+                _touch(db)
+                first_s, s, ctx, pg = _open_page(browser, page_url, None)  # warm-up: learn what the page shows
+                SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+                pg.screenshot(path=str(SHOTS_DIR / f"{fname[:-3]}.png"), full_page=True)
+                ctx.close()
+                want = _want(s)
+                cold, warm = [], []
+                errors = s["exceptions"]
+                for _ in range(runs):
+                    _touch(db)
+                    t, s_cold, ctx, _ = _open_page(browser, page_url, want)
+                    ctx.close()
+                    cold.append(t)
+                    t, s_warm, ctx, _ = _open_page(browser, page_url, want)
+                    ctx.close()
+                    warm.append(t)
+                    errors = max(errors, s_cold["exceptions"], s_warm["exceptions"])
+                results["pages"][title] = {
+                    "url": f"/{path}", "file": f"pages/{fname}", "elements": want,
+                    "exceptions": errors,
+                    "cold_s": median(cold), "warm_s": median(warm), "cold_all": cold, "warm_all": warm,
+                    "first_visit_s": first_s,
+                }
+                log(f"{title}: cold {median(cold):.2f}s warm {median(warm):.2f}s "
+                    f"({want['plots']} charts, {want['frames']} tables, {want['metrics']} metrics"
+                    + (f", {s['exceptions']} EXCEPTIONS" if s["exceptions"] else "") + ")")
+            # Switching pages inside one session (sidebar link; no reload, results cached).
+            wants = {t: r["elements"] for t, r in results["pages"].items()}
+            if len(pages) > 1:
+                switch: dict[str, list[float]] = {t: [] for t, _, _ in pages}
+                order = [*pages[1:], pages[0]]
+                for _ in range(runs):
+                    _, _, ctx, page = _open_page(browser, url, wants[pages[0][0]])
+                    for title, _, _ in order:
+                        switch[title].append(_switch_page(page, title, wants[title]))
+                    ctx.close()
+                for title, times in switch.items():
+                    results["pages"][title]["switch_s"] = median(times)
+                    results["pages"][title]["switch_all"] = times
+                log("page switch in session: " + ", ".join(f"{t} {median(v):.2f}s" for t, v in switch.items()))
+            # Filter change on 总览.
+            overview = next((p for p in pages if p[0] == "总览"), None)
+            if overview and len(counties) > 1:
+                want = _want(_state_of(browser, url))
+                cold, warm = [], []
+                chosen = counties[1:runs + 1] if len(counties) > runs else (counties * runs)[:runs]
+                _touch(db)
+                for county in chosen:
+                    _, _, ctx, page = _open_page(browser, url, want)
+                    cold.append(_pick_county(page, county))
+                    ctx.close()
+                for county in chosen:
+                    _, _, ctx, page = _open_page(browser, url, want)
+                    warm.append(_pick_county(page, county))
+                    ctx.close()
+                results["filter"] = {"page": "总览", "widget": "县（市、区）", "counties": chosen,
+                                     "cold_s": median(cold), "warm_s": median(warm),
+                                     "cold_all": cold, "warm_all": warm}
+                log(f"filter change (总览 → county): cold {median(cold):.2f}s warm {median(warm):.2f}s")
+        finally:
+            browser.close()
+    return results
+
+
+def _state_of(browser: Any, url: str) -> dict[str, Any]:
+    _, s, ctx, _ = _open_page(browser, url, None)
+    ctx.close()
+    return s
+
+
+def render(info: dict[str, Any], res: dict[str, Any]) -> str:
+    rows = [[title, r["url"], r["elements"]["plots"], r["elements"]["frames"], r["elements"]["metrics"],
+             r["cold_s"], r["warm_s"], r.get("switch_s"), r["exceptions"]]
+            for title, r in res["pages"].items()]
+    parts = [
+        f"Store: {info['params']['n_branches']:,} branches × {info['params']['n_months']} months "
+        f"({info.get('counts', {}).get('v_branch_month', 0):,} branch-months, "
+        f"{info.get('counts', {}).get('v_task', 0):,} task rows). Streamlit server start-up "
+        f"{res.get('server_startup_s', float('nan')):.1f} s. Median of {res.get('runs')} fresh browser sessions.",
+        markdown_table(["page", "url", "charts", "tables", "metrics", "new session, cold s (cache miss)",
+                        "new session, warm s (cached)", "switch in session s (cached)", "errors on page"], rows),
+    ]
+    f = res.get("filter") or {}
+    if f:
+        parts.append(markdown_table(["filter change", "cold s", "warm s"],
+                                    [[f"{f['page']}: {f['widget']} → one county", f["cold_s"], f["warm_s"]]]))
+    return "\n\n".join(parts)
+
+
+def main(quick: bool = False) -> dict[str, Any]:
+    banner("browser" + (" (quick)" if quick else ""))
+    params = QUICK_CITY if quick else CITY
+    db = DATA_DIR / ("city_quick.duckdb" if quick else "city.duckdb")
+    info = ensure_history(db, params, log)
+    runs = 1 if quick else 3
+    res = bench(db, runs)
+    res["runs"] = runs
+    goals: list[Goal] = []  # the brief sets no time goal for the browser; the tables are the record
+    table = render(info, res)
+    print(table)
+    out = Results("browser", quick, {"store": info, "method": __doc__, **res,
+                                     "goals": [g.to_dict() for g in goals]})
+    path = out.write()
+    log(f"wrote {path}")
+    if not quick:
+        update_docs("browser", table + ("\n\n" + goals_table(goals) if goals else ""))
+    return out.data

@@ -1,0 +1,274 @@
+"""Ingest: end-to-end import of big standard ledgers vs the read floor and the pandas baseline.
+
+For each size the same .xlsx (``analytics.sample_data.write_scale_ledger``) is
+processed three ways, each as a whole, fresh Python process (see
+``benchmarks.common.run_process`` for how wall time and memory are measured):
+
+* import   — ``python -m analytics ingest FILE --db <fresh>.duckdb --json``
+             (parse + validate + load into a new store; must print ``"ok": true``);
+* floor    — fastexcel merely reading every sheet into Arrow (``header_row=None``,
+             every cell); the process also reports its in-process read time;
+* baseline — ``pandas.read_excel(FILE, sheet_name=None, engine="openpyxl", header=None)``,
+             what a user would otherwise write; also reports its in-process time.
+
+Runs are interleaved (import, floor, baseline, import, …) so background load
+hits all three alike. Median of the runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    DATA_DIR,
+    Goal,
+    ProcResult,
+    Results,
+    banner,
+    goals_table,
+    log,
+    markdown_table,
+    median,
+    python_cmd,
+    run_process,
+    update_docs,
+)
+
+INGEST_DIR = DATA_DIR / "ingest"
+
+
+@dataclass(frozen=True)
+class Size:
+    key: str
+    label: str
+    n_branches: int
+    runs: int
+    baseline_runs: int
+
+
+FULL_SIZES = (
+    Size("county", "county (500 branches)", 500, 5, 3),
+    Size("city", "city (5,000 branches)", 5_000, 3, 3),
+    Size("province20k", "20,000 branches", 20_000, 3, 1),
+)
+QUICK_SIZES = (Size("county", "county (500 branches)", 500, 1, 1),)
+
+FLOOR_SCRIPT = """
+import json, sys, time
+t0 = time.perf_counter()
+import fastexcel
+t1 = time.perf_counter()
+reader = fastexcel.read_excel(sys.argv[1])
+rows = {}
+for name in reader.sheet_names:
+    table = reader.load_sheet(name, header_row=None).to_arrow()
+    rows[name] = table.num_rows
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1, "rows": rows}, ensure_ascii=False))
+"""
+
+BASELINE_SCRIPT = """
+import json, sys, time
+t0 = time.perf_counter()
+import pandas as pd
+t1 = time.perf_counter()
+frames = pd.read_excel(sys.argv[1], sheet_name=None, engine="openpyxl", header=None)
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1,
+                  "rows": {k: len(v) for k, v in frames.items()}}, ensure_ascii=False))
+"""
+
+
+def ledger_path(size: Size) -> Path:
+    return INGEST_DIR / f"ledger_{size.n_branches}.xlsx"
+
+
+def ensure_ledger(size: Size) -> dict[str, Any]:
+    """Generate the ledger once (reused while the generator's output is unchanged)."""
+    try:
+        from analytics.sample_data import write_scale_ledger
+    except ImportError as exc:  # the generator is another engineer's work
+        raise SystemExit(f"analytics.sample_data.write_scale_ledger is not available yet: {exc}") from exc
+    path = ledger_path(size)
+    meta_path = path.with_suffix(".json")
+    if path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("n_branches") == size.n_branches:
+            return meta
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log(f"generating {path.name} ({size.n_branches:,} branches) …")
+    info = write_scale_ledger(path, size.n_branches, seed=0, period="2024-08")
+    meta = {"n_branches": size.n_branches, "generator": dict(info or {}), "size_bytes": path.stat().st_size}
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, default=str, indent=2), encoding="utf-8")
+    return meta
+
+
+def _fresh_db(tag: str) -> Path:
+    db = INGEST_DIR / f"fresh_{tag}.duckdb"
+    for p in (db, Path(str(db) + ".wal")):
+        p.unlink(missing_ok=True)
+    return db
+
+
+def run_import(path: Path, tag: str) -> tuple[ProcResult, dict[str, Any]]:
+    db = _fresh_db(tag)
+    res = run_process(python_cmd("-m", "analytics", "ingest", str(path), "--db", str(db), "--json"))
+    report: dict[str, Any] = {}
+    for line in res.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            report = json.loads(line)
+    if res.returncode != 0 or not report.get("ok"):
+        raise RuntimeError(
+            f"import of {path.name} failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+        )
+    db.unlink(missing_ok=True)
+    return res, report
+
+
+def run_script(script: str, path: Path) -> tuple[ProcResult, dict[str, Any]]:
+    res = run_process(python_cmd("-c", script, str(path)))
+    if res.returncode != 0:
+        raise RuntimeError(f"reference read of {path.name} failed:\n{res.stderr[-3000:]}")
+    return res, json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def bench_size(size: Size) -> dict[str, Any]:
+    meta = ensure_ledger(size)
+    path = ledger_path(size)
+    imports: list[ProcResult] = []
+    floors: list[tuple[ProcResult, dict[str, Any]]] = []
+    baselines: list[tuple[ProcResult, dict[str, Any]]] = []
+    report: dict[str, Any] = {}
+    for i in range(size.runs):
+        res, report = run_import(path, size.key)
+        imports.append(res)
+        log(f"{size.key} run {i + 1}: import {res.wall_s:.2f}s {res.peak_mib:.0f}MiB")
+        floors.append(run_script(FLOOR_SCRIPT, path))
+        log(f"{size.key} run {i + 1}: floor {floors[-1][0].wall_s:.2f}s (read {floors[-1][1]['read_s']:.2f}s)")
+        if i < size.baseline_runs:
+            baselines.append(run_script(BASELINE_SCRIPT, path))
+            log(f"{size.key} run {i + 1}: openpyxl {baselines[-1][0].wall_s:.2f}s")
+
+    imp_s = median(r.wall_s for r in imports)
+    floor_proc_s = median(r.wall_s for r, _ in floors)
+    floor_read_s = median(j["read_s"] for _, j in floors)
+    base_proc_s = median(r.wall_s for r, _ in baselines)
+    base_read_s = median(j["read_s"] for _, j in baselines)
+    rows = report.get("rows", {})
+    return {
+        "key": size.key,
+        "label": size.label,
+        "file": path.name,
+        "file_mib": round(path.stat().st_size / 1024 / 1024, 2),
+        "branches": rows.get("branches"),
+        "tasks": rows.get("tasks"),
+        "generator": meta.get("generator"),
+        "runs": {"import": len(imports), "floor": len(floors), "baseline": len(baselines)},
+        "import": {
+            "wall_s": imp_s,
+            "wall_s_all": [r.wall_s for r in imports],
+            "peak_mib": median(r.peak_mib for r in imports),
+            "tree_peak_mib": median(r.tree_peak_mib for r in imports),
+            "maxrss_mib": median(r.maxrss_mib for r in imports),
+        },
+        "floor": {
+            "process_s": floor_proc_s,
+            "read_s": floor_read_s,
+            "process_s_all": [r.wall_s for r, _ in floors],
+            "peak_mib": median(r.peak_mib for r, _ in floors),
+            "rows": floors[-1][1]["rows"],
+        },
+        "baseline": {
+            "process_s": base_proc_s,
+            "read_s": base_read_s,
+            "process_s_all": [r.wall_s for r, _ in baselines],
+            "peak_mib": median(r.peak_mib for r, _ in baselines),
+        },
+        "ratios": {
+            "import_over_floor_process": imp_s / floor_proc_s,
+            "import_over_floor_read": imp_s / floor_read_s,
+            "baseline_process_over_import": base_proc_s / imp_s,
+        },
+    }
+
+
+def goals_for(results: list[dict[str, Any]]) -> list[Goal]:
+    by_key = {r["key"]: r for r in results}
+    goals: list[Goal] = []
+    city = by_key.get("city")
+    if city:
+        goals += [
+            Goal("city import / floor (whole process)", city["ratios"]["import_over_floor_process"], 1.5, "<=", "×"),
+            Goal("city openpyxl baseline / import", city["ratios"]["baseline_process_over_import"], 8, ">=", "×"),
+            Goal("city import peak memory", city["import"]["peak_mib"], 300, "<=", " MiB"),
+        ]
+    big = by_key.get("province20k")
+    if big:
+        goals += [
+            Goal("20k import wall time", big["import"]["wall_s"], 8, "<=", " s"),
+            Goal("20k import peak memory", big["import"]["peak_mib"], 1024, "<=", " MiB"),
+        ]
+    return goals
+
+
+def render(results: list[dict[str, Any]], goals: list[Goal]) -> str:
+    headers = [
+        "ledger", "file MiB", "branches", "task rows",
+        "import s", "import MiB",
+        "floor s (process)", "floor s (read)", "floor MiB",
+        "openpyxl s (process)", "openpyxl s (read)", "openpyxl MiB",
+        "import / floor", "import / floor read", "openpyxl / import",
+    ]
+    rows = []
+    for r in results:
+        rows.append([
+            r["label"], r["file_mib"], r["branches"], r["tasks"],
+            r["import"]["wall_s"], r["import"]["peak_mib"],
+            r["floor"]["process_s"], r["floor"]["read_s"], r["floor"]["peak_mib"],
+            r["baseline"]["process_s"], r["baseline"]["read_s"], r["baseline"]["peak_mib"],
+            f"{r['ratios']['import_over_floor_process']:.2f}×",
+            f"{r['ratios']['import_over_floor_read']:.2f}×",
+            f"{r['ratios']['baseline_process_over_import']:.1f}×",
+        ])
+    runs = "; ".join(
+        f"{r['key']}: import {r['runs']['import']}, floor {r['runs']['floor']}, openpyxl {r['runs']['baseline']}"
+        for r in results
+    )
+    return "\n\n".join([
+        markdown_table(headers, rows),
+        f"Runs per median — {runs}.",
+        goals_table(goals),
+    ])
+
+
+def main(quick: bool = False) -> dict[str, Any]:
+    banner("ingest" + (" (quick)" if quick else ""))
+    load_before = os.getloadavg()
+    results = [bench_size(s) for s in (QUICK_SIZES if quick else FULL_SIZES)]
+    goals = goals_for(results)
+    table = render(results, goals)
+    print(table)
+    for g in goals:
+        print(g.line())
+    out = Results("ingest", quick, {
+        "method": {
+            "wall": "perf_counter from spawn to reaped (os.wait4), whole process",
+            "memory": "peak_mib = max(process-tree PSS sum polled every 10 ms from /proc, ru_maxrss of os.wait4 "
+                      "= largest single process incl. reaped descendants)",
+            "runs_interleaved": True,
+        },
+        "load_avg_before": load_before,
+        "load_avg_after": os.getloadavg(),
+        "sizes": results,
+        "goals": [g.to_dict() for g in goals],
+    })
+    path = out.write()
+    log(f"wrote {path.relative_to(path.parents[2])}")
+    if not quick:
+        update_docs("ingest", table)
+    return out.data
