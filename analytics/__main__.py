@@ -101,4 +101,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # Arrow's default pool (mimalloc) keeps memory it freed; for one run of the
+    # command line the system allocator gives a much lower peak at the same speed.
+    # Must be set before pyarrow is imported; an explicit setting is respected.
+    import os
+
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     sys.exit(main())

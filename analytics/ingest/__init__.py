@@ -19,12 +19,17 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analytics import store
 from analytics.ingest.load import load_parsed
-from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, ParseFailure, Problem, RawWorkbook
 from analytics.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, Problem, RawWorkbook
+
+# The store (DuckDB), the model (pyarrow) and the validator are imported where
+# used, so that ``from analytics.ingest.read import read_ahead`` (which imports
+# this package first) stays cheap and the reader process starts at once.
 
 __all__ = [
     "DEMO_UPLOADER",
@@ -90,6 +95,7 @@ def stage(
 
     ``workbook`` is the file already read (by ``read.read_ahead``), if it was.
     """
+    from analytics.ingest.model import FileRefused, ParseFailure, Problem
     from analytics.ingest.read import read_workbook
     from analytics.ingest.validate import parse_workbook
 
@@ -124,6 +130,15 @@ def stage(
     )
 
 
+def _release_unused_memory() -> None:
+    """Hand memory freed by the Arrow pool back to the system (lower peak while the load runs)."""
+    import sys
+
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
+
+
 def format_scope(scope: Iterable[tuple[str, str]], *, max_townships: int | None = None) -> str:
     """'二七区：甲镇、乙镇；中原区：丙街道' (optionally cut after max_townships with a count)."""
     by_county: dict[str, list[str]] = {}
@@ -147,6 +162,9 @@ def load(
     settings: Settings | None = None,
 ) -> ImportResult:
     """Write an accepted file in one transaction; a refused one writes nothing (the store is not even opened)."""
+    from analytics import store
+    from analytics.ingest.model import ImportResult
+
     settings = settings or load_settings()
     cap = int(settings.max_listed_problems)
     result = ImportResult(
@@ -214,6 +232,8 @@ def ingest_file(
     settings: Settings | None = None,
 ) -> ImportResult:
     """stage + load for a file on disk (the command line); ``result.file`` is the path as given."""
+    from analytics.ingest import validate  # noqa: F401 — loaded (numpy, pyarrow.compute) while a read-ahead runs
+    from analytics.ingest.model import Problem
     from analytics.ingest.read import take_read_ahead
 
     settings = settings or load_settings()
@@ -225,14 +245,19 @@ def ingest_file(
             data = path.read_bytes()
         else:
             data, got = ahead
+            del ahead  # hold the raw workbook only through ``workbook`` (freed after staging)
             if isinstance(got, OSError):
                 raise got
             workbook = got
+            del got
     except OSError as exc:
         problem = Problem(code="E_FILE", message=f"无法读取文件：{exc.strerror or exc}。请确认路径正确且有读取权限。")
         staged = _refused(path.name, b"", "", problem)
     else:
         staged = stage(data, path.name, period=period, county=county, settings=settings, workbook=workbook)
+    # The raw cells are not needed any more: free them before the store is written.
+    workbook = None
+    _release_unused_memory()
     result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
     result.file = str(path)
     return result
@@ -274,6 +299,8 @@ def load_demo(
     ``load_sample_when_empty`` is off, or when the demo data was cleared on
     purpose before; ``force`` overrides the last two (never the first).
     """
+    from analytics import store
+
     settings = settings or load_settings()
     folder = Path(samples_dir) if samples_dir is not None else SAMPLES_DIR
     with store.open_store(db, settings=settings) as con:

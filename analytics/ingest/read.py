@@ -32,14 +32,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.ipc
+from typing import TYPE_CHECKING, Any
 
 from analytics.ingest._worker import LOG_FILE, MIB, RESULT_FILE
-from analytics.ingest.model import FileRefused, Problem, RawSheet, RawWorkbook
 from analytics.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from analytics.ingest.model import FileRefused, RawWorkbook
+
+# pyarrow and analytics.ingest.model (which imports pyarrow) are imported where
+# used: the command line starts a read through this module before anything heavy
+# is loaded, so the reader process gets going as early as possible.
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,8 @@ _GRACE_S = 15.0  # extra wait beyond parse_timeout_s before the parent gives up 
 
 def refuse(reason: str, file_name: str, **fmt: Any) -> FileRefused:
     """A FileRefused carrying one E_FILE problem with the message for ``reason``."""
+    from analytics.ingest.model import FileRefused, Problem
+
     message = MESSAGES[reason].format(**fmt) if fmt else MESSAGES[reason]
     return FileRefused(Problem(code="E_FILE", message=message, value=file_name))
 
@@ -123,6 +128,8 @@ _READ_AHEAD_POOL: Any = None
 
 
 def _read_path(path: str, settings: Settings | None) -> tuple[bytes, RawWorkbook | FileRefused | OSError]:
+    from analytics.ingest.model import FileRefused
+
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -168,6 +175,11 @@ def _guess_suffix(data: bytes) -> str:
 
 
 def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Settings) -> RawWorkbook:
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    from analytics.ingest.model import RawSheet, RawWorkbook
+
     result_path = os.path.join(work_dir, RESULT_FILE)
     log.debug("read %s: child %s", file_name, status)
     if status.get("timeout"):

@@ -224,6 +224,20 @@ def _any(masks: Sequence[pa.Array], n: int) -> pa.Array:
     return out
 
 
+def _matches(values: pa.Array, pattern: str) -> pa.Array:
+    """Whether each cell matches the RE2 ``pattern`` (false for blanks).
+
+    Identity columns repeat a few values over many rows (county, township, branch
+    on every task row): a long column is matched once per distinct value.
+    """
+    if len(values) > 2048:
+        encoded = pc.dictionary_encode(values)
+        if len(encoded.dictionary) * 4 < len(values):
+            hits = pc.match_substring_regex(encoded.dictionary, pattern).take(encoded.indices)
+            return pc.fill_null(hits, False)
+    return pc.fill_null(pc.match_substring_regex(values, pattern), False)
+
+
 def _extract(sheet: _Sheet) -> None:
     """Normalize the data rows of a recognized sheet; drop rows to skip; carry values down (§3.3)."""
     layout = sheet.layout
@@ -248,9 +262,9 @@ def _extract(sheet: _Sheet) -> None:
     by_letter.update({s.column.letter: v for s, v in zip(layout.stars, sheet.stars, strict=True)})
     cells = [by_letter.get(c, data.column(c)) for c in data.column_names]
     first_cell = V.as_array(pc.coalesce(*cells)) if cells else pa.nulls(n, pa.string())
-    footer = pc.fill_null(pc.match_substring_regex(first_cell, _FOOTER_RE), False)
+    footer = _matches(first_cell, _FOOTER_RE)
     identity = [sheet.cols[k] for k in spec.IDENTITY_FIELDS if k in sheet.cols] + [first_cell]
-    totals = _any([pc.fill_null(pc.match_substring_regex(v, _TOTALS_RE), False) for v in identity], n)
+    totals = _any([_matches(v, _TOTALS_RE) for v in identity], n)
     # A repeated header row: at least two cells (short fields) equal to their column's header text.
     short = [(v, layout.fields[k]) for k, v in sheet.cols.items() if k not in FREE_TEXT_FIELDS]
     short += [(v, s.column) for s, v in zip(layout.stars, sheet.stars, strict=True)]
