@@ -345,7 +345,7 @@ def open_store(
 
 
 # Above this WAL size a writing connection checkpoints when it closes (see defer_checkpoint).
-WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
+WAL_CHECKPOINT_BYTES = 16 * 1024 * 1024
 
 
 def defer_checkpoint(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> None:
