@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import duckdb
 import pandas as pd
 
@@ -29,9 +32,17 @@ def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df
 
 
+def _current_only_params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
+    """``snapshot.sql`` parameters with an empty previous period (its last day before
+    its first): queries that never look at the previous period skip reading it."""
+    params = sql.snapshot_params(period, scope, settings)
+    params.update(prev_start=period.start, prev_end=period.start - timedelta(days=1), prev_multi=False)
+    return params
+
+
 def battle_map(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
     """One row per branch of the period (snapshot rule), ordered by county, township, branch."""
-    return sql.run(con, "battle_map.sql", sql.snapshot_params(period, scope, settings))[BATTLE_COLUMNS]
+    return sql.run(con, "battle_map.sql", _current_only_params(period, scope, settings))[BATTLE_COLUMNS]
 
 
 def branch_tasks(
@@ -51,7 +62,7 @@ def branch_task_counts(
 ) -> pd.DataFrame:
     """[county, township, branch, tasks]: task-sheet rows of each branch's snapshot month in ``period``
     (branches without any are absent; the 作战图 page opens on a branch that has tasks)."""
-    return sql.run(con, "branch_task_counts.sql", sql.snapshot_params(period, scope, settings))
+    return sql.run(con, "branch_task_counts.sql", _current_only_params(period, scope, settings))
 
 
 def branch_history(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics import sql
@@ -47,17 +48,15 @@ def compare_periods(
     df = sql.run(con, "compare_branches.sql", params)
     both = df[df["in_a"] & df["in_b"]].reset_index(drop=True)
 
-    # Transition matrix over branches present in both (rows = A, columns = B).
-    labels_a = both["stars_a"].map(lambda s: LEVEL_LABELS[int(s)])
-    labels_b = both["stars_b"].map(lambda s: LEVEL_LABELS[int(s)])
-    transition = (
-        pd.crosstab(pd.Categorical(labels_a, categories=LEVEL_ORDER), pd.Categorical(labels_b, categories=LEVEL_ORDER),
-                    dropna=False)
-        .reindex(index=LEVEL_ORDER, columns=LEVEL_ORDER, fill_value=0)
-        .astype("int64")
-    )
-    transition.index.name = "A"
-    transition.columns.name = "B"
+    # Transition matrix over branches present in both (rows = A, columns = B),
+    # counted on the star numbers: row/column i holds level 5 - i (五星..无星).
+    stars_a = both["stars_a"].to_numpy(dtype="int64")
+    stars_b = both["stars_b"].to_numpy(dtype="int64")
+    if len(both) and (min(stars_a.min(), stars_b.min()) < 0 or max(stars_a.max(), stars_b.max()) > 5):
+        raise ValueError("星级应在 0–5 之间")
+    counts = np.bincount((5 - stars_a) * 6 + (5 - stars_b), minlength=36).astype("int64").reshape(6, 6)
+    transition = pd.DataFrame(counts, index=pd.Index(LEVEL_ORDER, name="A"),
+                              columns=pd.Index(LEVEL_ORDER, name="B"))
 
     promotions = both[both["stars_b"] > both["stars_a"]][MOVE_COLUMNS].reset_index(drop=True)
     demotions = both[both["stars_b"] < both["stars_a"]][MOVE_COLUMNS].reset_index(drop=True)

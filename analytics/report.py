@@ -55,9 +55,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _column(series: pd.Series) -> list[Any]:
+    """A column as JSON-ready Python values, converted a column at a time: ``tolist``
+    already yields Python scalars for numeric, boolean and string columns; missing
+    values become None. Object columns (lists, mixed values) go through ``_plain``."""
+    if series.dtype == object:
+        return [_plain(value) for value in series.tolist()]
+    missing = series.isna().to_numpy(dtype=bool)
+    return [None if gap else value for value, gap in zip(series.tolist(), missing, strict=True)]
+
+
 def _records(df: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
-    return [{key: _plain(value) for key, value in zip(keys, row, strict=True)}
-            for row in df[list(keys)].itertuples(index=False, name=None)]
+    columns = [_column(df[key]) for key in keys]
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> int:

@@ -13,12 +13,14 @@ cur AS (
 ),
 overdue AS (
     -- Overdue = tasks of the snapshot month with deadline ≤ that month's last
-    -- day and done = false.
-    SELECT t.county, t.township, t.branch, count(*) AS overdue
+    -- day and done = false. Counted per branch and month first (no join on the
+    -- task rows); `final` keeps only the count of each branch's snapshot month.
+    SELECT t.county, t.township, t.branch, t.period, count(*) AS overdue
     FROM v_task t
-    JOIN cur c
-      ON t.county = c.county AND t.township = c.township AND t.branch = c.branch AND t.period = c.period
     WHERE t.period BETWEEN $cur_start AND $cur_end
+      -- (the scope's county / township; branch_type is applied by the join to `cur`)
+      AND ($county::VARCHAR IS NULL OR t.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR t.township = $township::VARCHAR)
       AND t.deadline <= last_day(t.period)
       AND NOT t.done
     GROUP BY ALL
@@ -33,7 +35,8 @@ final AS (
            -- The secretary of the snapshot month's row (the snapshot reads the detail view).
            c.weak, c.secretary, c.score, c.rank
     FROM cur c
-    LEFT JOIN overdue o ON o.county = c.county AND o.township = c.township AND o.branch = c.branch
+    LEFT JOIN overdue o
+      ON o.county = c.county AND o.township = c.township AND o.branch = c.branch AND o.period = c.period
 )
 SELECT *
 FROM final

@@ -6,18 +6,24 @@
 WITH
 -- @include snapshot.sql
 ,
-cur AS (
-    SELECT s.*,
-           -- Rank in the scope (competition ranking on the unrounded score).
-           r.rank,
-           -- Bottom of the township (its last rank, ties included) = its worst
-           -- ranking key; the township's branch count (this period, in scope).
-           s.score_key = t.town_worst AS town_bottom,
-           t.town_size
+cur_ranked AS MATERIALIZED (
+    -- Rank in the scope (competition ranking on the unrounded score).
+    -- (Materialized so that the join order stays rank first, then township:
+    -- otherwise the planner may join scope_rank and town_stats to each other
+    -- first, a product of scores × townships.)
+    SELECT s.*, r.rank
     FROM scored s
     JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
-    JOIN town_stats t ON t.which = s.which AND t.county = s.county AND t.township = s.township
     WHERE s.which = 'cur'
+),
+cur AS (
+    SELECT c.*,
+           -- Bottom of the township (its last rank, ties included) = its worst
+           -- ranking key; the township's branch count (this period, in scope).
+           c.score_key = t.town_worst AS town_bottom,
+           t.town_size
+    FROM cur_ranked c
+    JOIN town_stats t ON t.which = 'cur' AND t.county = c.county AND t.township = c.township
 ),
 prev AS (
     SELECT * FROM scored WHERE which = 'prev'
@@ -25,11 +31,14 @@ prev AS (
 overdue AS (
     -- Overdue = tasks of the snapshot month with deadline ≤ that month's last
     -- day and done = false (a task without deadline is never overdue).
-    SELECT t.county, t.township, t.branch, count(*) AS overdue
+    -- Counted per branch and month first (no join on the task rows); `joined`
+    -- keeps only the count of each branch's snapshot month.
+    SELECT t.county, t.township, t.branch, t.period, count(*) AS overdue
     FROM v_task t
-    JOIN cur c
-      ON t.county = c.county AND t.township = c.township AND t.branch = c.branch AND t.period = c.period
     WHERE t.period BETWEEN $cur_start AND $cur_end
+      -- (the scope's county / township; branch_type is applied by the join to `cur`)
+      AND ($county::VARCHAR IS NULL OR t.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR t.township = $township::VARCHAR)
       AND t.deadline <= last_day(t.period)
       AND NOT t.done
     GROUP BY ALL
@@ -63,7 +72,8 @@ joined AS (
                 ELSE '乡镇（街道）' END AS unit_word
     FROM cur c
     LEFT JOIN prev p ON p.county = c.county AND p.township = c.township AND p.branch = c.branch
-    LEFT JOIN overdue o ON o.county = c.county AND o.township = c.township AND o.branch = c.branch
+    LEFT JOIN overdue o
+      ON o.county = c.county AND o.township = c.township AND o.branch = c.branch AND o.period = c.period
     LEFT JOIN history h ON h.county = c.county AND h.township = c.township AND h.branch = c.branch
 ),
 flagged AS (

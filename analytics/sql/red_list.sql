@@ -4,28 +4,38 @@
 WITH
 -- @include snapshot.sql
 ,
-ranked AS (
-    SELECT s.*,
-           -- Rank in the scope (competition ranking on the unrounded score).
-           r.rank,
-           -- Top of the township (rank 1 there, ties included) = its best ranking
-           -- key; the township's branch count in this period (in scope).
-           s.score_key = t.town_best AS town_top,
-           t.town_size,
-           -- The township's own word for itself in reason texts.
-           CASE WHEN s.township LIKE '%街道' OR s.township LIKE '%办事处' THEN '街道'
-                WHEN s.township LIKE '%镇' OR s.township LIKE '%乡' THEN '乡镇'
-                ELSE '乡镇（街道）' END AS unit_word
+cur_ranked AS MATERIALIZED (
+    -- Rank in the scope (competition ranking on the unrounded score).
+    -- Only the current period is ranked; the previous one gives stars and attained.
+    -- (Materialized so that the join order stays rank first, then township:
+    -- otherwise the planner may join scope_rank and town_stats to each other
+    -- first, a product of scores × townships.)
+    SELECT s.*, r.rank
     FROM scored s
     JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
-    JOIN town_stats t ON t.which = s.which AND t.county = s.county AND t.township = s.township
+    WHERE s.which = 'cur'
+),
+ranked AS (
+    SELECT c.*,
+           -- Top of the township (rank 1 there, ties included) = its best ranking
+           -- key; the township's branch count in this period (in scope).
+           c.score_key = t.town_best AS town_top,
+           t.town_size,
+           -- The township's own word for itself in reason texts.
+           CASE WHEN c.township LIKE '%街道' OR c.township LIKE '%办事处' THEN '街道'
+                WHEN c.township LIKE '%镇' OR c.township LIKE '%乡' THEN '乡镇'
+                ELSE '乡镇（街道）' END AS unit_word
+    FROM cur_ranked c
+    JOIN town_stats t ON t.which = 'cur' AND t.county = c.county AND t.township = c.township
+),
+prev AS (
+    SELECT county, township, branch, stars, attained FROM scored WHERE which = 'prev'
 ),
 joined AS (
     SELECT c.*, p.stars AS prev_stars, p.attained AS prev_attained, p.branch IS NOT NULL AS in_prev
     FROM ranked c
-    LEFT JOIN ranked p
-      ON p.which = 'prev' AND p.county = c.county AND p.township = c.township AND p.branch = c.branch
-    WHERE c.which = 'cur'
+    LEFT JOIN prev p
+      ON p.county = c.county AND p.township = c.township AND p.branch = c.branch
 ),
 flagged AS (
     SELECT j.*,

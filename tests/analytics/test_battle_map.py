@@ -60,3 +60,26 @@ def test_branch_history(make_con, settings):
         (date(2024, 7, 1), 1, 4, 5, 29), (date(2024, 8, 1), 2, 4, 10, 29),
     ]
     assert abs(df["score"].iloc[0] - (12 + 200 / 29)) < 1e-9
+
+
+def test_battle_map_quarter_overdue_counts_only_the_snapshot_month(make_con, settings):
+    # Q3: 一村's snapshot month is August (its July task is not counted); 四村 has only a
+    # July row, so its July tasks count. 乙县 is outside the county scope.
+    data = [
+        *DATA,
+        row(JUL, "甲镇", "四村", 1),
+        row(AUG, "乙镇", "五村", 1, county="乙县"),
+    ]
+    tasks = [
+        *TASKS,
+        task(JUL, "甲镇", "四村", "2024-07-15", False, name="七月任务"),   # overdue in July
+        task(JUL, "甲镇", "四村", "2024-07-31", True, name="已完成"),      # done: not overdue
+        task(AUG, "乙镇", "五村", "2024-08-01", False, name="外县", county="乙县"),
+    ]
+    con = make_con(data, tasks)
+    df = battle_map(con, Period.parse("2024Q3"), Scope(county="甲县"), settings)
+    assert records(df, ["branch", "stars", "overdue", "rank"]) == [
+        ("一村", 2, 2, 2), ("三村", 1, 0, 3), ("二社区", 5, 0, 1), ("四村", 1, 1, 3),
+    ]
+    other = battle_map(con, Period.parse("2024Q3"), Scope(county="乙县"), settings)
+    assert records(other, ["branch", "overdue", "rank"]) == [("五村", 1, 1)]

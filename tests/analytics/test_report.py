@@ -5,11 +5,12 @@ import json
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from analytics.__main__ import main
 from analytics.periods import Period
-from analytics.report import build_report, write_report_xlsx
+from analytics.report import _records, build_report, write_report_xlsx
 from analytics.scope import Scope
 from tests.analytics.conftest import row
 from tests.factories import build_store
@@ -139,3 +140,21 @@ def test_xlsx_never_evaluates_text(tmp_path, settings):
     assert sorted(names) == sorted(tricky)
     assert all(ws.cell(r, 5).data_type == "s" for r in range(3, 7))
     assert ws.cell(3, 4).value == "=HYPERLINK(1)" and ws.cell(3, 4).data_type == "s"
+
+
+def test_records_turns_every_missing_value_into_none():
+    df = pd.DataFrame({
+        "name": pd.Series(["甲", None], dtype="str"),
+        "rank": pd.Series([3, None], dtype="Int64"),
+        "rate": pd.Series([0.5, float("nan")], dtype="float64"),
+        "flag": pd.Series([True, None], dtype="boolean"),
+        "reasons": pd.Series([["R1", "R2"], []], dtype=object),
+        "branch": pd.Series(["一村", None], dtype=object),
+    })
+    records = _records(df, ["name", "rank", "rate", "flag", "reasons", "branch"])
+    assert records == [
+        {"name": "甲", "rank": 3, "rate": 0.5, "flag": True, "reasons": ["R1", "R2"], "branch": "一村"},
+        {"name": None, "rank": None, "rate": None, "flag": None, "reasons": [], "branch": None},
+    ]
+    assert [type(records[0][key]) for key in ("name", "rank", "rate", "flag")] == [str, int, float, bool]
+    assert json.dumps(records, ensure_ascii=False)  # plain JSON values only
