@@ -8,7 +8,10 @@ words — lives here, so a new alias is a one-line change. Matching code lives i
 from __future__ import annotations
 
 import unicodedata
-from typing import Final
+from collections.abc import Mapping
+from typing import Final, TypeVar
+
+K = TypeVar("K")
 
 VILLAGE: Final = "村"
 COMMUNITY: Final = "社区"
@@ -173,8 +176,9 @@ def normalize_text(value: str | None) -> str | None:
     return text or None
 
 
-def _marks_index(marks: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def marks_index(marks: Mapping[K, tuple[str, ...]]) -> dict[str, K]:
+    """Normalized mark -> its meaning (a status code, or True/False for yes/no marks)."""
+    out: dict[str, K] = {}
     for code, words in marks.items():
         for word in words:
             key = normalize_text(word)
@@ -184,4 +188,4 @@ def _marks_index(marks: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 # Normalized mark -> status code.
-STATUS_BY_MARK: Final[dict[str, str]] = _marks_index(STATUS_MARKS)
+STATUS_BY_MARK: Final[dict[str, str]] = marks_index(STATUS_MARKS)

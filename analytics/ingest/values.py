@@ -162,18 +162,8 @@ def parse_status(text: str) -> str:
     return code
 
 
-def _bool_index(marks: dict[bool, tuple[str, ...]]) -> dict[str, bool]:
-    out: dict[str, bool] = {}
-    for flag, words in marks.items():
-        for word in words:
-            key = normalize(word)
-            assert key is not None
-            out[key] = flag
-    return out
-
-
-_WEAK_BY_MARK = _bool_index(spec.WEAK_MARKS)
-_DONE_BY_MARK = _bool_index(spec.TASK_DONE_MARKS)
+_WEAK_BY_MARK = spec.marks_index(spec.WEAK_MARKS)
+_DONE_BY_MARK = spec.marks_index(spec.TASK_DONE_MARKS)
 
 
 def parse_weak(text: str) -> bool:
