@@ -30,7 +30,8 @@ page = st.navigation(PAGES)
 components.inject_css()
 st.sidebar.markdown("### ★ 五星看板")
 st.sidebar.caption("“五星”支部创建工作看板")
-state.scope_picker()
+# 季度对比 picks its two periods on the page; the sidebar period would only confuse there.
+state.scope_picker(own_periods=page.url_path == "compare")
 info = state.store_info()
 st.sidebar.caption(state.data_as_of_caption(info))
 if info.has_demo:

@@ -23,8 +23,22 @@ options = state.period_options(info, kind)  # newest first
 if len(options) < 2:
     st.info(f"库中只有 {len(options)} 个{kinds[kind]}的数据，至少需要两个才能对比。可改为按{kinds['month' if kind == 'quarter' else 'quarter']}对比。")
     st.stop()
+
+
+
+def default_pair(options: list[str], shown: Period | None, kind: str) -> tuple[str, str]:
+    """(A, B) before the user picks: B = the period the other pages show (its quarter or month), A = the one before."""
+    b = 0
+    if shown is not None:
+        label = (Period.quarter(shown.start.year, (shown.start.month - 1) // 3 + 1).label if kind == "quarter"
+                 else Period.of_month(shown.months[-1]).label)
+        if label in options[:-1]:
+            b = options.index(label)
+    return options[b + 1], options[b]
+
+
 c1, c2 = st.columns(2)
-for key, default in (("cmp_a", options[1]), ("cmp_b", options[0])):
+for key, default in zip(("cmp_a", "cmp_b"), default_pair(options, sel.period, kind), strict=True):
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
 label_a = c1.selectbox("上期（A）", options, key="cmp_a", format_func=lambda v: Period.parse(v).display)

@@ -212,8 +212,13 @@ def period_options(info: StoreInfo, kind: str) -> list[str]:
     return [f"{m:%Y-%m}" for m in reversed(info.months)]
 
 
-def scope_picker() -> Selection:
-    """Render the sidebar filters and return the selection (persisted in session_state)."""
+def scope_picker(*, own_periods: bool = False) -> Selection:
+    """Render the sidebar filters and return the selection (persisted in session_state).
+
+    ``own_periods``: the page picks its periods itself (季度对比 picks two); the
+    sidebar then shows no period widgets, only a pointer to the page's pickers,
+    and keeps the sidebar period for the other pages.
+    """
     info = store_info()
     sb = st.sidebar
     sb.markdown("#### 查看范围")
@@ -222,12 +227,22 @@ def scope_picker() -> Selection:
         return st.session_state["selection"]
 
     _reset_if_invalid("f_kind", list(KIND_LABELS), "month")
-    sb.radio("统计周期", list(KIND_LABELS), key="f_kind", format_func=KIND_LABELS.__getitem__, horizontal=True)
     kind = st.session_state["f_kind"]
     options = period_options(info, kind)
     _reset_if_invalid("f_period", options, options[0])
-    sb.selectbox("月份" if kind == "month" else "季度", options, key="f_period",
-                 format_func=lambda label: Period.parse(label).display)
+    if own_periods:
+        # Widget state of widgets not drawn in a run is dropped by Streamlit;
+        # re-assigning keeps the sidebar period for the next page.
+        st.session_state["f_kind"] = kind
+        st.session_state["f_period"] = st.session_state["f_period"]
+        sb.caption("统计周期：在本页选择要对比的两期。")
+    else:
+        sb.radio("统计周期", list(KIND_LABELS), key="f_kind", format_func=KIND_LABELS.__getitem__, horizontal=True)
+        kind = st.session_state["f_kind"]
+        options = period_options(info, kind)
+        _reset_if_invalid("f_period", options, options[0])
+        sb.selectbox("月份" if kind == "month" else "季度", options, key="f_period",
+                     format_func=lambda label: Period.parse(label).display)
 
     units = info.options
     counties = [ALL, *dict.fromkeys(units["county"].astype(str))]

@@ -146,6 +146,23 @@ def test_compare_months_and_filter(seeded_db: Path) -> None:
     assert m["晋星"] == "1 个"
 
 
+def test_compare_page_owns_its_periods(seeded_db: Path) -> None:
+    at = open_page()
+    at.selectbox(key="f_period").set_value("2024-07")
+    at.run()
+    at.switch_page("pages/compare.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    sidebar_keys = {w.key for w in at.sidebar.selectbox} | {w.key for w in at.sidebar.radio}
+    assert "f_period" not in sidebar_keys and "f_kind" not in sidebar_keys
+    assert "f_county" in sidebar_keys  # the scope filters stay
+    assert any("在本页选择要对比的两期" in c.value for c in at.sidebar.caption)
+    assert (at.selectbox(key="cmp_a").value, at.selectbox(key="cmp_b").value) == ("2024-07", "2024-08")
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert at.selectbox(key="f_period").value == "2024-07"  # the sidebar period survived the visit
+
+
 def test_briefing_headlines_downloads_and_filter(seeded_db: Path) -> None:
     at = open_page("pages/briefing.py")
     m = metrics(at)
