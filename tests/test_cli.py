@@ -250,3 +250,31 @@ def test_two_imports_at_once_both_succeed(tmp_path: Path) -> None:
         assert sorted((r.upload_id, r.status) for r in recs) == [("U00001", "current"), ("U00002", "current")]
         assert sorted(r.file_name for r in recs) == ["乙.xlsx", "甲.xlsx"]
         assert con.execute("SELECT count(*) FROM v_branch_month").fetchone() == (4,)
+
+
+def test_two_imports_at_once_into_a_new_store_and_a_refused_one(tmp_path: Path) -> None:
+    """As processes of their own (the reader process started first, the fast exit): two
+    accepted files create one store between them, a refused file leaves no trace in its folder.
+    (Preparing a new store while a bigger file is read is tested in tests/ingest/test_prepare.py.)"""
+    store_dir = tmp_path / "store"
+    store_dir.mkdir()
+    db = store_dir / "s.duckdb"
+    a = write(tmp_path / "甲.xlsx", GOOD_ROWS)
+    b = write(tmp_path / "乙.xlsx", [["丙镇", "四社区", "√", "√", "√", "△", "×"]])
+    bad = write(tmp_path / "坏.xlsx", BAD_ROWS)
+    refused = cli("ingest", str(bad), "--db", str(store_dir / "other.duckdb"), "--json")
+    procs = [cli("ingest", str(path), "--db", str(db), "--json", timeout_s="30") for path in (a, b)]
+    results = [p.communicate(timeout=120) for p in procs]
+    out, err = refused.communicate(timeout=120)
+    assert refused.returncode == 1 and "Traceback" not in err
+    [line] = json_lines(out)
+    errors: list[dict[str, object]] = line["errors"]  # type: ignore[assignment]
+    assert (line["ok"], [e["code"] for e in errors]) == (False, ["E_VALUE"])
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert json.loads(out)["ok"] is True
+    assert sorted(p.name for p in store_dir.iterdir() if p.name != "s.duckdb.wal") == ["s.duckdb"]
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        recs = store.list_uploads(con)
+        assert sorted(r.file_name for r in recs) == ["乙.xlsx", "甲.xlsx"]
+        assert con.execute("SELECT count(*) FROM v_branch_month").fetchone() == (4,)

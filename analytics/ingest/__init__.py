@@ -232,33 +232,52 @@ def ingest_file(
     settings: Settings | None = None,
 ) -> ImportResult:
     """stage + load for a file on disk (the command line); ``result.file`` is the path as given."""
-    from analytics.ingest import validate  # noqa: F401 — loaded (numpy, pyarrow.compute) while a read-ahead runs
-    from analytics.ingest.model import Problem
+    from analytics.ingest import (
+        prepare,
+        validate,  # noqa: F401 — loaded (numpy, pyarrow.compute) while a read-ahead runs
+    )
+    from analytics.ingest.model import Problem, RawWorkbook
     from analytics.ingest.read import take_read_ahead
 
     settings = settings or load_settings()
     path = Path(path)
-    ahead = take_read_ahead(path)
-    workbook: RawWorkbook | FileRefused | None = None
+    preparing: prepare.Preparing | None = None
     try:
-        if ahead is None:
-            data = path.read_bytes()
+        ahead = take_read_ahead(path)
+        workbook: RawWorkbook | FileRefused | None = None
+        try:
+            if ahead is None:
+                data = path.read_bytes()
+            else:
+                data, got = ahead
+                del ahead  # hold the raw workbook only through ``workbook`` (freed after staging)
+                if isinstance(got, OSError):
+                    raise got
+                workbook = got
+                del got
+        except OSError as exc:
+            problem = Problem(code="E_FILE", message=f"无法读取文件：{exc.strerror or exc}。请确认路径正确且有读取权限。")
+            staged = _refused(path.name, b"", "", problem)
         else:
-            data, got = ahead
-            del ahead  # hold the raw workbook only through ``workbook`` (freed after staging)
-            if isinstance(got, OSError):
-                raise got
-            workbook = got
-            del got
-    except OSError as exc:
-        problem = Problem(code="E_FILE", message=f"无法读取文件：{exc.strerror or exc}。请确认路径正确且有读取权限。")
-        staged = _refused(path.name, b"", "", problem)
-    else:
-        staged = stage(data, path.name, period=period, county=county, settings=settings, workbook=workbook)
-    # The raw cells are not needed any more: free them before the store is written.
-    workbook = None
-    _release_unused_memory()
-    result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+            # A big workbook read ahead: while it is validated, build the store on the other
+            # core if there is none yet; it is put in place only if the file is accepted.
+            if isinstance(workbook, RawWorkbook) and (
+                sum(s.table.num_rows for s in workbook.sheets) >= prepare.PREPARE_MIN_ROWS
+            ):
+                preparing = prepare.FreshStore.start(db, settings)
+            staged = stage(data, path.name, period=period, county=county, settings=settings, workbook=workbook)
+        # The raw cells are not needed any more: free them before the store is written.
+        workbook = None
+        _release_unused_memory()
+        fresh = preparing.result() if preparing is not None else None
+        if fresh is not None and staged.ok:
+            fresh.publish()
+        result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+    finally:
+        if preparing is not None:  # a refused file, or any trouble: the new store goes
+            leftover = preparing.result()
+            if leftover is not None:
+                leftover.discard()
     result.file = str(path)
     return result
 

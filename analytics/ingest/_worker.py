@@ -22,24 +22,26 @@ Protocol (one JSON object per line, UTF-8):
   zygote -> parent, once at start:   {"ready": true}
   parent -> zygote:                  {"dir": ..., "input": ..., "file_name": ..., "memory_mb": ...,
                                       "timeout_s": ..., "max_expanded_mb": ...}
-  zygote -> parent, per request:     {"exit": <code>} or {"signal": <number>}, plus the child's
-                                      peak memory "maxrss_kib" and "cpu_s"
+  zygote -> parent, per request:     {"exit": 0} as soon as the child has its result in place,
+                                      else (when it ended without) {"exit": <code>} or
+                                      {"signal": <number>}, plus its peak memory "maxrss_kib" and "cpu_s"
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
-import csv
 import io
 import json
 import os
 import resource
 import signal
-import statistics
 import sys
-import zipfile
+import threading
 from typing import Any
+
+# csv, statistics and zipfile are imported where used: the zygote preloads zipfile before it
+# says it is ready, csv and statistics with its first CSV (a quicker start for workbooks).
 
 # Row limits of the formats (the last row a sheet can have).
 XLS_MAX_ROWS = 65_536
@@ -101,6 +103,8 @@ def sniff(data: bytes, file_name: str, max_expanded_mb: float) -> str:
 
 
 def _sniff_zip(data: bytes, file_name: str, max_expanded_mb: float) -> str:
+    import zipfile
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -147,34 +151,59 @@ def _sniff_ole(data: bytes) -> str:
 # --- workbooks ------------------------------------------------------------------
 
 
+def _import_arrow() -> None:
+    import pyarrow
+    import pyarrow.ipc  # noqa: F401
+
+
 def read_workbook_file(path: str, kind: str, out_dir: str) -> list[dict[str, Any]]:
     """Read every sheet of an .xlsx/.xlsm/.xls file into Arrow IPC files in ``out_dir``."""
     import fastexcel
-    import pyarrow as pa
 
+    # calamine parses without holding the GIL: pyarrow (needed from to_arrow on) is
+    # imported meanwhile on another thread, unless this process has it already. A
+    # sheet parsed before that import is done waits for it (at most a few sheets).
+    importer = None
+    if "pyarrow.ipc" not in sys.modules:
+        importer = threading.Thread(target=_import_arrow, daemon=True)
+        importer.start()
     try:
         reader = fastexcel.read_excel(path)
         names = list(reader.sheet_names)
     except BaseException as exc:  # includes pyo3 PanicException (a BaseException)
         raise _classify(exc) from None
     limit = XLS_MAX_ROWS if kind == "xls" else XLSX_MAX_ROWS
-    sheets = []
+    sheets: list[dict[str, Any]] = []
+    parsed: list[tuple[int, str, Any]] = []
     for idx, name in enumerate(names):
         try:
-            sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True)
-            columns = sheet.selected_columns
-            batch = sheet.to_arrow()
-            visible = sheet.visible == "visible"
+            parsed.append((idx, name, reader.load_sheet(
+                idx, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True)))
         except BaseException as exc:
             raise _classify(exc, sheet=name) from None
-        letters = [column_letter(c.absolute_index) for c in columns]
-        arrays = [col if col.type == pa.string() else col.cast(pa.string()) for col in batch.columns]
-        table = pa.Table.from_arrays(arrays, names=letters) if arrays else pa.table({})
-        rows = batch.num_rows
-        del batch, sheet
-        sheets.append(_write_sheet(out_dir, idx, name, table, rows, rows == limit, visible))
-        del table
+        if importer is None or not importer.is_alive() or idx == len(names) - 1:
+            if importer is not None:
+                importer.join()
+            while parsed:
+                sheets.append(_sheet_to_ipc(out_dir, *parsed.pop(0), limit))
     return sheets
+
+
+def _sheet_to_ipc(out_dir: str, idx: int, name: str, sheet: Any, limit: int) -> dict[str, Any]:
+    import pyarrow as pa
+
+    try:
+        columns = sheet.selected_columns
+        batch = sheet.to_arrow()
+        visible = sheet.visible == "visible"
+    except BaseException as exc:
+        raise _classify(exc, sheet=name) from None
+    letters = [column_letter(c.absolute_index) for c in columns]
+    arrays = [col if col.type == pa.string() else col.cast(pa.string()) for col in batch.columns]
+    table = pa.Table.from_arrays(arrays, names=letters) if arrays else pa.table({})
+    rows = batch.num_rows
+    del batch, sheet
+    return _write_sheet(out_dir, idx, name, table, rows, rows == limit, visible)
 
 
 def _classify(exc: BaseException, sheet: str | None = None) -> Refusal:
@@ -241,6 +270,9 @@ def _is_markup(text: str) -> bool:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first records into the most fields (median); comma on a tie."""
+    import csv
+    import statistics
+
     sample_lines = []
     for i, line in enumerate(io.StringIO(text, newline="")):
         if i >= _SNIFF_RECORDS:
@@ -259,6 +291,8 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_csv_bytes(data: bytes, sheet_name: str, out_dir: str) -> list[dict[str, Any]]:
+    import csv
+
     import pyarrow as pa
 
     text, _encoding = decode_text(data)
@@ -336,8 +370,8 @@ def run_job(request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "reason": "corrupt", "detail": f"{type(exc).__name__}: {exc}"[:500], "sheet": None}
 
 
-def _child(request: dict[str, Any], control_fds: tuple[int, ...]) -> None:
-    """Body of a forked child: never returns."""
+def _child(request: dict[str, Any], control_fds: tuple[int, ...], done_fd: int) -> None:
+    """Body of a forked child: never returns. Writes one byte to ``done_fd`` once the result is in place."""
     code = 0
     try:
         for fd in control_fds:
@@ -352,6 +386,9 @@ def _child(request: dict[str, Any], control_fds: tuple[int, ...]) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(result, fh, ensure_ascii=False)
         os.replace(tmp, os.path.join(request["dir"], RESULT_FILE))
+        # Done: the zygote answers now, while this process is still being torn down
+        # (freeing a few hundred MB takes the kernel ~10–20 ms).
+        os.write(done_fd, b"1")
     except BaseException:
         code = 3
     finally:
@@ -371,9 +408,13 @@ def main() -> None:
     # pyarrow's default pool (mimalloc) reserves 1 GiB of address space on first use,
     # which would count against RLIMIT_AS; the system allocator reserves nothing.
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-    import fastexcel  # noqa: F401 — preloaded so each forked child starts warm
-    import pyarrow
-    import pyarrow.ipc
+    import zipfile  # noqa: F401 — preloaded so each forked child starts warm (CSV: see below)
+
+    import fastexcel  # noqa: F401
+
+    # pyarrow is not preloaded for workbooks: that would hold back the first read by
+    # ~0.1–0.2 s. Each child imports it on a second thread while calamine parses (see
+    # read_workbook_file), i.e. on the otherwise idle core, off the critical path.
 
     out = os.fdopen(control_out, "w", encoding="utf-8", buffering=1)
     out.write(json.dumps({"ready": True}) + "\n")
@@ -386,12 +427,28 @@ def main() -> None:
             if not csv_ready and request["input"].endswith(".csv"):
                 # pyarrow imports pandas the first time it converts a Python list;
                 # do that once here so later CSV children do not pay ~0.4 s each.
+                import csv  # noqa: F401
+                import statistics  # noqa: F401
+
+                import pyarrow
+
                 pyarrow.array([""], type=pyarrow.string())
                 csv_ready = True
+            done_r, done_w = os.pipe()
             pid = os.fork()
             if pid == 0:
-                _child(request, (control_in, control_out))
+                os.close(done_r)
+                _child(request, (control_in, control_out), done_w)
+            os.close(done_w)
+            # One byte: the child has put its complete result in place (it exits 0 next).
+            # End of file without it: the child ended some other way; its exit status tells.
+            done = os.read(done_r, 1) == b"1"
+            os.close(done_r)
+            if done:
+                out.write(json.dumps({"exit": 0}) + "\n")
             _, status, usage = os.wait4(pid, 0)
+            if done:
+                continue
             reply: dict[str, Any] = {"maxrss_kib": usage.ru_maxrss, "cpu_s": round(usage.ru_utime + usage.ru_stime, 3)}
             if os.WIFSIGNALED(status):
                 reply["signal"] = os.WTERMSIG(status)

@@ -131,6 +131,13 @@ def load_parsed(
         if duplicate is not None:
             con.execute("ROLLBACK")
             return LoadOutcome(upload_id=None, duplicate_of=duplicate)
+        # The original bytes first: DuckDB reuses the memory of this insert for the rows
+        # that follow (last, it raised the peak of a city-scale load by ~10 MB).
+        con.register("_archive_in", _bytes_table(content))
+        try:
+            con.execute(INSERT_ARCHIVE_SQL, [sha256, len(content)])
+        finally:
+            con.unregister("_archive_in")
         upload_id, seq = store.next_upload_id(con)
         con.execute(
             INSERT_UPLOAD_SQL,
@@ -155,11 +162,6 @@ def load_parsed(
         finally:
             for name in ("_scope_in", "_branches_in", "_tasks_in"):
                 con.unregister(name)
-        con.register("_archive_in", _bytes_table(content))
-        try:
-            con.execute(INSERT_ARCHIVE_SQL, [sha256, len(content)])
-        finally:
-            con.unregister("_archive_in")
         if BEFORE_COMMIT is not None:
             BEFORE_COMMIT()
         con.execute("COMMIT")

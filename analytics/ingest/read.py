@@ -7,14 +7,20 @@ without BOM), UTF-16 with BOM or GB18030/GBK, delimiter comma, tab or semicolon.
 The real format is sniffed from the bytes; the file name's extension is only a
 hint (for .xlsm).
 
-Sandbox: a "zygote" process (``analytics.ingest._worker``) is started once per
-parent process and keeps pyarrow + fastexcel imported. Each file is read by a
-child forked from it, with a memory limit (``RLIMIT_AS`` = parse_memory_mb), a
-wall-clock limit (parse_timeout_s, enforced by the kernel via SIGALRM) and its
-stdout/stderr sent to a log file, never to ours. Results come back as Arrow IPC
-files in a temporary directory. A child that panics, aborts, runs out of memory
+Sandbox: a "zygote" process (``analytics.ingest._worker``, started by
+``analytics.ingest._spawn``) is started once per parent process and keeps
+fastexcel imported. Each file is read by a child forked from it, with a memory
+limit (``RLIMIT_AS`` = parse_memory_mb), a wall-clock limit (parse_timeout_s,
+enforced by the kernel via SIGALRM) and its stdout/stderr sent to a log file,
+never to ours. Results come back as Arrow IPC files in a temporary directory,
+memory-mapped here (no copy). A child that panics, aborts, runs out of memory
 or time ends in ``FileRefused`` with code E_FILE. Reads from several threads are
 serialised (one parse at a time per process).
+
+Speed (the command line, ``python -m analytics ingest``): the reader process is
+started before anything else is imported, the request is written to its pipe
+before it has finished starting, and it answers as soon as the result is in
+place (while the child is still being torn down).
 """
 
 from __future__ import annotations
@@ -31,18 +37,18 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics.ingest._worker import LOG_FILE, MIB, RESULT_FILE
 from analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from analytics.ingest.model import FileRefused, RawWorkbook
 
 # pyarrow and analytics.ingest.model (which imports pyarrow) are imported where
-# used: the command line starts a read through this module before anything heavy
-# is loaded, so the reader process gets going as early as possible.
+# used, and so is the worker module (csv, zipfile, statistics): the command line
+# sends its first file through this module before it imports anything heavy.
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +80,8 @@ MESSAGES: dict[str, str] = {
     + "请用 Excel 打开确认内容完好，删除无关的工作表后“另存为”新的 .xlsx 文件再上传。",
 }
 
-_READY_TIMEOUT_S = 60.0  # start-up of the zygote (imports pyarrow + fastexcel)
+_MIB = 1024 * 1024
+_READY_TIMEOUT_S = 60.0  # start-up of the zygote (imports fastexcel)
 _GRACE_S = 15.0  # extra wait beyond parse_timeout_s before the parent gives up on the zygote
 
 
@@ -91,12 +98,19 @@ def read_workbook(data: bytes, file_name: str, settings: Settings | None = None)
 
     Raises FileRefused (code E_FILE, value = file_name) for anything unreadable.
     """
+    return _read(data, file_name, settings)
+
+
+def _read(
+    data: bytes, file_name: str, settings: Settings | None, on_sent: Callable[[], None] | None = None
+) -> RawWorkbook:
+    """read_workbook; ``on_sent`` is called once the request is with the reader process."""
     settings = settings if settings is not None else load_settings()
     if len(data) == 0:
         raise refuse("empty", file_name)
     max_mb = settings.max_upload_mb
-    if len(data) > max_mb * MIB:
-        raise refuse("too_large", file_name, size_mb=len(data) / MIB, max_mb=max_mb)
+    if len(data) > max_mb * _MIB:
+        raise refuse("too_large", file_name, size_mb=len(data) / _MIB, max_mb=max_mb)
 
     work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
     try:
@@ -111,7 +125,7 @@ def read_workbook(data: bytes, file_name: str, settings: Settings | None = None)
             "timeout_s": settings.parse_timeout_s,
             "max_expanded_mb": settings.max_expanded_mb,
         }
-        status = _sandbox().run(request, float(settings.parse_timeout_s) + _GRACE_S)
+        status = _sandbox().run(request, float(settings.parse_timeout_s) + _GRACE_S, on_sent)
         return _collect(work_dir, status, file_name, settings)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
@@ -127,31 +141,51 @@ _READ_AHEAD_LOCK = threading.Lock()
 _READ_AHEAD_POOL: Any = None
 
 
-def _read_path(path: str, settings: Settings | None) -> tuple[bytes, RawWorkbook | FileRefused | OSError]:
-    from analytics.ingest.model import FileRefused
-
+def _read_path(
+    path: str, settings: Settings | None, sent: threading.Event
+) -> tuple[bytes, RawWorkbook | FileRefused | OSError]:
+    # The model (pyarrow) is imported only after the request is on its way: the
+    # main thread is importing the same modules meanwhile, and waiting for them
+    # here would hold back the read by the length of those imports.
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return b"", exc
-    try:
-        return data, read_workbook(data, Path(path).name, settings)
-    except FileRefused as exc:
-        return data, exc
+    else:
+        try:
+            return data, _read(data, Path(path).name, settings, sent.set)
+        except Exception as exc:
+            from analytics.ingest.model import FileRefused
+
+            if isinstance(exc, FileRefused):
+                return data, exc
+            raise
+    finally:
+        sent.set()  # also when nothing was sent (unreadable, empty or too large)
 
 
-def read_ahead(path: str | os.PathLike[str], settings: Settings | None = None) -> None:
-    """Start reading ``path`` in the background; ``take_read_ahead(path)`` collects it."""
+def read_ahead(
+    path: str | os.PathLike[str], settings: Settings | None = None, *, wait_sent_s: float = 0.0
+) -> None:
+    """Start reading ``path`` in the background; ``take_read_ahead(path)`` collects it.
+
+    ``wait_sent_s``: wait up to this long until the file is with the reader process.
+    The command line does, before its heavy imports: while they run, the
+    background thread would hardly get a turn to send the file.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     global _READ_AHEAD_POOL
     key = os.path.abspath(path)
+    sent = threading.Event()
     with _READ_AHEAD_LOCK:
         if key in _READ_AHEAD:
             return
         if _READ_AHEAD_POOL is None:
             _READ_AHEAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
-        _READ_AHEAD[key] = _READ_AHEAD_POOL.submit(_read_path, key, settings)
+        _READ_AHEAD[key] = _READ_AHEAD_POOL.submit(_read_path, key, settings, sent)
+    if wait_sent_s > 0:
+        sent.wait(wait_sent_s)
 
 
 def take_read_ahead(path: str | os.PathLike[str]) -> tuple[bytes, RawWorkbook | FileRefused | OSError] | None:
@@ -166,6 +200,11 @@ def warm_up() -> None:
     _sandbox().start()
 
 
+def adopt_reader(proc: subprocess.Popen[bytes]) -> None:
+    """Use a reader process the caller started with ``_spawn.start_zygote`` (the command line does, first thing)."""
+    _sandbox().adopt(proc)
+
+
 def _guess_suffix(data: bytes) -> str:
     if data.startswith(b"PK"):
         return ".xlsx"
@@ -178,6 +217,7 @@ def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Se
     import pyarrow as pa
     import pyarrow.ipc
 
+    from analytics.ingest._worker import RESULT_FILE
     from analytics.ingest.model import RawSheet, RawWorkbook
 
     result_path = os.path.join(work_dir, RESULT_FILE)
@@ -195,7 +235,9 @@ def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Se
                      memory_mb=settings.parse_memory_mb, max_mb=settings.max_expanded_mb)
     sheets = []
     for info in result["sheets"]:
-        with pa.OSFile(os.path.join(work_dir, info["file"]), "rb") as source:
+        # Memory-mapped: the table's buffers are the file's pages, no copy. They stay
+        # valid after the file is closed and its directory removed (until the table is freed).
+        with pa.memory_map(os.path.join(work_dir, info["file"]), "r") as source:
             table = pyarrow.ipc.open_file(source).read_all()
         if table.num_columns == 0:
             table = pa.table({})
@@ -211,6 +253,8 @@ def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Se
 
 def _died(work_dir: str, status: dict[str, Any], file_name: str, settings: Settings) -> FileRefused:
     """The child ended without a result: killed by a limit, aborted, or crashed."""
+    from analytics.ingest._worker import LOG_FILE
+
     text = ""
     with contextlib.suppress(OSError), open(os.path.join(work_dir, LOG_FILE), "rb") as fh:
         head = fh.read(16384)
@@ -244,30 +288,29 @@ class _Sandbox:
         if proc is not None and proc.poll() is None:
             return proc
         self._stop()
-        # The worker file is run by path, not imported as analytics.ingest._worker:
-        # importing the package would pull in DuckDB (threads — unsafe to fork)
-        # and pyarrow before the worker has chosen its memory pool.
-        worker = str(Path(__file__).resolve().with_name("_worker.py"))
-        env = dict(os.environ)
-        env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-        env["RUST_BACKTRACE"] = "0"  # a panic's one-line message is enough for the log
-        code = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__')"
+        from analytics.ingest._spawn import start_zygote
+
         try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-c", code, worker],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                close_fds=True,
-                start_new_session=True,  # own process group: terminal signals do not reach it; killpg on hang
-                cwd=tempfile.gettempdir(),
-                env=env,
-            )
+            self._proc = start_zygote()
         except OSError as exc:
             raise _ZygoteGone(f"cannot start {sys.executable}: {exc}") from exc
         self._ready = False
         self._buffer = b""
         return self._proc
+
+    def adopt(self, proc: subprocess.Popen[bytes]) -> None:
+        """Use ``proc`` (from ``_spawn.start_zygote``) unless a reader process runs already."""
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                with contextlib.suppress(Exception):
+                    proc.wait(timeout=5)
+                return
+            self._stop()
+            self._proc = proc
+            self._ready = False
+            self._buffer = b""
 
     def _stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -304,18 +347,24 @@ class _Sandbox:
         parsed: dict[str, Any] = json.loads(line)
         return parsed
 
-    def _exchange(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    def _exchange(
+        self, request: dict[str, Any], timeout_s: float, on_sent: Callable[[], None] | None = None
+    ) -> dict[str, Any]:
         proc = self._ensure_started()
-        if not self._ready:
-            if self._read_line(proc, time.monotonic() + _READY_TIMEOUT_S) is None:
-                raise _ZygoteGone("reader process did not start in time")
-            self._ready = True
         assert proc.stdin is not None
+        # The request goes out before the zygote has said it is ready: the pipe holds
+        # it, and the zygote reads it as soon as its libraries are imported.
         try:
             proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
             proc.stdin.flush()
         except (OSError, ValueError) as exc:
             raise _ZygoteGone(str(exc)) from exc
+        if on_sent is not None:
+            on_sent()
+        if not self._ready:
+            if self._read_line(proc, time.monotonic() + _READY_TIMEOUT_S) is None:
+                raise _ZygoteGone("reader process did not start in time")
+            self._ready = True
         reply = self._read_line(proc, time.monotonic() + timeout_s)
         if reply is None:
             # The child's own alarm should have fired long ago: kill the whole group and start afresh next time.
@@ -323,7 +372,9 @@ class _Sandbox:
             return {"timeout": True}
         return reply
 
-    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    def run(
+        self, request: dict[str, Any], timeout_s: float, on_sent: Callable[[], None] | None = None
+    ) -> dict[str, Any]:
         """Send one request; returns the zygote's reply ({"exit": n} / {"signal": n}) or {"timeout": True}.
 
         The zygote never parses anything itself, so its death is not the file's fault:
@@ -331,12 +382,12 @@ class _Sandbox:
         """
         with self._lock:
             try:
-                return self._exchange(request, timeout_s)
+                return self._exchange(request, timeout_s, on_sent)
             except _ZygoteGone as first:
                 log.info("reader process lost (%s); restarting it", first)
                 self._stop()
             try:
-                return self._exchange(request, timeout_s)
+                return self._exchange(request, timeout_s, on_sent)
             except _ZygoteGone as second:
                 self._stop()
                 raise RuntimeError(f"无法启动读取文件的子进程（{second}），请稍后重试或联系管理员。") from second

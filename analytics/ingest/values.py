@@ -10,8 +10,10 @@ results back with ``take`` (ledger-format.md §3.3 item 5, §2).
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,6 +31,39 @@ _WS_RE2 = r"[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]+"
 # ---------------------------------------------------------------------------
 
 
+_LOCAL = threading.local()
+
+
+@contextlib.contextmanager
+def encoding_cache() -> Iterator[None]:
+    """Within the block, ``dictionary_encode`` of the same array object is computed once.
+
+    Validation encodes an identity column (county, township, branch …) several times:
+    to normalize it, to match totals words, to parse it. Per thread, so concurrent
+    validations (several users of the app) do not share anything. The cache holds the
+    arrays it has seen until the block ends.
+    """
+    previous = getattr(_LOCAL, "cache", None)
+    _LOCAL.cache = {}
+    try:
+        yield
+    finally:
+        _LOCAL.cache = previous
+
+
+def dictionary_encode(values: pa.Array) -> pa.DictionaryArray:
+    """``pc.dictionary_encode``, remembered inside ``encoding_cache()``."""
+    cache: dict[int, tuple[pa.Array, pa.DictionaryArray]] | None = getattr(_LOCAL, "cache", None)
+    if cache is None:
+        return pc.dictionary_encode(values)
+    hit = cache.get(id(values))
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    encoded = pc.dictionary_encode(values)
+    cache[id(values)] = (values, encoded)
+    return encoded
+
+
 def as_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """A single contiguous string array (chunked arrays are combined)."""
     if isinstance(values, pa.ChunkedArray):
@@ -39,7 +74,10 @@ def as_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _empty_to_null(values: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    empty = pc.equal(values, "")
+    if not pc.any(empty).as_py():  # the usual case: no copy of the strings
+        return values
+    return pc.if_else(empty, pa.scalar(None, pa.string()), values)
 
 
 def normalize_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -50,9 +88,12 @@ def normalize_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """
     arr = as_array(values)
     if len(arr) > 2048:
-        encoded = pc.dictionary_encode(arr)
+        encoded = dictionary_encode(arr)
         if len(encoded.dictionary) * 4 < len(arr):
-            return _normalize(encoded.dictionary).take(encoded.indices)
+            normalized = _normalize(encoded.dictionary)
+            if normalized.null_count == 0 and pc.all(pc.equal(normalized, encoded.dictionary)).as_py():
+                return arr  # already normalized (the usual case): no copy of the column
+            return normalized.take(encoded.indices)
     return _normalize(arr)
 
 
@@ -79,7 +120,7 @@ def map_distinct(
     The message array is null where the cell is fine (or blank); a cell whose
     value ``parse`` rejects gets a null value and the ``ValueError`` text.
     """
-    encoded = pc.dictionary_encode(as_array(values))
+    encoded = dictionary_encode(as_array(values))
     parsed: list[Any] = []
     messages: list[str | None] = []
     for text in encoded.dictionary.to_pylist():
@@ -90,6 +131,8 @@ def map_distinct(
             parsed.append(None)
             messages.append(str(exc))
     out = pa.array(parsed, type=out_type).take(encoded.indices)
+    if all(m is None for m in messages):  # the usual case: no column-long copy of nothing
+        return out, pa.nulls(len(out), pa.string())
     errors = pa.array(messages, type=pa.string()).take(encoded.indices)
     return out, errors
 

@@ -93,6 +93,23 @@ def test_task_county_from_ledger_column() -> None:
     assert rows(result, "county", "tasks_done", "tasks_total") == [("中原区", None, None), ("金水区", 1, 1)]
 
 
+def test_task_county_when_the_same_branch_name_is_in_two_counties() -> None:
+    """A task sheet without a county column takes the county from the star ledger; when the same
+    (township, branch) is in two counties there, the first of them in code point order (中 U+4E2D
+    before 二 U+4E8C). Rows in ledger order, so the smallest is not simply the first row."""
+    header = ["县(区)", *H]
+    result = ok(parse(
+        ledger(["二七区", "甲镇", "一村", *ALL], ["中原区", "甲镇", "一村", *ALL], ["二七区", "乙镇", "二村", *ALL],
+               header=header),
+        tasks(["甲镇", "一村", "产业兴旺星", "a", None, None, None, "是"],
+              ["乙镇", "二村", "产业兴旺星", "b", None, None, None, "否"]),
+        county=None,
+    ))
+    assert [(t["county"], t["branch"]) for t in result.tasks.to_pylist()] == [("中原区", "一村"), ("二七区", "二村")]
+    assert rows(result, "county", "branch", "tasks_done", "tasks_total") == [
+        ("二七区", "一村", None, None), ("中原区", "一村", 1, 1), ("二七区", "二村", 0, 1)]
+
+
 def test_task_sheet_without_township_is_missing_column() -> None:
     result = failed(parse(
         ledger(["甲镇", "一村", *ALL]),
