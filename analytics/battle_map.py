@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -33,10 +32,10 @@ def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 def _current_only_params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
-    """``snapshot.sql`` parameters with an empty previous period (its last day before
-    its first): queries that never look at the previous period skip reading it."""
+    """``snapshot.sql`` parameters without a previous period (grain NULL): queries
+    that never look at the previous period skip reading it."""
     params = sql.snapshot_params(period, scope, settings)
-    params.update(prev_start=period.start, prev_end=period.start - timedelta(days=1), prev_multi=False)
+    params.update(prev_grain=None)
     return params
 
 

@@ -16,6 +16,14 @@ the same transaction as the change that moves it (load, rollback, clear_demo all
 call ``refresh_current`` for the units they touch), so the views are plain
 filtered scans. Rows inserted without the flag count as current (DEFAULT true):
 the test factory and the benchmark generator write one upload per unit.
+
+Since schema version 3 the per-branch snapshot of every month and quarter
+(metrics.md: a quarter takes each branch's latest month inside it) is kept in the
+table ``branch_snapshot``, refreshed by ``refresh_current`` in the same
+transaction for the months and quarters of the units it touches, so the
+analytics read a period's snapshot instead of re-deriving it. Code that writes
+the internal tables directly (the test factory, the benchmark generator) calls
+``rebuild_snapshots`` afterwards.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -36,7 +44,186 @@ import pyarrow as pa
 
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+# --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
+
+# One row per branch and period (grain 'month' | 'quarter', period_start = the
+# first day of the month / quarter) holding the row the snapshot rule picks,
+# with the settings-independent figures the analytics read precomputed. Score,
+# level and ranks depend on settings and on the scope and stay query-time.
+_SNAPSHOT_TABLE_SQL = """
+CREATE TABLE branch_snapshot (
+    grain         VARCHAR NOT NULL,   -- 'month' | 'quarter'
+    period_start  DATE NOT NULL,      -- first day of the month / quarter
+    period        DATE NOT NULL,      -- the month whose row this is (the snapshot month)
+    county        VARCHAR NOT NULL,
+    township      VARCHAR NOT NULL,
+    branch        VARCHAR NOT NULL,
+    branch_type   VARCHAR NOT NULL,
+    -- false only for a quarter row of a branch whose type changed inside the
+    -- quarter: the latest month of an earlier type, read only by a scope that
+    -- filters on that branch_type (see _SNAPSHOT_QUARTERS_SQL).
+    is_latest     BOOLEAN NOT NULL,
+    target_stars  INTEGER,
+    star_1        VARCHAR,
+    star_2        VARCHAR,
+    star_3        VARCHAR,
+    star_4        VARCHAR,
+    star_5        VARCHAR,
+    stars         INTEGER NOT NULL,
+    tasks_done    INTEGER,
+    tasks_total   INTEGER,
+    open_problems INTEGER,
+    weak          BOOLEAN NOT NULL,
+    upload_id     VARCHAR NOT NULL,
+    secretary     VARCHAR,
+    task_rate     DOUBLE,             -- tasks_done / tasks_total; NULL when unknown or total 0
+    overdue       BIGINT NOT NULL,    -- task rows of the snapshot month overdue at its end
+    task_rows     BIGINT NOT NULL,    -- task rows of the snapshot month
+    -- B5 stagnation run: the first month of the run of consecutive calendar
+    -- months ending at `period` in which the branch has a row with the same stars
+    -- and tasks_done (an unknown tasks_done equals only an unknown one).
+    same_since    DATE NOT NULL
+);
+"""
+
+# Month rows of the units of month $month in {units} (period, county, township):
+# every current row as it is, with its task counts and its stagnation run (from
+# the previous month's rows, so months are written in calendar order). {units}
+# is `_snap_units` (the units of a refresh) or every current unit (a rebuild).
+_SNAPSHOT_MONTHS_SQL = """
+INSERT INTO branch_snapshot
+WITH units AS (
+    SELECT DISTINCT period, county, township FROM {units} WHERE period = $month
+),
+rows_of_units AS (
+    SELECT b.*
+    FROM branch_month b
+    JOIN units u ON u.county = b.county AND u.township = b.township
+    WHERE b.is_current AND b.period = $month
+),
+tasks_of_units AS (
+    SELECT t.county, t.township, t.branch,
+           count(*) AS task_rows,
+           -- Overdue = deadline ≤ the month's last day and not done (no deadline: never overdue).
+           count(*) FILTER (WHERE t.deadline <= last_day(t.period) AND NOT t.done) AS overdue
+    FROM task t
+    JOIN units u ON u.county = t.county AND u.township = t.township
+    WHERE t.is_current AND t.period = $month
+    GROUP BY ALL
+),
+previous AS (
+    -- The same units' rows of the calendar month before (one per branch: the
+    -- importer rejects a branch listed twice in a month).
+    SELECT p.county, p.township, p.branch, p.stars, p.tasks_done, p.same_since
+    FROM branch_snapshot p
+    JOIN units u ON u.county = p.county AND u.township = p.township
+    WHERE p.grain = 'month' AND p.period_start = CAST($month - INTERVAL 1 MONTH AS DATE)
+),
+final AS (
+    -- A month is its own snapshot: one row per branch (one current upload per unit and month).
+    SELECT 'month' AS grain, r.period AS period_start, r.period, r.county, r.township, r.branch,
+           r.branch_type, true AS is_latest, r.target_stars,
+           r.star_1, r.star_2, r.star_3, r.star_4, r.star_5, r.stars,
+           r.tasks_done, r.tasks_total, r.open_problems, r.weak, r.upload_id, r.secretary,
+           -- task_rate = tasks_done / tasks_total, NULL when either is unknown or total is 0.
+           CASE WHEN r.tasks_done IS NULL OR r.tasks_total IS NULL OR r.tasks_total = 0 THEN NULL
+                ELSE r.tasks_done::DOUBLE / r.tasks_total END AS task_rate,
+           coalesce(t.overdue, 0) AS overdue,
+           coalesce(t.task_rows, 0) AS task_rows,
+           -- The run goes on when last month has a row with equal stars and tasks_done.
+           CASE WHEN p.stars = r.stars AND p.tasks_done IS NOT DISTINCT FROM r.tasks_done THEN p.same_since
+                ELSE r.period END AS same_since
+    FROM rows_of_units r
+    LEFT JOIN tasks_of_units t ON t.county = r.county AND t.township = r.township AND t.branch = r.branch
+    LEFT JOIN previous p ON p.county = r.county AND p.township = r.township AND p.branch = r.branch
+)
+SELECT * FROM final
+ORDER BY county, township, branch
+"""
+
+# Quarter rows of the (quarter, county, township) units holding a month of
+# {units}, from the month rows (written first). $first/$last bound the months
+# read: the first month of {units} and the last month of its last quarter.
+_SNAPSHOT_QUARTERS_SQL = """
+INSERT INTO branch_snapshot
+WITH units AS (
+    SELECT DISTINCT CAST(date_trunc('quarter', period) AS DATE) AS quarter, county, township FROM {units}
+),
+months AS (
+    SELECT m.*, u.quarter
+    FROM branch_snapshot m
+    JOIN units u ON u.quarter = CAST(date_trunc('quarter', m.period_start) AS DATE)
+                AND u.county = m.county AND u.township = m.township
+    WHERE m.grain = 'month'
+      -- (bound months: the scan skips the row groups of other months)
+      AND m.period_start BETWEEN CAST(date_trunc('quarter', $first::DATE) AS DATE) AND $last::DATE
+),
+per_type AS (
+    -- Snapshot rule: a quarter takes, for each branch (county, township,
+    -- branch), its latest month inside the quarter, every field from the row of
+    -- that month (arg_max_null keeps a NULL of that row). Taken per branch_type
+    -- too: a scope filtering on branch_type sees a branch whose type changed
+    -- inside the quarter at its latest month of that type (is_latest false).
+    SELECT m.quarter, max(m.period) AS period, m.county, m.township, m.branch, m.branch_type,
+           arg_max_null(m.target_stars, m.period) AS target_stars,
+           arg_max_null(m.star_1, m.period) AS star_1,
+           arg_max_null(m.star_2, m.period) AS star_2,
+           arg_max_null(m.star_3, m.period) AS star_3,
+           arg_max_null(m.star_4, m.period) AS star_4,
+           arg_max_null(m.star_5, m.period) AS star_5,
+           arg_max_null(m.stars, m.period) AS stars,
+           arg_max_null(m.tasks_done, m.period) AS tasks_done,
+           arg_max_null(m.tasks_total, m.period) AS tasks_total,
+           arg_max_null(m.open_problems, m.period) AS open_problems,
+           arg_max_null(m.weak, m.period) AS weak,
+           arg_max_null(m.upload_id, m.period) AS upload_id,
+           arg_max_null(m.secretary, m.period) AS secretary,
+           arg_max_null(m.task_rate, m.period) AS task_rate,
+           arg_max_null(m.overdue, m.period) AS overdue,
+           arg_max_null(m.task_rows, m.period) AS task_rows,
+           arg_max_null(m.same_since, m.period) AS same_since
+    FROM months m
+    GROUP BY m.quarter, m.county, m.township, m.branch, m.branch_type
+),
+final AS (
+    SELECT 'quarter' AS grain, p.quarter AS period_start, p.period, p.county, p.township, p.branch,
+           p.branch_type,
+           p.period = max(p.period) OVER (PARTITION BY p.quarter, p.county, p.township, p.branch) AS is_latest,
+           p.target_stars, p.star_1, p.star_2, p.star_3, p.star_4, p.star_5, p.stars,
+           p.tasks_done, p.tasks_total, p.open_problems, p.weak, p.upload_id, p.secretary,
+           p.task_rate, p.overdue, p.task_rows, p.same_since
+    FROM per_type p
+)
+SELECT * FROM final
+ORDER BY period_start, county, township, branch
+"""
+
+# Remove the rows a refresh rewrites: the months of the units and the quarters holding them.
+_SNAPSHOT_DELETE_SQL = """
+DELETE FROM branch_snapshot s
+USING (
+    SELECT DISTINCT 'month' AS grain, period AS period_start, county, township FROM _snap_units
+    UNION
+    SELECT DISTINCT 'quarter', CAST(date_trunc('quarter', period) AS DATE), county, township FROM _snap_units
+) u
+WHERE s.grain = u.grain AND s.period_start = u.period_start
+  AND s.county = u.county AND s.township = u.township
+  AND s.period_start BETWEEN CAST(date_trunc('quarter', $first::DATE) AS DATE) AND $last
+"""
+
+_ALL_CURRENT_UNITS = "(SELECT DISTINCT period, county, township FROM branch_month WHERE is_current)"
+
+# Later (later-month) units whose stagnation run may follow from a rewritten month:
+# every current month after the first rewritten one of the same (county, township).
+_LATER_UNITS_SQL = """
+SELECT DISTINCT s.period, s.county, s.township
+FROM branch_month s
+JOIN (SELECT county, township, min(period) AS first FROM _snap_units GROUP BY ALL) u
+  ON u.county = s.county AND u.township = s.township AND s.period > u.first
+WHERE s.is_current AND s.period > $first
+"""
 
 # Each migration takes the schema from version i to i+1; applied on open.
 MIGRATIONS: tuple[str, ...] = (
@@ -238,7 +425,19 @@ MIGRATIONS: tuple[str, ...] = (
     FROM branch_month
     WHERE is_current;
     """,
+    # Version 3: the per-period snapshot as a maintained table (see the module
+    # docstring), built here from the current rows.
+    # (filled by rebuild_snapshots, see _MIGRATION_STEPS).
+    _SNAPSHOT_TABLE_SQL,
 )
+
+
+def _build_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+    rebuild_snapshots(con)
+
+
+# Steps run after a migration's SQL, in its transaction (by the version it leads to).
+_MIGRATION_STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {3: _build_snapshots}
 
 # One writer at a time inside this process (several Streamlit sessions share it).
 _WRITE_LOCK = threading.RLock()
@@ -397,6 +596,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(MIGRATIONS[index])
+            step = _MIGRATION_STEPS.get(index + 1)
+            if step is not None:
+                step(con)
             con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(index + 1)]
             )
@@ -646,7 +848,7 @@ def refresh_current(con: duckdb.DuckDBPyConnection, units: list[tuple[date, str,
             "township": pa.array([u[2] for u in distinct], pa.string()),
         }
     )
-    bounds = {"first": distinct[0][0], "last": max(u[0] for u in distinct)}
+    bounds = {"first": min(u[0] for u in distinct), "last": max(u[0] for u in distinct)}
     con.register("_units", table)
     try:
         con.execute(_REFRESH_SCOPE_SQL)
@@ -654,6 +856,66 @@ def refresh_current(con: duckdb.DuckDBPyConnection, units: list[tuple[date, str,
             con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
     finally:
         con.unregister("_units")
+    _refresh_snapshots(con, table, bounds)
+
+
+def _refresh_snapshots(con: duckdb.DuckDBPyConnection, units: pa.Table, bounds: dict[str, date]) -> None:
+    """Rewrite the ``branch_snapshot`` rows of these units' months and of the quarters holding them.
+
+    A (county, township) unit's snapshot rows depend only on that unit's current
+    rows, so rewriting them per unit is exact. The later months of a rewritten
+    unit are rewritten too (their stagnation run may follow from it; none when
+    the latest month is loaded). Months in calendar order, then the quarters,
+    which are taken from the month rows.
+    """
+    con.register("_snap_units", units)
+    try:
+        later = con.execute(_LATER_UNITS_SQL, {"first": bounds["first"]}).fetchall()
+    finally:
+        con.unregister("_snap_units")
+    if later:
+        extra = pa.table(
+            {
+                "period": pa.array([r[0] for r in later], pa.date32()),
+                "county": pa.array([r[1] for r in later], pa.string()),
+                "township": pa.array([r[2] for r in later], pa.string()),
+            }
+        )
+        units = pa.concat_tables([units, extra])
+        bounds = {"first": bounds["first"], "last": max(bounds["last"], max(r[0] for r in later))}
+    months = sorted(set(units.column("period").to_pylist()))
+    con.register("_snap_units", units)
+    try:
+        con.execute(_SNAPSHOT_DELETE_SQL, bounds)
+        for month in months:
+            con.execute(_SNAPSHOT_MONTHS_SQL.format(units="_snap_units"), {"month": month})
+        con.execute(_SNAPSHOT_QUARTERS_SQL.format(units="_snap_units"), _quarter_bounds(months))
+    finally:
+        con.unregister("_snap_units")
+
+
+def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the whole ``branch_snapshot`` table from the current rows.
+
+    For code that writes the internal tables directly instead of through a load
+    (the test factory, the benchmark generator) and for the migration to schema
+    version 3. Call it inside the transaction that wrote the rows.
+    """
+    con.execute("DELETE FROM branch_snapshot")
+    months = [r[0] for r in con.execute(
+        "SELECT DISTINCT period FROM branch_month WHERE is_current ORDER BY period").fetchall()]
+    for month in months:  # calendar order: each month's stagnation run follows from the month before
+        con.execute(_SNAPSHOT_MONTHS_SQL.format(units=_ALL_CURRENT_UNITS), {"month": month})
+    if months:
+        con.execute(_SNAPSHOT_QUARTERS_SQL.format(units=_ALL_CURRENT_UNITS), _quarter_bounds(months))
+
+
+def _quarter_bounds(months: list[date]) -> dict[str, date]:
+    """$first/$last of _SNAPSHOT_QUARTERS_SQL: the first month and the third month of the last
+    month's quarter (months of a touched quarter after the touched one are read too)."""
+    last = max(months)
+    quarter_end = date(last.year, (last.month - 1) // 3 * 3 + 3, 1)
+    return {"first": min(months), "last": quarter_end}
 
 
 def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[date, str, str]]:

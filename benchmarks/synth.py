@@ -5,7 +5,8 @@ with ``analytics.store.connect`` (the real schema and views) and fills its
 internal tables ``uploads``, ``upload_scope``, ``branch_month`` and ``task`` with
 ``INSERT … SELECT`` over ``generate_series`` — no Python loop over rows — so that
 ``v_branch_month`` / ``v_task`` show it exactly as if the importer had loaded one
-upload per (period, county, township).
+upload per (period, county, township); then ``analytics.store.rebuild_snapshots``
+fills the per-period snapshot table the analytics read.
 
 Shape (deterministic for a seed):
 * counties of ~20 townships, townships of 5–40 branches (街道 mostly 社区, 乡镇 mostly 村);
@@ -35,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4  # 4: fills the branch_snapshot table (schema version 3)
 
 COUNTY_FIRST = "甲乙丙丁戊己庚辛壬癸"  # county "甲017县": clearly not a real county
 TOWN_A = "东西南北上下前后中新老大小高长白"
@@ -328,6 +329,10 @@ def build_history(path: Path, params: HistoryParams, log: Any = print) -> dict[s
         run("insert upload_scope", _INSERT_SCOPE_SQL)
         run("insert branch_month", _INSERT_BM_SQL)
         run("insert task", _INSERT_TASK_SQL)
+        # The rows were written straight into the tables: build the per-period snapshot.
+        t = time.perf_counter()
+        store.rebuild_snapshots(con)
+        log(f"branch snapshots: {time.perf_counter() - t:.1f}s")
         con.execute("COMMIT")
         counts = {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]

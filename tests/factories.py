@@ -101,5 +101,6 @@ def build_store(
         t_table = t_table.add_column(0, "period", t_periods).add_column(0, "upload_id", t_ids)
         con.register("t_in", t_table)
         con.execute("INSERT INTO task BY NAME SELECT * FROM t_in")
+        store.rebuild_snapshots(con)  # the rows were written directly, not through a load
         con.execute("COMMIT")
     return path

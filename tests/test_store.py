@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from analytics import store
+from analytics.ingest import Staged, load
+from analytics.ingest.model import BRANCH_SCHEMA, TASK_SCHEMA, ParsedLedger
 from analytics.settings import Settings
 from tests.factories import build_store
 
@@ -54,10 +60,10 @@ def test_views_have_exactly_the_contract_columns_and_types(tmp_path: Path) -> No
 def test_a_new_store_is_migrated_once_and_reopens(tmp_path: Path) -> None:
     db = tmp_path / "sub" / "s.duckdb"
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # read-only open of a missing file creates it
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 2
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 3
         assert store.is_empty(con)
     with store.open_store(db, settings=SETTINGS) as con:
-        assert store.schema_version(con) == 2
+        assert store.schema_version(con) == 3
 
 
 def test_a_file_that_is_not_a_store_gives_a_chinese_error(tmp_path: Path) -> None:
@@ -201,7 +207,7 @@ def test_a_version_1_store_is_migrated_to_maintained_current_flags(tmp_path: Pat
     db = tmp_path / "v1.duckdb"
     make_v1_store(db)
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # a read-only open migrates first
-        assert store.schema_version(con) == 2
+        assert store.schema_version(con) == 3
         assert con.execute(
             "SELECT upload_id, township, is_current FROM upload_scope ORDER BY ALL").fetchall() == [
             ("U00001", "乙镇", True), ("U00001", "甲镇", False), ("U00002", "甲镇", True), ("U00003", "乙镇", False)]
@@ -231,8 +237,152 @@ def test_a_version_1_store_is_migrated_to_maintained_current_flags(tmp_path: Pat
 def test_store_helpers_leave_no_pending_result_for_con_sql(tmp_path: Path) -> None:
     db = build_store(tmp_path / "s.duckdb", [{"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2}])
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:
-        assert store.schema_version(con) == 2
+        assert store.schema_version(con) == 3
         assert con.sql("SELECT count(*) FROM v_branch_month").fetchall() == [(1,)]
         assert store.current_upload_for(con, date(2024, 8, 1), "甲县", "甲镇") == "U00001"
         assert not store.is_empty(con) and not store.has_demo_data(con) and store.demo_cleared_at(con) is None
         assert con.sql("SELECT upload_id FROM v_current_scope").fetchall() == [("U00001",)]
+
+
+# --- the per-period snapshot table (schema version 3) ---------------------------
+
+
+def snapshot(con: Any, grain: str | None = None) -> list[tuple[Any, ...]]:
+    """(grain, period_start, period, township, branch, stars, tasks_done, overdue, task_rows, same_since, upload_id)."""
+    rows = con.execute(
+        "SELECT grain, strftime(period_start, '%Y-%m'), strftime(period, '%Y-%m'), township, branch, stars,"
+        " tasks_done, overdue, task_rows, strftime(same_since, '%Y-%m'), upload_id"
+        " FROM branch_snapshot WHERE ($grain::VARCHAR IS NULL OR grain = $grain::VARCHAR) ORDER BY ALL",
+        {"grain": grain},
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def staged(period: date, rows: list[tuple[str, str, int, int | None]],
+           tasks: Sequence[tuple[str, str, str, date | None, bool]] = (), tag: str = "") -> Staged:
+    """An accepted upload: rows (township, branch, stars, tasks_done), tasks (township, branch, task, deadline, done)."""
+    branches = [
+        {"county": "甲县", "township": t, "branch": b, "branch_type": "村", "stars": n, "tasks_done": d,
+         "tasks_total": 10, "weak": False, "source_sheet": "星级台账",
+         **{f"star_{i}": "achieved" if i <= n else "in_progress" for i in range(1, 6)}}
+        for t, b, n, d in rows
+    ]
+    task_rows = [{"county": "甲县", "township": t, "branch": b, "star_slot": 1, "task": name, "deadline": due,
+                  "done": done, "source_sheet": "任务台账"} for t, b, name, due, done in tasks]
+    bt = pa.Table.from_pylist([{f.name: r.get(f.name) for f in BRANCH_SCHEMA} for r in branches], schema=BRANCH_SCHEMA)
+    tt = pa.Table.from_pylist([{f.name: r.get(f.name) for f in TASK_SCHEMA} for r in task_rows], schema=TASK_SCHEMA)
+    data = repr((period, rows, tasks, tag)).encode()
+    parsed = ParsedLedger(period=period, branches=bt, tasks=tt, warnings=[])
+    return Staged(file_name="台账.xlsx", data=data, sha256=hashlib.sha256(data).hexdigest(), parsed=parsed, warnings=[])
+
+
+JUL, AUG, SEP = date(2024, 7, 1), date(2024, 8, 1), date(2024, 9, 1)
+
+
+def test_snapshot_table_follows_load_replace_rollback_and_clear_demo(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    # U00001 July 甲镇; U00002 August 甲镇 + 乙镇 (one task overdue at the end of August, one not yet due).
+    load(staged(JUL, [("甲镇", "一村", 2, 5)]), db=db, settings=SETTINGS)
+    load(staged(AUG, [("甲镇", "一村", 2, 5), ("乙镇", "二村", 3, None)],
+                [("甲镇", "一村", "修路", date(2024, 8, 31), False), ("甲镇", "一村", "建房", date(2024, 9, 1), False),
+                 ("甲镇", "一村", "种树", date(2024, 8, 1), True)]), db=db, settings=SETTINGS)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert snapshot(con) == [
+            # month rows: August 一村 continues July's run (same stars and tasks_done)
+            ("month", "2024-07", "2024-07", "甲镇", "一村", 2, 5, 0, 0, "2024-07", "U00001"),
+            ("month", "2024-08", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
+            ("month", "2024-08", "2024-08", "甲镇", "一村", 2, 5, 1, 3, "2024-07", "U00002"),
+            # Q3: each branch's latest month
+            ("quarter", "2024-07", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
+            ("quarter", "2024-07", "2024-08", "甲镇", "一村", 2, 5, 1, 3, "2024-07", "U00002"),
+        ]
+    # U00003 (demo) replaces August 甲镇: 一村 now has 3 stars, the run restarts; 乙镇 stays U00002.
+    load(staged(AUG, [("甲镇", "一村", 3, 5)]), db=db, is_demo=True, settings=SETTINGS)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # the quarter's latest month replaced
+        assert snapshot(con, "quarter") == [
+            ("quarter", "2024-07", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
+            ("quarter", "2024-07", "2024-08", "甲镇", "一村", 3, 5, 0, 0, "2024-08", "U00003"),
+        ]
+    # U00004: September 甲镇 (the quarter's latest month for 一村).
+    load(staged(SEP, [("甲镇", "一村", 3, 5)]), db=db, settings=SETTINGS)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert snapshot(con, "month")[1:] == [
+            ("month", "2024-08", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
+            ("month", "2024-08", "2024-08", "甲镇", "一村", 3, 5, 0, 0, "2024-08", "U00003"),
+            ("month", "2024-09", "2024-09", "甲镇", "一村", 3, 5, 0, 0, "2024-08", "U00004"),
+        ]
+        assert snapshot(con, "quarter") == [
+            ("quarter", "2024-07", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
+            ("quarter", "2024-07", "2024-09", "甲镇", "一村", 3, 5, 0, 0, "2024-08", "U00004"),
+        ]
+    # Clearing the demo data brings U00002's August 甲镇 back: September's run now starts in September.
+    with store.open_store(db, settings=SETTINGS) as con:
+        assert store.clear_demo(con) == 1
+        assert snapshot(con, "month")[2:] == [
+            ("month", "2024-08", "2024-08", "甲镇", "一村", 2, 5, 1, 3, "2024-07", "U00002"),
+            ("month", "2024-09", "2024-09", "甲镇", "一村", 3, 5, 0, 0, "2024-09", "U00004"),
+        ]
+    # Rolling back U00004 (September): the quarter's latest month of 一村 is August again.
+    with store.open_store(db, settings=SETTINGS) as con:
+        store.rollback(con, "U00004")
+        assert snapshot(con, "quarter") == [
+            ("quarter", "2024-07", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
+            ("quarter", "2024-07", "2024-08", "甲镇", "一村", 2, 5, 1, 3, "2024-07", "U00002"),
+        ]
+        assert ("month", "2024-09") not in {r[:2] for r in snapshot(con)}
+        rows_now = snapshot(con)
+        store.rebuild_snapshots(con)  # what was maintained equals a rebuild from scratch
+        assert snapshot(con) == rows_now
+
+
+def test_a_rewritten_earlier_month_carries_the_stagnation_run_forward(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    load(staged(JUL, [("甲镇", "一村", 2, 4)]), db=db, settings=SETTINGS)
+    load(staged(AUG, [("甲镇", "一村", 2, 5)]), db=db, settings=SETTINGS)
+    load(staged(SEP, [("甲镇", "一村", 2, 5)]), db=db, settings=SETTINGS)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert [r[9] for r in snapshot(con, "month")] == ["2024-07", "2024-08", "2024-08"]
+    # A corrected July equal to August: September's run now starts in July (a later month rewritten).
+    load(staged(JUL, [("甲镇", "一村", 2, 5)], tag="fix"), db=db, settings=SETTINGS)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert [r[9] for r in snapshot(con, "month")] == ["2024-07", "2024-07", "2024-07"]
+        assert snapshot(con, "quarter") == [
+            ("quarter", "2024-07", "2024-09", "甲镇", "一村", 2, 5, 0, 0, "2024-07", "U00003")]
+
+
+def test_a_branch_whose_type_changes_inside_a_quarter_has_a_row_per_type(tmp_path: Path) -> None:
+    db = build_store(tmp_path / "s.duckdb", [
+        {"period": "2024-07", "township": "甲镇", "branch": "一村", "branch_type": "村", "stars": 1},
+        {"period": "2024-08", "township": "甲镇", "branch": "一村", "branch_type": "社区", "stars": 2},
+        {"period": "2024-08", "township": "甲镇", "branch": "二村", "branch_type": "村", "stars": 4},
+    ])
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert con.execute(
+            "SELECT branch, branch_type, strftime(period, '%Y-%m'), stars, is_latest FROM branch_snapshot"
+            " WHERE grain = 'quarter' ORDER BY ALL").fetchall() == [
+            ("一村", "村", "2024-07", 1, False), ("一村", "社区", "2024-08", 2, True), ("二村", "村", "2024-08", 4, True)]
+
+
+def test_a_version_2_store_gets_its_snapshot_table_on_open(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "v2.duckdb"
+    make_v1_store(db)
+    con = duckdb.connect(str(db))
+    con.execute("BEGIN TRANSACTION")
+    con.execute(store.MIGRATIONS[1])
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.execute("COMMIT")
+    assert "branch_snapshot" not in [r[0] for r in con.execute("SHOW TABLES").fetchall()]
+    con.close()
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert store.schema_version(con) == 3
+        assert snapshot(con) == [
+            ("month", "2024-08", "2024-08", "乙镇", "二村", 2, None, 0, 0, "2024-08", "U00001"),
+            ("month", "2024-08", "2024-08", "甲镇", "一村", 3, None, 0, 1, "2024-08", "U00002"),
+            ("quarter", "2024-07", "2024-08", "乙镇", "二村", 2, None, 0, 0, "2024-08", "U00001"),
+            ("quarter", "2024-07", "2024-08", "甲镇", "一村", 3, None, 0, 1, "2024-08", "U00002"),
+        ]
+        assert con.execute(
+            "SELECT secretary FROM branch_snapshot WHERE grain = 'month' ORDER BY branch").fetchall() == [
+            ("李一",), ("王二",)]

@@ -64,6 +64,11 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
+def run_arrow(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pa.Table:
+    """Execute query ``name`` with its parameters bound; the result as an Arrow table."""
+    return con.execute(load(name), bind(name, params)).to_arrow_table()
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pd.DataFrame:
     """Execute query ``name`` with its parameters bound; the result as a DataFrame.
 
@@ -86,9 +91,8 @@ def snapshot_params(period: Any, scope: Any, settings: Any, previous: Any = None
     """
     prev = previous if previous is not None else period.previous()
     return {
-        "cur_start": period.start, "cur_end": period.end,
-        "prev_start": prev.start, "prev_end": prev.end,
-        "cur_multi": len(period.months) > 1, "prev_multi": len(prev.months) > 1,
+        "cur_grain": period.kind, "cur_start": period.start, "cur_end": period.end,
+        "prev_grain": prev.kind, "prev_start": prev.start, "prev_end": prev.end,
         **scope.params(),
         "w_stars": float(settings.score_weight_stars),
         "w_tasks": float(settings.score_weight_tasks),

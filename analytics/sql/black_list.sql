@@ -1,8 +1,7 @@
 -- 黑榜 of the current period: one row per branch (or per township for a
 -- township-level B4) with every reason it qualifies.
 -- Extra parameters: $black_min (B1 township size), $overdue_min (B3),
---   $stag_k (B5 window length in months), $hist_start (first day of the month
---   $stag_k - 1 months before $cur_start), $cur_word/$prev_word.
+--   $stag_k (B5 window length in months), $cur_word/$prev_word.
 WITH
 -- @include snapshot.sql
 ,
@@ -28,53 +27,19 @@ cur AS (
 prev AS (
     SELECT * FROM scored WHERE which = 'prev'
 ),
-overdue AS (
-    -- Overdue = tasks of the snapshot month with deadline ≤ that month's last
-    -- day and done = false (a task without deadline is never overdue).
-    -- Counted per branch and month first (no join on the task rows); `joined`
-    -- keeps only the count of each branch's snapshot month.
-    SELECT t.county, t.township, t.branch, t.period, count(*) AS overdue
-    FROM v_task t
-    WHERE t.period BETWEEN $cur_start AND $cur_end
-      -- (the scope's county / township; branch_type is applied by the join to `cur`)
-      AND ($county::VARCHAR IS NULL OR t.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR t.township = $township::VARCHAR)
-      AND t.deadline <= last_day(t.period)
-      AND NOT t.done
-    GROUP BY ALL
-),
-history AS (
-    -- B5 window: the snapshot month and the $stag_k - 1 calendar months before it.
-    SELECT h.county, h.township, h.branch,
-           count(*) AS months,
-           min(h.stars) AS min_stars, max(h.stars) AS max_stars,
-           count(h.tasks_done) AS known_done,
-           min(h.tasks_done) AS min_done, max(h.tasks_done) AS max_done
-    FROM v_branch_month h
-    JOIN cur c
-      ON h.county = c.county AND h.township = c.township AND h.branch = c.branch
-     AND h.period BETWEEN CAST(c.period - to_months($stag_k - 1) AS DATE) AND c.period
-    WHERE h.period BETWEEN $hist_start AND $cur_end
-    GROUP BY ALL
-),
 joined AS (
     SELECT c.*, p.stars AS prev_stars, p.branch IS NOT NULL AS in_prev,
-           coalesce(o.overdue, 0) AS overdue,
-           -- Stagnant: rows in every month of the window, stars equal in all, and
-           -- tasks_done equal in all (unknown in all months counts as equal;
-           -- known in some months only does not).
-           coalesce(h.months = $stag_k
-                    AND h.min_stars = h.max_stars
-                    AND (h.known_done = 0 OR (h.known_done = h.months AND h.min_done = h.max_done)),
-                    false) AS stagnant,
+           -- Stagnant: the B5 window (the snapshot month and the $stag_k - 1
+           -- calendar months before it) lies inside the branch's stagnation run:
+           -- rows in every month of the window, stars equal in all, and tasks_done
+           -- equal in all (unknown in all months counts as equal; known in some
+           -- months only does not). The run starts at same_since (snapshot table).
+           date_diff('month', c.same_since, c.period) + 1 >= $stag_k AS stagnant,
            CASE WHEN c.township LIKE '%街道' OR c.township LIKE '%办事处' THEN '街道'
                 WHEN c.township LIKE '%镇' OR c.township LIKE '%乡' THEN '乡镇'
                 ELSE '乡镇（街道）' END AS unit_word
     FROM cur c
     LEFT JOIN prev p ON p.county = c.county AND p.township = c.township AND p.branch = c.branch
-    LEFT JOIN overdue o
-      ON o.county = c.county AND o.township = c.township AND o.branch = c.branch AND o.period = c.period
-    LEFT JOIN history h ON h.county = c.county AND h.township = c.township AND h.branch = c.branch
 ),
 flagged AS (
     SELECT j.*,
@@ -82,7 +47,8 @@ flagged AS (
            j.town_bottom AND j.town_size >= $black_min AS b1,
            -- B2 降星: stars decreased since the previous period (only that one).
            j.in_prev AND j.stars < j.prev_stars AS b2,
-           -- B3 逾期: $overdue_min or more overdue tasks.
+           -- B3 逾期: $overdue_min or more overdue tasks (overdue = tasks of the
+           -- snapshot month with deadline ≤ that month's last day and done = false).
            j.overdue >= $overdue_min AS b3,
            -- B5 停滞: stagnant over the window and not attained now.
            j.stagnant AND NOT j.attained AS b5

@@ -4,18 +4,10 @@
 WITH
 -- @include snapshot.sql
 ,
-cur AS (
-    SELECT s.county, s.township, s.branch, s.period
-    FROM snap s
-    WHERE s.which = 'cur'
-),
 final AS (
-    SELECT c.county, c.township, c.branch, count(*) AS tasks
-    FROM v_task t
-    JOIN cur c
-      ON t.county = c.county AND t.township = c.township AND t.branch = c.branch AND t.period = c.period
-    WHERE t.period BETWEEN $cur_start AND $cur_end
-    GROUP BY ALL
+    SELECT s.county, s.township, s.branch, s.task_rows AS tasks
+    FROM snap s
+    WHERE s.which = 'cur' AND s.task_rows > 0
 )
 SELECT *
 FROM final

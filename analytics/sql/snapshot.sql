@@ -1,86 +1,38 @@
 -- Shared prelude (included by other queries, not run on its own): the
 -- per-branch snapshot of two periods with task_rate, score and level.
--- Parameters: $cur_start/$cur_end   the period shown (first day .. last day)
---             $cur_multi/$prev_multi  true when the period spans several months
---             $prev_start/$prev_end the period compared with (usually the previous one)
+-- Parameters: $cur_grain/$cur_start    the period shown ('month' | 'quarter', first day)
+--             $prev_grain/$prev_start  the period compared with (usually the previous
+--                                      one; $prev_grain NULL = none)
 --             $county/$township/$branch_type  the scope (NULL = no filter)
---             $w_stars/$w_tasks     score weights (settings)
--- Rows are tagged which = 'cur' | 'prev'. The two ranges may overlap.
-in_scope AS (
-    -- Scope: the whole store or a filter on county / township / branch_type.
-    -- Only the months of the two periods are read (filter on period first).
-    -- (The detail view holds the same current rows as v_branch_month, plus the
-    -- secretary the battle map shows; only the columns a query uses are read.)
-    SELECT v.*
-    FROM v_branch_month_detail v
-    -- (the single covering range first, so the filter reaches the views' scans).
-    WHERE v.period BETWEEN least($cur_start::DATE, $prev_start::DATE) AND greatest($cur_end::DATE, $prev_end::DATE)
-      AND (v.period BETWEEN $cur_start AND $cur_end OR v.period BETWEEN $prev_start AND $prev_end)
-      AND ($county::VARCHAR IS NULL OR v.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR v.township = $township::VARCHAR)
-      AND ($branch_type::VARCHAR IS NULL OR v.branch_type = $branch_type::VARCHAR)
-),
+--             $w_stars/$w_tasks        score weights (settings)
+-- Rows are tagged which = 'cur' | 'prev' (both when the two periods are the same).
 snap AS (
-    -- Snapshot rule: a quarter takes, for each branch (county, township, branch),
-    -- its latest month inside the quarter: every field from the row of that
-    -- month (arg_max_null keeps a NULL of that row). A month has exactly one row
-    -- per branch (one current upload per township and month), so a month skips
-    -- the de-duplication ($cur_multi/$prev_multi are false for a month).
-    (SELECT 'cur' AS which, i.period, i.county, i.township, i.branch, i.branch_type, i.target_stars,
-            i.star_1, i.star_2, i.star_3, i.star_4, i.star_5, i.stars, i.tasks_done, i.tasks_total,
-            i.open_problems, i.weak, i.upload_id, i.secretary
-     FROM in_scope i
-     WHERE NOT $cur_multi AND i.period BETWEEN $cur_start AND $cur_end)
+    -- Snapshot rule, kept in the table branch_snapshot by the store (refreshed
+    -- in the transaction of every load, rollback and demo deletion): a month is
+    -- its rows; a quarter takes, for each branch (county, township, branch), its
+    -- latest month inside the quarter, every field from the row of that month.
+    -- Scope: the whole store or a filter on county / township / branch_type. A
+    -- branch_type filter sees a branch whose type changed inside a quarter at its
+    -- latest month of that type (is_latest false), as filtering the months first.
+    SELECT 'cur' AS which, s.*
+    FROM branch_snapshot s
+    WHERE s.grain = $cur_grain::VARCHAR AND s.period_start = $cur_start::DATE
+      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
+      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
+               ELSE s.branch_type = $branch_type::VARCHAR END
     UNION ALL
-    (SELECT 'cur' AS which, max(i.period) AS period, i.county, i.township, i.branch,
-            arg_max_null(i.branch_type, i.period) AS branch_type,
-            arg_max_null(i.target_stars, i.period) AS target_stars,
-            arg_max_null(i.star_1, i.period) AS star_1,
-            arg_max_null(i.star_2, i.period) AS star_2,
-            arg_max_null(i.star_3, i.period) AS star_3,
-            arg_max_null(i.star_4, i.period) AS star_4,
-            arg_max_null(i.star_5, i.period) AS star_5,
-            arg_max_null(i.stars, i.period) AS stars,
-            arg_max_null(i.tasks_done, i.period) AS tasks_done,
-            arg_max_null(i.tasks_total, i.period) AS tasks_total,
-            arg_max_null(i.open_problems, i.period) AS open_problems,
-            arg_max_null(i.weak, i.period) AS weak,
-            arg_max_null(i.upload_id, i.period) AS upload_id,
-            arg_max_null(i.secretary, i.period) AS secretary
-     FROM in_scope i
-     WHERE $cur_multi AND i.period BETWEEN $cur_start AND $cur_end
-     GROUP BY i.county, i.township, i.branch)
-    UNION ALL
-    (SELECT 'prev' AS which, i.period, i.county, i.township, i.branch, i.branch_type, i.target_stars,
-            i.star_1, i.star_2, i.star_3, i.star_4, i.star_5, i.stars, i.tasks_done, i.tasks_total,
-            i.open_problems, i.weak, i.upload_id, i.secretary
-     FROM in_scope i
-     WHERE NOT $prev_multi AND i.period BETWEEN $prev_start AND $prev_end)
-    UNION ALL
-    (SELECT 'prev' AS which, max(i.period) AS period, i.county, i.township, i.branch,
-            arg_max_null(i.branch_type, i.period) AS branch_type,
-            arg_max_null(i.target_stars, i.period) AS target_stars,
-            arg_max_null(i.star_1, i.period) AS star_1,
-            arg_max_null(i.star_2, i.period) AS star_2,
-            arg_max_null(i.star_3, i.period) AS star_3,
-            arg_max_null(i.star_4, i.period) AS star_4,
-            arg_max_null(i.star_5, i.period) AS star_5,
-            arg_max_null(i.stars, i.period) AS stars,
-            arg_max_null(i.tasks_done, i.period) AS tasks_done,
-            arg_max_null(i.tasks_total, i.period) AS tasks_total,
-            arg_max_null(i.open_problems, i.period) AS open_problems,
-            arg_max_null(i.weak, i.period) AS weak,
-            arg_max_null(i.upload_id, i.period) AS upload_id,
-            arg_max_null(i.secretary, i.period) AS secretary
-     FROM in_scope i
-     WHERE $prev_multi AND i.period BETWEEN $prev_start AND $prev_end
-     GROUP BY i.county, i.township, i.branch)
+    SELECT 'prev' AS which, s.*
+    FROM branch_snapshot s
+    WHERE s.grain = $prev_grain::VARCHAR AND s.period_start = $prev_start::DATE
+      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
+      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
+               ELSE s.branch_type = $branch_type::VARCHAR END
 ),
 rated AS (
     SELECT s.*,
-           -- task_rate = tasks_done / tasks_total, NULL when either is unknown or total is 0.
-           CASE WHEN s.tasks_done IS NULL OR s.tasks_total IS NULL OR s.tasks_total = 0 THEN NULL
-                ELSE s.tasks_done::DOUBLE / s.tasks_total END AS task_rate,
+           -- (task_rate = tasks_done / tasks_total, NULL when unknown or total 0: stored.)
            -- attained = target_stars IS NOT NULL AND stars >= target_stars.
            coalesce(s.stars >= s.target_stars, false) AS attained,
            -- level label: 五星 (5) … 无星 (0).
