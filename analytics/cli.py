@@ -80,7 +80,10 @@ def describe_result(result: ImportResult, settings: Settings) -> list[str]:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from analytics.ingest import ingest_file
+    from analytics.ingest.load import set_write_threads
     from analytics.ingest.read import read_ahead
+
+    set_write_threads(1)  # a one-shot process: see analytics/ingest/load.py WRITE_THREADS
 
     period = None
     if args.period is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import sql
 from analytics.periods import Period
@@ -45,40 +48,58 @@ def compare_periods(
 ) -> Comparison:
     """Compare period A (earlier) with period B: branches, townships, level transitions."""
     params = sql.snapshot_params(b, scope, settings, previous=a)
-    df = sql.run(con, "compare_branches.sql", params)
-    both = df[df["in_a"] & df["in_b"]].reset_index(drop=True)
+    table = sql.run_arrow(con, "compare_branches.sql", params)
+    # The township ranking is an independent query: it runs on a second cursor of
+    # the same database while this thread splits and converts the branch rows
+    # (DuckDB releases the GIL). A cursor sees committed data only.
+    with con.cursor() as other, ThreadPoolExecutor(max_workers=1) as pool:
+        towns_future = pool.submit(unit_ranking, other, b, scope, settings, by="township", previous=a)
+        comparison = _split(a, b, table)
+        towns = towns_future.result()
 
-    # Transition matrix over branches present in both (rows = A, columns = B),
-    # counted on the star numbers: row/column i holds level 5 - i (五星..无星).
-    stars_a = both["stars_a"].to_numpy(dtype="int64")
-    stars_b = both["stars_b"].to_numpy(dtype="int64")
-    if len(both) and (min(stars_a.min(), stars_b.min()) < 0 or max(stars_a.max(), stars_b.max()) > 5):
-        raise ValueError("星级应在 0–5 之间")
-    counts = np.bincount((5 - stars_a) * 6 + (5 - stars_b), minlength=36).astype("int64").reshape(6, 6)
-    transition = pd.DataFrame(counts, index=pd.Index(LEVEL_ORDER, name="A"),
-                              columns=pd.Index(LEVEL_ORDER, name="B"))
-
-    promotions = both[both["stars_b"] > both["stars_a"]][MOVE_COLUMNS].reset_index(drop=True)
-    demotions = both[both["stars_b"] < both["stars_a"]][MOVE_COLUMNS].reset_index(drop=True)
-    added = df[~df["in_a"]][["county", "township", "branch", "stars_b"]].reset_index(drop=True)
-    # 缺报 listed by their rank in A.
-    missing = df[~df["in_b"]].sort_values("rank_a", kind="stable")[["county", "township", "branch", "stars_a"]]
-
-    towns = unit_ranking(con, b, scope, settings, by="township", previous=a)
-    towns = towns[towns["prev_rank"].notna()].reset_index(drop=True)
+    towns = towns[towns["prev_rank"].notna().to_numpy(dtype=bool)].reset_index(drop=True)
     towns = towns.rename(columns={
         "branches": "branches_b", "prev_branches": "branches_a", "score": "score_b", "prev_score": "score_a",
         "rank": "rank_b", "prev_rank": "rank_a",
     })
     towns["score_delta"] = towns["score_b"] - towns["score_a"]
+    comparison.townships = towns[TOWNSHIP_COLUMNS]
+    return comparison
+
+
+def _split(a: Period, b: Period, table: pa.Table) -> Comparison:
+    """The branch parts of a comparison from compare_branches.sql's rows (townships left empty)."""
+    # Split in Arrow, then convert each part once (pandas masks on nullable columns are slower).
+    in_a, in_b = table.column("in_a"), table.column("in_b")
+    both_t = table.filter(pc.and_(in_a, in_b))
+    added = sql.to_pandas(table.filter(pc.invert(in_a)).select(["county", "township", "branch", "stars_b"]))
+    # 缺报 listed by their rank in A (a stable sort: ties keep the query's order).
+    missing = sql.to_pandas(
+        table.filter(pc.invert(in_b)).sort_by([("rank_a", "ascending")])
+        .select(["county", "township", "branch", "stars_a"]))
+
+    # Transition matrix over branches present in both (rows = A, columns = B),
+    # counted on the star numbers: row/column i holds level 5 - i (五星..无星).
+    stars_a = both_t.column("stars_a").to_numpy().astype("int64")
+    stars_b = both_t.column("stars_b").to_numpy().astype("int64")
+    if len(stars_a) and (min(stars_a.min(), stars_b.min()) < 0 or max(stars_a.max(), stars_b.max()) > 5):
+        raise ValueError("星级应在 0–5 之间")
+    counts = np.bincount((5 - stars_a) * 6 + (5 - stars_b), minlength=36).astype("int64").reshape(6, 6)
+    transition = pd.DataFrame(counts, index=pd.Index(LEVEL_ORDER, name="A"),
+                              columns=pd.Index(LEVEL_ORDER, name="B"))
+
+    moves = both_t.select(MOVE_COLUMNS)
+    promotions = sql.to_pandas(moves.filter(stars_b > stars_a))
+    demotions = sql.to_pandas(moves.filter(stars_b < stars_a))
+    both = sql.to_pandas(both_t.select(BRANCH_COLUMNS))
 
     return Comparison(
         a=a, b=b,
-        branches=both[BRANCH_COLUMNS],
-        townships=towns[TOWNSHIP_COLUMNS],
+        branches=both,
+        townships=pd.DataFrame(columns=TOWNSHIP_COLUMNS),
         transition=transition,
         promotions=promotions,
         demotions=demotions,
         added=added,
-        missing=missing.reset_index(drop=True),
+        missing=missing,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -27,7 +28,15 @@ REASON_LABELS: dict[str, str] = {
 LIST_COLUMNS = ["county", "township", "branch", "reasons", "reason_text", "rank", "stars", "score"]
 
 
-def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
+@dataclass
+class ListHead:
+    """The first entries of a red or black list and the size of the whole list (a briefing)."""
+
+    rows: pd.DataFrame  # LIST_COLUMNS, at most the requested number of entries, in list order
+    total: int  # entries in the whole list
+
+
+def _params(period: Period, scope: Scope, settings: Settings, limit: int | None = None) -> dict[str, Any]:
     stag_k = max(int(settings.stagnation_months), 1)
     return {
         **sql.snapshot_params(period, scope, settings),
@@ -38,6 +47,7 @@ def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
         "black_min": int(settings.black_flag_min_branches),
         "overdue_min": int(settings.overdue_threshold),
         "stag_k": stag_k,
+        "limit": limit,
     }
 
 
@@ -60,3 +70,29 @@ def red_list(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, setti
 def black_list(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
     """黑榜: B1 黑旗, B2 降星, B3 逾期, B4 未报送 (township-level entries have branch None), B5 停滞."""
     return _finish(sql.run_arrow(con, "black_list.sql", _params(period, scope, settings)))
+
+
+def red_list_head(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, rows: int
+) -> ListHead:
+    """The first ``rows`` entries of ``red_list`` and how many it has in all."""
+    return _head(sql.run_arrow(con, "red_list.sql", _params(period, scope, settings, _limit(rows))))
+
+
+def black_list_head(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, rows: int
+) -> ListHead:
+    """The first ``rows`` entries of ``black_list`` and how many it has in all."""
+    return _head(sql.run_arrow(con, "black_list.sql", _params(period, scope, settings, _limit(rows))))
+
+
+def _limit(rows: int) -> int:
+    # At least one row: the total travels with the rows (count(*) OVER () in the query).
+    if int(rows) < 1:
+        raise ValueError(f"rows 应为正整数，收到 {rows!r}")
+    return int(rows)
+
+
+def _head(table: pa.Table) -> ListHead:
+    total = int(table.column("total")[0].as_py()) if table.num_rows else 0  # no row: an empty list
+    return ListHead(rows=_finish(table), total=total)

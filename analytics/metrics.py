@@ -72,6 +72,24 @@ def level_distribution(
     return sql.run(con, "level_distribution.sql", params)[LEVEL_COLUMNS]
 
 
+def total_distribution(by_unit: pd.DataFrame) -> pd.DataFrame:
+    """The whole scope's distribution (``by=None``) folded from a per-unit one (``by`` = county,
+    township or branch_type): each branch counts in exactly one unit, so the counts add up.
+    Saves a second query where a page shows both."""
+    levels = sorted({int(x) for x in LEVEL_LABELS}, reverse=True)
+    counts = by_unit.groupby("level")["count"].sum() if len(by_unit) else pd.Series(dtype="int64")
+    total = int(counts.sum()) if len(counts) else 0
+    n = [int(counts.get(level, 0)) for level in levels]
+    return pd.DataFrame({
+        "unit": pd.Series(["全部"] * len(levels), dtype=by_unit["unit"].dtype),
+        "level": pd.Series(levels, dtype=by_unit["level"].dtype),
+        "level_label": pd.Series([LEVEL_LABELS[level] for level in levels], dtype=by_unit["level_label"].dtype),
+        "count": pd.Series(n, dtype=by_unit["count"].dtype),
+        # share = count / branches of the scope (NULL when the scope is empty), as level_distribution.
+        "share": pd.Series([c / total if total else None for c in n], dtype=by_unit["share"].dtype),
+    })[LEVEL_COLUMNS]
+
+
 def _star_names(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> list[str]:
     """Slot names: the scope's own type's names, "A/B" where a mixed scope's names differ."""
     types = {r[0] for r in con.execute(

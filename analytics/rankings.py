@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 
@@ -32,8 +34,37 @@ def branch_ranking(
     """Branches by score (competition ranking), peer group = scope or township."""
     if peer not in PEERS:
         raise ValueError(f"peer 应为 {PEERS} 之一，收到 {peer!r}")
-    params = {**sql.snapshot_params(period, scope, settings), "peer": peer}
-    return sql.run(con, "branch_ranking.sql", params)[BRANCH_COLUMNS]
+    query = "branch_ranking_township.sql" if peer == "township" else "branch_ranking.sql"
+    return sql.run(con, query, sql.snapshot_params(period, scope, settings))[BRANCH_COLUMNS]
+
+
+@dataclass
+class RankingEnds:
+    """The first and the last rows of ``branch_ranking`` (peer group: the scope), for a briefing."""
+
+    top: pd.DataFrame  # BRANCH_COLUMNS, the first rows in ranking order
+    bottom: pd.DataFrame  # BRANCH_COLUMNS, the last rows in ranking order (may overlap ``top``)
+
+
+def branch_ranking_ends(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    scope: Scope,
+    settings: Settings,
+    *,
+    top: int,
+    bottom: int,
+) -> RankingEnds:
+    """The first ``top`` and the last ``bottom`` rows of ``branch_ranking`` without ordering the rest."""
+    if int(top) < 0 or int(bottom) < 0:
+        raise ValueError(f"top/bottom 应为非负整数，收到 {top!r}/{bottom!r}")
+    params = {**sql.snapshot_params(period, scope, settings), "top": int(top), "bottom": int(bottom)}
+    df = sql.run(con, "branch_ranking_ends.sql", params)
+    is_top = (df["part"] == "top").to_numpy(dtype=bool)
+    return RankingEnds(
+        top=df.loc[is_top, BRANCH_COLUMNS].reset_index(drop=True),
+        bottom=df.loc[~is_top, BRANCH_COLUMNS].reset_index(drop=True),
+    )
 
 
 def unit_ranking(

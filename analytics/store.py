@@ -84,7 +84,22 @@ CREATE TABLE branch_snapshot (
     -- B5 stagnation run: the first month of the run of consecutive calendar
     -- months ending at `period` in which the branch has a row with the same stars
     -- and tasks_done (an unknown tasks_done equals only an unknown one).
-    same_since    DATE NOT NULL
+    same_since    DATE NOT NULL,
+    -- The branch in the previous period of this grain (the calendar month or
+    -- quarter before): its latest row there (is_latest), so that rankings and the
+    -- red/black lists read one period instead of joining two.
+    in_prev       BOOLEAN NOT NULL,   -- it has a row there
+    prev_type     VARCHAR,            -- that row's branch_type
+    prev_stars    INTEGER,
+    prev_task_rate DOUBLE,
+    prev_attained BOOLEAN,            -- stars >= target_stars there (no target: false)
+    -- The branch in the next period of this grain: its latest row there (B4 未报送).
+    in_next       BOOLEAN NOT NULL,
+    next_type     VARCHAR,
+    -- Position among the rows of the same grain and period_start in the tie
+    -- order of every ranking: branch, township, county (then branch_type) in
+    -- Unicode code-point order. Renumbered when a load adds or removes names.
+    name_order    INTEGER NOT NULL
 );
 """
 
@@ -116,7 +131,8 @@ tasks_of_units AS (
 previous AS (
     -- The same units' rows of the calendar month before (one per branch: the
     -- importer rejects a branch listed twice in a month).
-    SELECT p.county, p.township, p.branch, p.stars, p.tasks_done, p.same_since
+    SELECT p.county, p.township, p.branch, p.stars, p.tasks_done, p.same_since,
+           p.branch_type, p.task_rate, coalesce(p.stars >= p.target_stars, false) AS attained
     FROM branch_snapshot p
     JOIN units u ON u.county = p.county AND u.township = p.township
     WHERE p.grain = 'month' AND p.period_start = CAST($month - INTERVAL 1 MONTH AS DATE)
@@ -134,7 +150,16 @@ final AS (
            coalesce(t.task_rows, 0) AS task_rows,
            -- The run goes on when last month has a row with equal stars and tasks_done.
            CASE WHEN p.stars = r.stars AND p.tasks_done IS NOT DISTINCT FROM r.tasks_done THEN p.same_since
-                ELSE r.period END AS same_since
+                ELSE r.period END AS same_since,
+           p.branch IS NOT NULL AS in_prev, p.branch_type AS prev_type, p.stars AS prev_stars,
+           p.task_rate AS prev_task_rate, p.attained AS prev_attained,
+           -- (in_next: set after the later months are written, see _SNAPSHOT_NEXT_SQL.)
+           false AS in_next, NULL::VARCHAR AS next_type,
+           -- Position among the rows written here; _SNAPSHOT_NAME_ORDER_SQL renumbers
+           -- the month when it holds other units' rows too.
+           CAST(row_number() OVER (ORDER BY r.branch COLLATE "binary", r.township COLLATE "binary",
+                                            r.county COLLATE "binary", r.branch_type COLLATE "binary") AS INTEGER)
+               AS name_order
     FROM rows_of_units r
     LEFT JOIN tasks_of_units t ON t.county = r.county AND t.township = r.township AND t.branch = r.branch
     LEFT JOIN previous p ON p.county = r.county AND p.township = r.township AND p.branch = r.branch
@@ -143,22 +168,22 @@ SELECT * FROM final
 ORDER BY county, township, branch
 """
 
-# Quarter rows of the (quarter, county, township) units holding a month of
-# {units}, from the month rows (written first). $first/$last bound the months
-# read: the first month of {units} and the last month of its last quarter.
+# Quarter rows of quarter $quarter (its first day) for the (county, township)
+# units of {units} holding a month of it, from the month rows (written first).
+# Quarters are written one at a time in calendar order: a quarter's in_prev &
+# co. come from the quarter before.
 _SNAPSHOT_QUARTERS_SQL = """
 INSERT INTO branch_snapshot
 WITH units AS (
-    SELECT DISTINCT CAST(date_trunc('quarter', period) AS DATE) AS quarter, county, township FROM {units}
+    SELECT DISTINCT county, township FROM {units}
+    WHERE CAST(date_trunc('quarter', period) AS DATE) = $quarter
 ),
 months AS (
-    SELECT m.*, u.quarter
+    SELECT m.*
     FROM branch_snapshot m
-    JOIN units u ON u.quarter = CAST(date_trunc('quarter', m.period_start) AS DATE)
-                AND u.county = m.county AND u.township = m.township
+    JOIN units u ON u.county = m.county AND u.township = m.township
     WHERE m.grain = 'month'
-      -- (bound months: the scan skips the row groups of other months)
-      AND m.period_start BETWEEN CAST(date_trunc('quarter', $first::DATE) AS DATE) AND $last::DATE
+      AND m.period_start BETWEEN $quarter AND CAST($quarter + INTERVAL 2 MONTH AS DATE)
 ),
 per_type AS (
     -- Snapshot rule: a quarter takes, for each branch (county, township,
@@ -166,7 +191,7 @@ per_type AS (
     -- that month (arg_max_null keeps a NULL of that row). Taken per branch_type
     -- too: a scope filtering on branch_type sees a branch whose type changed
     -- inside the quarter at its latest month of that type (is_latest false).
-    SELECT m.quarter, max(m.period) AS period, m.county, m.township, m.branch, m.branch_type,
+    SELECT max(m.period) AS period, m.county, m.township, m.branch, m.branch_type,
            arg_max_null(m.target_stars, m.period) AS target_stars,
            arg_max_null(m.star_1, m.period) AS star_1,
            arg_max_null(m.star_2, m.period) AS star_2,
@@ -185,19 +210,77 @@ per_type AS (
            arg_max_null(m.task_rows, m.period) AS task_rows,
            arg_max_null(m.same_since, m.period) AS same_since
     FROM months m
-    GROUP BY m.quarter, m.county, m.township, m.branch, m.branch_type
+    GROUP BY m.county, m.township, m.branch, m.branch_type
+),
+previous AS (
+    -- The same units' latest rows of the quarter before.
+    SELECT p.county, p.township, p.branch, p.branch_type, p.stars, p.task_rate,
+           coalesce(p.stars >= p.target_stars, false) AS attained
+    FROM branch_snapshot p
+    JOIN units u ON u.county = p.county AND u.township = p.township
+    WHERE p.grain = 'quarter' AND p.is_latest AND p.period_start = CAST($quarter - INTERVAL 3 MONTH AS DATE)
 ),
 final AS (
-    SELECT 'quarter' AS grain, p.quarter AS period_start, p.period, p.county, p.township, p.branch,
-           p.branch_type,
-           p.period = max(p.period) OVER (PARTITION BY p.quarter, p.county, p.township, p.branch) AS is_latest,
-           p.target_stars, p.star_1, p.star_2, p.star_3, p.star_4, p.star_5, p.stars,
-           p.tasks_done, p.tasks_total, p.open_problems, p.weak, p.upload_id, p.secretary,
-           p.task_rate, p.overdue, p.task_rows, p.same_since
-    FROM per_type p
+    SELECT 'quarter' AS grain, $quarter AS period_start, t.period, t.county, t.township, t.branch,
+           t.branch_type,
+           t.period = max(t.period) OVER (PARTITION BY t.county, t.township, t.branch) AS is_latest,
+           t.target_stars, t.star_1, t.star_2, t.star_3, t.star_4, t.star_5, t.stars,
+           t.tasks_done, t.tasks_total, t.open_problems, t.weak, t.upload_id, t.secretary,
+           t.task_rate, t.overdue, t.task_rows, t.same_since,
+           p.branch IS NOT NULL AS in_prev, p.branch_type AS prev_type, p.stars AS prev_stars,
+           p.task_rate AS prev_task_rate, p.attained AS prev_attained,
+           false AS in_next, NULL::VARCHAR AS next_type,
+           CAST(row_number() OVER (ORDER BY t.branch COLLATE "binary", t.township COLLATE "binary",
+                                            t.county COLLATE "binary", t.branch_type COLLATE "binary") AS INTEGER)
+               AS name_order
+    FROM per_type t
+    LEFT JOIN previous p ON p.county = t.county AND p.township = t.township AND p.branch = t.branch
 )
 SELECT * FROM final
-ORDER BY period_start, county, township, branch
+ORDER BY county, township, branch
+"""
+
+# in_next / next_type of the rows of the units' (county, township) from the
+# period before their first rewritten one on (every later period of a unit is
+# rewritten with it): whether the branch has a latest row in the next period.
+_SNAPSHOT_NEXT_SQL = """
+UPDATE branch_snapshot AS s
+SET in_next = c.in_next, next_type = c.next_type
+FROM (
+    SELECT r.grain, r.period_start, r.county, r.township, r.branch, r.branch_type,
+           n.branch IS NOT NULL AS in_next, n.branch_type AS next_type
+    FROM branch_snapshot r
+    JOIN (SELECT county, township, min(period) AS first FROM {units} GROUP BY ALL) u
+      ON u.county = r.county AND u.township = r.township
+    LEFT JOIN branch_snapshot n
+      ON n.grain = r.grain AND n.is_latest
+     AND n.period_start = CASE r.grain WHEN 'month' THEN CAST(r.period_start + INTERVAL 1 MONTH AS DATE)
+                                       ELSE CAST(r.period_start + INTERVAL 3 MONTH AS DATE) END
+     AND n.county = r.county AND n.township = r.township AND n.branch = r.branch
+    WHERE r.period_start >= CASE r.grain
+              WHEN 'month' THEN CAST(u.first - INTERVAL 1 MONTH AS DATE)
+              ELSE CAST(date_trunc('quarter', u.first) - INTERVAL 3 MONTH AS DATE) END
+) c
+WHERE s.grain = c.grain AND s.period_start = c.period_start AND s.county = c.county
+  AND s.township = c.township AND s.branch = c.branch AND s.branch_type = c.branch_type
+  AND (s.in_next <> c.in_next OR s.next_type IS DISTINCT FROM c.next_type)
+"""
+
+# Renumber name_order over all rows of one period ($grain, $start): rows written
+# by a refresh are numbered among themselves only. Writes only changed rows.
+_SNAPSHOT_NAME_ORDER_SQL = """
+UPDATE branch_snapshot AS s
+SET name_order = c.pos
+FROM (
+    SELECT county, township, branch, branch_type,
+           CAST(row_number() OVER (ORDER BY branch COLLATE "binary", township COLLATE "binary",
+                                            county COLLATE "binary", branch_type COLLATE "binary") AS INTEGER) AS pos
+    FROM branch_snapshot
+    WHERE grain = $grain AND period_start = $start
+) c
+WHERE s.grain = $grain AND s.period_start = $start
+  AND s.county = c.county AND s.township = c.township AND s.branch = c.branch AND s.branch_type = c.branch_type
+  AND s.name_order <> c.pos
 """
 
 # Remove the rows a refresh rewrites: the months of the units and the quarters holding them.
@@ -578,10 +661,12 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Any
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = _scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
-    if not exists:
+    """The stored schema version (0 for a new file). One direct read of ``meta``: a query
+    on information_schema costs ~10 ms on a large store, paid by every open."""
+    try:
+        value = _scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+    except duckdb.CatalogException:  # no meta table yet: a new, empty file
         return 0
-    value = _scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'")
     return int(value) if value is not None else 0
 
 
@@ -864,9 +949,10 @@ def _refresh_snapshots(con: duckdb.DuckDBPyConnection, units: pa.Table, bounds: 
 
     A (county, township) unit's snapshot rows depend only on that unit's current
     rows, so rewriting them per unit is exact. The later months of a rewritten
-    unit are rewritten too (their stagnation run may follow from it; none when
-    the latest month is loaded). Months in calendar order, then the quarters,
-    which are taken from the month rows.
+    unit are rewritten too (their stagnation run and in_prev follow from it; none
+    when the latest month is loaded). Months in calendar order, then the quarters
+    (taken from the month rows) in calendar order, then the next-period flags of
+    the units' rows and the name order of every period written.
     """
     con.register("_snap_units", units)
     try:
@@ -887,11 +973,22 @@ def _refresh_snapshots(con: duckdb.DuckDBPyConnection, units: pa.Table, bounds: 
     con.register("_snap_units", units)
     try:
         con.execute(_SNAPSHOT_DELETE_SQL, bounds)
-        for month in months:
-            con.execute(_SNAPSHOT_MONTHS_SQL.format(units="_snap_units"), {"month": month})
-        con.execute(_SNAPSHOT_QUARTERS_SQL.format(units="_snap_units"), _quarter_bounds(months))
+        _write_snapshots(con, "_snap_units", months)
+        for grain, start in sorted({("month", m) for m in months} | {("quarter", _quarter_of(m)) for m in months}):
+            con.execute(_SNAPSHOT_NAME_ORDER_SQL, {"grain": grain, "start": start})
     finally:
         con.unregister("_snap_units")
+
+
+def _write_snapshots(con: duckdb.DuckDBPyConnection, units: str, months: list[date]) -> None:
+    """Insert the month rows, then the quarter rows, of ``units`` (a table name or subquery
+    of (period, county, township)), each period in calendar order; then set in_next."""
+    for month in months:  # calendar order: a month's stagnation run and in_prev follow from the month before
+        con.execute(_SNAPSHOT_MONTHS_SQL.format(units=units), {"month": month})
+    for quarter in sorted({_quarter_of(m) for m in months}):
+        con.execute(_SNAPSHOT_QUARTERS_SQL.format(units=units), {"quarter": quarter})
+    if months:
+        con.execute(_SNAPSHOT_NEXT_SQL.format(units=units))
 
 
 def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
@@ -899,23 +996,18 @@ def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
 
     For code that writes the internal tables directly instead of through a load
     (the test factory, the benchmark generator) and for the migration to schema
-    version 3. Call it inside the transaction that wrote the rows.
+    version 3. Call it inside the transaction that wrote the rows. Every period
+    is written whole, so its name order needs no renumbering.
     """
     con.execute("DELETE FROM branch_snapshot")
     months = [r[0] for r in con.execute(
         "SELECT DISTINCT period FROM branch_month WHERE is_current ORDER BY period").fetchall()]
-    for month in months:  # calendar order: each month's stagnation run follows from the month before
-        con.execute(_SNAPSHOT_MONTHS_SQL.format(units=_ALL_CURRENT_UNITS), {"month": month})
-    if months:
-        con.execute(_SNAPSHOT_QUARTERS_SQL.format(units=_ALL_CURRENT_UNITS), _quarter_bounds(months))
+    _write_snapshots(con, _ALL_CURRENT_UNITS, months)
 
 
-def _quarter_bounds(months: list[date]) -> dict[str, date]:
-    """$first/$last of _SNAPSHOT_QUARTERS_SQL: the first month and the third month of the last
-    month's quarter (months of a touched quarter after the touched one are read too)."""
-    last = max(months)
-    quarter_end = date(last.year, (last.month - 1) // 3 * 3 + 3, 1)
-    return {"first": min(months), "last": quarter_end}
+def _quarter_of(month: date) -> date:
+    """The first day of the quarter holding ``month``."""
+    return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
 
 
 def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[date, str, str]]:

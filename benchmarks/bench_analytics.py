@@ -76,17 +76,24 @@ DOCUMENTED_PAGES: dict[str, list[str]] = {
     "排名": ["rankings.branch_ranking", "rankings.township_ranking", "rankings.county_ranking"],
     "红黑榜": ["flags.red_list", "flags.black_list"],
     "季度对比": ["compare.compare_periods"],
-    "简报": ["metrics.kpis", "metrics.level_distribution", "rankings.branch_ranking", "flags.red_list",
-             "flags.black_list"],
+    "简报": ["metrics.kpis", "metrics.level_distribution(by=township)", "rankings.branch_ranking_ends(bottom=5,top=10)",
+             "flags.red_list_head", "flags.black_list_head"],
 }
 PAGE_FILES = {
     "总览": "overview.py", "作战图": "battle_map.py", "排名": "ranking.py", "红黑榜": "red_black.py",
-    "季度对比": "compare.py", "简报": "briefing.py",
+    "季度对比": "compare.py", "简报": "briefing.py", "上传": "upload.py",
 }
 # The sidebar (app.py → ui.state.store_info) runs on every page; cached like the calls.
 SIDEBAR = ["periods.available_months", "scope.scope_options", "store.has_demo_data"]
 # Keyword arguments whose value in the page is a variable: the value benchmarked.
-DEFAULT_KWARGS = {"by": "township", "peer": "scope"}
+DEFAULT_KWARGS: dict[str, Any] = {"by": "township", "peer": "scope"}
+
+
+def _ui_constants() -> dict[str, Any]:
+    """Keyword values a page takes from ui/briefing.py (top=briefing.TOP_N, …)."""
+    from ui import briefing
+
+    return {"top": briefing.TOP_N, "bottom": briefing.BOTTOM_N}
 
 
 # --- which calls each page makes -------------------------------------------------
@@ -101,6 +108,9 @@ def _call_key(func: str, kwargs: dict[str, Any]) -> str:
 def page_calls(path: Path) -> list[str]:
     """Every ``state.call("module.fn", …)`` in a page file, as call keys (``fn(by=township)``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    # Module-level constants (HISTORY_ROWS = 300) stand for their value in a call.
+    constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+                 for t in n.targets if isinstance(t, ast.Name)}
     out: list[str] = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "call"):
@@ -109,8 +119,14 @@ def page_calls(path: Path) -> list[str]:
             continue
         kwargs: dict[str, Any] = {}
         for kw in node.keywords:
-            if kw.arg in DEFAULT_KWARGS:
-                kwargs[kw.arg] = kw.value.value if isinstance(kw.value, ast.Constant) else DEFAULT_KWARGS[kw.arg]
+            if kw.arg is None or kw.arg == "end":  # end=period: the period every call gets
+                continue
+            if isinstance(kw.value, ast.Constant):
+                kwargs[kw.arg] = kw.value.value
+            elif isinstance(kw.value, ast.Name) and kw.value.id in constants:
+                kwargs[kw.arg] = constants[kw.value.id]
+            else:
+                kwargs[kw.arg] = {**DEFAULT_KWARGS, **_ui_constants()}.get(kw.arg, "?")
         out.append(_call_key(node.args[0].value, kwargs))
     return sorted(set(out), key=out.index)
 
@@ -194,6 +210,14 @@ def fingerprint(key: str, result: Any) -> Any:
         return bool(result)
     if name == "store.list_uploads":
         return len(result)
+    if name == "rankings.branch_ranking_ends":
+        return {"top": [str(b) for b in result.top["branch"]], "bottom": [str(b) for b in result.bottom["branch"]]}
+    if name in ("flags.red_list_head", "flags.black_list_head"):
+        return {"rows": len(result.rows), "total": result.total}
+    if name == "store.count_uploads":
+        return int(result)
+    if name == "battle_map.branch_task_counts":
+        return {"rows": len(result), "overdue": int(result["overdue"].sum())} if "overdue" in result else len(result)
     return None
 
 
@@ -283,10 +307,14 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "rankings.branch_ranking": lambda c: rankings.branch_ranking(c, p, s, st),
         "rankings.branch_ranking(peer=scope)": lambda c: rankings.branch_ranking(c, p, s, st, peer="scope"),
         "rankings.branch_ranking(peer=township)": lambda c: rankings.branch_ranking(c, p, s, st, peer="township"),
+        "rankings.branch_ranking_ends(bottom=5,top=10)":
+            lambda c: rankings.branch_ranking_ends(c, p, s, st, top=10, bottom=5),
         "rankings.township_ranking": lambda c: rankings.township_ranking(c, p, s, st),
         "rankings.county_ranking": lambda c: rankings.county_ranking(c, p, s, st),
         "flags.red_list": lambda c: flags.red_list(c, p, s, st),
         "flags.black_list": lambda c: flags.black_list(c, p, s, st),
+        "flags.red_list_head": lambda c: flags.red_list_head(c, p, s, st, 10),
+        "flags.black_list_head": lambda c: flags.black_list_head(c, p, s, st, 10),
         "battle_map.battle_map": lambda c: battle_map.battle_map(c, p, s, st),
         "battle_map.branch_tasks": lambda c: battle_map.branch_tasks(c, p, *b),
         "battle_map.branch_history": lambda c: battle_map.branch_history(c, b[0], b[1], b[2], st),
@@ -294,7 +322,10 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "periods.available_months": lambda c: periods.available_months(c),
         "scope.scope_options": lambda c: scope.scope_options(c),
         "store.has_demo_data": lambda c: store.has_demo_data(c),
-        "store.list_uploads": lambda c: store.list_uploads(c),
+        "store.list_uploads(limit=300)": lambda c: store.list_uploads(c, limit=300),
+        "store.count_uploads": lambda c: store.count_uploads(c),
+        "store.count_uploads(in_force_only=True)": lambda c: store.count_uploads(c, in_force_only=True),
+        "battle_map.branch_task_counts": lambda c: battle_map.branch_task_counts(c, p, s, st),
     }
 
 
@@ -324,7 +355,8 @@ def _pandas_callables(ctx: dict[str, Any], pa: Any) -> dict[str, Callable[[], An
         "periods.available_months": lambda: pa.sidebar()[0],
         "scope.scope_options": lambda: pa.sidebar()[1],
         "store.has_demo_data": lambda: False,
-        # store.list_uploads: upload history is not part of the exported views; no pandas equivalent.
+        # store.list_uploads / count_uploads: the upload history is not part of the exported views,
+        # battle_map.branch_task_counts: folded into battle_map there; no pandas equivalents.
     }
 
 

@@ -36,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-GENERATOR_VERSION = 4  # 4: fills the branch_snapshot table (schema version 3)
+GENERATOR_VERSION = 5  # 4: fills the branch_snapshot table (schema version 3); 5: its prev/next/name-order columns
 
 COUNTY_FIRST = "甲乙丙丁戊己庚辛壬癸"  # county "甲017县": clearly not a real county
 TOWN_A = "东西南北上下前后中新老大小高长白"

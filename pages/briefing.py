@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import metrics
 from ui import briefing, components, state
 from ui.state import SETTINGS
 
@@ -14,19 +15,29 @@ period, scope = sel.period, sel.scope
 assert period is not None
 info = state.store_info()
 
-by = "township" if (scope.county or info.options["county"].nunique() == 1) else "county"
+several_counties = not scope.county and info.options["county"].nunique() > 1
+# One distribution query: per unit (the chart), added up for the whole scope.
+by = "branch_type" if scope.township else "county" if several_counties else "township"
 uploads_in_force = state.call("store.count_uploads", in_force_only=True)
+by_unit = state.call("metrics.level_distribution", period, scope, by=by)
 b = briefing.make_briefing(
     period, scope,
     kpis=state.call("metrics.kpis", period, scope, SETTINGS),
-    distribution=state.call("metrics.level_distribution", period, scope),
-    township_distribution=None if scope.township else state.call("metrics.level_distribution", period, scope, by=by),
-    ranking=state.call("rankings.branch_ranking", period, scope, SETTINGS),
-    red=state.call("flags.red_list", period, scope, SETTINGS),
-    black=state.call("flags.black_list", period, scope, SETTINGS),
+    distribution=metrics.total_distribution(by_unit),
+    township_distribution=None if scope.township else by_unit,
+    # The page shows the ends of the ranking and the first entries of each list ...
+    ranking=state.call("rankings.branch_ranking_ends", period, scope, SETTINGS,
+                       top=briefing.TOP_N, bottom=briefing.BOTTOM_N),
+    red=state.call("flags.red_list_head", period, scope, SETTINGS, briefing.LIST_ROWS),
+    black=state.call("flags.black_list_head", period, scope, SETTINGS, briefing.LIST_ROWS),
+    several_counties=several_counties,
     uploads=uploads_in_force,
     last_upload=info.last_upload,
 )
+# ... the workbook the complete lists, computed when it is downloaded.
+complete = [state.deferred("rankings.branch_ranking", period, scope, SETTINGS),
+            state.deferred("flags.red_list", period, scope, SETTINGS),
+            state.deferred("flags.black_list", period, scope, SETTINGS)]
 
 d1, d2, _ = st.columns([1, 1, 2])
 with d1:
@@ -34,7 +45,8 @@ with d1:
                        mime="text/html", icon=":material/download:", key="brief_html", on_click="ignore",
                        help="单个文件，内含图表脚本，无需联网即可打开、打印或另存为 PDF。")
 with d2:
-    st.download_button("下载简报表格（Excel）", data=lambda: briefing.to_xlsx(b), file_name=f"{b.file_stem}.xlsx",
+    st.download_button("下载简报表格（Excel）", file_name=f"{b.file_stem}.xlsx",
+                       data=lambda: briefing.to_xlsx(b, briefing.complete_tables(*(fetch() for fetch in complete))),
                        mime=components.XLSX_MIME, icon=":material/download:", key="brief_xlsx", on_click="ignore")
 
 st.markdown(f"<h1 style='text-align:center;color:#B71C1C;margin-bottom:0'>{b.title}</h1>", unsafe_allow_html=True)

@@ -258,6 +258,25 @@ def snapshot(con: Any, grain: str | None = None) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in rows]
 
 
+def links(con: Any, grain: str) -> list[tuple[Any, ...]]:
+    """(period_start, township, branch, in_prev, prev_stars, prev_attained, in_next, name_order) of one grain."""
+    return [tuple(r) for r in con.execute(
+        "SELECT strftime(period_start, '%Y-%m'), township, branch, in_prev, prev_stars, prev_attained, in_next,"
+        " name_order FROM branch_snapshot WHERE grain = ? ORDER BY ALL", [grain]).fetchall()]
+
+
+def assert_maintained_equals_rebuild(db: Path) -> None:
+    """Every column of branch_snapshot as maintained by loads equals a rebuild from scratch."""
+    with store.open_store(db, settings=SETTINGS) as con:
+        everything = "SELECT * EXCLUDE (upload_id), upload_id FROM branch_snapshot ORDER BY ALL"
+        maintained = con.execute(everything).fetchall()
+        con.execute("BEGIN TRANSACTION")
+        store.rebuild_snapshots(con)
+        rebuilt = con.execute(everything).fetchall()
+        con.execute("ROLLBACK")
+    assert maintained == rebuilt
+
+
 def staged(period: date, rows: list[tuple[str, str, int, int | None]],
            tasks: Sequence[tuple[str, str, str, date | None, bool]] = (), tag: str = "") -> Staged:
     """An accepted upload: rows (township, branch, stars, tasks_done), tasks (township, branch, task, deadline, done)."""
@@ -296,6 +315,7 @@ def test_snapshot_table_follows_load_replace_rollback_and_clear_demo(tmp_path: P
             ("quarter", "2024-07", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
             ("quarter", "2024-07", "2024-08", "甲镇", "一村", 2, 5, 1, 3, "2024-07", "U00002"),
         ]
+    assert_maintained_equals_rebuild(db)
     # U00003 (demo) replaces August 甲镇: 一村 now has 3 stars, the run restarts; 乙镇 stays U00002.
     load(staged(AUG, [("甲镇", "一村", 3, 5)]), db=db, is_demo=True, settings=SETTINGS)
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # the quarter's latest month replaced
@@ -315,6 +335,7 @@ def test_snapshot_table_follows_load_replace_rollback_and_clear_demo(tmp_path: P
             ("quarter", "2024-07", "2024-08", "乙镇", "二村", 3, None, 0, 0, "2024-08", "U00002"),
             ("quarter", "2024-07", "2024-09", "甲镇", "一村", 3, 5, 0, 0, "2024-08", "U00004"),
         ]
+    assert_maintained_equals_rebuild(db)
     # Clearing the demo data brings U00002's August 甲镇 back: September's run now starts in September.
     with store.open_store(db, settings=SETTINGS) as con:
         assert store.clear_demo(con) == 1
@@ -333,6 +354,47 @@ def test_snapshot_table_follows_load_replace_rollback_and_clear_demo(tmp_path: P
         rows_now = snapshot(con)
         store.rebuild_snapshots(con)  # what was maintained equals a rebuild from scratch
         assert snapshot(con) == rows_now
+    assert_maintained_equals_rebuild(db)
+
+
+def test_the_neighbouring_periods_and_the_name_order_follow_each_load(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    # 甲镇 in July and August, 乙镇 only in August: 二村 has no July, 一村 goes on into August.
+    load(staged(JUL, [("甲镇", "一村", 2, 5), ("甲镇", "三村", 4, 5)]), db=db, settings=SETTINGS)
+    load(staged(AUG, [("甲镇", "一村", 3, 5)]), db=db, settings=SETTINGS)
+    load(staged(AUG, [("乙镇", "二村", 1, 5)]), db=db, settings=SETTINGS)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        # Code-point order: 一 (U+4E00) < 三 (U+4E09) < 二 (U+4E8C); 三村 is not in August (in_next false).
+        assert links(con, "month") == [
+            ("2024-07", "甲镇", "一村", False, None, None, True, 1),
+            ("2024-07", "甲镇", "三村", False, None, None, False, 2),
+            ("2024-08", "乙镇", "二村", False, None, None, False, 2),
+            ("2024-08", "甲镇", "一村", True, 2, False, False, 1),
+        ]
+    # September 甲镇 with 三村 back: August 一村 now has a next month; 三村's previous month is missing.
+    load(staged(SEP, [("甲镇", "一村", 3, 6), ("甲镇", "三村", 4, 6)]), db=db, settings=SETTINGS)
+    with store.open_store(db, read_only=True, settings=SETTINGS) as con:
+        assert links(con, "month")[2:] == [
+            ("2024-08", "乙镇", "二村", False, None, None, False, 2),
+            ("2024-08", "甲镇", "一村", True, 2, False, True, 1),
+            ("2024-09", "甲镇", "一村", True, 3, False, False, 1),
+            ("2024-09", "甲镇", "三村", False, None, None, False, 2),
+        ]
+        # One quarter (Q3), nothing before or after it.
+        assert links(con, "quarter") == [
+            ("2024-07", "乙镇", "二村", False, None, None, False, 3),
+            ("2024-07", "甲镇", "一村", False, None, None, False, 1),
+            ("2024-07", "甲镇", "三村", False, None, None, False, 2),
+        ]
+    assert_maintained_equals_rebuild(db)
+    # Rolling back August 甲镇: July 一村 loses its next month, September 一村 its previous one.
+    with store.open_store(db, settings=SETTINGS) as con:
+        store.rollback(con, "U00002")
+        assert [r for r in links(con, "month") if r[2] == "一村"] == [
+            ("2024-07", "甲镇", "一村", False, None, None, False, 1),
+            ("2024-09", "甲镇", "一村", False, None, None, False, 1),
+        ]
+    assert_maintained_equals_rebuild(db)
 
 
 def test_a_rewritten_earlier_month_carries_the_stagnation_run_forward(tmp_path: Path) -> None:

@@ -1,8 +1,13 @@
 """The one-page briefing (简报): assembled once, shown on the page and saved as offline HTML.
 
-    b = make_briefing(period, scope, kpis=…, distribution=…, ranking=…, red=…, black=…, uploads=…)
-    html = to_html(b)          # self-contained: plotly.js embedded, no network reference
-    xlsx = to_xlsx(b)          # the tables as a workbook
+    b = make_briefing(period, scope, kpis=…, distribution=…, ranking=RankingEnds, red=ListHead,
+                      black=ListHead, uploads=…)
+    html = to_html(b)                                   # self-contained: plotly.js embedded
+    xlsx = to_xlsx(b, complete_tables(ranking, red, black))  # the complete lists as a workbook
+
+The page shows only the ends of the ranking and the first entries of the red and
+black lists (what the analytics' ``branch_ranking_ends`` / ``*_list_head`` return);
+the workbook takes the complete lists, fetched when it is downloaded.
 
 Pure: no Streamlit, so the HTML can be tested directly.
 """
@@ -10,7 +15,7 @@ Pure: no Streamlit, so the HTML can be tested directly.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +24,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analytics.exports import frames_to_xlsx
+from analytics.flags import ListHead
 from analytics.periods import Period
+from analytics.rankings import RankingEnds
 from analytics.scope import Scope
 from ui import charts, format, theme
 
@@ -45,7 +52,6 @@ class Briefing:
     tables: list[tuple[str, pd.DataFrame, str]]  # (title, table, note under it)
     source_note: str
     file_stem: str
-    all_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # for Excel (complete lists)
 
 
 def _scope_title(scope: Scope) -> str:
@@ -70,15 +76,21 @@ def make_briefing(
     *,
     kpis: dict[str, Any],
     distribution: pd.DataFrame,
-    ranking: pd.DataFrame,
-    red: pd.DataFrame,
-    black: pd.DataFrame,
+    ranking: RankingEnds,
+    red: ListHead,
+    black: ListHead,
     township_distribution: pd.DataFrame | None = None,
+    several_counties: bool | None = None,
     uploads: int | None = None,
     last_upload: datetime | None = None,
     today: date | None = None,
 ) -> Briefing:
-    """Assemble the briefing from the same analytics results the pages show."""
+    """Assemble the briefing from the same analytics results the pages show.
+
+    ``ranking`` holds at least the first TOP_N and the last BOTTOM_N rows, ``red`` and
+    ``black`` at least LIST_ROWS entries. ``several_counties``: whether tables need a
+    county column (default: the rows given come from more than one county).
+    """
     today = today or date.today()
     where = _scope_title(scope)
     type_word = f"（{scope.branch_type}）" if scope.branch_type else ""
@@ -97,7 +109,7 @@ def make_briefing(
         f"{_change_words(k['at_least_three']['delta'], '个', prev)}；"
         f"其中五星 {k['five']['value']} 个、四星 {k['four']['value']} 个、三星 {k['three']['value']} 个。"
         f"平均综合得分 {format.score(k['avg_score']['value'])}，重点任务完成率 {format.pct(k['task_rate']['value'])}。"
-        f"本期红榜 {len(red)} 条、黑榜 {len(black)} 条。"
+        f"本期红榜 {red.total} 条、黑榜 {black.total} 条。"
     )
     headlines = [
         Headline("支部总数", f"{n}", "个"),
@@ -109,21 +121,24 @@ def make_briefing(
         Headline("平均综合得分", format.score(k["avg_score"]["value"]),
                  f"{prev} {format.score(k['avg_score']['previous'])}"),
         Headline("任务完成率", format.pct(k["task_rate"]["value"]), ""),
-        Headline("红榜 / 黑榜", f"{len(red)} / {len(black)}", "条"),
+        Headline("红榜 / 黑榜", f"{red.total} / {black.total}", "条"),
     ]
     figures: list[tuple[str, go.Figure]] = [("星级分布", charts.level_bar(distribution, title="星级分布"))]
     if township_distribution is not None and 1 < township_distribution["unit"].nunique() <= 25:
         figures.append(("各单位星级分布", charts.level_distribution_bars(
             township_distribution, title="各单位星级分布（按占比）", mode="share")))
 
-    multi_county = ranking["county"].nunique() > 1 if len(ranking) else False
-    county_col = ["县（市、区）"] if multi_county else []
-    table = format.ranking_table(ranking, "branch")
-    compact = table[["名次", "变化", *county_col, "乡镇（街道）", "村（社区）", "星级", "任务完成率", "综合得分"]]
-    top = compact.head(TOP_N)
-    bottom = compact.tail(BOTTOM_N) if len(compact) > TOP_N else compact.iloc[0:0]
-    red_t = format.flag_table(red, red=True)
-    black_t = format.flag_table(black, red=False)
+    if several_counties is None:
+        counties = pd.concat([ranking.top["county"], ranking.bottom["county"], red.rows["county"],
+                              black.rows["county"]])
+        several_counties = counties.nunique() > 1
+    county_col = ["县（市、区）"] if several_counties else []
+    compact_cols = ["名次", "变化", *county_col, "乡镇（街道）", "村（社区）", "星级", "任务完成率", "综合得分"]
+    top = format.ranking_table(ranking.top, "branch")[compact_cols].head(TOP_N)
+    # The last rows, shown when the scope has more branches than the top table (they may overlap it).
+    bottom = format.ranking_table(ranking.bottom, "branch")[compact_cols].tail(BOTTOM_N)
+    if n <= TOP_N:
+        bottom = bottom.iloc[0:0]
     flag_cols = ["旗", *county_col, "乡镇（街道）", "村（社区）", "上榜原因"]
     tables: list[tuple[str, pd.DataFrame, str]] = [
         (f"综合得分前 {len(top)} 名", top, ""),
@@ -131,9 +146,9 @@ def make_briefing(
     if len(bottom):
         tables.append((f"综合得分后 {len(bottom)} 名", bottom, ""))
     more = "，完整名单见 Excel"
-    for name, flags in (("红榜", red_t), ("黑榜", black_t)):
-        shown = flags[flag_cols].head(LIST_ROWS)
-        note = f"共 {len(flags)} 条" + (f"，此处列出前 {LIST_ROWS} 条{more}" if len(flags) > LIST_ROWS else "")
+    for name, head, is_red in (("红榜", red, True), ("黑榜", black, False)):
+        shown = format.flag_table(head.rows, red=is_red)[flag_cols].head(LIST_ROWS)
+        note = f"共 {head.total} 条" + (f"，此处列出前 {LIST_ROWS} 条{more}" if head.total > LIST_ROWS else "")
         tables.append((name, shown, note))
     uploads_text = f"共 {uploads} 次上传，" if uploads is not None else ""
     last_text = f"最近更新 {last_upload:%Y-%m-%d %H:%M}，" if last_upload else ""
@@ -146,8 +161,13 @@ def make_briefing(
         title=title, subtitle=subtitle, summary=summary, headlines=headlines, figures=figures,
         tables=tables, source_note=source_note,
         file_stem=charts.safe_filename("五星支部创建简报", period.label, scope.label),
-        all_tables={"排名": table, "红榜": red_t, "黑榜": black_t},
     )
+
+
+def complete_tables(ranking: pd.DataFrame, red: pd.DataFrame, black: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The complete ranking and lists (branch_ranking, red_list, black_list) as the workbook's sheets."""
+    return {"排名": format.ranking_table(ranking, "branch"), "红榜": format.flag_table(red, red=True),
+            "黑榜": format.flag_table(black, red=False)}
 
 
 # --- tables (the page and the offline HTML render the same markup) ---------------
@@ -278,9 +298,9 @@ def to_html(b: Briefing) -> str:
     return "\n".join(parts)
 
 
-def to_xlsx(b: Briefing) -> bytes:
-    """The briefing's tables (complete lists) and headline numbers as a workbook."""
+def to_xlsx(b: Briefing, complete: dict[str, pd.DataFrame]) -> bytes:
+    """The briefing's headline numbers and the complete lists (``complete_tables``) as a workbook."""
     headline = pd.DataFrame({"指标": [h.label for h in b.headlines], "数值": [h.value for h in b.headlines],
                              "说明": [h.note for h in b.headlines]})
-    frames = {"简报要点": headline, **b.all_tables}
+    frames = {"简报要点": headline, **complete}
     return frames_to_xlsx(frames, title=b.title, note=b.subtitle)

@@ -9,6 +9,7 @@
 - ``scope_picker()``: the sidebar filters (period kind, period, county, township,
   村/社区) kept in st.session_state so they persist across pages; ``selection()``
   returns what they say.
+- ``deferred("rankings.branch_ranking", …)``: the same call made later (a download's data).
 - ``write_store()``: a writable connection held briefly (upload, rollback).
 """
 
@@ -18,7 +19,7 @@ import contextlib
 import importlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -138,6 +139,22 @@ def call(func: str, *args: Any, **kwargs: Any) -> Any:
         tuple(_encode(a) for a in args),
         tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
     )
+
+
+def deferred(func: str, *args: Any, **kwargs: Any) -> Callable[[], Any]:
+    """``call`` run later, outside the script run: for a download button's data callable,
+    which Streamlit runs on click in a worker thread. Not cached (one download, one
+    computation); the store and settings are those of this run."""
+    db, s = db_path(), settings()
+    encoded = tuple(_encode(a) for a in args)
+
+    def run() -> Any:
+        module, name = func.rsplit(".", 1)
+        fn = getattr(importlib.import_module(f"analytics.{module}"), name)
+        with read_store(db, s) as con:
+            return fn(con, *(_decode(a, s) for a in encoded), **kwargs)
+
+    return run
 
 
 def clear_caches() -> None:

@@ -101,6 +101,21 @@ def _bytes_table(content: bytes) -> pa.Table:
     return pa.table({"content": cell})
 
 
+# DuckDB threads for a load (None = DuckDB's default, one per core). The command
+# line, a one-shot process whose peak memory counts (benchmarks/bench_ingest.py),
+# sets 1: a load is a handful of statements over one upload's rows, and a second
+# thread only keeps its own buffers (~10 MB at city scale) without making the load
+# faster (measured: 1.20 s either way at city scale, 4.1 s at 20,000 branches).
+# The app leaves it alone: there the database is shared with the pages' queries.
+WRITE_THREADS: int | None = None
+
+
+def set_write_threads(threads: int | None) -> None:
+    """Set WRITE_THREADS (the command line sets 1)."""
+    global WRITE_THREADS
+    WRITE_THREADS = threads
+
+
 def load_parsed(
     con: duckdb.DuckDBPyConnection,
     parsed: ParsedLedger,
@@ -125,6 +140,8 @@ def load_parsed(
         {"county": [c for c, _ in scope], "township": [t for _, t in scope]},
         schema=pa.schema([("county", pa.string()), ("township", pa.string())]),
     )
+    if WRITE_THREADS is not None:
+        con.execute(f"SET threads = {int(WRITE_THREADS)}")  # a setting, not a value: cannot be bound
     con.execute("BEGIN TRANSACTION")
     try:
         duplicate = store.find_current_duplicate(con, sha256, parsed.period, scope)

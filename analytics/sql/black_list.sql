@@ -2,44 +2,29 @@
 -- township-level B4) with every reason it qualifies.
 -- Extra parameters: $black_min (B1 township size), $overdue_min (B3),
 --   $stag_k (B5 window length in months), $cur_word/$prev_word.
+--   $limit (the first entries only; NULL = all).
 WITH
--- @include snapshot.sql
+-- @include snapshot_current.sql
 ,
-cur_ranked AS MATERIALIZED (
-    -- Rank in the scope (competition ranking on the unrounded score).
-    -- (Materialized so that the join order stays rank first, then township:
-    -- otherwise the planner may join scope_rank and town_stats to each other
-    -- first, a product of scores × townships.)
-    SELECT s.*, r.rank
-    FROM scored s
-    JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
-    WHERE s.which = 'cur'
-),
-cur AS (
-    SELECT c.*,
+joined AS (
+    SELECT s.*, r.rank,
            -- Bottom of the township (its last rank, ties included) = its worst
            -- ranking key; the township's branch count (this period, in scope).
-           c.score_key = t.town_worst AS town_bottom,
-           t.town_size
-    FROM cur_ranked c
-    JOIN town_stats t ON t.which = 'cur' AND t.county = c.county AND t.township = c.township
-),
-prev AS (
-    SELECT * FROM scored WHERE which = 'prev'
-),
-joined AS (
-    SELECT c.*, p.stars AS prev_stars, p.branch IS NOT NULL AS in_prev,
+           s.score_key = t.town_worst AS town_bottom,
+           t.town_size,
            -- Stagnant: the B5 window (the snapshot month and the $stag_k - 1
            -- calendar months before it) lies inside the branch's stagnation run:
            -- rows in every month of the window, stars equal in all, and tasks_done
            -- equal in all (unknown in all months counts as equal; known in some
            -- months only does not). The run starts at same_since (snapshot table).
-           date_diff('month', c.same_since, c.period) + 1 >= $stag_k AS stagnant,
-           CASE WHEN c.township LIKE '%街道' OR c.township LIKE '%办事处' THEN '街道'
-                WHEN c.township LIKE '%镇' OR c.township LIKE '%乡' THEN '乡镇'
+           date_diff('month', s.same_since, s.period) + 1 >= $stag_k AS stagnant,
+           CASE WHEN s.township LIKE '%街道' OR s.township LIKE '%办事处' THEN '街道'
+                WHEN s.township LIKE '%镇' OR s.township LIKE '%乡' THEN '乡镇'
                 ELSE '乡镇（街道）' END AS unit_word
-    FROM cur c
-    LEFT JOIN prev p ON p.county = c.county AND p.township = c.township AND p.branch = c.branch
+    FROM scored s
+    -- Rank in the scope (competition ranking on the unrounded score).
+    JOIN scope_rank r ON r.score_key = s.score_key
+    JOIN town_stats t ON t.county = s.county AND t.township = s.township
 ),
 flagged AS (
     SELECT j.*,
@@ -69,17 +54,25 @@ present_entries AS (
     FROM flagged f
     WHERE f.b1 OR f.b2 OR f.b3 OR f.b5
 ),
+cur_other_type AS (
+    -- With a branch_type filter only: branches present now at a month of the
+    -- filtered type that is not their latest row (their type changed inside the quarter).
+    SELECT county, township, branch FROM cur_rows WHERE NOT is_latest
+),
 cur_townships AS (
-    SELECT DISTINCT county, township FROM cur
+    SELECT DISTINCT county, township FROM cur_rows
 ),
 missing AS (
-    -- B4 未报送: present in the previous period, missing in this one.
+    -- B4 未报送: present in the previous period (in scope), missing in this one:
+    -- no latest row now (in_next, kept by the store) of a type in the scope, and
+    -- no row of the filtered type either.
     SELECT p.county, p.township, p.branch,
            t.township IS NULL AS whole_township
-    FROM prev p
-    LEFT JOIN cur c ON c.county = p.county AND c.township = p.township AND c.branch = p.branch
+    FROM prev_rows p
+    LEFT JOIN cur_other_type o ON o.county = p.county AND o.township = p.township AND o.branch = p.branch
     LEFT JOIN cur_townships t ON t.county = p.county AND t.township = p.township
-    WHERE c.branch IS NULL
+    WHERE NOT (p.in_next AND ($branch_type::VARCHAR IS NULL OR p.next_type = $branch_type::VARCHAR))
+      AND o.branch IS NULL
 ),
 missing_entries AS (
     -- A branch of a township that did report: one entry per branch.
@@ -105,9 +98,13 @@ final AS (
     UNION ALL
     SELECT * FROM missing_entries
 )
-SELECT county, township, branch, reasons, reason_text, rank, stars, score
+SELECT county, township, branch, reasons, reason_text, rank, stars, score,
+       -- How many entries the whole list has (before $limit).
+       count(*) OVER () AS total
 FROM final
 -- Worst first: rank descending, then the same tie order as the ranking;
 -- B4 entries (no rank) last, by name with the township entry first.
 ORDER BY rank DESC NULLS LAST, stars, task_rate NULLS FIRST,
          county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary" NULLS FIRST
+-- The first $limit entries (NULL: all).
+LIMIT $limit

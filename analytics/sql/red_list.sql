@@ -1,41 +1,24 @@
 -- 红榜 of the current period: one row per branch with every reason it qualifies.
 -- Extra parameters: $top_n (R2), $red_min (R1 township size),
 --   $cur_word/$prev_word ('本月'/'上月' or '本季度'/'上季度').
+--   $limit (the first entries only; NULL = all).
 WITH
--- @include snapshot.sql
+-- @include snapshot_current.sql
 ,
-cur_ranked AS MATERIALIZED (
-    -- Rank in the scope (competition ranking on the unrounded score).
-    -- Only the current period is ranked; the previous one gives stars and attained.
-    -- (Materialized so that the join order stays rank first, then township:
-    -- otherwise the planner may join scope_rank and town_stats to each other
-    -- first, a product of scores × townships.)
-    SELECT s.*, r.rank
-    FROM scored s
-    JOIN scope_rank r ON r.which = s.which AND r.score_key = s.score_key
-    WHERE s.which = 'cur'
-),
 ranked AS (
-    SELECT c.*,
+    SELECT s.*, r.rank,
            -- Top of the township (rank 1 there, ties included) = its best ranking
            -- key; the township's branch count in this period (in scope).
-           c.score_key = t.town_best AS town_top,
+           s.score_key = t.town_best AS town_top,
            t.town_size,
            -- The township's own word for itself in reason texts.
-           CASE WHEN c.township LIKE '%街道' OR c.township LIKE '%办事处' THEN '街道'
-                WHEN c.township LIKE '%镇' OR c.township LIKE '%乡' THEN '乡镇'
+           CASE WHEN s.township LIKE '%街道' OR s.township LIKE '%办事处' THEN '街道'
+                WHEN s.township LIKE '%镇' OR s.township LIKE '%乡' THEN '乡镇'
                 ELSE '乡镇（街道）' END AS unit_word
-    FROM cur_ranked c
-    JOIN town_stats t ON t.which = 'cur' AND t.county = c.county AND t.township = c.township
-),
-prev AS (
-    SELECT county, township, branch, stars, attained FROM scored WHERE which = 'prev'
-),
-joined AS (
-    SELECT c.*, p.stars AS prev_stars, p.attained AS prev_attained, p.branch IS NOT NULL AS in_prev
-    FROM ranked c
-    LEFT JOIN prev p
-      ON p.county = c.county AND p.township = c.township AND p.branch = c.branch
+    FROM scored s
+    -- Rank in the scope (competition ranking on the unrounded score).
+    JOIN scope_rank r ON r.score_key = s.score_key
+    JOIN town_stats t ON t.county = s.county AND t.township = s.township
 ),
 flagged AS (
     SELECT j.*,
@@ -48,7 +31,7 @@ flagged AS (
            -- R4 达标: attained now; present before without having attained the
            -- target it had then (no target then = not attained).
            j.in_prev AND j.attained AND NOT j.prev_attained AS r4
-    FROM joined j
+    FROM ranked j
 ),
 final AS (
     SELECT f.county, f.township, f.branch,
@@ -61,11 +44,16 @@ final AS (
                CASE WHEN f.r3 THEN '较' || $prev_word || '增加' || (f.stars - f.prev_stars) || '星' END,
                CASE WHEN f.r4 THEN '达到创建目标（' || ['一星', '二星', '三星', '四星', '五星'][f.target_stars] || '）' END
            ], lambda x: x IS NOT NULL), '；') AS reason_text,
-           f.rank, f.stars, f.score, f.task_rate
+           f.rank, f.stars, f.score, f.task_rate, f.name_order
     FROM flagged f
     WHERE f.r1 OR f.r2 OR f.r3 OR f.r4
 )
-SELECT county, township, branch, reasons, reason_text, rank, stars, score
+SELECT county, township, branch, reasons, reason_text, rank, stars, score,
+       -- How many entries the whole list has (before $limit).
+       count(*) OVER () AS total
 FROM final
-ORDER BY rank, stars DESC, task_rate DESC NULLS LAST,
-         branch COLLATE "binary", township COLLATE "binary", county COLLATE "binary"
+-- The ranking's order: rank, stars desc, task_rate desc (unknown last), then
+-- name in code-point order (name_order).
+ORDER BY rank, stars DESC, task_rate DESC NULLS LAST, name_order
+-- The first $limit entries (NULL: all).
+LIMIT $limit

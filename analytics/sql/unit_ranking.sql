@@ -1,10 +1,10 @@
 -- Township or county ranking of the current period with the previous rank.
 -- Extra parameter: $by_township (true: units are townships; false: counties).
 WITH
--- @include snapshot.sql
+-- @include snapshot_pair.sql
 ,
-units AS (
-    SELECT s.which, s.county,
+cur_units AS (
+    SELECT s.county,
            CASE WHEN $by_township THEN s.township END AS township,
            count(*) AS branches,
            -- A unit's score is the mean score of its branches.
@@ -19,14 +19,24 @@ units AS (
            -- task_rate = Σdone / Σtotal over branches whose task_rate is known.
            sum(s.tasks_done) FILTER (WHERE s.task_rate IS NOT NULL) AS done_sum,
            sum(s.tasks_total) FILTER (WHERE s.task_rate IS NOT NULL) AS total_sum
-    FROM scored s
+    FROM cur_scored s
     GROUP BY ALL
 ),
-ranked AS (
-    SELECT u.*,
-           -- Competition ranking by mean score within the scope.
-           rank() OVER (PARTITION BY u.which ORDER BY u.score_key DESC) AS rank
-    FROM units u
+prev_units AS (
+    SELECT s.county,
+           CASE WHEN $by_township THEN s.township END AS township,
+           count(*) AS branches,
+           avg(s.score) AS score,
+           round(avg(s.score), 9) AS score_key
+    FROM prev_scored s
+    GROUP BY ALL
+),
+cur_ranked AS (
+    -- Competition ranking by mean score within the scope.
+    SELECT u.*, rank() OVER (ORDER BY u.score_key DESC) AS rank FROM cur_units u
+),
+prev_ranked AS (
+    SELECT u.*, rank() OVER (ORDER BY u.score_key DESC) AS rank FROM prev_units u
 ),
 final AS (
     SELECT c.county, c.township, c.branches, c.score, c.rank,
@@ -38,10 +48,9 @@ final AS (
            CASE WHEN c.with_target > 0 THEN c.attained / c.with_target END AS attainment_rate,
            CASE WHEN c.total_sum > 0 THEN c.done_sum / c.total_sum END AS task_rate,
            p.score AS prev_score, p.branches AS prev_branches
-    FROM ranked c
-    LEFT JOIN ranked p
-      ON p.which = 'prev' AND p.county = c.county AND p.township IS NOT DISTINCT FROM c.township
-    WHERE c.which = 'cur'
+    FROM cur_ranked c
+    LEFT JOIN prev_ranked p
+      ON p.county = c.county AND p.township IS NOT DISTINCT FROM c.township
 )
 SELECT *
 FROM final

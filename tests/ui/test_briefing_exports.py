@@ -10,8 +10,10 @@ import openpyxl
 import pandas as pd
 
 from analytics.exports import frames_to_xlsx, problems_to_xlsx
+from analytics.flags import ListHead
 from analytics.ingest.model import Problem
 from analytics.periods import Period
+from analytics.rankings import RankingEnds
 from analytics.scope import Scope
 from ui import briefing, format
 
@@ -25,20 +27,25 @@ def _kpis() -> dict:
             "data_as_of": date(2024, 8, 1)}
 
 
+RANKING = pd.DataFrame({"county": ["乙县", "甲县"], "township": ["南镇", "东镇"], "branch": ["四村", "一村"],
+                        "branch_type": ["村", "村"], "stars": [5, 4], "target_stars": [4, 4],
+                        "task_rate": [1.0, 15 / 29], "score": [100.0, 68.69], "rank": [1, 2],
+                        "prev_rank": [1, 2], "rank_change": [0, 0]})
+RED = pd.DataFrame({"county": ["甲县"], "township": ["东镇"], "branch": ["一村"], "reasons": [["R1", "R3"]],
+                    "reason_text": ["本月乡镇排名第一；较上月增加1星"], "rank": [2], "stars": [4], "score": [68.69]})
+BLACK = pd.DataFrame({"county": ["甲县"], "township": ["西镇"], "branch": [None], "reasons": [["B4"]],
+                      "reason_text": ["上月报送、本月未报送"], "rank": [None], "stars": [None], "score": [None]})
+
+
 def _brief() -> briefing.Briefing:
     dist = pd.DataFrame({"unit": ["全部"] * 6, "level": [5, 4, 3, 2, 1, 0],
                          "level_label": ["五星", "四星", "三星", "二星", "一星", "无星"],
                          "count": [1, 1, 0, 1, 1, 1], "share": [0.2, 0.2, 0, 0.2, 0.2, 0.2]})
-    ranking = pd.DataFrame({"county": ["乙县", "甲县"], "township": ["南镇", "东镇"], "branch": ["四村", "一村"],
-                            "branch_type": ["村", "村"], "stars": [5, 4], "target_stars": [4, 4],
-                            "task_rate": [1.0, 15 / 29], "score": [100.0, 68.69], "rank": [1, 2],
-                            "prev_rank": [1, 2], "rank_change": [0, 0]})
-    red = pd.DataFrame({"county": ["甲县"], "township": ["东镇"], "branch": ["一村"], "reasons": [["R1", "R3"]],
-                        "reason_text": ["本月乡镇排名第一；较上月增加1星"], "rank": [2], "stars": [4], "score": [68.69]})
-    black = pd.DataFrame({"county": ["甲县"], "township": ["西镇"], "branch": [None], "reasons": [["B4"]],
-                          "reason_text": ["上月报送、本月未报送"], "rank": [None], "stars": [None], "score": [None]})
+    # What the page passes: the ends of the ranking and the first entries of each list with their totals.
     return briefing.make_briefing(Period.parse("2024-08"), Scope(county="甲县"), kpis=_kpis(), distribution=dist,
-                                  ranking=ranking, red=red, black=black, uploads=6, today=date(2024, 9, 3))
+                                  ranking=RankingEnds(top=RANKING, bottom=RANKING.tail(1).reset_index(drop=True)),
+                                  red=ListHead(rows=RED, total=1), black=ListHead(rows=BLACK, total=1), uploads=6,
+                                  today=date(2024, 9, 3))
 
 
 def test_briefing_content() -> None:
@@ -92,7 +99,7 @@ def test_briefing_tables_render_as_one_line_cells() -> None:
 
 
 def test_briefing_xlsx_has_headlines_and_full_lists() -> None:
-    wb = openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(_brief())))
+    wb = openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(_brief(), briefing.complete_tables(RANKING, RED, BLACK))))
     assert wb.sheetnames == ["简报要点", "排名", "红榜", "黑榜"]
     assert wb["简报要点"]["A4"].value == "指标"  # title, note, blank row, header
 

@@ -1,0 +1,92 @@
+-- Shared prelude (included by other queries, not run on its own): the scope's
+-- rows of the current period with score and ranking key, each carrying its
+-- previous period (the calendar month / quarter before) as stored in the row by
+-- the store (in_prev, prev_stars, …), so the two periods are never joined.
+-- Parameters: $cur_grain/$cur_start    the period shown ('month' | 'quarter', first day)
+--             $prev_grain/$prev_start  the period before it (period.previous(): the one
+--                                      the stored prev_* / in_next columns refer to)
+--             $county/$township/$branch_type  the scope (NULL = no filter)
+--             $w_stars/$w_tasks        score weights (settings)
+cur_rows AS (
+    -- Snapshot rule, kept in the table branch_snapshot by the store: a month is
+    -- its rows; a quarter takes, for each branch, its latest month inside the
+    -- quarter. Scope: the whole store or a filter on county / township /
+    -- branch_type. A branch_type filter sees a branch whose type changed inside
+    -- a quarter at its latest month of that type (is_latest false).
+    SELECT s.*
+    FROM branch_snapshot s
+    WHERE s.grain = $cur_grain::VARCHAR AND s.period_start = $cur_start::DATE
+      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
+      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
+               ELSE s.branch_type = $branch_type::VARCHAR END
+),
+prev_rows AS (
+    -- The previous period's rows in the same scope (its ranks; B4 未报送).
+    SELECT s.*
+    FROM branch_snapshot s
+    WHERE s.grain = $prev_grain::VARCHAR AND s.period_start = $prev_start::DATE
+      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
+      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
+               ELSE s.branch_type = $branch_type::VARCHAR END
+),
+prev_other_type AS (
+    -- With a branch_type filter only: the previous row in scope of a branch
+    -- whose type changed inside the previous quarter is its latest month of the
+    -- filtered type there, not its latest row (rare; never for months).
+    SELECT p.county, p.township, p.branch, p.stars, p.task_rate,
+           coalesce(p.stars >= p.target_stars, false) AS attained
+    FROM prev_rows p
+    WHERE NOT p.is_latest
+),
+cur AS (
+    SELECT c.* EXCLUDE (in_prev, prev_stars, prev_task_rate, prev_attained),
+           -- The branch's row of the previous period in the scope: the stored
+           -- latest row when its type is in the scope, else prev_other_type's.
+           o.branch IS NOT NULL
+               OR (c.in_prev AND ($branch_type::VARCHAR IS NULL OR c.prev_type = $branch_type::VARCHAR)) AS in_prev,
+           CASE WHEN o.branch IS NOT NULL THEN o.stars
+                WHEN $branch_type::VARCHAR IS NULL OR c.prev_type = $branch_type::VARCHAR THEN c.prev_stars END
+               AS prev_stars,
+           CASE WHEN o.branch IS NOT NULL THEN o.task_rate
+                WHEN $branch_type::VARCHAR IS NULL OR c.prev_type = $branch_type::VARCHAR THEN c.prev_task_rate END
+               AS prev_task_rate,
+           CASE WHEN o.branch IS NOT NULL THEN o.attained
+                WHEN $branch_type::VARCHAR IS NULL OR c.prev_type = $branch_type::VARCHAR THEN c.prev_attained END
+               AS prev_attained
+    FROM cur_rows c
+    LEFT JOIN prev_other_type o ON o.county = c.county AND o.township = c.township AND o.branch = c.branch
+),
+scored AS (
+    SELECT c.*,
+           -- attained = target_stars IS NOT NULL AND stars >= target_stars.
+           coalesce(c.stars >= c.target_stars, false) AS attained,
+           -- score = w_stars × stars / 5 + w_tasks × task_rate, NULL task_rate counted as 0; unrounded.
+           $w_stars::DOUBLE * c.stars / 5.0 + $w_tasks::DOUBLE * coalesce(c.task_rate, 0.0) AS score,
+           -- Ranking key: the unrounded score, only cleared of floating-point noise
+           -- (1e-9) so that equal scores computed along different paths tie.
+           round($w_stars::DOUBLE * c.stars / 5.0 + $w_tasks::DOUBLE * coalesce(c.task_rate, 0.0), 9) AS score_key,
+           -- The same key of the previous period's row (NULL when there is none).
+           CASE WHEN c.in_prev THEN round($w_stars::DOUBLE * c.prev_stars / 5.0
+                                          + $w_tasks::DOUBLE * coalesce(c.prev_task_rate, 0.0), 9) END AS prev_key
+    FROM cur c
+),
+score_counts AS (
+    SELECT score_key, count(*) AS n FROM scored GROUP BY score_key
+),
+scope_rank AS (
+    -- Competition ranking (1, 2, 2, 4) in the scope on the ranking key: 1 + the
+    -- number of branches with a higher score (computed per distinct score, the
+    -- same as rank() OVER (ORDER BY score_key DESC)).
+    SELECT score_key,
+           CAST(1 + coalesce(sum(n) OVER (ORDER BY score_key DESC
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT) AS rank
+    FROM score_counts
+),
+town_stats AS (
+    -- Per township (in scope): branch count, best and worst ranking key.
+    SELECT county, township, count(*) AS town_size, max(score_key) AS town_best, min(score_key) AS town_worst
+    FROM scored
+    GROUP BY county, township
+)
