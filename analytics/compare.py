@@ -48,13 +48,12 @@ def compare_periods(
 ) -> Comparison:
     """Compare period A (earlier) with period B: branches, townships, level transitions."""
     params = sql.snapshot_params(b, scope, settings, previous=a)
-    table = sql.run_arrow(con, "compare_branches.sql", params)
     # The township ranking is an independent query: it runs on a second cursor of
-    # the same database while this thread splits and converts the branch rows
+    # the same database while this thread runs and splits the branch query
     # (DuckDB releases the GIL). A cursor sees committed data only.
     with con.cursor() as other, ThreadPoolExecutor(max_workers=1) as pool:
         towns_future = pool.submit(unit_ranking, other, b, scope, settings, by="township", previous=a)
-        comparison = _split(a, b, table)
+        comparison = _split(a, b, sql.run_arrow(con, "compare_branches.sql", params))
         towns = towns_future.result()
 
     towns = towns[towns["prev_rank"].notna().to_numpy(dtype=bool)].reset_index(drop=True)
@@ -71,12 +70,13 @@ def _split(a: Period, b: Period, table: pa.Table) -> Comparison:
     """The branch parts of a comparison from compare_branches.sql's rows (townships left empty)."""
     # Split in Arrow, then convert each part once (pandas masks on nullable columns are slower).
     in_a, in_b = table.column("in_a"), table.column("in_b")
-    both_t = table.filter(pc.and_(in_a, in_b))
-    added = sql.to_pandas(table.filter(pc.invert(in_a)).select(["county", "township", "branch", "stars_b"]))
+    only_b, only_a = pc.invert(in_a), pc.invert(in_b)
+    # (Usually every branch is in both periods: no copy then.)
+    both_t = table if not (pc.any(only_b).as_py() or pc.any(only_a).as_py()) else table.filter(pc.and_(in_a, in_b))
+    added = sql.to_pandas(table.filter(only_b).select(["county", "township", "branch", "stars_b"]))
     # 缺报 listed by their rank in A (a stable sort: ties keep the query's order).
     missing = sql.to_pandas(
-        table.filter(pc.invert(in_b)).sort_by([("rank_a", "ascending")])
-        .select(["county", "township", "branch", "stars_a"]))
+        table.filter(only_a).sort_by([("rank_a", "ascending")]).select(["county", "township", "branch", "stars_a"]))
 
     # Transition matrix over branches present in both (rows = A, columns = B),
     # counted on the star numbers: row/column i holds level 5 - i (五星..无星).
