@@ -165,7 +165,6 @@ final AS (
     LEFT JOIN previous p ON p.county = r.county AND p.township = r.township AND p.branch = r.branch
 )
 SELECT * FROM final
-ORDER BY county, township, branch
 """
 
 # Quarter rows of quarter $quarter (its first day) for the (county, township)
@@ -220,10 +219,14 @@ previous AS (
     JOIN units u ON u.county = p.county AND u.township = p.township
     WHERE p.grain = 'quarter' AND p.is_latest AND p.period_start = CAST($quarter - INTERVAL 3 MONTH AS DATE)
 ),
+latest AS (
+    -- Each branch's latest month in the quarter, whatever its type.
+    SELECT county, township, branch, max(period) AS period FROM per_type GROUP BY ALL
+),
 final AS (
     SELECT 'quarter' AS grain, $quarter AS period_start, t.period, t.county, t.township, t.branch,
            t.branch_type,
-           t.period = max(t.period) OVER (PARTITION BY t.county, t.township, t.branch) AS is_latest,
+           t.period = l.period AS is_latest,
            t.target_stars, t.star_1, t.star_2, t.star_3, t.star_4, t.star_5, t.stars,
            t.tasks_done, t.tasks_total, t.open_problems, t.weak, t.upload_id, t.secretary,
            t.task_rate, t.overdue, t.task_rows, t.same_since,
@@ -234,10 +237,10 @@ final AS (
                                             t.county COLLATE "binary", t.branch_type COLLATE "binary") AS INTEGER)
                AS name_order
     FROM per_type t
+    JOIN latest l ON l.county = t.county AND l.township = t.township AND l.branch = t.branch
     LEFT JOIN previous p ON p.county = t.county AND p.township = t.township AND p.branch = t.branch
 )
 SELECT * FROM final
-ORDER BY county, township, branch
 """
 
 # in_next / next_type of the rows of the units' (county, township) from the
@@ -264,6 +267,32 @@ FROM (
 WHERE s.grain = c.grain AND s.period_start = c.period_start AND s.county = c.county
   AND s.township = c.township AND s.branch = c.branch AND s.branch_type = c.branch_type
   AND (s.in_next <> c.in_next OR s.next_type IS DISTINCT FROM c.next_type)
+"""
+
+# The written periods holding rows of other units too (their name_order is renumbered;
+# rows written by a refresh are numbered among themselves).
+_SNAPSHOT_MIXED_PERIODS_SQL = """
+WITH written AS (
+    SELECT DISTINCT 'month' AS grain, period AS period_start, county, township FROM {units}
+    UNION
+    SELECT DISTINCT 'quarter', CAST(date_trunc('quarter', period) AS DATE), county, township FROM {units}
+)
+SELECT DISTINCT s.grain, s.period_start
+FROM branch_snapshot s
+JOIN (SELECT DISTINCT grain, period_start FROM written) p ON p.grain = s.grain AND p.period_start = s.period_start
+LEFT JOIN written w
+  ON w.grain = s.grain AND w.period_start = s.period_start AND w.county = s.county AND w.township = s.township
+WHERE w.county IS NULL
+ORDER BY ALL
+"""
+
+# Rows of the units in the month / quarter before the first written ones (their in_next may change).
+_SNAPSHOT_BEFORE_SQL = """
+SELECT count(*)
+FROM branch_snapshot s
+JOIN (SELECT DISTINCT county, township FROM {units}) u ON u.county = s.county AND u.township = s.township
+WHERE (s.grain = 'month' AND s.period_start = CAST($first - INTERVAL 1 MONTH AS DATE))
+   OR (s.grain = 'quarter' AND s.period_start = CAST(date_trunc('quarter', $first::DATE) - INTERVAL 3 MONTH AS DATE))
 """
 
 # Renumber name_order over all rows of one period ($grain, $start): rows written
@@ -917,11 +946,16 @@ WHERE r.upload_id = s.upload_id AND r.period = s.period
 """
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, units: list[tuple[date, str, str]]) -> None:
+def refresh_current(
+    con: duckdb.DuckDBPyConnection, units: list[tuple[date, str, str]], *, first_version: bool = False
+) -> None:
     """Recompute ``is_current`` for these (period, county, township) units.
 
     Call inside the transaction that changed which upload is in force for them
     (a load, a rollback, deleting demo uploads), after the change.
+    ``first_version``: a load that replaced no upload in force — its rows were
+    written current (the column's default) and no other row of these units is,
+    so only the snapshot table needs refreshing.
     """
     if not units:
         return
@@ -934,13 +968,14 @@ def refresh_current(con: duckdb.DuckDBPyConnection, units: list[tuple[date, str,
         }
     )
     bounds = {"first": min(u[0] for u in distinct), "last": max(u[0] for u in distinct)}
-    con.register("_units", table)
-    try:
-        con.execute(_REFRESH_SCOPE_SQL)
-        for name in ("branch_month", "task"):
-            con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
-    finally:
-        con.unregister("_units")
+    if not first_version:
+        con.register("_units", table)
+        try:
+            con.execute(_REFRESH_SCOPE_SQL)
+            for name in ("branch_month", "task"):
+                con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
+        finally:
+            con.unregister("_units")
     _refresh_snapshots(con, table, bounds)
 
 
@@ -974,7 +1009,7 @@ def _refresh_snapshots(con: duckdb.DuckDBPyConnection, units: pa.Table, bounds: 
     try:
         con.execute(_SNAPSHOT_DELETE_SQL, bounds)
         _write_snapshots(con, "_snap_units", months)
-        for grain, start in sorted({("month", m) for m in months} | {("quarter", _quarter_of(m)) for m in months}):
+        for grain, start in con.execute(_SNAPSHOT_MIXED_PERIODS_SQL.format(units="_snap_units")).fetchall():
             con.execute(_SNAPSHOT_NAME_ORDER_SQL, {"grain": grain, "start": start})
     finally:
         con.unregister("_snap_units")
@@ -985,9 +1020,14 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, units: str, months: list[da
     of (period, county, township)), each period in calendar order; then set in_next."""
     for month in months:  # calendar order: a month's stagnation run and in_prev follow from the month before
         con.execute(_SNAPSHOT_MONTHS_SQL.format(units=units), {"month": month})
-    for quarter in sorted({_quarter_of(m) for m in months}):
+    quarters = sorted({_quarter_of(m) for m in months})
+    for quarter in quarters:
         con.execute(_SNAPSHOT_QUARTERS_SQL.format(units=units), {"quarter": quarter})
-    if months:
+    # in_next (written false): nothing to set when one month of one quarter was written and
+    # the units have no rows in the month / quarter before (e.g. a store's first load).
+    if len(months) > 1 or len(quarters) > 1 or (
+        months and _scalar(con, _SNAPSHOT_BEFORE_SQL.format(units=units), {"first": months[0]})
+    ):
         con.execute(_SNAPSHOT_NEXT_SQL.format(units=units))
 
 

@@ -175,7 +175,8 @@ def load_parsed(
             con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period])
             con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
             # The new upload is now the current version of its units; the ones it replaced no longer.
-            store.refresh_current(con, [(parsed.period, county, township) for county, township in scope])
+            store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
+                                  first_version=not replaced)
         finally:
             for name in ("_scope_in", "_branches_in", "_tasks_in"):
                 con.unregister(name)
