@@ -12,8 +12,11 @@ cur_rows AS (
     -- its rows; a quarter takes, for each branch, its latest month inside the
     -- quarter. Scope: the whole store or a filter on county / township /
     -- branch_type. A branch_type filter sees a branch whose type changed inside
-    -- a quarter at its latest month of that type (is_latest false).
-    SELECT s.*
+    -- a quarter at its latest month of that type (is_latest false). (Only the columns
+    -- the queries read: the rows are materialized.)
+    SELECT s.county, s.township, s.branch, s.branch_type, s.is_latest, s.period, s.target_stars, s.stars,
+           s.task_rate, s.overdue, s.same_since, s.name_order, s.in_prev, s.prev_type, s.prev_stars,
+           s.prev_task_rate, s.prev_attained
     FROM branch_snapshot s
     WHERE s.grain = $cur_grain::VARCHAR AND s.period_start = $cur_start::DATE
       AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
@@ -23,7 +26,8 @@ cur_rows AS (
 ),
 prev_rows AS (
     -- The previous period's rows in the same scope (its ranks; B4 未报送).
-    SELECT s.*
+    SELECT s.county, s.township, s.branch, s.is_latest, s.target_stars, s.stars, s.task_rate,
+           s.in_next, s.next_type
     FROM branch_snapshot s
     WHERE s.grain = $prev_grain::VARCHAR AND s.period_start = $prev_start::DATE
       AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
