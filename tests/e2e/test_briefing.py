@@ -139,3 +139,40 @@ def test_briefing_html_renders_offline(browser: Any, app_url: str, page: Any) ->
         context.close()
     assert blocked == [], f"the offline briefing tried to load: {blocked}"
     assert errors == [], f"JavaScript errors in the offline briefing: {errors}"
+
+
+def test_briefing_workbook_holds_the_complete_lists(page: Any, app_url: str) -> None:
+    """The page shows the ranking's ends and the lists' first entries; the workbook (computed on
+    click, outside the script run) holds every branch and every list entry."""
+    import openpyxl
+
+    goto(page, app_url)
+    goto(page, nav_links(page)["简报"])
+    assert_no_exception(page)
+    main = main_area(page)
+    expect(main.locator("h1").filter(has_text="简报").first).to_be_visible()
+    text = main.inner_text()
+    branches = int(re.search(r"共有 (\d+) 个村（社区）党支部", text).group(1))
+    red_total, black_total = (int(n) for n in re.findall(r"共 (\d+) 条", text)[:2])
+    assert re.search(rf"本期红榜 {red_total} 条、黑榜 {black_total} 条", text)
+    with page.expect_download(timeout=APP_TIMEOUT_MS) as info:
+        main.get_by_role("button", name="下载简报表格（Excel）").click()
+    download = info.value
+    assert download.failure() is None, download.failure()
+    assert download.suggested_filename.endswith(".xlsx")
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    saved = DOWNLOADS / "briefing.xlsx"
+    download.save_as(saved)
+    workbook = openpyxl.load_workbook(saved)
+    assert workbook.sheetnames == ["简报要点", "排名", "红榜", "黑榜"]
+
+    def data_rows(name: str) -> list[tuple[Any, ...]]:
+        rows = list(workbook[name].iter_rows(values_only=True))
+        header = next(i for i, r in enumerate(rows) if r and r[0] in ("名次", "旗"))
+        return [r for r in rows[header + 1:] if any(v is not None for v in r)]
+
+    ranking = data_rows("排名")
+    assert len(ranking) == branches > 15  # more than the page's 10 + 5 rows
+    assert ranking[0][0] == 1 and ranking[-1][0] == max(r[0] for r in ranking)
+    assert len(data_rows("红榜")) == red_total
+    assert len(data_rows("黑榜")) == black_total
