@@ -1,7 +1,8 @@
 """SQL of the analytics core: one query per ``.sql`` file, values always bound.
 
 Queries may include a shared fragment with a line ``-- @include NAME.sql``
-(replaced by that file's text). Named parameters are written ``$name``;
+(replaced by that file's text); ``-- @include NAME.sql cur`` also renames the
+fragment's ``$period_…`` parameters to ``$cur_…`` (one condition, two periods). Named parameters are written ``$name``;
 ``run`` binds only the parameters a query mentions, so callers can pass one
 common parameter dict.
 """
@@ -24,7 +25,7 @@ _DIR = Path(__file__).parent
 # measured negligible here (see docs/metrics-notes.md), so silence it for this module only.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning,
                         module=r"analytics\.sql")
-_INCLUDE = re.compile(r"^[ \t]*--[ \t]*@include[ \t]+(\S+)[ \t]*$", re.MULTILINE)
+_INCLUDE = re.compile(r"^[ \t]*--[ \t]*@include[ \t]+(\S+)(?:[ \t]+(\w+))?[ \t]*$", re.MULTILINE)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -32,7 +33,12 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 def load(name: str) -> str:
     """Text of ``analytics/sql/NAME`` with every ``-- @include`` expanded."""
     text = (_DIR / name).read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: load(m.group(1)).rstrip().rstrip(";"), text)
+    return _INCLUDE.sub(_expand, text)
+
+
+def _expand(match: re.Match[str]) -> str:
+    text = load(match.group(1)).rstrip().rstrip(";")
+    return text.replace("$period_", f"${match.group(2)}_") if match.group(2) else text
 
 
 @functools.cache

@@ -7,28 +7,18 @@
 --             $w_stars/$w_tasks        score weights (settings)
 -- Rows are tagged which = 'cur' | 'prev' (both when the two periods are the same).
 snap AS (
-    -- Snapshot rule, kept in the table branch_snapshot by the store (refreshed
-    -- in the transaction of every load, rollback and demo deletion): a month is
-    -- its rows; a quarter takes, for each branch (county, township, branch), its
-    -- latest month inside the quarter, every field from the row of that month.
-    -- Scope: the whole store or a filter on county / township / branch_type. A
-    -- branch_type filter sees a branch whose type changed inside a quarter at its
-    -- latest month of that type (is_latest false), as filtering the months first.
+    -- Both periods' rows in the scope (snapshot rule and scope: in_scope.sql; the
+    -- table branch_snapshot is refreshed in the transaction of every load,
+    -- rollback and demo deletion).
     SELECT 'cur' AS which, s.*
     FROM branch_snapshot s
-    WHERE s.grain = $cur_grain::VARCHAR AND s.period_start = $cur_start::DATE
-      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
-      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
-               ELSE s.branch_type = $branch_type::VARCHAR END
+    WHERE
+    -- @include in_scope.sql cur
     UNION ALL
     SELECT 'prev' AS which, s.*
     FROM branch_snapshot s
-    WHERE s.grain = $prev_grain::VARCHAR AND s.period_start = $prev_start::DATE
-      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
-      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
-               ELSE s.branch_type = $branch_type::VARCHAR END
+    WHERE
+    -- @include in_scope.sql prev
 ),
 rated AS (
     SELECT s.*,

@@ -8,32 +8,22 @@
 --             $county/$township/$branch_type  the scope (NULL = no filter)
 --             $w_stars/$w_tasks        score weights (settings)
 cur_rows AS (
-    -- Snapshot rule, kept in the table branch_snapshot by the store: a month is
-    -- its rows; a quarter takes, for each branch, its latest month inside the
-    -- quarter. Scope: the whole store or a filter on county / township /
-    -- branch_type. A branch_type filter sees a branch whose type changed inside
-    -- a quarter at its latest month of that type (is_latest false). (Only the columns
-    -- the queries read: the rows are materialized.)
+    -- The current period's rows in the scope (snapshot rule and scope: in_scope.sql).
+    -- Only the columns the queries read: the rows are materialized.
     SELECT s.county, s.township, s.branch, s.branch_type, s.is_latest, s.period, s.target_stars, s.stars,
            s.task_rate, s.overdue, s.same_since, s.name_order, s.in_prev, s.prev_type, s.prev_stars,
            s.prev_task_rate, s.prev_attained
     FROM branch_snapshot s
-    WHERE s.grain = $cur_grain::VARCHAR AND s.period_start = $cur_start::DATE
-      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
-      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
-               ELSE s.branch_type = $branch_type::VARCHAR END
+    WHERE
+    -- @include in_scope.sql cur
 ),
 prev_rows AS (
     -- The previous period's rows in the same scope (its ranks; B4 未报送).
     SELECT s.county, s.township, s.branch, s.is_latest, s.target_stars, s.stars, s.task_rate,
            s.in_next, s.next_type
     FROM branch_snapshot s
-    WHERE s.grain = $prev_grain::VARCHAR AND s.period_start = $prev_start::DATE
-      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
-      AND CASE WHEN $branch_type::VARCHAR IS NULL THEN s.is_latest
-               ELSE s.branch_type = $branch_type::VARCHAR END
+    WHERE
+    -- @include in_scope.sql prev
 ),
 prev_other_type AS (
     -- With a branch_type filter only: the previous row in scope of a branch
