@@ -46,7 +46,11 @@ class Comparison:
 def compare_periods(
     con: duckdb.DuckDBPyConnection, a: Period, b: Period, scope: Scope, settings: Settings
 ) -> Comparison:
-    """Compare period A (earlier) with period B: branches, townships, level transitions."""
+    """Compare period A (earlier) with period B: branches, townships, level transitions.
+
+    Part of the work runs on a second cursor of ``con``, which sees committed data only:
+    call it on a connection without uncommitted changes (the pages and the report do).
+    """
     params = sql.snapshot_params(b, scope, settings, previous=a)
     # The township ranking is an independent query: it runs on a second cursor of
     # the same database while this thread runs and splits the branch query

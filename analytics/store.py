@@ -21,8 +21,11 @@ Since schema version 3 the per-branch snapshot of every month and quarter
 (metrics.md: a quarter takes each branch's latest month inside it) is kept in the
 table ``branch_snapshot``, refreshed by ``refresh_current`` in the same
 transaction for the months and quarters of the units it touches, so the
-analytics read a period's snapshot instead of re-deriving it. Code that writes
-the internal tables directly (the test factory, the benchmark generator) calls
+analytics read a period's snapshot instead of re-deriving it. Each row also
+carries the branch's previous period (``in_prev``, ``prev_*``), whether it has a
+next one (``in_next``) and its place in the period's name order (``name_order``),
+so rankings and the red/black lists read one period. Code that writes the
+internal tables directly (the test factory, the benchmark generator) calls
 ``rebuild_snapshots`` afterwards.
 """
 
