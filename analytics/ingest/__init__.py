@@ -237,12 +237,15 @@ def ingest_file(
         validate,  # noqa: F401 — loaded (numpy, pyarrow.compute) while a read-ahead runs
     )
     from analytics.ingest.model import Problem, RawWorkbook
-    from analytics.ingest.read import take_read_ahead
+    from analytics.ingest.read import read_ahead_pending, take_read_ahead
+    from analytics.ingest.warm import warm_up_validation
 
     settings = settings or load_settings()
     path = Path(path)
     preparing: prepare.Preparing | None = None
     try:
+        if read_ahead_pending(path):
+            warm_up_validation(settings)  # while the reader works: the first validation's one-time costs
         ahead = take_read_ahead(path)
         workbook: RawWorkbook | FileRefused | None = None
         try:

@@ -188,6 +188,13 @@ def read_ahead(
         sent.wait(wait_sent_s)
 
 
+def read_ahead_pending(path: str | os.PathLike[str]) -> bool:
+    """Whether an earlier ``read_ahead(path)`` is still being read."""
+    with _READ_AHEAD_LOCK:
+        future = _READ_AHEAD.get(os.path.abspath(path))
+    return future is not None and not future.done()
+
+
 def take_read_ahead(path: str | os.PathLike[str]) -> tuple[bytes, RawWorkbook | FileRefused | OSError] | None:
     """The (bytes, workbook or refusal or OSError) of an earlier ``read_ahead(path)``, else None."""
     with _READ_AHEAD_LOCK:
