@@ -52,12 +52,11 @@ def compare_periods(
     call it on a connection without uncommitted changes (the pages and the report do).
     """
     params = sql.snapshot_params(b, scope, settings, previous=a)
-    # The township ranking is an independent query: it runs on a second cursor of
-    # the same database while this thread runs and splits the branch query
-    # (DuckDB releases the GIL). A cursor sees committed data only.
+    # The township ranking is an independent query: it runs on the second cursor while
+    # this thread runs and splits the branch query (DuckDB releases the GIL).
     with con.cursor() as other, ThreadPoolExecutor(max_workers=1) as pool:
         towns_future = pool.submit(unit_ranking, other, b, scope, settings, by="township", previous=a)
-        comparison = _split(a, b, sql.run_arrow(con, "compare_branches.sql", params))
+        parts = _split(sql.run_arrow(con, "compare_branches.sql", params))
         towns = towns_future.result()
 
     towns = towns[towns["prev_rank"].notna().to_numpy(dtype=bool)].reset_index(drop=True)
@@ -66,12 +65,11 @@ def compare_periods(
         "rank": "rank_b", "prev_rank": "rank_a",
     })
     towns["score_delta"] = towns["score_b"] - towns["score_a"]
-    comparison.townships = towns[TOWNSHIP_COLUMNS]
-    return comparison
+    return Comparison(a=a, b=b, townships=towns[TOWNSHIP_COLUMNS], **parts)
 
 
-def _split(a: Period, b: Period, table: pa.Table) -> Comparison:
-    """The branch parts of a comparison from compare_branches.sql's rows (townships left empty)."""
+def _split(table: pa.Table) -> dict[str, pd.DataFrame]:
+    """The branch parts of a comparison from compare_branches.sql's rows."""
     # Split in Arrow, then convert each part once (pandas masks on nullable columns are slower).
     in_a, in_b = table.column("in_a"), table.column("in_b")
     only_b, only_a = pc.invert(in_a), pc.invert(in_b)
@@ -97,13 +95,5 @@ def _split(a: Period, b: Period, table: pa.Table) -> Comparison:
     demotions = sql.to_pandas(moves.filter(stars_b < stars_a))
     both = sql.to_pandas(both_t.select(BRANCH_COLUMNS))
 
-    return Comparison(
-        a=a, b=b,
-        branches=both,
-        townships=pd.DataFrame(columns=TOWNSHIP_COLUMNS),
-        transition=transition,
-        promotions=promotions,
-        demotions=demotions,
-        added=added,
-        missing=missing,
-    )
+    return {"branches": both, "transition": transition, "promotions": promotions, "demotions": demotions,
+            "added": added, "missing": missing}

@@ -45,6 +45,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from analytics.periods import Period
 from analytics.settings import Settings, load_settings
 
 SCHEMA_VERSION = 3
@@ -272,14 +273,18 @@ WHERE s.grain = c.grain AND s.period_start = c.period_start AND s.county = c.cou
   AND (s.in_next <> c.in_next OR s.next_type IS DISTINCT FROM c.next_type)
 """
 
+# The (grain, period_start, county, township) a refresh writes: the months of
+# {units} and the quarters holding them.
+_WRITTEN_SQL = """
+SELECT DISTINCT 'month' AS grain, period AS period_start, county, township FROM {units}
+UNION
+SELECT DISTINCT 'quarter', CAST(date_trunc('quarter', period) AS DATE), county, township FROM {units}
+"""
+
 # The written periods holding rows of other units too (their name_order is renumbered;
 # rows written by a refresh are numbered among themselves).
 _SNAPSHOT_MIXED_PERIODS_SQL = """
-WITH written AS (
-    SELECT DISTINCT 'month' AS grain, period AS period_start, county, township FROM {units}
-    UNION
-    SELECT DISTINCT 'quarter', CAST(date_trunc('quarter', period) AS DATE), county, township FROM {units}
-)
+WITH written AS ({written})
 SELECT DISTINCT s.grain, s.period_start
 FROM branch_snapshot s
 JOIN (SELECT DISTINCT grain, period_start FROM written) p ON p.grain = s.grain AND p.period_start = s.period_start
@@ -318,11 +323,7 @@ WHERE s.grain = $grain AND s.period_start = $start
 # Remove the rows a refresh rewrites: the months of the units and the quarters holding them.
 _SNAPSHOT_DELETE_SQL = """
 DELETE FROM branch_snapshot s
-USING (
-    SELECT DISTINCT 'month' AS grain, period AS period_start, county, township FROM _snap_units
-    UNION
-    SELECT DISTINCT 'quarter', CAST(date_trunc('quarter', period) AS DATE), county, township FROM _snap_units
-) u
+USING ({written}) u
 WHERE s.grain = u.grain AND s.period_start = u.period_start
   AND s.county = u.county AND s.township = u.township
   AND s.period_start BETWEEN CAST(date_trunc('quarter', $first::DATE) AS DATE) AND $last
@@ -1010,9 +1011,10 @@ def _refresh_snapshots(con: duckdb.DuckDBPyConnection, units: pa.Table, bounds: 
     months = sorted(set(units.column("period").to_pylist()))
     con.register("_snap_units", units)
     try:
-        con.execute(_SNAPSHOT_DELETE_SQL, bounds)
+        written = _WRITTEN_SQL.format(units="_snap_units")
+        con.execute(_SNAPSHOT_DELETE_SQL.format(written=written), bounds)
         _write_snapshots(con, "_snap_units", months)
-        for grain, start in con.execute(_SNAPSHOT_MIXED_PERIODS_SQL.format(units="_snap_units")).fetchall():
+        for grain, start in con.execute(_SNAPSHOT_MIXED_PERIODS_SQL.format(written=written)).fetchall():
             con.execute(_SNAPSHOT_NAME_ORDER_SQL, {"grain": grain, "start": start})
     finally:
         con.unregister("_snap_units")
@@ -1023,7 +1025,7 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, units: str, months: list[da
     of (period, county, township)), each period in calendar order; then set in_next."""
     for month in months:  # calendar order: a month's stagnation run and in_prev follow from the month before
         con.execute(_SNAPSHOT_MONTHS_SQL.format(units=units), {"month": month})
-    quarters = sorted({_quarter_of(m) for m in months})
+    quarters = sorted({Period.of_quarter(m).start for m in months})
     for quarter in quarters:
         con.execute(_SNAPSHOT_QUARTERS_SQL.format(units=units), {"quarter": quarter})
     # in_next (written false): nothing to set when one month of one quarter was written and
@@ -1046,11 +1048,6 @@ def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     months = [r[0] for r in con.execute(
         "SELECT DISTINCT period FROM branch_month WHERE is_current ORDER BY period").fetchall()]
     _write_snapshots(con, _ALL_CURRENT_UNITS, months)
-
-
-def _quarter_of(month: date) -> date:
-    """The first day of the quarter holding ``month``."""
-    return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
 
 
 def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[date, str, str]]:

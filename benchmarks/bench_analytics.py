@@ -114,6 +114,7 @@ def page_calls(path: Path) -> list[str]:
     # Module-level constants (HISTORY_ROWS = 300) stand for their value in a call.
     constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
                  for t in n.targets if isinstance(t, ast.Name)}
+    defaults = {**DEFAULT_KWARGS, **_ui_constants()}
     out: list[str] = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "call"):
@@ -129,7 +130,7 @@ def page_calls(path: Path) -> list[str]:
             elif isinstance(kw.value, ast.Name) and kw.value.id in constants:
                 kwargs[kw.arg] = constants[kw.value.id]
             else:
-                kwargs[kw.arg] = {**DEFAULT_KWARGS, **_ui_constants()}.get(kw.arg, "?")
+                kwargs[kw.arg] = defaults.get(kw.arg, "?")
         out.append(_call_key(node.args[0].value, kwargs))
     return sorted(set(out), key=out.index)
 

@@ -118,14 +118,18 @@ def _decode(value: Any, s: Settings) -> Any:
     return value
 
 
+def _run(func: str, db: str, s: Settings, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    """``analytics.<func>(con, *args, **kwargs)`` on a short-lived read-only connection."""
+    module, name = func.rsplit(".", 1)
+    fn = getattr(importlib.import_module(f"analytics.{module}"), name)
+    with read_store(db, s) as con:
+        return fn(con, *(_decode(a, s) for a in args), **{k: _decode(v, s) for k, v in kwargs})
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_call(func: str, db: str, store_version: str, settings_json: str,
                  args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    module, name = func.rsplit(".", 1)
-    fn = getattr(importlib.import_module(f"analytics.{module}"), name)
-    s = Settings(json.loads(settings_json))
-    with read_store(db, s) as con:
-        return fn(con, *(_decode(a, s) for a in args), **{k: _decode(v, s) for k, v in kwargs})
+    return _run(func, db, Settings(json.loads(settings_json)), args, kwargs)
 
 
 def call(func: str, *args: Any, **kwargs: Any) -> Any:
@@ -147,14 +151,8 @@ def deferred(func: str, *args: Any, **kwargs: Any) -> Callable[[], Any]:
     computation); the store and settings are those of this run."""
     db, s = db_path(), settings()
     encoded = tuple(_encode(a) for a in args)
-
-    def run() -> Any:
-        module, name = func.rsplit(".", 1)
-        fn = getattr(importlib.import_module(f"analytics.{module}"), name)
-        with read_store(db, s) as con:
-            return fn(con, *(_decode(a, s) for a in encoded), **kwargs)
-
-    return run
+    encoded_kwargs = tuple((k, _encode(v)) for k, v in kwargs.items())
+    return lambda: _run(func, db, s, encoded, encoded_kwargs)
 
 
 def clear_caches() -> None:
