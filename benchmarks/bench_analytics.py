@@ -533,7 +533,9 @@ def export_parquet(db: Path) -> tuple[Path, Path]:
 
 
 def _run_worker(args: list[str]) -> tuple[dict[str, Any], float]:
-    res = run_process(python_cmd("-m", "benchmarks.bench_analytics", "worker", *args))
+    # Not sampled from outside: the worker times its own calls (sampling would slow them
+    # down, see run_process) and it is one process, whose exact peak is ru_maxrss.
+    res = run_process(python_cmd("-m", "benchmarks.bench_analytics", "worker", *args), sample_memory=False)
     if res.returncode != 0:
         raise RuntimeError(f"worker {args[0]} failed:\n{res.stdout[-2000:]}\n{res.stderr[-4000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1]), res.peak_mib
@@ -677,7 +679,7 @@ def main(quick: bool = False) -> dict[str, Any]:
     out = Results("analytics", quick, {
         "method": {"runs": runs, "function_time": "median of runs after one warm-up",
                    "call_time": "open read-only store + compute + close (ui.state.call on a cache miss)",
-                   "memory": "worker process peak RSS (VmHWM / polled tree)"},
+                   "memory": "worker process peak RSS (VmHWM, and ru_maxrss of the process; not polled from outside)"},
         "history": history, "load_avg_before": load_before, "load_avg_after": os.getloadavg(),
         "scopes": scopes, "goals": [g.to_dict() for g in goals], "mismatches": mismatches,
     })

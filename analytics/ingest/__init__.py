@@ -90,17 +90,19 @@ def stage(
     county: str | None = None,
     settings: Settings | None = None,
     workbook: RawWorkbook | FileRefused | None = None,
+    sha256: str | None = None,
 ) -> Staged:
     """Read and validate one file (nothing is written). Never raises for bad input.
 
-    ``workbook`` is the file already read (by ``read.read_ahead``), if it was.
+    ``workbook`` is the file already read (by ``read.read_ahead``), if it was;
+    ``sha256`` the hex SHA-256 of ``data``, if the caller has it already.
     """
     from analytics.ingest.model import FileRefused, ParseFailure, Problem
     from analytics.ingest.read import read_workbook
     from analytics.ingest.validate import parse_workbook
 
     settings = settings or load_settings()
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
     limit_mb = settings.max_upload_mb
     if len(data) > limit_mb * 1024 * 1024:
         return _refused(file_name, data, sha256, Problem(
@@ -237,15 +239,20 @@ def ingest_file(
         validate,  # noqa: F401 — loaded (numpy, pyarrow.compute) while a read-ahead runs
     )
     from analytics.ingest.model import Problem, RawWorkbook
-    from analytics.ingest.read import read_ahead_pending, take_read_ahead
+    from analytics.ingest.read import read_ahead_bytes, read_ahead_pending, take_read_ahead
     from analytics.ingest.warm import warm_up_validation
 
     settings = settings or load_settings()
     path = Path(path)
     preparing: prepare.Preparing | None = None
+    digest: tuple[bytes, str] | None = None  # (bytes, their SHA-256) hashed while the reader works
     try:
         if read_ahead_pending(path):
             warm_up_validation(settings)  # while the reader works: the first validation's one-time costs
+            early = read_ahead_bytes(path)
+            if early is not None:
+                digest = (early, hashlib.sha256(early).hexdigest())
+            del early
         ahead = take_read_ahead(path)
         workbook: RawWorkbook | FileRefused | None = None
         try:
@@ -268,7 +275,10 @@ def ingest_file(
                 sum(s.table.num_rows for s in workbook.sheets) >= prepare.PREPARE_MIN_ROWS
             ):
                 preparing = prepare.FreshStore.start(db, settings)
-            staged = stage(data, path.name, period=period, county=county, settings=settings, workbook=workbook)
+            sha256 = digest[1] if digest is not None and digest[0] is data else None
+            digest = None
+            staged = stage(data, path.name, period=period, county=county, settings=settings, workbook=workbook,
+                           sha256=sha256)
         # The raw cells are not needed any more: free them before the store is written.
         workbook = None
         _release_unused_memory()

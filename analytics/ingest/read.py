@@ -137,6 +137,7 @@ def _read(
 # and reads the next file while the current one is validated and loaded.
 
 _READ_AHEAD: dict[str, Any] = {}
+_READ_AHEAD_BYTES: dict[str, bytes] = {}  # the bytes of a pending read-ahead, once read from disk
 _READ_AHEAD_LOCK = threading.Lock()
 _READ_AHEAD_POOL: Any = None
 
@@ -152,6 +153,9 @@ def _read_path(
     except OSError as exc:
         return b"", exc
     else:
+        with _READ_AHEAD_LOCK:
+            if path in _READ_AHEAD:
+                _READ_AHEAD_BYTES[path] = data
         try:
             return data, _read(data, Path(path).name, settings, sent.set)
         except Exception as exc:
@@ -195,11 +199,23 @@ def read_ahead_pending(path: str | os.PathLike[str]) -> bool:
     return future is not None and not future.done()
 
 
+def read_ahead_bytes(path: str | os.PathLike[str]) -> bytes | None:
+    """The file's bytes of a pending ``read_ahead(path)`` once they are read from disk (while
+    the reader process parses them), else None: the command line hashes them meanwhile."""
+    with _READ_AHEAD_LOCK:
+        return _READ_AHEAD_BYTES.get(os.path.abspath(path))
+
+
 def take_read_ahead(path: str | os.PathLike[str]) -> tuple[bytes, RawWorkbook | FileRefused | OSError] | None:
     """The (bytes, workbook or refusal or OSError) of an earlier ``read_ahead(path)``, else None."""
+    key = os.path.abspath(path)
     with _READ_AHEAD_LOCK:
-        future = _READ_AHEAD.pop(os.path.abspath(path), None)
-    return None if future is None else future.result()
+        future = _READ_AHEAD.pop(key, None)
+    try:
+        return None if future is None else future.result()
+    finally:
+        with _READ_AHEAD_LOCK:
+            _READ_AHEAD_BYTES.pop(key, None)
 
 
 def warm_up() -> None:

@@ -7,9 +7,12 @@
 --                                      the stored prev_* / in_next columns refer to)
 --             $county/$township/$branch_type  the scope (NULL = no filter)
 --             $w_stars/$w_tasks        score weights (settings)
-cur_rows AS (
+-- The three CTEs below are NOT MATERIALIZED: each consumer repeats a filtered scan
+-- of branch_snapshot (about 1 ms) instead of reading back ~50,000 materialized rows
+-- (measured 5–10 % faster on the province benchmark store).
+cur_rows AS NOT MATERIALIZED (
     -- The current period's rows in the scope (snapshot rule and scope: in_scope.sql).
-    -- Only the columns the queries read: the rows are materialized.
+    -- Only the columns the queries read.
     SELECT s.county, s.township, s.branch, s.branch_type, s.is_latest, s.period, s.target_stars, s.stars,
            s.task_rate, s.overdue, s.same_since, s.name_order, s.in_prev, s.prev_type, s.prev_stars,
            s.prev_task_rate, s.prev_attained
@@ -17,7 +20,7 @@ cur_rows AS (
     WHERE
     -- @include in_scope.sql cur
 ),
-prev_rows AS (
+prev_rows AS NOT MATERIALIZED (
     -- The previous period's rows in the same scope (its ranks; B4 未报送).
     SELECT s.county, s.township, s.branch, s.is_latest, s.target_stars, s.stars, s.task_rate,
            s.in_next, s.next_type
@@ -34,7 +37,7 @@ prev_other_type AS (
     FROM prev_rows p
     WHERE NOT p.is_latest
 ),
-cur AS (
+cur AS NOT MATERIALIZED (
     SELECT c.* EXCLUDE (in_prev, prev_stars, prev_task_rate, prev_attained),
            -- The branch's row of the previous period in the scope: the stored
            -- latest row when its type is in the scope, else prev_other_type's.
