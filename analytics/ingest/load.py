@@ -177,7 +177,7 @@ def load_parsed(
             con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
             # The new upload is now the current version of its units; the ones it replaced no longer.
             store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
-                                  first_version=not replaced)
+                                  first_version=not replaced, new_tasks="_tasks_in")
         finally:
             for name in ("_scope_in", "_branches_in", "_tasks_in"):
                 con.unregister(name)
