@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +92,8 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
     values: dict[str, Any] = {}
     file = Path(path or env.get(SETTINGS_FILE_ENV) or DEFAULT_SETTINGS_FILE)
     if file.is_file():
+        import tomllib  # only with a settings file (~6 ms: the command line reads settings before its reader starts)
+
         with file.open("rb") as fh:
             data = tomllib.load(fh)
         for key, raw in data.items():

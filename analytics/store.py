@@ -997,8 +997,10 @@ def refresh_current(
                 con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
         finally:
             con.unregister("_units")
-    loaded_month = distinct[0][0] if new_tasks is not None and bounds["first"] == bounds["last"] else None
-    _refresh_snapshots(con, table, bounds, (loaded_month, new_tasks) if loaded_month is not None else None)
+    loaded: tuple[date, str] | None = None  # (the one month loaded, its task rows)
+    if new_tasks is not None and bounds["first"] == bounds["last"]:
+        loaded = (bounds["first"], new_tasks)
+    _refresh_snapshots(con, table, bounds, loaded)
 
 
 def _refresh_snapshots(

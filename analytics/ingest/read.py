@@ -18,9 +18,10 @@ or time ends in ``FileRefused`` with code E_FILE. Reads from several threads are
 serialised (one parse at a time per process).
 
 Speed (the command line, ``python -m analytics ingest``): the reader process is
-started before anything else is imported, the request is written to its pipe
-before it has finished starting, and it answers as soon as the result is in
-place (while the child is still being torn down).
+forked from the command line before anything else is imported, the first file's
+request is written to its pipe before it has finished starting (``adopt_reader``
+hands both over; that request is answered, not sent again), and it answers as
+soon as the result is in place (while the child is still being torn down).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ import os
 import select
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,6 +41,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analytics.ingest import _spawn
+from analytics.ingest._spawn import ZygoteProcess
 from analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -102,33 +104,73 @@ def read_workbook(data: bytes, file_name: str, settings: Settings | None = None)
 
 
 def _read(
-    data: bytes, file_name: str, settings: Settings | None, on_sent: Callable[[], None] | None = None
+    data: bytes,
+    file_name: str,
+    settings: Settings | None,
+    on_sent: Callable[[], None] | None = None,
+    sent: dict[str, Any] | None = None,
 ) -> RawWorkbook:
-    """read_workbook; ``on_sent`` is called once the request is with the reader process."""
-    settings = settings if settings is not None else load_settings()
-    if len(data) == 0:
-        raise refuse("empty", file_name)
-    max_mb = settings.max_upload_mb
-    if len(data) > max_mb * _MIB:
-        raise refuse("too_large", file_name, size_mb=len(data) / _MIB, max_mb=max_mb)
+    """read_workbook; ``on_sent`` is called once the request is with the reader process.
 
-    work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
+    ``sent``: the request for ``data``, already written to the adopted reader process
+    (the command line's first file, see ``adopt_reader``); its work folder is ours.
+    """
+    settings = settings if settings is not None else load_settings()
     try:
-        input_path = os.path.join(work_dir, "input" + _guess_suffix(data))
-        with open(input_path, "wb") as fh:
-            fh.write(data)
-        request = {
-            "dir": work_dir,
-            "input": input_path,
-            "file_name": file_name,
-            "memory_mb": settings.parse_memory_mb,
-            "timeout_s": settings.parse_timeout_s,
-            "max_expanded_mb": settings.max_expanded_mb,
-        }
-        status = _sandbox().run(request, float(settings.parse_timeout_s) + _GRACE_S, on_sent)
+        if len(data) == 0:
+            raise refuse("empty", file_name)
+        max_mb = settings.max_upload_mb
+        if len(data) > max_mb * _MIB:
+            raise refuse("too_large", file_name, size_mb=len(data) / _MIB, max_mb=max_mb)
+    except BaseException:
+        if sent is not None:
+            _remove_work_dir(str(sent["dir"]))
+        raise
+
+    if sent is not None:
+        work_dir, request = str(sent["dir"]), sent
+    else:
+        work_dir = _new_work_dir()
+    try:
+        if sent is None:
+            request = _spawn.write_request(
+                data, file_name, work_dir, memory_mb=settings.parse_memory_mb,
+                timeout_s=settings.parse_timeout_s, max_expanded_mb=settings.max_expanded_mb,
+            )
+        status = _sandbox().run(request, float(settings.parse_timeout_s) + _GRACE_S, on_sent,
+                                already_sent=sent is not None)
         return _collect(work_dir, status, file_name, settings)
     finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+        _remove_work_dir(work_dir)
+
+
+# Work folders of reads in progress (and of early requests not read yet): a process
+# that ends without waiting for its reads (the command line) removes them at exit.
+_WORK_DIRS: set[str] = set()
+_WORK_DIRS_LOCK = threading.Lock()
+
+
+def _new_work_dir() -> str:
+    work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
+    with _WORK_DIRS_LOCK:
+        _WORK_DIRS.add(work_dir)
+    return work_dir
+
+
+def _remove_work_dir(work_dir: str) -> None:
+    shutil.rmtree(work_dir, ignore_errors=True)
+    with _WORK_DIRS_LOCK:
+        _WORK_DIRS.discard(work_dir)
+
+
+def remove_work_dirs() -> None:
+    """Remove the work folders of every read not finished (the command line, just before it exits)."""
+    with _READ_AHEAD_LOCK:
+        _EARLY_REQUESTS.clear()
+    with _WORK_DIRS_LOCK:
+        pending = list(_WORK_DIRS)
+    for work_dir in pending:
+        _remove_work_dir(work_dir)
 
 
 # --- read-ahead ------------------------------------------------------------
@@ -140,6 +182,9 @@ _READ_AHEAD: dict[str, Any] = {}
 _READ_AHEAD_BYTES: dict[str, bytes] = {}  # the bytes of a pending read-ahead, once read from disk
 _READ_AHEAD_LOCK = threading.Lock()
 _READ_AHEAD_POOL: Any = None
+# path -> (bytes, request) of a file whose request the command line wrote to the
+# reader process before this module was imported (``adopt_reader``).
+_EARLY_REQUESTS: dict[str, tuple[bytes, dict[str, Any]]] = {}
 
 
 def _read_path(
@@ -148,8 +193,10 @@ def _read_path(
     # The model (pyarrow) is imported only after the request is on its way: the
     # main thread is importing the same modules meanwhile, and waiting for them
     # here would hold back the read by the length of those imports.
+    with _READ_AHEAD_LOCK:
+        early = _EARLY_REQUESTS.pop(path, None)
     try:
-        data = Path(path).read_bytes()
+        data = early[0] if early is not None else Path(path).read_bytes()
     except OSError as exc:
         return b"", exc
     else:
@@ -157,7 +204,7 @@ def _read_path(
             if path in _READ_AHEAD:
                 _READ_AHEAD_BYTES[path] = data
         try:
-            return data, _read(data, Path(path).name, settings, sent.set)
+            return data, _read(data, Path(path).name, settings, sent.set, early[1] if early is not None else None)
         except Exception as exc:
             from analytics.ingest.model import FileRefused
 
@@ -223,17 +270,24 @@ def warm_up() -> None:
     _sandbox().start()
 
 
-def adopt_reader(proc: subprocess.Popen[bytes]) -> None:
-    """Use a reader process the caller started with ``_spawn.start_zygote`` (the command line does, first thing)."""
-    _sandbox().adopt(proc)
+def adopt_reader(proc: ZygoteProcess, early: tuple[str, bytes, dict[str, Any]] | None = None) -> None:
+    """Use a reader process the caller started with ``_spawn`` (the command line does, first thing).
 
-
-def _guess_suffix(data: bytes) -> str:
-    if data.startswith(b"PK"):
-        return ".xlsx"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return ".xls"
-    return ".csv"
+    ``early``: (path, bytes, request) — the request for that file was written to ``proc``
+    already; ``read_ahead(path)`` waits for its answer instead of sending the file again.
+    Its work folder is removed once read (or here, if ``proc`` is not adopted).
+    """
+    adopted = _sandbox().adopt(proc)
+    if early is None:
+        return
+    work_dir = str(early[2]["dir"])
+    with _WORK_DIRS_LOCK:
+        _WORK_DIRS.add(work_dir)
+    if not adopted:
+        _remove_work_dir(work_dir)
+        return
+    with _READ_AHEAD_LOCK:
+        _EARLY_REQUESTS[os.path.abspath(early[0])] = (early[1], early[2])
 
 
 def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Settings) -> RawWorkbook:
@@ -298,7 +352,8 @@ def _died(work_dir: str, status: dict[str, Any], file_name: str, settings: Setti
 class _Sandbox:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: ZygoteProcess | None = None
+        self._adopted: ZygoteProcess | None = None  # the process handed over by the command line
         self._ready = False
         self._buffer = b""
 
@@ -306,34 +361,34 @@ class _Sandbox:
         with self._lock, contextlib.suppress(_ZygoteGone):
             self._ensure_started()
 
-    def _ensure_started(self) -> subprocess.Popen[bytes]:
+    def _ensure_started(self) -> ZygoteProcess:
         proc = self._proc
         if proc is not None and proc.poll() is None:
             return proc
         self._stop()
-        from analytics.ingest._spawn import start_zygote
-
         try:
-            self._proc = start_zygote()
+            self._proc = _spawn.start_zygote()
         except OSError as exc:
             raise _ZygoteGone(f"cannot start {sys.executable}: {exc}") from exc
         self._ready = False
         self._buffer = b""
         return self._proc
 
-    def adopt(self, proc: subprocess.Popen[bytes]) -> None:
-        """Use ``proc`` (from ``_spawn.start_zygote``) unless a reader process runs already."""
+    def adopt(self, proc: ZygoteProcess) -> bool:
+        """Use ``proc`` (from ``_spawn``) unless a reader process runs already; whether it is used."""
         with self._lock:
             if self._proc is not None and self._proc.poll() is None:
                 with contextlib.suppress(OSError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 with contextlib.suppress(Exception):
                     proc.wait(timeout=5)
-                return
+                return False
             self._stop()
             self._proc = proc
+            self._adopted = proc
             self._ready = False
             self._buffer = b""
+            return True
 
     def _stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -351,7 +406,7 @@ class _Sandbox:
                 if stream is not None:
                     stream.close()
 
-    def _read_line(self, proc: subprocess.Popen[bytes], deadline: float) -> dict[str, Any] | None:
+    def _read_line(self, proc: ZygoteProcess, deadline: float) -> dict[str, Any] | None:
         """The next JSON line from the zygote; None on timeout; raises _ZygoteGone on end of file."""
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
@@ -371,17 +426,25 @@ class _Sandbox:
         return parsed
 
     def _exchange(
-        self, request: dict[str, Any], timeout_s: float, on_sent: Callable[[], None] | None = None
+        self,
+        request: dict[str, Any],
+        timeout_s: float,
+        on_sent: Callable[[], None] | None = None,
+        already_sent: bool = False,
     ) -> dict[str, Any]:
-        proc = self._ensure_started()
-        assert proc.stdin is not None
-        # The request goes out before the zygote has said it is ready: the pipe holds
-        # it, and the zygote reads it as soon as its libraries are imported.
-        try:
-            proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
-            proc.stdin.flush()
-        except (OSError, ValueError) as exc:
-            raise _ZygoteGone(str(exc)) from exc
+        if already_sent:
+            # Written to the adopted process before it was handed over: only that one answers it.
+            proc = self._proc
+            if proc is None or proc is not self._adopted or proc.poll() is not None:
+                raise _ZygoteGone("the reader process the request was written to is gone")
+        else:
+            proc = self._ensure_started()
+            # The request goes out before the zygote has said it is ready: the pipe holds
+            # it, and the zygote reads it as soon as its libraries are imported.
+            try:
+                _spawn.send_request(proc, request)
+            except (OSError, ValueError) as exc:
+                raise _ZygoteGone(str(exc)) from exc
         if on_sent is not None:
             on_sent()
         if not self._ready:
@@ -396,16 +459,22 @@ class _Sandbox:
         return reply
 
     def run(
-        self, request: dict[str, Any], timeout_s: float, on_sent: Callable[[], None] | None = None
+        self,
+        request: dict[str, Any],
+        timeout_s: float,
+        on_sent: Callable[[], None] | None = None,
+        already_sent: bool = False,
     ) -> dict[str, Any]:
         """Send one request; returns the zygote's reply ({"exit": n} / {"signal": n}) or {"timeout": True}.
 
-        The zygote never parses anything itself, so its death is not the file's fault:
-        it is restarted and the request retried once before giving up with RuntimeError.
+        ``already_sent``: the request was written to the adopted process (``adopt_reader``);
+        only its answer is awaited. The zygote never parses anything itself, so its death
+        is not the file's fault: it is restarted and the request (re)sent once before
+        giving up with RuntimeError.
         """
         with self._lock:
             try:
-                return self._exchange(request, timeout_s, on_sent)
+                return self._exchange(request, timeout_s, on_sent, already_sent)
             except _ZygoteGone as first:
                 log.info("reader process lost (%s); restarting it", first)
                 self._stop()
