@@ -202,9 +202,11 @@ def _send_first_file(spawn: Any, proc: ZygoteProcess, argv: list[str]) -> tuple[
     if not os.path.isfile(first):
         return None
     settings = load_settings()
+    if not 0 < os.path.getsize(first) <= settings.max_upload_mb * 1024 * 1024:
+        return None
     with open(first, "rb") as fh:
         data = fh.read()
-    if not data or len(data) > settings.max_upload_mb * 1024 * 1024:
+    if not data or len(data) > settings.max_upload_mb * 1024 * 1024:  # changed meanwhile
         return None
     work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
     try:
