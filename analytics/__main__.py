@@ -105,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on usage errors
     if args.command == "ingest":
-        _without_pandas()
         _start_reading(args.files)
     from analytics import cli  # after read-ahead started: DuckDB & co. import while the file is read
     from analytics.store import StoreError
@@ -138,7 +137,9 @@ def _without_pandas() -> None:
     nothing: the import path builds Arrow tables and DuckDB rows, never a
     DataFrame. Told that pandas is absent, pyarrow skips it (the same path as an
     installation without pandas). A future use of pandas in this command fails
-    loudly with ModuleNotFoundError in the CLI tests.
+    loudly with ModuleNotFoundError in the tests that run the command as a process
+    (tests/ingest/test_early_reader.py). Installed by ``python -m analytics ingest``
+    only, not by ``main()``: a program calling ``main`` (the tests do) keeps its pandas.
     """
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, _PandasAbsent)  # type: ignore[arg-type]
@@ -261,4 +262,5 @@ if __name__ == "__main__":
     if sys.argv[1:2] != ["ingest"]:
         sys.exit(main())
     _start_reader_first(sys.argv[1:])
+    _without_pandas()  # this process only: main() may also run inside another program (the tests)
     _exit_now(main())
