@@ -206,9 +206,7 @@ def _send_first_file(spawn: Any, proc: ZygoteProcess, argv: list[str]) -> tuple[
     if not 0 < os.path.getsize(first) <= settings.max_upload_mb * 1024 * 1024:
         return None
     with open(first, "rb") as fh:
-        data = fh.read()
-    if not data or len(data) > settings.max_upload_mb * 1024 * 1024:  # changed meanwhile
-        return None
+        data = fh.read()  # (changed meanwhile to empty or too large: read.py refuses it as usual)
     work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
     try:
         request: dict[str, Any] = spawn.write_request(

@@ -3,10 +3,7 @@
 -- rank, unordered, as ranked_rows (with name_order for the tie order).
 prev_counts AS (
     -- The previous period's rows in the scope per ranking key.
-    SELECT round($w_stars::DOUBLE * stars / 5.0 + $w_tasks::DOUBLE * coalesce(task_rate, 0.0), 9) AS score_key,
-           count(*) AS n
-    FROM prev_rows
-    GROUP BY ALL
+    SELECT score_key, count(*) AS n FROM prev_keys GROUP BY score_key
 ),
 prev_rank AS (
     -- Competition ranking of the previous period, as scope_rank.

@@ -9,13 +9,10 @@ cur_keys AS (
     FROM scored
     GROUP BY county, township
 ),
-prev_keys AS (
+prev_town_keys AS (
     -- The same for the previous period's rows of the township (in scope).
-    SELECT county, township,
-           list(round($w_stars::DOUBLE * stars / 5.0 + $w_tasks::DOUBLE * coalesce(task_rate, 0.0), 9)
-                ORDER BY round($w_stars::DOUBLE * stars / 5.0 + $w_tasks::DOUBLE * coalesce(task_rate, 0.0), 9) DESC)
-               AS keys
-    FROM prev_rows
+    SELECT county, township, list(score_key ORDER BY score_key DESC) AS keys
+    FROM prev_keys
     GROUP BY county, township
 ),
 final AS (
@@ -32,7 +29,7 @@ final AS (
            c.name_order
     FROM scored c
     JOIN cur_keys ck ON ck.county = c.county AND ck.township = c.township
-    LEFT JOIN prev_keys pk ON pk.county = c.county AND pk.township = c.township
+    LEFT JOIN prev_town_keys pk ON pk.county = c.county AND pk.township = c.township
 )
 SELECT county, township, branch, branch_type, stars, target_stars, task_rate, score, rank, prev_rank,
        -- rank_change = previous rank − rank (positive = moved up); NULL when

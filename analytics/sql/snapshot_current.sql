@@ -69,6 +69,12 @@ scored AS (
                                           + $w_tasks::DOUBLE * coalesce(c.prev_task_rate, 0.0), 9) END AS prev_key
     FROM cur c
 ),
+prev_keys AS NOT MATERIALIZED (
+    -- The previous period's rows in the scope with their ranking key (its ranks).
+    SELECT p.county, p.township,
+           round($w_stars::DOUBLE * p.stars / 5.0 + $w_tasks::DOUBLE * coalesce(p.task_rate, 0.0), 9) AS score_key
+    FROM prev_rows p
+),
 score_counts AS (
     SELECT score_key, count(*) AS n FROM scored GROUP BY score_key
 ),
