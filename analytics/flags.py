@@ -36,7 +36,7 @@ class ListHead:
     total: int  # entries in the whole list
 
 
-def _params(period: Period, scope: Scope, settings: Settings, limit: int | None = None) -> dict[str, Any]:
+def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
     stag_k = max(int(settings.stagnation_months), 1)
     return {
         **sql.snapshot_params(period, scope, settings),
@@ -47,7 +47,6 @@ def _params(period: Period, scope: Scope, settings: Settings, limit: int | None 
         "black_min": int(settings.black_flag_min_branches),
         "overdue_min": int(settings.overdue_threshold),
         "stag_k": stag_k,
-        "limit": limit,
     }
 
 
@@ -76,23 +75,20 @@ def red_list_head(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, rows: int
 ) -> ListHead:
     """The first ``rows`` entries of ``red_list`` and how many it has in all."""
-    return _head(sql.run_arrow(con, "red_list.sql", _params(period, scope, settings, _limit(rows))))
+    return _head(con, "red_list_head.sql", _params(period, scope, settings), rows)
 
 
 def black_list_head(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, rows: int
 ) -> ListHead:
     """The first ``rows`` entries of ``black_list`` and how many it has in all."""
-    return _head(sql.run_arrow(con, "black_list.sql", _params(period, scope, settings, _limit(rows))))
+    return _head(con, "black_list_head.sql", _params(period, scope, settings), rows)
 
 
-def _limit(rows: int) -> int:
-    # At least one row: the total travels with the rows (count(*) OVER () in the query).
+def _head(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any], rows: int) -> ListHead:
     if int(rows) < 1:
         raise ValueError(f"rows 应为正整数，收到 {rows!r}")
-    return int(rows)
-
-
-def _head(table: pa.Table) -> ListHead:
-    total = int(table.column("total")[0].as_py()) if table.num_rows else 0  # no row: an empty list
-    return ListHead(rows=_finish(table), total=total)
+    # The query returns the first entries, then one row holding only the total.
+    table = sql.run_arrow(con, query, {**params, "rows": int(rows)})
+    total = int(table.column("total")[table.num_rows - 1].as_py())
+    return ListHead(rows=_finish(table.slice(0, table.num_rows - 1).drop_columns(["total"])), total=total)

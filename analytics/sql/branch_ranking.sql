@@ -10,7 +10,5 @@ final AS (
 )
 SELECT * EXCLUDE (name_order)
 FROM final
--- Ties share the rank and are listed by stars desc, task_rate desc (unknown
--- last), then name in Unicode code-point order (branch, township, county:
--- name_order, kept by the store).
-ORDER BY rank, stars DESC, task_rate DESC NULLS LAST, name_order
+ORDER BY
+-- @include ranking_order.sql

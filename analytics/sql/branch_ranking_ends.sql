@@ -9,7 +9,8 @@ WITH
 ,
 top_rows AS (
     SELECT 'top' AS part, * FROM ranked_rows
-    ORDER BY rank, stars DESC, task_rate DESC NULLS LAST, name_order
+    ORDER BY
+    -- @include ranking_order.sql
     LIMIT $top
 ),
 bottom_rows AS (
@@ -25,5 +26,6 @@ final AS (
 )
 SELECT * EXCLUDE (name_order)
 FROM final
--- Each part in the ranking order (branch_ranking.sql), the top first.
-ORDER BY part DESC, rank, stars DESC, task_rate DESC NULLS LAST, name_order
+-- Each part in the ranking order, the top first.
+ORDER BY part DESC,
+-- @include ranking_order.sql

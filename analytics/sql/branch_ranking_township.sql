@@ -36,5 +36,6 @@ SELECT county, township, branch, branch_type, stars, target_stars, task_rate, sc
        -- the branch was absent in the previous period.
        prev_rank - rank AS rank_change
 FROM final
--- The same order as branch_ranking.sql: rank, stars desc, task_rate desc, name.
-ORDER BY rank, stars DESC, task_rate DESC NULLS LAST, name_order
+-- The ranking's order (rank within the township here).
+ORDER BY
+-- @include ranking_order.sql

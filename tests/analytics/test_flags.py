@@ -1,6 +1,8 @@
 """红黑榜: every rule R1–R4 / B1–B5 on small literal data with hand-worked results."""
 
-from analytics.flags import LIST_COLUMNS, REASON_LABELS, black_list, red_list
+import pytest
+
+from analytics.flags import LIST_COLUMNS, REASON_LABELS, black_list, black_list_head, red_list, red_list_head
 from analytics.periods import Period
 from analytics.scope import Scope
 from tests.analytics.conftest import records, row, task
@@ -180,3 +182,39 @@ def test_unit_word_follows_township_name(make_con, settings):
         "一社区": "本月街道排名第一", "四村": "本月乡镇（街道）排名第一"}
     black = black_list(con, Period.parse(AUG), Scope(), settings)
     assert records(black, ["branch", "reason_text"]) == [("三社区", "本月街道排名末位")]
+
+
+def test_list_heads_are_the_first_entries_and_the_whole_count(make_con, settings):
+    con = make_con(MONTHLY, TASKS)
+    aug, narrow = Period.parse(AUG), settings.replace(red_top_n=2)
+    red, black = red_list(con, aug, Scope(), narrow), black_list(con, aug, Scope(), narrow)
+    assert (len(red), len(black)) == (3, 5)
+    for rows in (1, 2, 5, 50):
+        for head, whole in ((red_list_head(con, aug, Scope(), narrow, rows), red),
+                            (black_list_head(con, aug, Scope(), narrow, rows), black)):
+            assert head.total == len(whole)
+            assert list(head.rows.columns) == LIST_COLUMNS
+            # The same rows, values and order as the whole list's first entries.
+            assert records(head.rows, LIST_COLUMNS) == records(whole.head(rows), LIST_COLUMNS)
+    # The two B4 entries at the end of the black list: the township entry first, branch None.
+    assert records(black_list_head(con, aug, Scope(), narrow, 5).rows.tail(2), ["township", "branch", "reasons"]) == [
+        ("丙镇", None, ["B4"]), ("甲镇", "八村", ["B4"])]
+
+
+def test_list_heads_of_an_empty_list(make_con, settings):
+    # One branch, one month: no previous period, no township of 3 -> both lists empty.
+    con = make_con([row(AUG, "甲镇", "一村", 2)])
+    quiet = settings.replace(red_top_n=0, red_flag_min_branches=2)
+    red = red_list_head(con, Period.parse(AUG), Scope(), quiet, 10)
+    black = black_list_head(con, Period.parse(AUG), Scope(), quiet, 10)
+    for head in (red, black):
+        assert head.total == 0 and head.rows.empty and list(head.rows.columns) == LIST_COLUMNS
+
+
+def test_list_heads_refuse_a_non_positive_row_count(make_con, settings):
+    con = make_con(MONTHLY, TASKS)
+    for rows in (0, -1):
+        with pytest.raises(ValueError, match="rows 应为正整数"):
+            red_list_head(con, Period.parse(AUG), Scope(), settings, rows)
+        with pytest.raises(ValueError, match="rows 应为正整数"):
+            black_list_head(con, Period.parse(AUG), Scope(), settings, rows)

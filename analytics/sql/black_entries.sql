@@ -1,0 +1,86 @@
+-- Shared fragment (CTEs after snapshot_current.sql; not run on its own): the
+-- 黑榜 entries of the current period, unordered, as `final`: one row per branch
+-- (or per township for a township-level B4) with every reason it qualifies
+-- (black_list.sql, black_list_head.sql).
+-- Extra parameters: $black_min (B1 township size), $overdue_min (B3),
+--   $stag_k (B5 window length in months), $cur_word/$prev_word.
+-- @include list_rows.sql
+,
+flagged AS (
+    SELECT j.*,
+           -- B1 黑旗: bottom-ranked branch (all tied at the last rank) of a township with ≥ $black_min
+           -- branches: its key is the township's worst.
+           j.score_key = j.town_worst AND j.town_size >= $black_min AS b1,
+           -- B2 降星: stars decreased since the previous period (only that one).
+           j.in_prev AND j.stars < j.prev_stars AS b2,
+           -- B3 逾期: $overdue_min or more overdue tasks (overdue = tasks of the
+           -- snapshot month with deadline ≤ that month's last day and done = false).
+           j.overdue >= $overdue_min AS b3,
+           -- B5 停滞: stagnant over the window and not attained now. Stagnant: the B5
+           -- window (the snapshot month and the $stag_k - 1 calendar months before
+           -- it) lies inside the branch's stagnation run: rows in every month of the
+           -- window, stars equal in all, and tasks_done equal in all (unknown in all
+           -- months counts as equal; known in some months only does not). The run
+           -- starts at same_since (snapshot table).
+           date_diff('month', j.same_since, j.period) + 1 >= $stag_k AND NOT j.attained AS b5
+    FROM placed j
+),
+present_entries AS (
+    SELECT f.county, f.township, f.branch,
+           list_filter([CASE WHEN f.b1 THEN 'B1' END, CASE WHEN f.b2 THEN 'B2' END,
+                        CASE WHEN f.b3 THEN 'B3' END, CASE WHEN f.b5 THEN 'B5' END],
+                       lambda x: x IS NOT NULL) AS reasons,
+           array_to_string(list_filter([
+               CASE WHEN f.b1 THEN $cur_word || f.unit_word || '排名末位' END,
+               CASE WHEN f.b2 THEN '较' || $prev_word || '减少' || (f.prev_stars - f.stars) || '星' END,
+               CASE WHEN f.b3 THEN '逾期任务' || f.overdue || '项' END,
+               CASE WHEN f.b5 THEN '连续' || $stag_k || '个月星级和已完成任务数无变化，未达到创建目标' END
+           ], lambda x: x IS NOT NULL), '；') AS reason_text,
+           f.rank, f.stars, f.score, f.task_rate
+    FROM flagged f
+    WHERE f.b1 OR f.b2 OR f.b3 OR f.b5
+),
+cur_other_type AS (
+    -- With a branch_type filter only: branches present now at a month of the
+    -- filtered type that is not their latest row (their type changed inside the quarter).
+    SELECT county, township, branch FROM cur_rows WHERE NOT is_latest
+),
+cur_townships AS (
+    SELECT DISTINCT county, township FROM cur_rows
+),
+missing AS (
+    -- B4 未报送: present in the previous period (in scope), missing in this one:
+    -- no latest row now (in_next, kept by the store) of a type in the scope, and
+    -- no row of the filtered type either.
+    SELECT p.county, p.township, p.branch,
+           t.township IS NULL AS whole_township
+    FROM prev_rows p
+    LEFT JOIN cur_other_type o ON o.county = p.county AND o.township = p.township AND o.branch = p.branch
+    LEFT JOIN cur_townships t ON t.county = p.county AND t.township = p.township
+    WHERE NOT (p.in_next AND ($branch_type::VARCHAR IS NULL OR p.next_type = $branch_type::VARCHAR))
+      AND o.branch IS NULL
+),
+missing_entries AS (
+    -- A branch of a township that did report: one entry per branch.
+    SELECT m.county, m.township, m.branch, ['B4'] AS reasons,
+           $prev_word || '已报送，' || $cur_word || '未报送' AS reason_text,
+           NULL::BIGINT AS rank, NULL::INTEGER AS stars, NULL::DOUBLE AS score, NULL::DOUBLE AS task_rate
+    FROM missing m
+    WHERE NOT m.whole_township
+    UNION ALL
+    -- A township previously present with no rows at all now: one township-level
+    -- entry with branch NULL instead of one per branch.
+    SELECT DISTINCT m.county, m.township, NULL::VARCHAR AS branch, ['B4'] AS reasons,
+           $prev_word || '已报送，' || $cur_word || '全' ||
+           CASE WHEN m.township LIKE '%街道' OR m.township LIKE '%办事处' THEN '街道'
+                WHEN m.township LIKE '%镇' OR m.township LIKE '%乡' THEN '乡镇'
+                ELSE '乡镇（街道）' END || '未报送' AS reason_text,
+           NULL::BIGINT, NULL::INTEGER, NULL::DOUBLE, NULL::DOUBLE
+    FROM missing m
+    WHERE m.whole_township
+),
+final AS (
+    SELECT * FROM present_entries
+    UNION ALL
+    SELECT * FROM missing_entries
+)
