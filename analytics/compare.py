@@ -13,7 +13,6 @@ import pyarrow.compute as pc
 
 from analytics import sql
 from analytics.periods import Period
-from analytics.rankings import unit_ranking
 from analytics.scope import Scope
 from analytics.settings import Settings
 from analytics.spec import LEVEL_LABELS
@@ -46,30 +45,50 @@ class Comparison:
 def compare_periods(
     con: duckdb.DuckDBPyConnection, a: Period, b: Period, scope: Scope, settings: Settings
 ) -> Comparison:
-    """Compare period A (earlier) with period B: branches, townships, level transitions.
-
-    Part of the work runs on a second cursor of ``con``, which sees committed data only:
-    call it on a connection without uncommitted changes (the pages and the report do).
-    """
-    params = sql.snapshot_params(b, scope, settings, previous=a)
-    # The township ranking is an independent query: it runs on the second cursor while
-    # this thread runs and splits the branch query (DuckDB releases the GIL).
+    """Compare period A (earlier) with period B: branches, townships, level transitions."""
+    branch_pairs = sql.run_arrow(con, "compare_branches.sql", sql.snapshot_params(b, scope, settings, previous=a))
+    # The townships are aggregated from the branch rows by DuckDB on a cursor of its
+    # own (the Arrow table registered there, never on ``con``), in a second thread
+    # while this one orders and splits the branch rows (DuckDB releases the GIL).
     with con.cursor() as other, ThreadPoolExecutor(max_workers=1) as pool:
-        towns_future = pool.submit(unit_ranking, other, b, scope, settings, by="township", previous=a)
-        parts = _split(sql.run_arrow(con, "compare_branches.sql", params))
+        other.register("branch_pairs", branch_pairs)
+        towns_future = pool.submit(sql.run, other, "compare_townships.sql", {})
+        parts = _split(branch_pairs)
         towns = towns_future.result()
-
-    towns = towns[towns["prev_rank"].notna().to_numpy(dtype=bool)].reset_index(drop=True)
-    towns = towns.rename(columns={
-        "branches": "branches_b", "prev_branches": "branches_a", "score": "score_b", "prev_score": "score_a",
-        "rank": "rank_b", "prev_rank": "rank_a",
-    })
-    towns["score_delta"] = towns["score_b"] - towns["score_a"]
     return Comparison(a=a, b=b, townships=towns[TOWNSHIP_COLUMNS], **parts)
 
 
+# The order of the comparison's rows: rank in B (absent from B last), stars in B
+# descending, task_rate in B descending (unknown last), rank in A (absent from A
+# last), then the name in code-point order (name_order: the branch's place in the
+# store's name order of B, or of A for a branch absent from B). Total: name_order
+# is unique within a period.
+BRANCH_ORDER = "rank_b, stars_b DESC, task_rate_b DESC, rank_a, name_order (NULLs last)"
+_AFTER_EVERY_RANK = 2**31 - 1  # ranks and name positions are INTEGER-sized (< 2^31)
+
+
+def _order(table: pa.Table) -> np.ndarray:
+    """Positions of compare_branches.sql's rows in BRANCH_ORDER.
+
+    Three exact keys, least significant first: rank_a × 2^32 + name_order; then
+    −task_rate_b (NaN for unknown: numpy sorts NaN last); then rank_b × 8 + (5 −
+    stars_b) (stars 0–5 in the low bits). The whole key is unique (name_order is
+    unique within a period), so the first sort need not be stable; the next two
+    are, as in a radix sort.
+    """
+    rank_b = pc.fill_null(table.column("rank_b"), _AFTER_EVERY_RANK).to_numpy().astype("int64")
+    stars_b = pc.fill_null(table.column("stars_b"), 0).to_numpy().astype("int64")
+    rank_a = pc.fill_null(table.column("rank_a"), _AFTER_EVERY_RANK).to_numpy().astype("int64")
+    name_order = table.column("name_order").to_numpy().astype("int64")
+    task_rate_b = table.column("task_rate_b").to_numpy().astype("float64")
+    positions = np.argsort(rank_a * 2**32 + name_order)
+    positions = positions[np.argsort(-task_rate_b[positions], kind="stable")]
+    return positions[np.argsort((rank_b * 8 + (5 - stars_b))[positions], kind="stable")]
+
+
 def _split(table: pa.Table) -> dict[str, pd.DataFrame]:
-    """The branch parts of a comparison from compare_branches.sql's rows."""
+    """The branch parts of a comparison from compare_branches.sql's rows (any order)."""
+    table = table.take(_order(table)).drop_columns(["task_rate_b", "name_order"])
     # Split in Arrow, then convert each part once (pandas masks on nullable columns are slower).
     in_a, in_b = table.column("in_a"), table.column("in_b")
     only_b, only_a = pc.invert(in_a), pc.invert(in_b)

@@ -45,3 +45,40 @@ def test_compare_non_adjacent_months(make_con, settings):
     assert records(c.branches, ["branch", "stars_a", "stars_b"]) == [("一村", 3, 5)]
     assert sorted(c.missing["branch"]) == ["三村", "二村", "四村"]
     assert int(c.transition.to_numpy().sum()) == 1
+
+
+TIES = [
+    # A = July, B = August (weights 60/40: score = 12 × stars + 40 × task_rate).
+    # B scores: 五村/六村 48 (rank 1); 一村 36 (3★, rate 0), 四村 36 (3★, rate 0), 二村 36 (3★, rate
+    # unknown), 三村 36 (2★ + 40 × 0.3): all rank 3. A ranks: 八村 60 → 1, 三村 48 → 2, 一村 36 → 3,
+    # 二村/五村/六村 24 → 4, 四村 12 → 7.
+    row("2024-07", "甲镇", "一村", 3), row("2024-08", "甲镇", "一村", 3, 0, 10),
+    row("2024-07", "甲镇", "二村", 2), row("2024-08", "甲镇", "二村", 3),
+    row("2024-07", "甲镇", "三村", 4), row("2024-08", "甲镇", "三村", 2, 3, 10),
+    row("2024-07", "甲镇", "四村", 1), row("2024-08", "甲镇", "四村", 3, 0, 10),
+    row("2024-07", "甲镇", "五村", 2), row("2024-08", "甲镇", "五村", 4),
+    row("2024-07", "甲镇", "六村", 2), row("2024-08", "甲镇", "六村", 4),
+    row("2024-08", "乙镇", "七村", 1),  # 乙镇 only in B
+    row("2024-07", "丙镇", "八村", 5),  # 丙镇 only in A
+]
+
+
+def test_compare_tie_order_and_townships(make_con, settings):
+    c = compare_periods(make_con(TIES), Period.parse("2024-07"), Period.parse("2024-08"), Scope(), settings)
+    # Rank in B; then stars in B desc (三村 last of rank 3); task_rate in B desc with unknown last
+    # (二村 after 一村/四村); rank in A (一村 3 before 四村 7); name in code-point order (五 U+4E94 < 六 U+516D).
+    assert records(c.branches, ["branch", "rank_b", "stars_b", "rank_a", "rank_change"]) == [
+        ("五村", 1, 4, 4, 3), ("六村", 1, 4, 4, 3),
+        ("一村", 3, 3, 3, 0), ("四村", 3, 3, 7, 4), ("二村", 3, 3, 4, 1), ("三村", 3, 2, 2, -1),
+    ]
+    assert records(c.added, ["township", "branch", "stars_b"]) == [("乙镇", "七村", 1)]
+    assert records(c.missing, ["township", "branch", "stars_a"]) == [("丙镇", "八村", 5)]
+    # Promotions/demotions keep the comparison's order.
+    assert list(c.promotions["branch"]) == ["五村", "六村", "四村", "二村"]
+    assert list(c.demotions["branch"]) == ["三村"]
+    # Townships present in both periods only; ranked among all townships of each period:
+    # A: 丙镇 60, 甲镇 (36+24+48+12+24+24)/6 = 28 -> 2; B: 甲镇 (4×36+2×48)/6 = 40 -> 1, 乙镇 12.
+    assert records(c.townships, list(c.townships.columns)) == [
+        ("甲县", "甲镇", 6, 6, 28.0, 40.0, 12.0, 2, 1, 1)]
+    assert list(c.townships.columns) == ["county", "township", "branches_a", "branches_b", "score_a", "score_b",
+                                         "score_delta", "rank_a", "rank_b", "rank_change"]
