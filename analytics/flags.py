@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import sql
 from analytics.periods import Period
@@ -34,6 +35,14 @@ class ListHead:
 
     rows: pd.DataFrame  # LIST_COLUMNS, at most the requested number of entries, in list order
     total: int  # entries in the whole list
+
+
+@dataclass
+class ListHeads:
+    """The heads of both lists of one period and scope."""
+
+    red: ListHead
+    black: ListHead
 
 
 def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
@@ -71,24 +80,21 @@ def black_list(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, set
     return _finish(sql.run_arrow(con, "black_list.sql", _params(period, scope, settings)))
 
 
-def red_list_head(
+def list_heads(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, rows: int
-) -> ListHead:
-    """The first ``rows`` entries of ``red_list`` and how many it has in all."""
-    return _head(con, "red_list_head.sql", _params(period, scope, settings), rows)
+) -> ListHeads:
+    """The first ``rows`` entries of ``red_list`` and of ``black_list`` and how many each has in all.
 
-
-def black_list_head(
-    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, rows: int
-) -> ListHead:
-    """The first ``rows`` entries of ``black_list`` and how many it has in all."""
-    return _head(con, "black_list_head.sql", _params(period, scope, settings), rows)
-
-
-def _head(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any], rows: int) -> ListHead:
+    One query: both lists judge the same rows, computed once (the 简报 page).
+    """
     if int(rows) < 1:
         raise ValueError(f"rows 应为正整数，收到 {rows!r}")
-    # The query returns the first entries, then one row holding only the total.
-    table = sql.run_arrow(con, query, {**params, "rows": int(rows)})
-    total = int(table.column("total")[table.num_rows - 1].as_py())
-    return ListHead(rows=_finish(table.slice(0, table.num_rows - 1).drop_columns(["total"])), total=total)
+    table = sql.run_arrow(con, "list_heads.sql", {**_params(period, scope, settings), "rows": int(rows)})
+    # Per list: its entries in order (pos 1, 2, …), then one row holding only the total.
+    heads = {}
+    for name in ("red", "black"):
+        part = table.filter(pc.equal(table.column("list"), name))
+        entries = part.filter(pc.is_valid(part.column("pos")))
+        total = part.filter(pc.is_null(part.column("pos"))).column("total")[0].as_py()
+        heads[name] = ListHead(rows=_finish(entries.drop_columns(["list", "pos", "total"])), total=int(total))
+    return ListHeads(red=heads["red"], black=heads["black"])

@@ -77,7 +77,7 @@ DOCUMENTED_PAGES: dict[str, list[str]] = {
     "红黑榜": ["flags.red_list", "flags.black_list"],
     "季度对比": ["compare.compare_periods"],
     "简报": ["metrics.kpis", "metrics.level_distribution(by=township)", "rankings.branch_ranking_ends(bottom=5,top=10)",
-             "flags.red_list_head", "flags.black_list_head"],
+             "flags.list_heads"],
 }
 PAGE_FILES = {
     "总览": "overview.py", "作战图": "battle_map.py", "排名": "ranking.py", "红黑榜": "red_black.py",
@@ -216,8 +216,9 @@ def fingerprint(key: str, result: Any) -> Any:
         return len(result)
     if name == "rankings.branch_ranking_ends":
         return {"top": [str(b) for b in result.top["branch"]], "bottom": [str(b) for b in result.bottom["branch"]]}
-    if name in ("flags.red_list_head", "flags.black_list_head"):
-        return {"rows": len(result.rows), "total": result.total}
+    if name == "flags.list_heads":
+        return {side: {"rows": len(head.rows), "total": head.total}
+                for side, head in (("red", result.red), ("black", result.black))}
     if name == "store.count_uploads":
         return int(result)
     if name == "battle_map.branch_task_counts":
@@ -317,8 +318,7 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "rankings.county_ranking": lambda c: rankings.county_ranking(c, p, s, st),
         "flags.red_list": lambda c: flags.red_list(c, p, s, st),
         "flags.black_list": lambda c: flags.black_list(c, p, s, st),
-        "flags.red_list_head": lambda c: flags.red_list_head(c, p, s, st, 10),
-        "flags.black_list_head": lambda c: flags.black_list_head(c, p, s, st, 10),
+        "flags.list_heads": lambda c: flags.list_heads(c, p, s, st, 10),
         "battle_map.battle_map": lambda c: battle_map.battle_map(c, p, s, st),
         "battle_map.branch_tasks": lambda c: battle_map.branch_tasks(c, p, *b),
         "battle_map.branch_history": lambda c: battle_map.branch_history(c, b[0], b[1], b[2], st),

@@ -20,6 +20,7 @@ several_counties = not scope.county and info.options["county"].nunique() > 1
 by = "branch_type" if scope.township else "county" if several_counties else "township"
 uploads_in_force = state.call("store.count_uploads", in_force_only=True)
 by_unit = state.call("metrics.level_distribution", period, scope, by=by)
+heads = state.call("flags.list_heads", period, scope, SETTINGS, briefing.LIST_ROWS)
 b = briefing.make_briefing(
     period, scope,
     kpis=state.call("metrics.kpis", period, scope, SETTINGS),
@@ -28,8 +29,8 @@ b = briefing.make_briefing(
     # The page shows the ends of the ranking and the first entries of each list ...
     ranking=state.call("rankings.branch_ranking_ends", period, scope, SETTINGS,
                        top=briefing.TOP_N, bottom=briefing.BOTTOM_N),
-    red=state.call("flags.red_list_head", period, scope, SETTINGS, briefing.LIST_ROWS),
-    black=state.call("flags.black_list_head", period, scope, SETTINGS, briefing.LIST_ROWS),
+    red=heads.red,
+    black=heads.black,
     several_counties=several_counties,
     uploads=uploads_in_force,
     last_upload=info.last_upload,

@@ -6,7 +6,7 @@
     xlsx = to_xlsx(b, complete_tables(ranking, red, black))  # the complete lists as a workbook
 
 The page shows only the ends of the ranking and the first entries of the red and
-black lists (what the analytics' ``branch_ranking_ends`` / ``*_list_head`` return);
+black lists (what the analytics' ``branch_ranking_ends`` / ``list_heads`` return);
 the workbook takes the complete lists, fetched when it is downloaded.
 
 Pure: no Streamlit, so the HTML can be tested directly.

@@ -1,12 +1,10 @@
--- Shared fragment (CTEs after snapshot_current.sql; not run on its own): the
--- 黑榜 entries of the current period, unordered, as `final`: one row per branch
--- (or per township for a township-level B4) with every reason it qualifies
--- (black_list.sql, black_list_head.sql).
+-- Shared fragment (CTEs after snapshot_current.sql and list_rows.sql; not run on
+-- its own): the 黑榜 entries of the current period, unordered, as `black_entries`:
+-- one row per branch (or per township for a township-level B4) with every reason
+-- it qualifies (black_list.sql, list_heads.sql).
 -- Extra parameters: $black_min (B1 township size), $overdue_min (B3),
 --   $stag_k (B5 window length in months), $cur_word/$prev_word.
--- @include list_rows.sql
-,
-flagged AS (
+black_flagged AS (
     SELECT j.*,
            -- B1 黑旗: bottom-ranked branch (all tied at the last rank) of a township with ≥ $black_min
            -- branches: its key is the township's worst.
@@ -25,7 +23,7 @@ flagged AS (
            date_diff('month', j.same_since, j.period) + 1 >= $stag_k AND NOT j.attained AS b5
     FROM placed j
 ),
-present_entries AS (
+black_present AS (
     SELECT f.county, f.township, f.branch,
            list_filter([CASE WHEN f.b1 THEN 'B1' END, CASE WHEN f.b2 THEN 'B2' END,
                         CASE WHEN f.b3 THEN 'B3' END, CASE WHEN f.b5 THEN 'B5' END],
@@ -37,7 +35,7 @@ present_entries AS (
                CASE WHEN f.b5 THEN '连续' || $stag_k || '个月星级和已完成任务数无变化，未达到创建目标' END
            ], lambda x: x IS NOT NULL), '；') AS reason_text,
            f.rank, f.stars, f.score, f.task_rate
-    FROM flagged f
+    FROM black_flagged f
     WHERE f.b1 OR f.b2 OR f.b3 OR f.b5
 ),
 cur_other_type AS (
@@ -60,7 +58,7 @@ missing AS (
     WHERE NOT (p.in_next AND ($branch_type::VARCHAR IS NULL OR p.next_type = $branch_type::VARCHAR))
       AND o.branch IS NULL
 ),
-missing_entries AS (
+black_missing AS (
     -- A branch of a township that did report: one entry per branch.
     SELECT m.county, m.township, m.branch, ['B4'] AS reasons,
            $prev_word || '已报送，' || $cur_word || '未报送' AS reason_text,
@@ -79,8 +77,8 @@ missing_entries AS (
     FROM missing m
     WHERE m.whole_township
 ),
-final AS (
-    SELECT * FROM present_entries
+black_entries AS (
+    SELECT * FROM black_present
     UNION ALL
-    SELECT * FROM missing_entries
+    SELECT * FROM black_missing
 )

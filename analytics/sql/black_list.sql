@@ -3,7 +3,13 @@
 WITH
 -- @include snapshot_current.sql
 ,
+-- @include list_rows.sql
+,
 -- @include black_entries.sql
+,
+final AS (
+    SELECT * FROM black_entries
+)
 SELECT county, township, branch, reasons, reason_text, rank, stars, score
 FROM final
 ORDER BY

@@ -1,5 +1,5 @@
 -- Shared fragment (CTEs after snapshot_current.sql; not run on its own): the
--- rows the 红黑榜 judge (red_entries.sql, black_entries.sql), as `placed`: every
+-- rows the 红黑榜 judge (red_entries.sql and black_entries.sql follow it), as `placed`: every
 -- branch of the current period in the scope with its rank there and its
 -- township's branch count and best/worst ranking key (this period, in scope).
 placed AS (

@@ -1,11 +1,9 @@
--- Shared fragment (CTEs after snapshot_current.sql; not run on its own): the
--- 红榜 entries of the current period, unordered, as `final`: one row per branch
--- with every reason it qualifies (red_list.sql, red_list_head.sql).
+-- Shared fragment (CTEs after snapshot_current.sql and list_rows.sql; not run on
+-- its own): the 红榜 entries of the current period, unordered, as `red_entries`:
+-- one row per branch with every reason it qualifies (red_list.sql, list_heads.sql).
 -- Extra parameters: $top_n (R2), $red_min (R1 township size),
 --   $cur_word/$prev_word ('本月'/'上月' or '本季度'/'上季度').
--- @include list_rows.sql
-,
-flagged AS (
+red_flagged AS (
     SELECT j.*,
            -- R1 红旗: top-ranked branch (all tied at 1) of a township with ≥ $red_min branches:
            -- its key is the township's best.
@@ -19,7 +17,7 @@ flagged AS (
            j.in_prev AND j.attained AND NOT j.prev_attained AS r4
     FROM placed j
 ),
-final AS (
+red_entries AS (
     SELECT f.county, f.township, f.branch,
            list_filter([CASE WHEN f.r1 THEN 'R1' END, CASE WHEN f.r2 THEN 'R2' END,
                         CASE WHEN f.r3 THEN 'R3' END, CASE WHEN f.r4 THEN 'R4' END],
@@ -31,6 +29,6 @@ final AS (
                CASE WHEN f.r4 THEN '达到创建目标（' || ['一星', '二星', '三星', '四星', '五星'][f.target_stars] || '）' END
            ], lambda x: x IS NOT NULL), '；') AS reason_text,
            f.rank, f.stars, f.score, f.task_rate, f.name_order
-    FROM flagged f
+    FROM red_flagged f
     WHERE f.r1 OR f.r2 OR f.r3 OR f.r4
 )

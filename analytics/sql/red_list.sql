@@ -3,7 +3,13 @@
 WITH
 -- @include snapshot_current.sql
 ,
+-- @include list_rows.sql
+,
 -- @include red_entries.sql
+,
+final AS (
+    SELECT * FROM red_entries
+)
 SELECT county, township, branch, reasons, reason_text, rank, stars, score
 FROM final
 ORDER BY

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analytics.flags import LIST_COLUMNS, REASON_LABELS, black_list, black_list_head, red_list, red_list_head
+from analytics.flags import LIST_COLUMNS, REASON_LABELS, black_list, list_heads, red_list
 from analytics.periods import Period
 from analytics.scope import Scope
 from tests.analytics.conftest import records, row, task
@@ -190,31 +190,39 @@ def test_list_heads_are_the_first_entries_and_the_whole_count(make_con, settings
     red, black = red_list(con, aug, Scope(), narrow), black_list(con, aug, Scope(), narrow)
     assert (len(red), len(black)) == (3, 5)
     for rows in (1, 2, 5, 50):
-        for head, whole in ((red_list_head(con, aug, Scope(), narrow, rows), red),
-                            (black_list_head(con, aug, Scope(), narrow, rows), black)):
+        heads = list_heads(con, aug, Scope(), narrow, rows)
+        for head, whole in ((heads.red, red), (heads.black, black)):
             assert head.total == len(whole)
             assert list(head.rows.columns) == LIST_COLUMNS
             # The same rows, values and order as the whole list's first entries.
             assert records(head.rows, LIST_COLUMNS) == records(whole.head(rows), LIST_COLUMNS)
     # The two B4 entries at the end of the black list: the township entry first, branch None.
-    assert records(black_list_head(con, aug, Scope(), narrow, 5).rows.tail(2), ["township", "branch", "reasons"]) == [
+    assert records(list_heads(con, aug, Scope(), narrow, 5).black.rows.tail(2), ["township", "branch", "reasons"]) == [
         ("丙镇", None, ["B4"]), ("甲镇", "八村", ["B4"])]
 
 
-def test_list_heads_of_an_empty_list(make_con, settings):
+def test_list_heads_of_empty_lists(make_con, settings):
     # One branch, one month: no previous period, no township of 3 -> both lists empty.
     con = make_con([row(AUG, "甲镇", "一村", 2)])
-    quiet = settings.replace(red_top_n=0, red_flag_min_branches=2)
-    red = red_list_head(con, Period.parse(AUG), Scope(), quiet, 10)
-    black = black_list_head(con, Period.parse(AUG), Scope(), quiet, 10)
-    for head in (red, black):
+    heads = list_heads(con, Period.parse(AUG), Scope(), settings.replace(red_top_n=0, red_flag_min_branches=2), 10)
+    for head in (heads.red, heads.black):
         assert head.total == 0 and head.rows.empty and list(head.rows.columns) == LIST_COLUMNS
+
+
+def test_list_heads_with_one_list_empty(make_con, settings):
+    # One month, a township of 3: 三村 is its last (B1); nothing earns a red entry
+    # (R2 off, R1 needs 99 branches, no previous period for R3/R4).
+    con = make_con([row(AUG, "甲镇", "一村", 3), row(AUG, "甲镇", "二村", 2), row(AUG, "甲镇", "三村", 1)])
+    quiet = settings.replace(red_top_n=0, red_flag_min_branches=99)
+    heads = list_heads(con, Period.parse(AUG), Scope(), quiet, 10)
+    assert heads.red.total == 0 and heads.red.rows.empty and list(heads.red.rows.columns) == LIST_COLUMNS
+    assert heads.black.total == 1
+    assert records(heads.black.rows, ["branch", "reasons", "reason_text", "rank"]) == [
+        ("三村", ["B1"], "本月乡镇排名末位", 3)]
 
 
 def test_list_heads_refuse_a_non_positive_row_count(make_con, settings):
     con = make_con(MONTHLY, TASKS)
     for rows in (0, -1):
         with pytest.raises(ValueError, match="rows 应为正整数"):
-            red_list_head(con, Period.parse(AUG), Scope(), settings, rows)
-        with pytest.raises(ValueError, match="rows 应为正整数"):
-            black_list_head(con, Period.parse(AUG), Scope(), settings, rows)
+            list_heads(con, Period.parse(AUG), Scope(), settings, rows)
