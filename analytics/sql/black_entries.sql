@@ -20,23 +20,18 @@ black_flagged AS (
            -- window, stars equal in all, and tasks_done equal in all (unknown in all
            -- months counts as equal; known in some months only does not). The run
            -- starts at same_since (snapshot table).
-           date_diff('month', j.same_since, j.period) + 1 >= $stag_k AND NOT j.attained AS b5
+           date_diff('month', j.same_since, j.period) + 1 >= $stag_k AND NOT j.attained AS b5,
+           -- On the list: any of the four (B4 entries are the branches missing now).
+           b1 OR b2 OR b3 OR b5 AS listed
     FROM placed j
 ),
 black_present AS (
     SELECT f.county, f.township, f.branch,
-           list_filter([CASE WHEN f.b1 THEN 'B1' END, CASE WHEN f.b2 THEN 'B2' END,
-                        CASE WHEN f.b3 THEN 'B3' END, CASE WHEN f.b5 THEN 'B5' END],
-                       lambda x: x IS NOT NULL) AS reasons,
-           array_to_string(list_filter([
-               CASE WHEN f.b1 THEN $cur_word || f.unit_word || '排名末位' END,
-               CASE WHEN f.b2 THEN '较' || $prev_word || '减少' || (f.prev_stars - f.stars) || '星' END,
-               CASE WHEN f.b3 THEN '逾期任务' || f.overdue || '项' END,
-               CASE WHEN f.b5 THEN '连续' || $stag_k || '个月星级和已完成任务数无变化，未达到创建目标' END
-           ], lambda x: x IS NOT NULL), '；') AS reason_text,
+           -- @include black_reasons.sql
+           ,
            f.rank, f.stars, f.score, f.task_rate
     FROM black_flagged f
-    WHERE f.b1 OR f.b2 OR f.b3 OR f.b5
+    WHERE f.listed
 ),
 cur_other_type AS (
     -- With a branch_type filter only: branches present now at a month of the

@@ -14,21 +14,16 @@ red_flagged AS (
            j.in_prev AND j.stars > j.prev_stars AS r3,
            -- R4 达标: attained now; present before without having attained the
            -- target it had then (no target then = not attained).
-           j.in_prev AND j.attained AND NOT j.prev_attained AS r4
+           j.in_prev AND j.attained AND NOT j.prev_attained AS r4,
+           -- On the list: any of the four.
+           r1 OR r2 OR r3 OR r4 AS listed
     FROM placed j
 ),
 red_entries AS (
     SELECT f.county, f.township, f.branch,
-           list_filter([CASE WHEN f.r1 THEN 'R1' END, CASE WHEN f.r2 THEN 'R2' END,
-                        CASE WHEN f.r3 THEN 'R3' END, CASE WHEN f.r4 THEN 'R4' END],
-                       lambda x: x IS NOT NULL) AS reasons,
-           array_to_string(list_filter([
-               CASE WHEN f.r1 THEN $cur_word || f.unit_word || '排名第一' END,
-               CASE WHEN f.r2 THEN $cur_word || '排名第' || f.rank || '名（前' || $top_n || '名）' END,
-               CASE WHEN f.r3 THEN '较' || $prev_word || '增加' || (f.stars - f.prev_stars) || '星' END,
-               CASE WHEN f.r4 THEN '达到创建目标（' || ['一星', '二星', '三星', '四星', '五星'][f.target_stars] || '）' END
-           ], lambda x: x IS NOT NULL), '；') AS reason_text,
+           -- @include red_reasons.sql
+           ,
            f.rank, f.stars, f.score, f.task_rate, f.name_order
     FROM red_flagged f
-    WHERE f.r1 OR f.r2 OR f.r3 OR f.r4
+    WHERE f.listed
 )
