@@ -63,12 +63,11 @@ def compare_periods(
 # last), then the name in code-point order (name_order: the branch's place in the
 # store's name order of B, or of A for a branch absent from B). Total: name_order
 # is unique within a period.
-BRANCH_ORDER = "rank_b, stars_b DESC, task_rate_b DESC, rank_a, name_order (NULLs last)"
 _AFTER_EVERY_RANK = 2**31 - 1  # ranks and name positions are INTEGER-sized (< 2^31)
 
 
 def _order(table: pa.Table) -> np.ndarray:
-    """Positions of compare_branches.sql's rows in BRANCH_ORDER.
+    """Positions of compare_branches.sql's rows in the comparison's order (above).
 
     Three exact keys, least significant first: rank_a × 2^32 + name_order; then
     −task_rate_b (NaN for unknown: numpy sorts NaN last); then rank_b × 8 + (5 −
@@ -95,7 +94,7 @@ def _split(table: pa.Table) -> dict[str, pd.DataFrame]:
     # (Usually every branch is in both periods: no copy then.)
     both_t = table if not (pc.any(only_b).as_py() or pc.any(only_a).as_py()) else table.filter(pc.and_(in_a, in_b))
     added = sql.to_pandas(table.filter(only_b).select(["county", "township", "branch", "stars_b"]))
-    # 缺报 listed by their rank in A (a stable sort: ties keep the query's order).
+    # 缺报 listed by their rank in A (a stable sort: ties keep the comparison's order).
     missing = sql.to_pandas(
         table.filter(only_a).sort_by([("rank_a", "ascending")]).select(["county", "township", "branch", "stars_a"]))
 

@@ -39,7 +39,7 @@ final AS (
     FROM a
     FULL OUTER JOIN b ON a.county = b.county AND a.township = b.township AND a.branch = b.branch
 )
--- Unordered: compare.py orders the rows (BRANCH_ORDER) from task_rate_b,
+-- Unordered: compare.py orders the rows (compare._order) from task_rate_b,
 -- name_order and the ranks: an ORDER BY here would sort every wide row with its
 -- names (~15 ms for 52,000 rows), numpy sorts three number keys (~4 ms).
 SELECT *
