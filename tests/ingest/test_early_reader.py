@@ -62,22 +62,24 @@ def own_sandbox(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def
     sandbox._stop()
 
 
-def _early(path: Path, proc: _spawn.ZygoteProcess) -> tuple[str, bytes, dict[str, object]]:
+def _early(tmp_path: Path) -> tuple[Path, _spawn.ZygoteProcess, tuple[str, bytes, dict[str, object]]]:
+    """A ledger file, a reader process, and that file's request already written to it (as the
+    command line does first thing): (path, process, early) for ``read.adopt_reader``."""
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(ledger_xlsx(GOOD_ROWS))
+    proc = _spawn.start_zygote()
     data = path.read_bytes()
     work = tempfile.mkdtemp(prefix="fivestar-read-")
     request = _spawn.write_request(data, path.name, work, memory_mb=SETTINGS.parse_memory_mb,
                                    timeout_s=SETTINGS.parse_timeout_s, max_expanded_mb=SETTINGS.max_expanded_mb)
     _spawn.send_request(proc, request)
-    return str(path), data, request
+    return path, proc, (str(path), data, request)
 
 
 def test_the_early_request_is_answered_not_sent_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_sandbox: read._Sandbox
 ) -> None:
-    path = tmp_path / "台账.xlsx"
-    path.write_bytes(ledger_xlsx(GOOD_ROWS))
-    proc = _spawn.start_zygote()
-    early = _early(path, proc)
+    path, proc, early = _early(tmp_path)
     sent_again: list[object] = []
     monkeypatch.setattr(_spawn, "send_request", lambda p, r: sent_again.append(r))
     read.adopt_reader(proc, early)
@@ -93,10 +95,7 @@ def test_the_early_request_is_answered_not_sent_again(
 def test_a_reader_lost_before_answering_is_replaced_and_the_file_sent_again(
     tmp_path: Path, own_sandbox: read._Sandbox
 ) -> None:
-    path = tmp_path / "台账.xlsx"
-    path.write_bytes(ledger_xlsx(GOOD_ROWS))
-    proc = _spawn.start_zygote()
-    early = _early(path, proc)
+    path, proc, early = _early(tmp_path)
     read.adopt_reader(proc, early)
     proc.kill()
     proc.wait(timeout=10)
@@ -108,10 +107,7 @@ def test_a_reader_lost_before_answering_is_replaced_and_the_file_sent_again(
 
 
 def test_an_early_request_nobody_reads_is_removed(tmp_path: Path, own_sandbox: read._Sandbox) -> None:
-    path = tmp_path / "台账.xlsx"
-    path.write_bytes(ledger_xlsx(GOOD_ROWS))
-    proc = _spawn.start_zygote()
-    early = _early(path, proc)
+    _, proc, early = _early(tmp_path)
     read.adopt_reader(proc, early)
     read.remove_work_dirs()
     assert not os.path.exists(early[2]["dir"])  # type: ignore[arg-type]
