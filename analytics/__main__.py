@@ -28,11 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse  # here, not at the top: ``ingest`` starts its reader process before this import
 
     parser = argparse.ArgumentParser(prog="python -m analytics", description="五星看板 命令行工具")
+    db_help = "DuckDB 文件路径（默认见设置 db_path）"
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="导入台账文件（全部通过才写入）")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--db", help="DuckDB 文件路径（默认见设置 db_path）")
+    p.add_argument("--db", help=db_help)
     p.add_argument("--period", help="报送月份 YYYY-MM（表格中没有月份时使用）")
     p.add_argument("--county", help="县（市、区）名称（表格中没有县区时使用）")
     p.add_argument("--uploader", help="上传人（记入上传历史）")
@@ -40,39 +41,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="cmd_ingest")
 
     p = sub.add_parser("uploads", help="上传历史")
-    p.add_argument("--db")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--json", action="store_true", help="每次上传输出一行 JSON")
     p.set_defaults(handler="cmd_uploads")
 
     p = sub.add_parser("rollback", help="回滚一次上传（恢复该乡镇该月的上一版本）")
     p.add_argument("upload_id", metavar="UPLOAD_ID")
-    p.add_argument("--db")
+    p.add_argument("--db", help=db_help)
     p.add_argument("--by", help="操作人")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="输出一行 JSON")
     p.set_defaults(handler="cmd_rollback")
 
     p = sub.add_parser("report", help="指标报告（与页面同一套计算）")
     p.add_argument("--period", required=True, help="月份 2024-08 或季度 2024Q3")
-    p.add_argument("--db")
-    p.add_argument("--county")
-    p.add_argument("--township")
-    p.add_argument("--branch-type", choices=["村", "社区"])
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--county", help="只看这个县（市、区）")
+    p.add_argument("--township", help="只看这个乡镇（街道）")
+    p.add_argument("--branch-type", choices=["村", "社区"], help="只看村或社区")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（月份/季度、范围、星级分布、乡镇与支部排名、红黑榜），而不是表格")
     p.add_argument("--xlsx", metavar="PATH", help="另存为格式化的 Excel 工作簿")
     p.set_defaults(handler="cmd_report")
 
     p = sub.add_parser("init-demo", help="数据库为空时载入示例（演示）数据")
-    p.add_argument("--db")
+    p.add_argument("--db", help=db_help)
     p.add_argument("--samples", metavar="DIR", help="示例台账文件夹（默认 sample_uploads/）")
     p.add_argument("--force", action="store_true", help="即使示例数据曾被清除或设置关闭，也在空库中载入")
     p.set_defaults(handler="cmd_init_demo")
 
     p = sub.add_parser("clear-demo", help="删除示例（演示）数据")
-    p.add_argument("--db")
+    p.add_argument("--db", help=db_help)
     p.set_defaults(handler="cmd_clear_demo")
 
     p = sub.add_parser("make-samples", help="重新生成 sample_uploads/ 示例台账")
-    p.add_argument("out_dir", nargs="?", default="sample_uploads")
+    p.add_argument("out_dir", nargs="?", default="sample_uploads", help="输出文件夹（默认 sample_uploads/）")
     p.set_defaults(handler="cmd_make_samples")
     return parser
 
