@@ -42,18 +42,21 @@ st.caption(
 
 label_col = unit
 chart_df = ranking
+title, chart_name = f"{levels[unit]}综合得分排名", f"{levels[unit]}排名"
 if unit == "branch" and peer == "township":
     township_names = list(dict.fromkeys(ranking["township"].astype(str)))
     chosen = st.selectbox("图表显示的乡镇（街道）", township_names, key="rank_chart_township")
     chart_df = ranking[ranking["township"] == chosen]
-n_max = len(chart_df)
+    # The chart shows one township's ranking: its title and PNG file name say which.
+    title, chart_name = f"{chosen}{title}", f"{chosen}{chart_name}"
+n_all = n_max = len(chart_df)
 if n_max > 10:
     top_n = st.slider("图表显示前几名", 5, min(n_max, 100), min(20, n_max), step=5, key="rank_top")
     chart_df = chart_df.head(top_n)
-title = f"{levels[unit]}综合得分排名" + (f"（前 {len(chart_df)} 名）" if len(chart_df) < len(ranking) else "")
+title += f"（前 {len(chart_df)} 名）" if len(chart_df) < n_all else ""
 components.chart(
     charts.ranking_bar(chart_df, label=label_col, title=title, color_by_stars=unit == "branch"),
-    f"{levels[unit]}排名", sel, key="rank_chart",
+    chart_name, sel, key="rank_chart",
 )
 
 table = format.ranking_table(ranking, unit)

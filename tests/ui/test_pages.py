@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import openpyxl
@@ -108,6 +109,11 @@ def test_ranking_order_arrows_peer_and_filter(seeded_db: Path) -> None:
     by_town = frame(at, "综合得分")
     assert dict(zip(by_town["村（社区）"], by_town["名次"], strict=True)) == {
         "一村": 1, "二村": 2, "四村": 1, "三社区": 1, "五社区": 2}
+    # The chart shows the chosen township only; its title and PNG file name name it.
+    town = at.selectbox(key="rank_chart_township").value
+    chart = at.get("plotly_chart")[0].proto
+    assert json.loads(chart.spec)["layout"]["title"]["text"].startswith(f"{town}村（社区）综合得分排名")
+    assert json.loads(chart.config)["toImageButtonOptions"]["filename"].startswith(f"{town}村（社区）排名")
     at.radio(key="rank_peer").set_value("scope")
     set_county(at, "甲县")
     assert list(frame(at, "综合得分")["村（社区）"])[:1] == ["一村"]
