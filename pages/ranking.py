@@ -49,11 +49,11 @@ if unit == "branch" and peer == "township":
     chart_df = ranking[ranking["township"] == chosen]
     # The chart shows one township's ranking: its title and PNG file name say which.
     title, chart_name = f"{chosen}{title}", f"{chosen}{chart_name}"
-n_all = n_max = len(chart_df)
+n_max = len(chart_df)
 if n_max > 10:
     top_n = st.slider("图表显示前几名", 5, min(n_max, 100), min(20, n_max), step=5, key="rank_top")
     chart_df = chart_df.head(top_n)
-title += f"（前 {len(chart_df)} 名）" if len(chart_df) < n_all else ""
+title += f"（前 {len(chart_df)} 名）" if len(chart_df) < n_max else ""
 components.chart(
     charts.ranking_bar(chart_df, label=label_col, title=title, color_by_stars=unit == "branch"),
     chart_name, sel, key="rank_chart",
