@@ -17,7 +17,7 @@ KPI_KEYS = (
     "branches", "at_least_three", "at_least_three_share", "five", "four", "three",
     "avg_score", "task_rate", "attained", "weak",
 )
-LEVEL_COLUMNS = ["unit", "level", "level_label", "count", "share"]
+LEVEL_COLUMNS = ["unit", "county", "level", "level_label", "count", "share"]
 STATUS_COLUMNS = ["slot", "star_name", "status", "status_label", "count", "share"]
 TARGET_COLUMNS = ["level", "level_label", "target", "reached", "rate"]
 GOAL_COLUMNS = ["level", "level_label", "goal", "current", "rate"]
@@ -82,6 +82,7 @@ def total_distribution(by_unit: pd.DataFrame) -> pd.DataFrame:
     n = [int(counts.get(level, 0)) for level in levels]
     return pd.DataFrame({
         "unit": pd.Series(["全部"] * len(levels), dtype=by_unit["unit"].dtype),
+        "county": pd.Series([None] * len(levels), dtype=by_unit["county"].dtype),
         "level": pd.Series(levels, dtype=by_unit["level"].dtype),
         "level_label": pd.Series([LEVEL_LABELS[level] for level in levels], dtype=by_unit["level_label"].dtype),
         "count": pd.Series(n, dtype=by_unit["count"].dtype),

@@ -44,9 +44,14 @@ label_col = unit
 chart_df = ranking
 title, chart_name = f"{levels[unit]}综合得分排名", f"{levels[unit]}排名"
 if unit == "branch" and peer == "township":
-    township_names = list(dict.fromkeys(ranking["township"].astype(str)))
-    chosen = st.selectbox("图表显示的乡镇（街道）", township_names, key="rank_chart_township")
-    chart_df = ranking[ranking["township"] == chosen]
+    # The ranking lists township by township (county, township in name order); a
+    # township is its county and name (城关镇 repeats across counties).
+    towns = ranking[["county", "township"]].drop_duplicates()
+    pairs = zip(towns["county"], towns["township"], strict=True)
+    town_of = dict(zip(format.unit_names(towns, "township"), pairs, strict=True))
+    chosen = st.selectbox("图表显示的乡镇（街道）", list(town_of), key="rank_chart_township")
+    county, township = town_of[chosen]
+    chart_df = ranking[(ranking["county"] == county) & (ranking["township"] == township)]
     # The chart shows one township's ranking: its title and PNG file name say which.
     title, chart_name = f"{chosen}{title}", f"{chosen}{chart_name}"
 n_max = len(chart_df)
@@ -60,8 +65,6 @@ components.chart(
 )
 
 table = format.ranking_table(ranking, unit)
-if unit == "branch" and peer == "township":
-    table = table.sort_values(["乡镇（街道）", "名次"], kind="stable")
 components.table(table, key="rank_table", pinned="村（社区）" if unit == "branch" else None)
 components.xlsx_download(
     "下载排名（Excel）", {f"{levels[unit]}排名": table},

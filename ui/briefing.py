@@ -124,7 +124,7 @@ def make_briefing(
         Headline("红榜 / 黑榜", f"{red.total} / {black.total}", "条"),
     ]
     figures: list[tuple[str, go.Figure]] = [("星级分布", charts.level_bar(distribution, title="星级分布"))]
-    if township_distribution is not None and 1 < township_distribution["unit"].nunique() <= 25:
+    if township_distribution is not None and 1 < len(township_distribution[["unit", "county"]].drop_duplicates()) <= 25:
         figures.append(("各单位星级分布", charts.level_distribution_bars(
             township_distribution, title="各单位星级分布（按占比）", mode="share")))
 

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui import theme
+from ui import format, theme
 
 # Characters that cannot appear in a downloaded file name on Windows/macOS.
 _FILENAME_BAD = re.compile(r'[\\/:*?"<>|\s]+')
@@ -116,16 +116,19 @@ def level_distribution_bars(
 ) -> go.Figure:
     """Stacked horizontal bars per unit, one segment per level (五星 … 无星).
 
-    ``df``: metrics.level_distribution — [unit, level, level_label, count, share].
+    ``df``: metrics.level_distribution — [unit, county, level, level_label, count, share]
+    (a unit is its name and county: a township name shown twice says its county).
     ``mode``: "count" (bar length = branches) or "share" (each unit sums to 100 %).
     Units keep the order of ``df`` (first on top).
     """
     if df.empty:
         return _empty(title)
-    units = list(dict.fromkeys(df["unit"].astype(str)))
+    keyed = df.assign(_key=df["county"].astype(str).fillna("") + "\x1f" + df["unit"].astype(str))
+    first = keyed.drop_duplicates("_key")
+    keys, units = first["_key"].tolist(), format.unit_names(first, "unit")
     fig = go.Figure()
     for level in theme.LEVELS_DESC:
-        part = df[df["level"] == level].set_index(df[df["level"] == level]["unit"].astype(str)).reindex(units)
+        part = keyed[keyed["level"] == level].set_index("_key").reindex(keys)
         counts = part["count"].fillna(0).astype(int).tolist()
         shares = part["share"].fillna(0.0).astype(float).tolist()
         x = [s * 100 for s in shares] if mode == "share" else counts
@@ -327,7 +330,7 @@ def ranking_bar(
     """
     if df.empty:
         return _empty(title)
-    names = [f"{int(r)}. {n}" for r, n in zip(df["rank"], df[label], strict=True)]
+    names = [f"{int(r)}. {n}" for r, n in zip(df["rank"], format.unit_names(df, label), strict=True)]
     if color_by_stars and "stars" in df.columns:
         colors = [theme.LEVEL_COLORS[int(s)] for s in df["stars"]]
         hover_extra = [f"{int(s)} 星" for s in df["stars"]]
@@ -515,7 +518,7 @@ def compare_bars(
     """
     if df.empty:
         return _empty(title)
-    names = df[label].astype(str).tolist()
+    names = format.unit_names(df, label)
     fig = go.Figure()
     for column, name, color in (("score_a", label_a, "#B0BEC5"), ("score_b", label_b, theme.PRIMARY)):
         values = df[column].astype(float)

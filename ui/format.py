@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -74,6 +76,39 @@ def pp_delta(delta: Any) -> str | None:
     if is_missing(delta):
         return None
     return f"{float(delta) * 100:+.1f} 个百分点"
+
+
+# --- unit names on charts and pickers ---------------------------------------------
+
+# The places that tell units of one level apart, innermost first: township
+# and branch names repeat across the province (城关镇, 张庄村).
+PLACE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "branch": ("township", "county"), "township": ("county",), "unit": ("county",), "county": (),
+}
+
+
+def distinct_names(names: Sequence[str], places: Sequence[Sequence[Any]] = ()) -> list[str]:
+    """Display names of distinct units: a name shared by several units is followed by
+    as many of its places (innermost first in ``places``, shown outermost first) as it
+    takes to tell them apart — "城关镇（乙县）", "张庄村（乙县城关镇）". Unique names stay bare.
+    """
+    labels = [str(n) for n in names]
+    for depth in range(1, len(places) + 1):
+        counts = Counter(labels)
+        if all(counts[label] == 1 for label in labels):
+            break
+        for i, label in enumerate(labels):
+            if counts[label] > 1:
+                where = "".join(str(p[i]) for p in reversed(places[:depth]) if not is_missing(p[i]))
+                labels[i] = f"{names[i]}（{where}）" if where else str(names[i])
+    return labels
+
+
+def unit_names(df: pd.DataFrame, column: str) -> list[str]:
+    """``distinct_names`` of the rows of ``df`` (one row per unit), named by ``column``
+    (branch / township / county / unit) and told apart by the PLACE_COLUMNS it has."""
+    places = [df[c].tolist() for c in PLACE_COLUMNS.get(column, ()) if c in df.columns]
+    return distinct_names(df[column].astype(str).tolist(), places)
 
 
 # --- display tables (Chinese headers) --------------------------------------------

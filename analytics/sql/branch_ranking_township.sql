@@ -36,6 +36,7 @@ SELECT county, township, branch, branch_type, stars, target_stars, task_rate, sc
        -- the branch was absent in the previous period.
        prev_rank - rank AS rank_change
 FROM final
--- The ranking's order (rank within the township here).
-ORDER BY
+-- Listed township by township (county, then township, in code-point order: a
+-- township name can repeat across counties), each in the ranking's order.
+ORDER BY county COLLATE "binary", township COLLATE "binary",
 -- @include ranking_order.sql

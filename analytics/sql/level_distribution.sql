@@ -39,6 +39,7 @@ final AS (
     LEFT JOIN counts c
       ON c.unit = u.unit AND c.unit_county IS NOT DISTINCT FROM u.unit_county AND c.level = l.level
 )
-SELECT unit, level, level_label, count, share
+-- county: the county of a township unit (by = 'township'), else NULL.
+SELECT unit, unit_county AS county, level, level_label, count, share
 FROM final
 ORDER BY unit_county COLLATE "binary" NULLS FIRST, unit COLLATE "binary", level DESC

@@ -10,6 +10,7 @@ from analytics.metrics import (
     level_distribution,
     star_status_distribution,
     target_progress,
+    total_distribution,
     trend,
 )
 from analytics.periods import Period
@@ -73,6 +74,19 @@ def test_level_distribution_by_unit(make_con):
     ]
     empty = level_distribution(con, Period.parse("2023-01"), Scope())
     assert records(empty, ["unit", "count", "share"]) == [("全部", 0, None)] * 6
+
+
+def test_level_distribution_same_township_name_in_two_counties(make_con):
+    con = make_con([row(AUG, "城关镇", "一村", 5), row(AUG, "城关镇", "二村", 3, county="乙县"),
+                    row(AUG, "城关镇", "三村", 3, county="乙县")])
+    by_town = level_distribution(con, Period.parse(AUG), Scope(), by="township")
+    # Two units, each with its county, ordered by county (乙 U+4E59 < 甲 U+7532).
+    assert records(by_town[by_town["count"] > 0], ["unit", "county", "level", "count", "share"]) == [
+        ("城关镇", "乙县", 3, 2, 1.0), ("城关镇", "甲县", 5, 1, 1.0),
+    ]
+    by_county = level_distribution(con, Period.parse(AUG), Scope(), by="county")
+    assert by_county["county"].isna().all() and sorted(set(by_county["unit"])) == ["乙县", "甲县"]
+    assert list(total_distribution(by_town).columns) == list(by_town.columns)
 
 
 def test_star_status_distribution_with_unknown(make_con):

@@ -74,10 +74,15 @@ def test_peer_group_scope(make_con, settings):
 
 
 def test_peer_group_within_township(make_con, settings):
-    df = branch_ranking(make_con(PEERS), Period.parse(AUG), Scope(), settings, peer="township")
+    # A second 甲镇 in another county is a township of its own.
+    data = [*PEERS, row(AUG, "甲镇", "七村", 4, county="乙县"), row(JUL, "甲镇", "七村", 4, county="乙县")]
+    df = branch_ranking(make_con(data), Period.parse(AUG), Scope(), settings, peer="township")
     # Ranks restart in each township; July within township: 甲镇 二村 1, 一村 2; 乙镇 三村 1.
-    assert records(df, ["township", "branch", "rank", "prev_rank", "rank_change"]) == [
-        ("甲镇", "一村", 1, 2, 1), ("乙镇", "三村", 1, 1, 0), ("乙镇", "四村", 2, None, None), ("甲镇", "二村", 2, 1, -1),
+    # Listed township by township (county, township in code-point order: 乙 U+4E59 < 甲 U+7532).
+    assert records(df, ["county", "township", "branch", "rank", "prev_rank", "rank_change"]) == [
+        ("乙县", "甲镇", "七村", 1, 1, 0),
+        ("甲县", "乙镇", "三村", 1, 1, 0), ("甲县", "乙镇", "四村", 2, None, None),
+        ("甲县", "甲镇", "一村", 1, 2, 1), ("甲县", "甲镇", "二村", 2, 1, -1),
     ]
 
 

@@ -11,13 +11,15 @@ from ui import charts, theme
 LEVELS = ["五星", "四星", "三星", "二星", "一星", "无星"]
 
 
-def dist(units: dict[str, list[int]]) -> pd.DataFrame:
+def dist(units: dict[str | tuple[str, str], list[int]]) -> pd.DataFrame:
+    """A level_distribution frame; a key (township, county) is a township unit."""
     rows = []
-    for unit, counts in units.items():
+    for key, counts in units.items():
+        unit, county = key if isinstance(key, tuple) else (key, None)
         total = sum(counts)
         for level, count in zip(range(5, -1, -1), counts, strict=True):
-            rows.append({"unit": unit, "level": level, "level_label": LEVELS[5 - level], "count": count,
-                         "share": count / total})
+            rows.append({"unit": unit, "county": county, "level": level, "level_label": LEVELS[5 - level],
+                         "count": count, "share": count / total})
     return pd.DataFrame(rows)
 
 
@@ -51,6 +53,15 @@ def test_level_distribution_bars_stacked_per_level_with_theme_colours() -> None:
     share = charts.level_distribution_bars(df, mode="share")
     assert list(share.data[2].x) == [50.0, 25.0]
     assert share.layout.xaxis.title.text == "占比（%）"
+
+
+def test_level_distribution_bars_tell_same_named_townships_apart() -> None:
+    # 城关镇 of 乙县 and of 甲县 are two bars (the chart used to fail on the repeated name).
+    df = dist({("城关镇", "乙县"): [0, 0, 2, 0, 0, 0], ("东镇", "甲县"): [1, 0, 0, 0, 0, 0],
+               ("城关镇", "甲县"): [0, 1, 0, 0, 0, 0]})
+    fig = charts.level_distribution_bars(df)
+    assert list(fig.data[2].y) == ["城关镇（乙县）", "东镇", "城关镇（甲县）"]
+    assert list(fig.data[2].x) == [2, 0, 0] and list(fig.data[1].x) == [0, 0, 1]
 
 
 def test_level_bar_counts_and_shares() -> None:
@@ -115,6 +126,15 @@ def test_ranking_bar_labels_and_colours() -> None:
     assert list(towns.data[0].y) == ["1. 东镇"] and list(towns.data[0].customdata) == ["2 个支部"]
 
 
+def test_ranking_bar_tells_same_named_branches_apart() -> None:
+    # Tied 张庄村 of two townships: one bar each, named with as much place as it takes.
+    df = pd.DataFrame({"county": ["甲县", "乙县", "乙县", "乙县"], "township": ["城关镇", "城关镇", "李集镇", "李集镇"],
+                       "branch": ["张庄村", "张庄村", "张庄村", "王庄村"], "stars": [5, 5, 5, 4],
+                       "score": [100.0, 100.0, 100.0, 80.0], "rank": [1, 1, 1, 4]})
+    fig = charts.ranking_bar(df)
+    assert list(fig.data[0].y) == ["1. 张庄村（甲县城关镇）", "1. 张庄村（乙县城关镇）", "1. 张庄村（李集镇）", "4. 王庄村"]
+
+
 def test_hierarchy_treemap() -> None:
     df = pd.DataFrame({"county": ["甲县", "甲县", "乙县"], "township": ["东镇", "东镇", "南镇"],
                        "branch": ["一村", "二村", "四村"], "stars": [4, 2, 5], "target_stars": [4, None, 4],
@@ -173,9 +193,12 @@ def test_compare_bars() -> None:
     assert [t.name for t in fig.data] == ["7月", "8月"]
     assert list(fig.data[1].text) == ["50.5", "100.0"]
     assert fig.layout.barmode == "group"
+    twins = pd.DataFrame({"county": ["甲县", "乙县"], "township": ["城关镇", "城关镇"], "score_a": [1.0, 2.0],
+                          "score_b": [3.0, 4.0]})
+    assert list(charts.compare_bars(twins).data[0].y) == ["城关镇（甲县）", "城关镇（乙县）"]
 
 
 def test_empty_frames_give_a_message() -> None:
-    empty = pd.DataFrame(columns=["unit", "level", "level_label", "count", "share"])
+    empty = pd.DataFrame(columns=["unit", "county", "level", "level_label", "count", "share"])
     fig = charts.level_distribution_bars(empty)
     assert fig.layout.annotations[0].text == "暂无数据"

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.template import build_template
+from tests.factories import build_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,6 +118,34 @@ def test_ranking_order_arrows_peer_and_filter(seeded_db: Path) -> None:
     at.radio(key="rank_peer").set_value("scope")
     set_county(at, "甲县")
     assert list(frame(at, "综合得分")["村（社区）"])[:1] == ["一村"]
+
+
+def test_same_township_name_in_two_counties(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 城关镇 is a township of 甲县 and of 乙县: two units on every chart and picker.
+    rows = [{"period": "2024-08", "county": c, "township": "城关镇", "branch": b, "stars": n}
+            for c, b, n in (("甲县", "一村", 5), ("甲县", "二村", 3), ("乙县", "一村", 4))]
+    monkeypatch.setenv("FIVESTAR_DB_PATH", str(build_store(tmp_path / "twins.duckdb", rows)))
+    monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
+    at = open_page()
+    at.session_state["overview_by"] = "township"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    dist = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert dist["data"][0]["y"] == ["城关镇（乙县）", "城关镇（甲县）"] and dist["data"][0]["x"] == [0, 1]
+    at.switch_page("pages/ranking.py")
+    at.run()
+    at.radio(key="rank_peer").set_value("township")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.selectbox(key="rank_chart_township")
+    assert picker.options == ["城关镇（乙县）", "城关镇（甲县）"]
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
+    assert bars == ["1. 一村"]  # 乙县's 城关镇 only
+    picker.set_value("城关镇（甲县）").run()
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"] == ["1. 一村", "2. 二村"]
+    table = frame(at, "综合得分")
+    assert list(zip(table["县（市、区）"], table["村（社区）"], table["名次"], strict=True)) == [
+        ("乙县", "一村", 1), ("甲县", "一村", 1), ("甲县", "二村", 2)]
 
 
 def test_red_black_lists_and_filter(seeded_db: Path) -> None:
