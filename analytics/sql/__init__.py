@@ -5,6 +5,12 @@ Queries may include a shared fragment with a line ``-- @include NAME.sql``
 fragment's ``$period_…`` parameters to ``$cur_…`` (one condition, two periods). Named parameters are written ``$name``;
 ``run`` binds only the parameters a query mentions, so callers can pass one
 common parameter dict.
+
+A block between ``-- @if NAME``, an optional ``-- @else`` and ``-- @end`` is kept
+when parameter NAME is set (not None) and dropped otherwise (the ``@else`` part
+the other way round). It chooses the query's shape, never a value: values stay
+bound. Used where a filter that is not set would still cost a join (DuckDB folds
+a NULL parameter into the plan but keeps a join against an empty input).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", cat
                         module=r"analytics\.sql")
 _INCLUDE = re.compile(r"^[ \t]*--[ \t]*@include[ \t]+(\S+)(?:[ \t]+(\w+))?[ \t]*$", re.MULTILINE)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_BLOCK = re.compile(r"^[ \t]*--[ \t]*@(if|else|end)\b[ \t]*(\w*)[ \t]*$")
 
 
 @functools.cache
@@ -42,19 +49,61 @@ def _expand(match: re.Match[str]) -> str:
 
 
 @functools.cache
-def param_names(name: str) -> frozenset[str]:
+def conditions(name: str) -> frozenset[str]:
+    """The parameters named by the query's ``-- @if`` lines."""
+    return frozenset(m.group(2) for line in load(name).splitlines()
+                     if (m := _BLOCK.match(line)) and m.group(1) == "if")
+
+
+@functools.cache
+def query(name: str, set_params: frozenset[str] = frozenset()) -> str:
+    """``load(name)`` with its ``-- @if`` blocks resolved; ``set_params`` = the parameters that are set."""
+    return resolve_blocks(load(name), set_params, name)
+
+
+def resolve_blocks(text: str, set_params: frozenset[str], name: str = "SQL") -> str:
+    """``text`` keeping the ``-- @if NAME`` parts whose NAME is in ``set_params``
+    (their ``-- @else`` parts otherwise); blocks may nest."""
+    kept: list[str] = []
+    stack: list[tuple[bool, bool]] = []  # per open block: (its condition holds, this part is kept)
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _BLOCK.match(line)
+        if m is None:
+            if all(keep for _, keep in stack):
+                kept.append(line)
+        elif m.group(1) == "if":
+            if not m.group(2):
+                raise ValueError(f"{name}: -- @if without a parameter name (expanded line {number})")
+            holds = m.group(2) in set_params
+            stack.append((holds, holds))
+        elif not stack:
+            raise ValueError(f"{name}: -- @{m.group(1)} without -- @if (expanded line {number})")
+        elif m.group(1) == "else":
+            holds, _ = stack[-1]
+            stack[-1] = (holds, not holds)
+        else:
+            stack.pop()
+    if stack:
+        raise ValueError(f"{name}: -- @if without -- @end")
+    return "\n".join(kept) + "\n"
+
+
+@functools.cache
+def param_names(name: str, set_params: frozenset[str] = frozenset()) -> frozenset[str]:
     """Names of the ``$parameters`` a query uses (comments included; harmless)."""
-    sql = "\n".join(line.split("--", 1)[0] for line in load(name).splitlines())
+    sql = "\n".join(line.split("--", 1)[0] for line in query(name, set_params).splitlines())
     return frozenset(_PARAM.findall(sql))
 
 
-def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The subset of ``params`` the query uses; a missing one is a programming error."""
-    needed = param_names(name)
+def prepare(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The query text for ``params`` (``-- @if`` blocks resolved) and the subset of
+    ``params`` it uses; a missing one is a programming error."""
+    set_params = frozenset(key for key in conditions(name) if params.get(key) is not None)
+    needed = param_names(name, set_params)
     missing = needed - params.keys()
     if missing:
         raise KeyError(f"{name}: missing SQL parameters {sorted(missing)}")
-    return {key: params[key] for key in needed}
+    return query(name, set_params), {key: params[key] for key in needed}
 
 
 # Arrow -> pandas with nullable integer/boolean columns (NULL stays NA, ints stay ints).
@@ -72,7 +121,7 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
 
 def run_arrow(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pa.Table:
     """Execute query ``name`` with its parameters bound; the result as an Arrow table."""
-    return con.execute(load(name), bind(name, params)).to_arrow_table()
+    return con.execute(*prepare(name, params)).to_arrow_table()
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -82,12 +131,12 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pd
     results. ``execute`` (not ``con.sql``) because a connection may still hold an
     unfinished result (e.g. after ``fetchone``), which ``con.sql`` refuses.
     """
-    return to_pandas(con.execute(load(name), bind(name, params)).to_arrow_table())
+    return to_pandas(con.execute(*prepare(name, params)).to_arrow_table())
 
 
 def fetch(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Execute query ``name``; the rows as tuples (for tiny results)."""
-    return con.execute(load(name), bind(name, params)).fetchall()
+    return con.execute(*prepare(name, params)).fetchall()
 
 
 def snapshot_params(period: Any, scope: Any, settings: Any, previous: Any = None) -> dict[str, Any]:
