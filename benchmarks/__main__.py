@@ -17,6 +17,22 @@ import traceback
 GROUPS = ("ingest", "analytics", "browser")
 
 
+def _group_runs() -> str:
+    """Which commit and when each group's published results were measured (groups run separately)."""
+    import json
+
+    from benchmarks.common import RESULTS_DIR
+
+    runs = []
+    for group in GROUPS:
+        path = RESULTS_DIR / f"{group}.json"
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            commit = (data.get("machine") or {}).get("commit") or "?"
+            runs.append(f"{group} at commit {commit} ({str(data.get('finished_at', '?'))[:10]})")
+    return "; ".join(runs) or "no results yet"
+
+
 def _document_machine() -> None:
     from benchmarks.common import machine_info, update_docs
 
@@ -26,7 +42,8 @@ def _document_machine() -> None:
     update_docs("machine", "\n".join([
         f"- CPU: {m['cpu']}, {m['nproc']} cores (nproc); RAM {m['ram_gib']} GiB; {m['os']}",
         f"- Python {m['python']}; {versions}",
-        f"- {m['chromium'] or 'chromium: not found'}; commit {m['commit'] or '?'}",
+        f"- {m['chromium'] or 'chromium: not found'}",
+        f"- Results: {_group_runs()}",
     ]))
 
 
