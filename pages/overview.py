@@ -56,10 +56,17 @@ by = st.segmented_control("分组", list(by_options), format_func=by_options.__g
 left, right = st.columns([3, 2])
 with left:
     dist = state.call("metrics.level_distribution", period, scope, by=by)
-    mode = "share" if st.toggle("按占比显示", key="overview_share") else "count"
-    by_titles = {"county": "各县（市、区）星级分布", "township": "各乡镇（街道）星级分布", "branch_type": "村与社区星级分布"}
-    components.chart(charts.level_distribution_bars(dist, title=by_titles[by], mode=mode),
-                     "星级分布", sel, key="overview_dist")
+    n_units = len(dist[["unit", "county"]].drop_duplicates())
+    if n_units > charts.MAX_DISTRIBUTION_BARS:
+        # Hundreds of bars are unreadable: every unit in a sortable table instead.
+        hint = "选择县（市、区）后可看该县各乡镇（街道）的条形图。" if by == "township" and not scope.county else ""
+        st.caption(f"共 {n_units} 个{format.UNIT_HEADERS[by]}，条形图显示不下，下表列出全部（点击列标题可排序）。{hint}")
+        components.table(format.distribution_table(dist, by), key="overview_dist_table", height=460)
+    else:
+        mode = "share" if st.toggle("按占比显示", key="overview_share") else "count"
+        by_titles = {"county": "各县（市、区）星级分布", "township": "各乡镇（街道）星级分布", "branch_type": "村与社区星级分布"}
+        components.chart(charts.level_distribution_bars(dist, title=by_titles[by], mode=mode),
+                         "星级分布", sel, key="overview_dist")
 with right:
     overall = state.call("metrics.level_distribution", period, scope)
     components.chart(charts.level_bar(overall, title="星级分布（合计）"), "星级分布合计", sel, key="overview_total")

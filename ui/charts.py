@@ -19,6 +19,9 @@ from plotly.subplots import make_subplots
 
 from ui import format, theme
 
+# The most units a stacked level-distribution chart shows legibly (pages show a table beyond).
+MAX_DISTRIBUTION_BARS = 40
+
 # Characters that cannot appear in a downloaded file name on Windows/macOS.
 _FILENAME_BAD = re.compile(r'[\\/:*?"<>|\s]+')
 

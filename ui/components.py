@@ -99,7 +99,7 @@ def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: 
         plain = frame.copy()
         for col in plain.columns:
             name = str(col)
-            if "率" in name:
+            if "率" in name or "占比" in name:  # fractions 0..1, shown as 62.1%
                 plain[col] = plain[col].astype(float) * 100
                 config[name] = st.column_config.NumberColumn(format="%.1f%%")
             elif "得分" in name:
@@ -110,7 +110,7 @@ def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: 
     formats: dict[str, object] = {}
     for col in frame.columns:
         name = str(col)
-        if "率" in name:
+        if "率" in name or "占比" in name:
             formats[name] = format.pct
         elif "变化" in name and pd.api.types.is_float_dtype(frame[col]):  # 得分变化: +7.5 / -1.2
             formats[name] = lambda v: MISSING if format.is_missing(v) else format.float_delta(v)

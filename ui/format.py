@@ -142,6 +142,29 @@ def ranking_table(df: pd.DataFrame, unit: str = "branch") -> pd.DataFrame:
     return out
 
 
+UNIT_HEADERS = {"county": "县（市、区）", "township": "乡镇（街道）", "branch_type": "类型"}
+
+
+def distribution_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A per-unit level distribution (metrics.level_distribution, ``by`` = county / township /
+    branch_type) as one row per unit: 支部数, the six levels' counts and 三星及以上占比."""
+    keyed = df.assign(_county=df["county"].astype(str).fillna(""), _unit=df["unit"].astype(str))
+    units = keyed[["_county", "_unit"]].drop_duplicates()  # in the order of ``df``
+    counts = keyed.pivot_table(index=["_county", "_unit"], columns="level", values="count", aggfunc="sum",
+                               fill_value=0).reindex(pd.MultiIndex.from_frame(units), fill_value=0)
+    out = pd.DataFrame()
+    if by == "township":
+        out["县（市、区）"] = units["_county"].to_numpy()
+    out[UNIT_HEADERS[by]] = units["_unit"].to_numpy()
+    total = counts.sum(axis=1).to_numpy()
+    out["支部数"] = total
+    for lv in range(5, -1, -1):
+        out[LEVEL_LABELS[lv]] = counts[lv].to_numpy() if lv in counts.columns else 0
+    at_least_three = sum(counts[lv].to_numpy() for lv in (3, 4, 5) if lv in counts.columns)
+    out["三星及以上占比"] = [a / t if t else None for a, t in zip(at_least_three, total, strict=True)]
+    return out
+
+
 def flag_table(df: pd.DataFrame, *, red: bool) -> pd.DataFrame:
     """A red/black list (flags.*) as the table people read; flags shown with 🚩 / ⚑ marks."""
     flag_code = "R1" if red else "B1"

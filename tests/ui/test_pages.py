@@ -148,6 +148,21 @@ def test_same_township_name_in_two_counties(tmp_path: Path, monkeypatch: pytest.
         ("乙县", "一村", 1), ("甲县", "一村", 1), ("甲县", "二村", 2)]
 
 
+def test_overview_many_townships_as_a_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 41 townships: more than a bar chart shows legibly, so every one is listed in a table.
+    rows = [{"period": "2024-08", "township": f"镇{i:02d}", "branch": "一村", "stars": i % 6} for i in range(41)]
+    monkeypatch.setenv("FIVESTAR_DB_PATH", str(build_store(tmp_path / "many.duckdb", rows)))
+    monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
+    at = open_page()
+    assert any("共 41 个乡镇（街道）" in c.value for c in at.caption)
+    table = frame(at, "三星及以上占比")
+    assert len(table) == 41 and list(table["乡镇（街道）"][:2]) == ["镇00", "镇01"]
+    assert table["支部数"].sum() == 41 and table["五星"].sum() == 6  # 镇05, 镇11, … 镇35
+    assert not at.toggle  # the 按占比显示 toggle belongs to the chart
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "各乡镇（街道）星级分布" not in charts and "星级分布（合计）" in charts
+
+
 def test_red_black_lists_and_filter(seeded_db: Path) -> None:
     at = open_page("pages/red_black.py")
     assert [t.value for t in at.title] == ["红黑榜"]
