@@ -66,9 +66,15 @@ with left:
                      "星级变化矩阵", Selection(b, scope), key="cmp_matrix")
     st.caption("行是上期星级，列是本期星级；对角线右上方（绿色）为晋星，左下方（红色）为降星，对角线（灰色）为星级不变。")
 with right:
-    towns = cmp.townships.sort_values("score_b", ascending=False, na_position="last")
-    components.chart(charts.compare_bars(towns, label="township", label_a=da, label_b=db,
-                                         title="各乡镇（街道）平均得分对比"),
+    towns, title = format.with_unit_names(cmp.townships, "township"), "各乡镇（街道）平均得分对比"
+    if len(towns) > charts.MAX_UNIT_BARS:
+        # Too many to read as bars: the 15 townships whose score changed most and the 15 least.
+        by_delta = towns.sort_values("score_delta", ascending=False, kind="stable")
+        towns = pd.concat([by_delta.head(15), by_delta.tail(15)])
+        title += f"<br><sup>得分变化最大、最小的各 15 个（共 {len(cmp.townships)} 个，全部见下方表格）</sup>"
+    else:
+        towns = towns.sort_values("score_b", ascending=False, na_position="last")
+    components.chart(charts.compare_bars(towns, label="name", label_a=da, label_b=db, title=title),
                      "乡镇得分对比", Selection(b, scope), key="cmp_towns")
 
 

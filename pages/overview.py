@@ -57,7 +57,7 @@ left, right = st.columns([3, 2])
 with left:
     dist = state.call("metrics.level_distribution", period, scope, by=by)
     n_units = len(dist[["unit", "county"]].drop_duplicates())
-    if n_units > charts.MAX_DISTRIBUTION_BARS:
+    if n_units > charts.MAX_UNIT_BARS:
         # Hundreds of bars are unreadable: every unit in a sortable table instead.
         hint = "选择县（市、区）后可看该县各乡镇（街道）的条形图。" if by == "township" and not scope.county else ""
         st.caption(f"共 {n_units} 个{format.UNIT_HEADERS[by]}，条形图显示不下，下表列出全部（点击列标题可排序）。{hint}")

@@ -40,8 +40,6 @@ st.caption(
     + ("乡镇、县区按所辖支部的平均综合得分排名。" if unit != "branch" else "")
 )
 
-label_col = unit
-chart_df = ranking
 title, chart_name = f"{levels[unit]}综合得分排名", f"{levels[unit]}排名"
 if unit == "branch" and peer == "township":
     # The ranking lists township by township (county, township in name order); a
@@ -51,16 +49,20 @@ if unit == "branch" and peer == "township":
     town_of = dict(zip(format.unit_names(towns, "township"), pairs, strict=True))
     chosen = st.selectbox("图表显示的乡镇（街道）", list(town_of), key="rank_chart_township")
     county, township = town_of[chosen]
-    chart_df = ranking[(ranking["county"] == county) & (ranking["township"] == township)]
-    # The chart shows one township's ranking: its title and PNG file name say which.
+    # One township's ranking (its branch names are unique): its title and PNG file name say which.
+    chart_df = ranking[(ranking["county"] == county) & (ranking["township"] == township)].assign(
+        name=lambda df: df["branch"])
     title, chart_name = f"{chosen}{title}", f"{chosen}{chart_name}"
+else:
+    # Names told apart over the whole ranking, not only over the rows the chart shows.
+    chart_df = format.with_unit_names(ranking, unit)
 n_max = len(chart_df)
 if n_max > 10:
     top_n = st.slider("图表显示前几名", 5, min(n_max, 100), min(20, n_max), step=5, key="rank_top")
     chart_df = chart_df.head(top_n)
 title += f"（前 {len(chart_df)} 名）" if len(chart_df) < n_max else ""
 components.chart(
-    charts.ranking_bar(chart_df, label=label_col, title=title, color_by_stars=unit == "branch"),
+    charts.ranking_bar(chart_df, label="name", title=title, color_by_stars=unit == "branch"),
     chart_name, sel, key="rank_chart",
 )
 

@@ -19,8 +19,9 @@ from plotly.subplots import make_subplots
 
 from ui import format, theme
 
-# The most units a stacked level-distribution chart shows legibly (pages show a table beyond).
-MAX_DISTRIBUTION_BARS = 40
+# The most units (one bar or bar group each) a chart shows legibly; pages show a table or a
+# selection beyond.
+MAX_UNIT_BARS = 40
 
 # Characters that cannot appear in a downloaded file name on Windows/macOS.
 _FILENAME_BAD = re.compile(r'[\\/:*?"<>|\s]+')

@@ -111,6 +111,13 @@ def unit_names(df: pd.DataFrame, column: str) -> list[str]:
     return distinct_names(df[column].astype(str).tolist(), places)
 
 
+def with_unit_names(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``df`` with a column ``name``: ``unit_names`` over all of ``df``. A chart of some of
+    the rows (the first 20, the largest changes) labelled by it still tells a 城关镇 apart
+    from one that is not shown."""
+    return df.assign(name=unit_names(df, column))
+
+
 # --- display tables (Chinese headers) --------------------------------------------
 
 

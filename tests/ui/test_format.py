@@ -45,3 +45,10 @@ def test_distribution_table_one_row_per_unit_in_order() -> None:
     by_type = format.distribution_table(empty_unit, "branch_type")
     assert list(by_type.columns[:2]) == ["类型", "支部数"]
     assert by_type.iloc[0]["支部数"] == 0 and by_type.iloc[0]["三星及以上占比"] is None
+
+
+def test_with_unit_names_tells_apart_over_all_rows() -> None:
+    ranking = pd.DataFrame({"county": ["甲县", "乙县", "甲县"], "township": ["城关镇", "城关镇", "东镇"],
+                            "branch": ["一村", "二村", "一村"], "rank": [1, 2, 3]})
+    # The first two rows only: 一村 is still named with its township (another 一村 is further down).
+    assert ranking.pipe(format.with_unit_names, "branch").head(2)["name"].tolist() == ["一村（城关镇）", "二村"]

@@ -146,11 +146,18 @@ def test_same_township_name_in_two_counties(tmp_path: Path, monkeypatch: pytest.
     table = frame(at, "综合得分")
     assert list(zip(table["县（市、区）"], table["村（社区）"], table["名次"], strict=True)) == [
         ("乙县", "一村", 1), ("甲县", "一村", 1), ("甲县", "二村", 2)]
+    # Ranked across the scope, the two 一村 are named with their county and township.
+    at.radio(key="rank_peer").set_value("scope").run()
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"] == [
+        "1. 一村（甲县城关镇）", "2. 一村（乙县城关镇）", "3. 二村"]
 
 
 def test_overview_many_townships_as_a_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 41 townships: more than a bar chart shows legibly, so every one is listed in a table.
-    rows = [{"period": "2024-08", "township": f"镇{i:02d}", "branch": "一村", "stars": i % 6} for i in range(41)]
+    rows = [{"period": "2024-08", "township": f"镇{i:02d}", "branch": "一村", "stars": i % 6,
+             "tasks_done": i, "tasks_total": 40} for i in range(41)]
+    # July: the same stars, no task done: 镇NN's score rose by 40 × NN / 40 = NN.
+    rows += [{**r, "period": "2024-07", "tasks_done": 0} for r in rows]
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(build_store(tmp_path / "many.duckdb", rows)))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
     at = open_page()
@@ -161,6 +168,15 @@ def test_overview_many_townships_as_a_table(tmp_path: Path, monkeypatch: pytest.
     assert not at.toggle  # the 按占比显示 toggle belongs to the chart
     charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert "各乡镇（街道）星级分布" not in charts and "星级分布（合计）" in charts
+    # 季度对比 (months here): the chart shows the 15 largest and the 15 smallest score changes.
+    at.switch_page("pages/compare.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert "共 41 个" in spec["layout"]["title"]["text"]
+    shown = spec["data"][1]["y"]
+    assert shown[:2] == ["镇40", "镇39"] and shown[14:16] == ["镇26", "镇14"] and shown[-1] == "镇00"
+    assert len(shown) == 30
 
 
 def test_red_black_lists_and_filter(seeded_db: Path) -> None:
