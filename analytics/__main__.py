@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="月份 2024-08 或季度 2024Q3")
     p.add_argument("--db", help=db_help)
     p.add_argument("--county", help="只看这个县（市、区）")
-    p.add_argument("--township", help="只看这个乡镇（街道）")
+    p.add_argument("--township", help="只看这个乡镇（街道）；多个县区有同名乡镇时须同时给出 --county")
     p.add_argument("--branch-type", choices=["村", "社区"], help="只看村或社区")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（月份/季度、范围、星级分布、乡镇与支部排名、红黑榜），而不是表格")
     p.add_argument("--xlsx", metavar="PATH", help="另存为格式化的 Excel 工作簿")

@@ -20,7 +20,7 @@ from analytics.flags import black_list, red_list
 from analytics.metrics import level_distribution
 from analytics.periods import Period, available_months
 from analytics.rankings import branch_ranking, county_ranking, township_ranking
-from analytics.scope import Scope
+from analytics.scope import Scope, scope_options
 from analytics.settings import Settings, load_settings
 from analytics.store import StoreError, open_store, resolve_db_path
 
@@ -282,8 +282,22 @@ def _no_data_message(con: duckdb.DuckDBPyConnection, period: Period, scope: Scop
     return f"{period.display}（范围：{scope.label}）没有数据。数据库中已有的月份：{have}"
 
 
+def _ambiguous_township(con: duckdb.DuckDBPyConnection, scope: Scope) -> str | None:
+    """A message when ``scope`` names a township without a county and that name is a
+    township of several counties (城关镇): the report would merge them."""
+    if not scope.township or scope.county:
+        return None
+    units = scope_options(con)
+    counties = sorted(set(units.loc[units["township"] == scope.township, "county"].astype(str)))
+    if len(counties) < 2:
+        return None
+    return (f"乡镇（街道）“{scope.township}”在 {len(counties)} 个县（市、区）都有（{'、'.join(counties)}），"
+            "请用 --county 指定是哪一个。")
+
+
 def run_report(args: argparse.Namespace) -> int:
-    """``python -m analytics report``: 0 ok, 1 no data / store problem, 2 bad period."""
+    """``python -m analytics report``: 0 ok, 1 no data / store problem, 2 bad period or an
+    ambiguous --township."""
     try:
         period = Period.parse(args.period)
     except ValueError as exc:
@@ -299,6 +313,10 @@ def run_report(args: argparse.Namespace) -> int:
         return 1
     try:
         with open_store(path, read_only=True, settings=settings) as con:
+            ambiguous = _ambiguous_township(con, scope)
+            if ambiguous:
+                print(f"错误：{ambiguous}", file=sys.stderr)
+                return 2
             if count_rows(con, period, scope) == 0:
                 print(f"错误：{_no_data_message(con, period, scope)}", file=sys.stderr)
                 return 1

@@ -87,6 +87,15 @@ def test_period_without_data_exits_1(db, capsys):
     assert main(["report", "--period", AUG, "--db", str(db), "--county", "无此县"]) == 1
 
 
+def test_township_of_several_counties_needs_a_county(tmp_path, capsys):
+    db = build_store(tmp_path / "twins.duckdb", [row(AUG, "城关镇", "一村", 4), row(AUG, "城关镇", "二村", 3, county="乙县")])
+    assert main(["report", "--period", AUG, "--db", str(db), "--township", "城关镇"]) == 2
+    assert "“城关镇”在 2 个县（市、区）都有（乙县、甲县），请用 --county 指定" in capsys.readouterr().err
+    assert main(["report", "--period", AUG, "--db", str(db), "--township", "城关镇", "--county", "乙县", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["branch"] for r in data["branch_ranking"]] == ["二村"]
+
+
 def test_missing_db_exits_1(tmp_path, capsys):
     missing = tmp_path / "nope.duckdb"
     assert main(["report", "--period", AUG, "--db", str(missing)]) == 1
