@@ -127,14 +127,14 @@ def level_distribution_bars(
     """
     if df.empty:
         return _empty(title)
-    keyed = df.assign(_key=df["county"].astype(str).fillna("") + "\x1f" + df["unit"].astype(str))
-    first = keyed.drop_duplicates("_key")
-    keys, units = first["_key"].tolist(), format.unit_names(first, "unit")
+    by_unit = format.distribution_by_unit(df)
+    units = format.unit_names(by_unit.index.to_frame(index=False), "unit")
+    totals = by_unit.sum(axis=1).to_numpy()
     fig = go.Figure()
     for level in theme.LEVELS_DESC:
-        part = keyed[keyed["level"] == level].set_index("_key").reindex(keys)
-        counts = part["count"].fillna(0).astype(int).tolist()
-        shares = part["share"].fillna(0.0).astype(float).tolist()
+        counts = by_unit[level].astype(int).tolist()
+        # share = count / branches of the unit (an empty unit: 0).
+        shares = [c / t if t else 0.0 for c, t in zip(counts, totals, strict=True)]
         x = [s * 100 for s in shares] if mode == "share" else counts
         text = [str(c) if c else "" for c in counts]
         fig.add_trace(go.Bar(

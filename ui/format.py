@@ -152,22 +152,29 @@ def ranking_table(df: pd.DataFrame, unit: str = "branch") -> pd.DataFrame:
 UNIT_HEADERS = {"county": "县（市、区）", "township": "乡镇（街道）", "branch_type": "类型"}
 
 
+def distribution_by_unit(df: pd.DataFrame) -> pd.DataFrame:
+    """A per-unit level distribution (metrics.level_distribution, long) as one row per unit
+    in the order of ``df``: index (county, unit) — a unit is its name and county, county ""
+    when it has none — and the counts of levels 5..0 as columns."""
+    keyed = df.assign(county=df["county"].astype(str).fillna(""), unit=df["unit"].astype(str))
+    units = pd.MultiIndex.from_frame(keyed[["county", "unit"]].drop_duplicates())
+    counts = keyed.pivot_table(index=["county", "unit"], columns="level", values="count", aggfunc="sum", fill_value=0)
+    return counts.reindex(index=units, columns=range(5, -1, -1), fill_value=0)
+
+
 def distribution_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """A per-unit level distribution (metrics.level_distribution, ``by`` = county / township /
     branch_type) as one row per unit: 支部数, the six levels' counts and 三星及以上占比."""
-    keyed = df.assign(_county=df["county"].astype(str).fillna(""), _unit=df["unit"].astype(str))
-    units = keyed[["_county", "_unit"]].drop_duplicates()  # in the order of ``df``
-    counts = keyed.pivot_table(index=["_county", "_unit"], columns="level", values="count", aggfunc="sum",
-                               fill_value=0).reindex(pd.MultiIndex.from_frame(units), fill_value=0)
+    counts = distribution_by_unit(df)
     out = pd.DataFrame()
     if by == "township":
-        out["县（市、区）"] = units["_county"].to_numpy()
-    out[UNIT_HEADERS[by]] = units["_unit"].to_numpy()
+        out["县（市、区）"] = counts.index.get_level_values("county").to_numpy()
+    out[UNIT_HEADERS[by]] = counts.index.get_level_values("unit").to_numpy()
     total = counts.sum(axis=1).to_numpy()
     out["支部数"] = total
     for lv in range(5, -1, -1):
-        out[LEVEL_LABELS[lv]] = counts[lv].to_numpy() if lv in counts.columns else 0
-    at_least_three = sum(counts[lv].to_numpy() for lv in (3, 4, 5) if lv in counts.columns)
+        out[LEVEL_LABELS[lv]] = counts[lv].to_numpy()
+    at_least_three = counts[[5, 4, 3]].sum(axis=1).to_numpy()
     out["三星及以上占比"] = [a / t if t else None for a, t in zip(at_least_three, total, strict=True)]
     return out
 
