@@ -9,6 +9,9 @@ Thin: parses arguments and hands off to the same functions the pages call.
     init-demo [--db PATH] [--samples DIR] [--force]   load sample_uploads/ into an empty store (demo data)
     clear-demo [--db PATH]                       delete the demo data
     make-samples [DIR]                           regenerate the sample ledgers
+    users add|list|disable|reset-password …      accounts (shared/spec/access.md §5)
+    audit [--since DATE] [--json]                the audit log
+    backup [DIR] / restore FILE                  a checked copy of the store / put one back
 
 Exit codes: 0 success, 1 refused input / failed command (also: store locked), 2 usage error.
 """
@@ -71,6 +74,48 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clear-demo", help="删除示例（演示）数据")
     p.add_argument("--db", help=db_help)
     p.set_defaults(handler="cmd_clear_demo")
+
+    p = sub.add_parser("users", help="账号管理（添加、列出、停用、重置密码）")
+    users = p.add_subparsers(dest="users_command", required=True)
+    u = users.add_parser("add", help="添加账号，打印一次临时密码（首次登录须修改）")
+    u.add_argument("login", metavar="LOGIN", help="登录名")
+    u.add_argument("--role", required=True, choices=["admin", "county", "township", "viewer"],
+                   help="角色：admin 系统管理员 / county 县区管理员 / township 乡镇（街道）填报员 / viewer 领导查看")
+    u.add_argument("--county", help="所属县（市、区）（county、township 必填；viewer 可选）")
+    u.add_argument("--township", help="所属乡镇（街道）（township 必填；viewer 可选）")
+    u.add_argument("--name", help="显示名，如 张三（东镇）")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取临时密码，而不是自动生成")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_add")
+    u = users.add_parser("list", help="列出全部账号")
+    u.add_argument("--json", action="store_true", help="每个账号输出一行 JSON")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_list")
+    u = users.add_parser("disable", help="停用账号（不能再登录，记录保留）")
+    u.add_argument("login", metavar="LOGIN", help="登录名")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_disable")
+    u = users.add_parser("reset-password", help="重置密码，打印一次临时密码（下次登录须修改）")
+    u.add_argument("login", metavar="LOGIN", help="登录名")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取临时密码，而不是自动生成")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_reset_password")
+
+    p = sub.add_parser("audit", help="操作记录（谁在何时做了什么）")
+    p.add_argument("--since", help="只列出这一天及以后的记录，如 2024-08-01")
+    p.add_argument("--json", action="store_true", help="每条记录输出一行 JSON")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(handler="cmd_audit")
+
+    p = sub.add_parser("backup", help="备份整个数据库（看板运行时也可以）")
+    p.add_argument("out_dir", nargs="?", metavar="DIR", help="备份文件夹（默认为数据库旁的 backups/）")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(handler="cmd_backup")
+
+    p = sub.add_parser("restore", help="用备份文件恢复数据库（须先停止看板）")
+    p.add_argument("backup_file", metavar="FILE", help="backup 生成的备份文件")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(handler="cmd_restore")
 
     p = sub.add_parser("make-samples", help="重新生成 sample_uploads/ 示例台账")
     p.add_argument("out_dir", nargs="?", default="sample_uploads", help="输出文件夹（默认 sample_uploads/）")

@@ -98,13 +98,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"用法错误：{f} {kind}。", file=sys.stderr)
         return EXIT_USAGE
     settings = load_settings()
+    from analytics.audit import cli_actor
+
+    actor = cli_actor()
     results: list[ImportResult] = []
     for index, file in enumerate(args.files):
         read_ahead(file, settings)  # no-op when already started (python -m analytics starts the first)
         if index + 1 < len(args.files):
             read_ahead(args.files[index + 1], settings)  # read the next file while this one is loaded
         result = ingest_file(
-            file, period=period, county=county, db=args.db, uploader=args.uploader, settings=settings
+            file, period=period, county=county, db=args.db, uploader=args.uploader, settings=settings, actor=actor
         )
         results.append(result)
         if args.json:
@@ -183,10 +186,12 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
+    from analytics.audit import cli_actor
+
     settings = load_settings()
     upload_id = args.upload_id.strip().upper()
     with store.open_store(args.db, settings=settings) as con:
-        rec = store.rollback(con, upload_id, by=getattr(args, "by", None))
+        rec = store.rollback(con, upload_id, by=getattr(args, "by", None), actor=cli_actor())
         now_current = [
             (county, township, store.current_upload_for(con, rec.period, county, township))
             for county, township in rec.scope
@@ -236,12 +241,145 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
 
 def cmd_clear_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
+    from analytics.audit import cli_actor
+
     with store.open_store(args.db, settings=settings) as con:
-        n = store.clear_demo(con)
+        n = store.clear_demo(con, actor=cli_actor())
     if n:
         _print(f"已删除 {n} 次示例（演示）上传及其数据和原始文件。之后不会再自动载入示例数据。")
     else:
         _print("数据库中没有示例（演示）数据，无需删除。之后不会再自动载入示例数据。")
+    return EXIT_OK
+
+
+# --- accounts, audit, backup (shared/spec/access.md §5) ------------------------
+
+
+def _read_password_stdin() -> str:
+    """One line from standard input (``--password-stdin``), without its line break."""
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from analytics import accounts, audit
+
+    settings = load_settings()
+    password = _read_password_stdin() if args.password_stdin else None
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            account, temp = accounts.add_account(
+                con, args.login, role=args.role, county=args.county, township=args.township, name=args.name,
+                password=password, by=audit.cli_actor(),
+            )
+    except accounts.AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print(f"已添加账号 {account.login}（{account.name}，{account.role_label}，{account.unit_label}）。")
+    if password is None:
+        _print(f"临时密码：{temp}")
+        _print("请把临时密码当面或电话告知本人；首次登录时须设置新密码。此密码不会再次显示。")
+    return EXIT_OK
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from analytics import accounts
+
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        items = accounts.list_accounts(con)
+    if args.json:
+        for account in items:
+            _print(json.dumps(account.to_dict(), ensure_ascii=False))
+        return EXIT_OK
+    if not items:
+        _print("还没有账号。用 `python -m analytics users add 登录名 --role admin` 创建第一个系统管理员。")
+        return EXIT_OK
+    for a in items:
+        state = "停用" if not a.active else ("待改密码" if a.must_change else "正常")
+        demo = "·示例" if a.is_demo else ""
+        _print(f"{a.login}\t{a.name}\t{a.role_label}\t{a.unit_label}\t{state}{demo}")
+    _print(f"共 {len(items)} 个账号。")
+    return EXIT_OK
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from analytics import accounts, audit
+
+    settings = load_settings()
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            account = accounts.disable_account(con, args.login, by=audit.cli_actor())
+    except accounts.AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print(f"已停用账号 {account.login}（{account.name}）。其操作记录保留。")
+    return EXIT_OK
+
+
+def cmd_users_reset_password(args: argparse.Namespace) -> int:
+    from analytics import accounts, audit
+
+    settings = load_settings()
+    password = _read_password_stdin() if args.password_stdin else None
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            temp = accounts.reset_password(con, args.login, by=audit.cli_actor(), password=password)
+    except accounts.AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print(f"已重置账号 {args.login} 的密码；下次登录时须设置新密码。")
+    if password is None:
+        _print(f"临时密码：{temp}")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from analytics import audit
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since.strip())
+        except ValueError:
+            return _usage_error(f"--since “{args.since}” 不是日期，应写成 YYYY-MM-DD，例如 2024-08-01。")
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        events = audit.list_events(con, since=since)
+    if args.json:
+        for row in events.to_dict("records"):
+            row["at"] = row["at"].isoformat(sep=" ", timespec="seconds")
+            row["details"] = json.loads(row["details"]) if row["details"] else {}
+            row = {k: (None if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()}
+            _print(json.dumps(row, ensure_ascii=False, default=str))
+        return EXIT_OK
+    if events.empty:
+        _print("没有操作记录。")
+        return EXIT_OK
+    for r in events.itertuples(index=False):
+        unit = " ".join(str(x) for x in (r.county, r.township, r.period) if isinstance(x, str) and x)
+        obj = r.object if isinstance(r.object, str) else ""
+        _print(f"{r.at:%Y-%m-%d %H:%M:%S}\t{r.account}\t{r.action_label}\t{obj}\t{unit}")
+    _print(f"共 {len(events)} 条记录。")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from analytics.backup import backup
+
+    result = backup(args.db, args.out_dir, settings=load_settings())
+    _print(f"已备份到 {result.path}（{len(result.tables)} 张表，上传 {result.tables.get('uploads', 0)} 次，已核对行数一致）。")
+    if result.removed:
+        _print(f"已删除较早的备份 {len(result.removed)} 份（设置 backup_keep）。")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from analytics.backup import restore
+
+    counts = restore(args.db, args.backup_file, settings=load_settings())
+    _print(f"已从 {args.backup_file} 恢复数据库（上传 {counts.get('uploads', 0)} 次，已核对）。")
     return EXIT_OK
 
 
@@ -262,13 +400,20 @@ def cmd_make_samples(args: argparse.Namespace) -> int:
 
 
 __all__ = [
+    "cmd_audit",
+    "cmd_backup",
     "cmd_clear_demo",
     "cmd_ingest",
     "cmd_init_demo",
     "cmd_make_samples",
     "cmd_report",
+    "cmd_restore",
     "cmd_rollback",
     "cmd_uploads",
+    "cmd_users_add",
+    "cmd_users_disable",
+    "cmd_users_list",
+    "cmd_users_reset_password",
     "describe_result",
     "normalize_period_arg",
     "uploads_frame",

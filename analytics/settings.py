@@ -36,6 +36,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lock_timeout_s", 15, "数据库被其他程序占用时，等待的最长时间（秒）。"),
     Setting("max_listed_problems", 200, "拒收报告中逐条列出的问题数上限，其余只计数。"),
     Setting("load_sample_when_empty", True, "数据库为空时，启动应用是否自动载入示例（演示）数据。"),
+    # --- accounts and sign-in (shared/spec/access.md) ------------------------
+    Setting("login_max_failures", 5, "同一登录名在 login_lock_minutes 分钟内连续登录失败多少次后锁定。"),
+    Setting("login_lock_minutes", 15, "登录失败计数的时间窗口，也是锁定时长（分钟）。"),
+    Setting("backup_keep", 14, "命令 backup 在备份文件夹中保留的最近备份份数（更早的自动删除；0 = 全部保留）。"),
     # --- metrics (shared/spec/metrics.md) -----------------------------------
     Setting("score_weight_stars", 60.0, "综合得分中星级部分的权重：weight × stars / 5。"),
     Setting("score_weight_tasks", 40.0, "综合得分中任务完成率部分的权重：weight × task_rate。"),

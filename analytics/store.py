@@ -45,10 +45,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from analytics import audit
+from analytics.audit import Actor
 from analytics.periods import Period
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
 
@@ -555,6 +557,45 @@ MIGRATIONS: tuple[str, ...] = (
     # docstring), built here from the current rows.
     # (filled by rebuild_snapshots, see _MIGRATION_STEPS).
     _SNAPSHOT_TABLE_SQL,
+    # Version 4: accounts, sign-in attempts and the audit log (shared/spec/access.md).
+    # No primary-key indexes: DuckDB updates of indexed tables are restricted; logins
+    # are kept unique by analytics.accounts inside the one-writer lock.
+    """
+    CREATE TABLE account (
+        login         VARCHAR NOT NULL,
+        display_name  VARCHAR NOT NULL,
+        role          VARCHAR NOT NULL,      -- admin | county | township | viewer
+        county        VARCHAR,               -- the unit the account belongs to
+        township      VARCHAR,
+        password_hash VARCHAR NOT NULL,      -- argon2id; never shown, logged or exported
+        must_change   BOOLEAN NOT NULL,      -- a temporary password: change at first sign-in
+        active        BOOLEAN NOT NULL,
+        is_demo       BOOLEAN NOT NULL DEFAULT false,
+        created_at    TIMESTAMP NOT NULL,
+        changed_at    TIMESTAMP
+    );
+
+    -- Every sign-in attempt by login name (also names that do not exist): lockout.
+    CREATE TABLE login_attempt (
+        login        VARCHAR NOT NULL,
+        attempted_at TIMESTAMP NOT NULL,
+        ok           BOOLEAN NOT NULL
+    );
+
+    -- Append-only (analytics.audit is the only writer; it never updates or deletes).
+    CREATE TABLE audit_log (
+        seq      BIGINT NOT NULL,
+        occurred_at TIMESTAMP NOT NULL,
+        account  VARCHAR NOT NULL,          -- login, or 命令行:<os user>
+        role     VARCHAR,
+        action   VARCHAR NOT NULL,          -- analytics.audit.ACTION_LABELS
+        object   VARCHAR,                   -- upload id, login, …
+        county   VARCHAR,
+        township VARCHAR,
+        period   VARCHAR,
+        details  JSON
+    );
+    """,
 )
 
 
@@ -1088,7 +1129,9 @@ def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> 
     ]
 
 
-def rollback(con: duckdb.DuckDBPyConnection, upload_id: str, *, by: str | None = None) -> UploadRecord:
+def rollback(
+    con: duckdb.DuckDBPyConnection, upload_id: str, *, by: str | None = None, actor: Actor | None = None,
+) -> UploadRecord:
     """Withdraw an upload; the previous version of each unit it covered is current again.
 
     Rolling back only marks the upload (rows and archived bytes stay, so history
@@ -1110,7 +1153,11 @@ def rollback(con: duckdb.DuckDBPyConnection, upload_id: str, *, by: str | None =
             "UPDATE uploads SET rolled_back_at = ?, rolled_back_by = ? WHERE upload_id = ? AND rolled_back_at IS NULL",
             [datetime.now().replace(microsecond=0), by, upload_id],
         )
-        refresh_current(con, _units_of(con, "upload_id = ?", [upload_id]))
+        units = _units_of(con, "upload_id = ?", [upload_id])
+        refresh_current(con, units)
+        audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id,
+                     **audit.place([(c, t) for _, c, t in units], rec.period),
+                     details={"file": rec.file_name, "by": by})
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -1129,7 +1176,7 @@ def has_demo_data(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(_scalar(con, "SELECT count(*) FROM uploads WHERE is_demo"))
 
 
-def clear_demo(con: duckdb.DuckDBPyConnection) -> int:
+def clear_demo(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) -> int:
     """Delete every demo upload with its rows and archived bytes; returns how many.
 
     Also records that the demo data was cleared on purpose (``demo_cleared_at``),
@@ -1157,6 +1204,7 @@ def clear_demo(con: duckdb.DuckDBPyConnection) -> int:
             "INSERT OR REPLACE INTO meta VALUES ('demo_cleared_at', ?)",
             [datetime.now().replace(microsecond=0).isoformat(sep=" ")],
         )
+        audit.record(con, actor or audit.cli_actor(), "demo_cleared", details={"uploads": len(ids)})
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):

@@ -25,6 +25,7 @@ from analytics.ingest.load import load_parsed
 from analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from analytics.audit import Actor
     from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, Problem, RawWorkbook
 
 # The store (DuckDB), the model (pyarrow) and the validator are imported where
@@ -155,6 +156,29 @@ def format_scope(scope: Iterable[tuple[str, str]], *, max_townships: int | None 
     return "；".join(parts)
 
 
+def _default_actor(uploader: str | None) -> Actor:
+    from analytics import audit
+
+    return audit.web_actor(uploader)
+
+
+def _audit_refusal(staged: Staged, result: ImportResult, db: str | os.PathLike[str] | None,
+                   settings: Settings, actor: Actor) -> None:
+    """Record a refusal (file name and codes) in an existing store; never creates one, never waits long."""
+    from analytics import audit, store
+
+    path = store.resolve_db_path(db, settings)
+    if not path.is_file():
+        return
+    codes = sorted({p.code for p in result.errors})
+    try:
+        with store.open_store(path, settings=settings.replace(lock_timeout_s=min(2, settings.lock_timeout_s))) as con:
+            audit.record_alone(con, actor, "upload_refused", object=staged.file_name,
+                               details={"file": staged.file_name, "codes": codes, "errors": result.errors_total})
+    except store.StoreLockedError:
+        pass  # another import holds the store: the refusal itself is reported to the user all the same
+
+
 def load(
     staged: Staged,
     *,
@@ -162,8 +186,10 @@ def load(
     uploader: str | None = None,
     is_demo: bool = False,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
-    """Write an accepted file in one transaction; a refused one writes nothing (the store is not even opened)."""
+    """Write an accepted file in one transaction, with its audit event; a refused one writes no data
+    (only the refusal's audit event, into a store that already exists — none is created for it)."""
     from analytics import store
     from analytics.ingest.model import ImportResult
 
@@ -179,6 +205,7 @@ def load(
         result.errors_total = total
         shown = f"，下面列出前 {cap} 个" if total > cap else ""
         result.notice = f"已拒收，未写入任何数据：共发现 {total} 个问题{shown}。请按提示修改后重新上传。"
+        _audit_refusal(staged, result, db, settings, actor or _default_actor(uploader))
         return result
     parsed = staged.parsed
     result.branches = parsed.branches.num_rows
@@ -186,7 +213,7 @@ def load(
     with store.open_store(db, settings=settings) as con:
         outcome = load_parsed(
             con, parsed, file_name=staged.file_name, sha256=staged.sha256, content=staged.data,
-            uploader=uploader, is_demo=is_demo,
+            uploader=uploader, is_demo=is_demo, actor=actor,
         )
         store.defer_checkpoint(con, store.resolve_db_path(db, settings))
     result.ok = True
@@ -216,11 +243,12 @@ def ingest_bytes(
     uploader: str | None = None,
     is_demo: bool = False,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """stage + load for bytes already in memory (the upload page)."""
     settings = settings or load_settings()
     staged = stage(data, file_name, period=period, county=county, settings=settings)
-    return load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+    return load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings, actor=actor)
 
 
 def ingest_file(
@@ -232,6 +260,7 @@ def ingest_file(
     uploader: str | None = None,
     is_demo: bool = False,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """stage + load for a file on disk (the command line); ``result.file`` is the path as given."""
     from analytics.ingest import (
@@ -285,7 +314,7 @@ def ingest_file(
         fresh = preparing.result() if preparing is not None else None
         if fresh is not None and staged.ok:
             fresh.publish()
-        result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+        result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings, actor=actor)
     finally:
         if preparing is not None:  # a refused file, or any trouble: the new store goes
             leftover = preparing.result()
@@ -324,6 +353,7 @@ def load_demo(
     settings: Settings | None = None,
     samples_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
+    actor: Actor | None = None,
 ) -> DemoLoad:
     """Load every sample the manifest expects to be accepted, as demo data, into an EMPTY store.
 
@@ -331,9 +361,10 @@ def load_demo(
     ``load_sample_when_empty`` is off, or when the demo data was cleared on
     purpose before; ``force`` overrides the last two (never the first).
     """
-    from analytics import store
+    from analytics import audit, store
 
     settings = settings or load_settings()
+    actor = actor or audit.cli_actor()
     folder = Path(samples_dir) if samples_dir is not None else SAMPLES_DIR
     with store.open_store(db, settings=settings) as con:
         empty = store.is_empty(con)
@@ -360,10 +391,12 @@ def load_demo(
         results.append(ingest_file(
             folder / str(entry["file"]),
             period=entry.get("period"), county=entry.get("county"),
-            db=db, uploader=DEMO_UPLOADER, is_demo=True, settings=settings,
+            db=db, uploader=DEMO_UPLOADER, is_demo=True, settings=settings, actor=actor,
         ))
     # Fold the write-ahead log into the data file once the batch is in, so the
     # store is one self-contained file (a copy of data/fivestar.duckdb alone is complete).
     with store.open_store(db, settings=settings) as con:
+        audit.record_alone(con, actor, "demo_loaded", details={
+            "files": len(results), "accepted": sum(1 for r in results if r.ok)})
         con.execute("CHECKPOINT")
     return DemoLoad(results=results)

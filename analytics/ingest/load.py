@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from analytics.audit import Actor
     from analytics.ingest.model import ParsedLedger
 
 # DuckDB, pyarrow and the store are imported when a load runs: ``analytics.ingest``
@@ -126,12 +127,17 @@ def load_parsed(
     content: bytes,
     uploader: str | None = None,
     is_demo: bool = False,
+    actor: Actor | None = None,
 ) -> LoadOutcome:
-    """Write one accepted upload, or nothing when identical content is already in force."""
+    """Write one accepted upload, or nothing when identical content is already in force.
+
+    The upload and its audit event (``actor``; default: the uploader named in the app) are
+    committed together; an identical re-upload records its own event.
+    """
     import duckdb
     import pyarrow as pa
 
-    from analytics import store
+    from analytics import audit, store
     from analytics.ingest.model import BRANCH_COLUMNS, BRANCH_SCHEMA, TASK_COLUMNS, TASK_SCHEMA
 
     branches = _conform(parsed.branches, BRANCH_COLUMNS, BRANCH_SCHEMA)
@@ -145,9 +151,13 @@ def load_parsed(
         con.execute(f"SET threads = {int(WRITE_THREADS)}")  # a setting, not a value: cannot be bound
     con.execute("BEGIN TRANSACTION")
     try:
+        actor = actor or audit.web_actor(uploader)
+        event = audit.place(scope, parsed.period)
         duplicate = store.find_current_duplicate(con, sha256, parsed.period, scope)
         if duplicate is not None:
-            con.execute("ROLLBACK")
+            audit.record(con, actor, "upload_identical", object=duplicate, **event,
+                         details={"file": file_name, "sha256": sha256})
+            con.execute("COMMIT")
             return LoadOutcome(upload_id=None, duplicate_of=duplicate)
         # The original bytes first: DuckDB reuses the memory of this insert for the rows
         # that follow (last, it raised the peak of a city-scale load by ~10 MB).
@@ -181,6 +191,10 @@ def load_parsed(
         finally:
             for name in ("_scope_in", "_branches_in", "_tasks_in"):
                 con.unregister(name)
+        audit.record(con, actor, "upload_accepted", object=upload_id, **event, details={
+            "file": file_name, "sha256": sha256, "branches": branches.num_rows, "tasks": tasks.num_rows,
+            "replaced": replaced, "scope": [list(u) for u in scope], "demo": is_demo,
+        })
         if BEFORE_COMMIT is not None:
             BEFORE_COMMIT()
         con.execute("COMMIT")
