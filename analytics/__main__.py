@@ -10,6 +10,7 @@ Thin: parses arguments and hands off to the same functions the pages call.
     clear-demo [--db PATH]                       delete the demo data
     make-samples [DIR]                           regenerate the sample ledgers
     users add|list|disable|reset-password …      accounts (shared/spec/access.md §5)
+    review list|accept|return …                  review of township submissions
     audit [--since DATE] [--json]                the audit log
     backup [DIR] / restore FILE                  a checked copy of the store / put one back
 
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="报送月份 YYYY-MM（表格中没有月份时使用）")
     p.add_argument("--county", help="县（市、区）名称（表格中没有县区时使用）")
     p.add_argument("--uploader", help="上传人（记入上传历史）")
+    p.add_argument("--as", dest="as_login", metavar="LOGIN",
+                   help="以该账号的身份上传：只能上传其范围内的台账，乡镇账号的上传等待县区审核")
     p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
     p.set_defaults(handler="cmd_ingest")
 
@@ -52,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("upload_id", metavar="UPLOAD_ID")
     p.add_argument("--db", help=db_help)
     p.add_argument("--by", help="操作人")
+    p.add_argument("--as", dest="as_login", metavar="LOGIN", help="以该账号的身份回滚（县区管理员或系统管理员，须写原因）")
+    p.add_argument("--reason", help="回滚原因")
     p.add_argument("--json", action="store_true", help="输出一行 JSON")
     p.set_defaults(handler="cmd_rollback")
 
@@ -100,6 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--password-stdin", action="store_true", help="从标准输入读取临时密码，而不是自动生成")
     u.add_argument("--db", help=db_help)
     u.set_defaults(handler="cmd_users_reset_password")
+
+    p = sub.add_parser("review", help="审核乡镇（街道）的报送（列出、通过、退回）")
+    review = p.add_subparsers(dest="review_command", required=True)
+    r = review.add_parser("list", help="列出待审核的报送")
+    r.add_argument("--json", action="store_true", help="每份报送输出一行 JSON（含逐支部的变化预览）")
+    r.add_argument("--db", help=db_help)
+    r.set_defaults(handler="cmd_review_list")
+    r = review.add_parser("accept", help="审核通过：该报送立即生效，替换该乡镇该月此前的版本")
+    r.add_argument("upload_id", metavar="UPLOAD_ID")
+    r.add_argument("--as", dest="as_login", metavar="LOGIN", required=True, help="审核人账号（县区管理员或系统管理员）")
+    r.add_argument("--db", help=db_help)
+    r.set_defaults(handler="cmd_review_accept")
+    r = review.add_parser("return", help="退回报送，并写明原因（乡镇可以看到）")
+    r.add_argument("upload_id", metavar="UPLOAD_ID")
+    r.add_argument("--as", dest="as_login", metavar="LOGIN", required=True, help="审核人账号（县区管理员或系统管理员）")
+    r.add_argument("--reason", required=True, help="退回原因（至少 4 个字）")
+    r.add_argument("--db", help=db_help)
+    r.set_defaults(handler="cmd_review_return")
 
     p = sub.add_parser("audit", help="操作记录（谁在何时做了什么）")
     p.add_argument("--since", help="只列出这一天及以后的记录，如 2024-08-01")

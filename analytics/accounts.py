@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +34,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from analytics import audit
 from analytics.audit import Actor
 from analytics.settings import Settings
+from analytics.store import transaction
 
 ROLE_LABELS: dict[str, str] = {
     "admin": "系统管理员",
@@ -137,18 +137,6 @@ def _check_unit(role: str, county: str | None, township: str | None) -> None:
         raise AccountError("指定乡镇（街道）时须同时指定所属县（市、区）。")
 
 
-@contextlib.contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
-
-
 def _clean(text: str | None) -> str | None:
     value = (text or "").strip()
     return value or None
@@ -178,7 +166,7 @@ def add_account(
     temp = password if password is not None else temporary_password()
     if password is not None:
         check_new_password(login, password)
-    with _transaction(con):
+    with transaction(con):
         if get_account(con, login) is not None:
             raise AccountError(f"登录名“{login}”已存在。")
         now = datetime.now().replace(microsecond=0)
@@ -203,7 +191,7 @@ def _require(con: duckdb.DuckDBPyConnection, login: str) -> Account:
 
 def disable_account(con: duckdb.DuckDBPyConnection, login: str, *, by: Actor) -> Account:
     account = _require(con, login)
-    with _transaction(con):
+    with transaction(con):
         con.execute("UPDATE account SET active = false, changed_at = ? WHERE login = ?",
                     [datetime.now().replace(microsecond=0), login])
         audit.record(con, by, "account_disabled", object=login, county=account.county, township=account.township)
@@ -216,7 +204,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, login: str, *, by: Actor, pas
     temp = password if password is not None else temporary_password()
     if password is not None:
         check_new_password(login, password)
-    with _transaction(con):
+    with transaction(con):
         con.execute("UPDATE account SET password_hash = ?, must_change = true, changed_at = ? WHERE login = ?",
                     [_HASHER.hash(temp), datetime.now().replace(microsecond=0), login])
         # A reset also lifts a lockout: the failures before it no longer count.
@@ -255,7 +243,7 @@ def change_password(con: duckdb.DuckDBPyConnection, login: str, old: str, new: s
     check_new_password(login, new)
     if new == old:
         raise AccountError("新密码不能与原密码相同。")
-    with _transaction(con):
+    with transaction(con):
         con.execute("UPDATE account SET password_hash = ?, must_change = false, changed_at = ? WHERE login = ?",
                     [_HASHER.hash(new), datetime.now().replace(microsecond=0), login])
         audit.record(con, account.actor(), "password_changed", object=login, county=account.county,
@@ -325,7 +313,7 @@ def sign_in(con: duckdb.DuckDBPyConnection, login: str, password: str, settings:
                       locked_until=until)
     account = get_account(con, login)
     good = _verify(_hash_of(con, login), password) and account is not None and account.active
-    with _transaction(con):
+    with transaction(con):
         con.execute("INSERT INTO login_attempt VALUES (?, ?, ?)", [login, now, good])
         if good:
             assert account is not None

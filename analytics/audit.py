@@ -68,10 +68,11 @@ class Actor:
     """Who acts: a signed-in account, or the command line (full rights, access.md §5)."""
 
     login: str
-    role: str  # admin | county | township | viewer
+    role: str  # admin | county | township | viewer ('' for the app before sign-in)
     county: str | None = None
     township: str | None = None
     name: str | None = None
+    kind: str = "account"  # account | cli (the command line) | web (the app before sign-in)
 
     @property
     def label(self) -> str:
@@ -84,7 +85,7 @@ def cli_actor() -> Actor:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)
         user = "unknown"
-    return Actor(login=f"命令行:{user}", role="admin", name=f"命令行:{user}")
+    return Actor(login=f"命令行:{user}", role="admin", name=f"命令行:{user}", kind="cli")
 
 
 class Place(TypedDict):
@@ -106,7 +107,7 @@ def place(scope: list[tuple[str, str]], period: date) -> Place:
 def web_actor(name: str | None) -> Actor:
     """The app before accounts sign in: the free-text uploader name, marked as such."""
     label = f"网页:{(name or '').strip() or '未署名'}"
-    return Actor(login=label, role="", name=label)
+    return Actor(login=label, role="", name=label, kind="web")
 
 
 _INSERT_SQL = """

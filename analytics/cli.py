@@ -21,6 +21,8 @@ from analytics.settings import Settings, load_settings
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analytics.audit import Actor
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -66,13 +68,36 @@ def describe_result(result: ImportResult, settings: Settings) -> list[str]:
     elif result.duplicate_of:
         lines.append(f"【未变化】{result.file}：{result.notice}")
     else:
-        lines.append(f"【已导入】{result.file}：{result.notice}")
+        tag = "【待审核】" if result.state == "pending" else "【已导入】"
+        lines.append(f"{tag}{result.file}：{result.notice}")
     if result.warnings:
         lines.append(f"  警告 {len(result.warnings)} 条（不影响导入，请核对）：")
         lines += _problem_lines(result.warnings, len(result.warnings), limit, "警告")
     if result.skipped_sheets:
         lines.append(f"  已跳过的工作表（不是台账）：{'、'.join(result.skipped_sheets)}")
     return lines
+
+
+# --- acting as an account (access.md §5) --------------------------------------
+
+
+class _NoAccount(Exception):
+    pass
+
+
+def _actor(args: argparse.Namespace, settings: Settings) -> Actor:
+    """The command line's own full rights, or ``--as LOGIN``'s (an active account)."""
+    from analytics import accounts
+    from analytics.audit import cli_actor
+
+    login = getattr(args, "as_login", None)
+    if not login:
+        return cli_actor()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        account = accounts.get_account(con, login)
+    if account is None or not account.active:
+        raise _NoAccount(f"--as {login}：没有这个账号，或账号已停用。用 `python -m analytics users list` 查看。")
+    return account.actor()
 
 
 # --- ingest ------------------------------------------------------------------
@@ -98,9 +123,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"用法错误：{f} {kind}。", file=sys.stderr)
         return EXIT_USAGE
     settings = load_settings()
-    from analytics.audit import cli_actor
-
-    actor = cli_actor()
+    try:
+        actor = _actor(args, settings)
+    except _NoAccount as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
     results: list[ImportResult] = []
     for index, file in enumerate(args.files):
         read_ahead(file, settings)  # no-op when already started (python -m analytics starts the first)
@@ -186,12 +213,24 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from analytics.audit import cli_actor
+    from analytics import access
 
     settings = load_settings()
     upload_id = args.upload_id.strip().upper()
+    try:
+        actor = _actor(args, settings)
+    except _NoAccount as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    reason = getattr(args, "reason", None)
     with store.open_store(args.db, settings=settings) as con:
-        rec = store.rollback(con, upload_id, by=getattr(args, "by", None), actor=cli_actor())
+        target = store.get_upload(con, upload_id)
+        try:
+            access.require_rollback(actor, target.scope if target else [], reason)
+        except access.AccessDenied as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_FAILED
+        rec = store.rollback(con, upload_id, by=getattr(args, "by", None), actor=actor, reason=reason)
         now_current = [
             (county, township, store.current_upload_for(con, rec.period, county, township))
             for county, township in rec.scope
@@ -333,6 +372,72 @@ def cmd_users_reset_password(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _review_payload(rec: store.UploadRecord, preview: pd.DataFrame | None = None) -> dict[str, Any]:
+    payload = rec.to_dict()
+    if preview is not None:
+        payload["preview"] = [
+            {k: (None if v is None or v != v else v) for k, v in row.items()}  # NaN -> null
+            for row in preview.astype(object).to_dict("records")
+        ]
+    return payload
+
+
+def cmd_review_list(args: argparse.Namespace) -> int:
+    from analytics import review
+
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        waiting = review.pending(con)
+        previews = {r.upload_id: review.preview(con, r.upload_id) for r in waiting} if args.json else {}
+    if args.json:
+        for rec in waiting:
+            _print(json.dumps(_review_payload(rec, previews[rec.upload_id]), ensure_ascii=False, default=str))
+        return EXIT_OK
+    if not waiting:
+        _print("没有待审核的报送。")
+        return EXIT_OK
+    for r in waiting:
+        _print(f"{r.upload_id}\t{r.uploaded_at:%Y-%m-%d %H:%M}\t{r.submitted_by or r.uploader or '—'}\t"
+               f"{r.period:%Y-%m}\t{_fmt_scope(r.scope)}\t{r.file_name}\t支部 {r.n_branches}")
+    _print(f"共 {len(waiting)} 份待审核。通过：review accept 编号 --as 账号；退回：review return 编号 --as 账号 --reason 原因。")
+    return EXIT_OK
+
+
+def _review_action(args: argparse.Namespace, accept: bool) -> int:
+    from analytics import access, review
+
+    settings = load_settings()
+    try:
+        actor = _actor(args, settings)
+    except _NoAccount as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            if accept:
+                done = review.accept(con, args.upload_id, actor=actor)
+                _print(f"已通过 {done.record.upload_id}（{done.record.file_name}，{done.record.period:%Y-%m}），现已生效。")
+                if done.replaced:
+                    _print(f"  替换了此前的版本 {'、'.join(done.replaced)}（可回滚恢复）。")
+                for other in done.auto_returned:
+                    _print(f"  同一乡镇同一月份的另一份待审核报送 {other} 已自动退回（{review.SUPERSEDED_REASON}）。")
+            else:
+                rec = review.return_upload(con, args.upload_id, actor=actor, reason=args.reason)
+                _print(f"已退回 {rec.upload_id}（{rec.file_name}），原因：{rec.review_reason}")
+    except access.AccessDenied as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_review_accept(args: argparse.Namespace) -> int:
+    return _review_action(args, accept=True)
+
+
+def cmd_review_return(args: argparse.Namespace) -> int:
+    return _review_action(args, accept=False)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -408,6 +513,9 @@ __all__ = [
     "cmd_make_samples",
     "cmd_report",
     "cmd_restore",
+    "cmd_review_accept",
+    "cmd_review_list",
+    "cmd_review_return",
     "cmd_rollback",
     "cmd_uploads",
     "cmd_users_add",

@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
     # --- accounts and sign-in (shared/spec/access.md) ------------------------
     Setting("login_max_failures", 5, "同一登录名在 login_lock_minutes 分钟内连续登录失败多少次后锁定。"),
     Setting("login_lock_minutes", 15, "登录失败计数的时间窗口，也是锁定时长（分钟）。"),
+    Setting("review_required", True, "乡镇（街道）账号的上传是否须经县区审核通过后才计入统计；关闭后所有上传立即生效。"),
     Setting("backup_keep", 14, "命令 backup 在备份文件夹中保留的最近备份份数（更早的自动删除；0 = 全部保留）。"),
     # --- metrics (shared/spec/metrics.md) -----------------------------------
     Setting("score_weight_stars", 60.0, "综合得分中星级部分的权重：weight × stars / 5。"),

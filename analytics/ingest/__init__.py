@@ -162,6 +162,24 @@ def _default_actor(uploader: str | None) -> Actor:
     return audit.web_actor(uploader)
 
 
+def _scope_problems(parsed: ParsedLedger, outside: list[tuple[str, str]], message: str) -> list[Problem]:
+    """One E_SCOPE per township out of reach, at its first row in the file."""
+    from analytics import spec
+    from analytics.ingest.model import Problem
+
+    first: dict[tuple[str, str], tuple[str | None, int | None]] = {}
+    b = parsed.branches
+    for county, township, sheet, row in zip(b.column("county").to_pylist(), b.column("township").to_pylist(),
+                                             b.column("source_sheet").to_pylist(), b.column("source_row").to_pylist(),
+                                             strict=True):
+        first.setdefault((county, township), (sheet, row))
+    return [
+        Problem(code=spec.E_SCOPE, message=message, sheet=first.get(u, (None, None))[0],
+                row=first.get(u, (None, None))[1], value=u[1])
+        for u in outside
+    ]
+
+
 def _audit_refusal(staged: Staged, result: ImportResult, db: str | os.PathLike[str] | None,
                    settings: Settings, actor: Actor) -> None:
     """Record a refusal (file name and codes) in an existing store; never creates one, never waits long."""
@@ -190,7 +208,7 @@ def load(
 ) -> ImportResult:
     """Write an accepted file in one transaction, with its audit event; a refused one writes no data
     (only the refusal's audit event, into a store that already exists — none is created for it)."""
-    from analytics import store
+    from analytics import access, store
     from analytics.ingest.model import ImportResult
 
     settings = settings or load_settings()
@@ -208,24 +226,43 @@ def load(
         _audit_refusal(staged, result, db, settings, actor or _default_actor(uploader))
         return result
     parsed = staged.parsed
+    actor = actor or _default_actor(uploader)
+    # access.md §1: an account uploads only for its own unit (E_SCOPE, nothing written).
+    outside = access.out_of_reach(actor, parsed.scope)
+    if outside:
+        result.errors = _scope_problems(parsed, outside, access.scope_refusal(actor, outside))
+        result.errors_total = len(result.errors)
+        result.notice = f"已拒收，未写入任何数据：{result.errors[0].message}"
+        _audit_refusal(staged, result, db, settings, actor)
+        return result
+    pending = access.needs_review(actor, settings)
     result.branches = parsed.branches.num_rows
     result.tasks = parsed.tasks.num_rows
     with store.open_store(db, settings=settings) as con:
         outcome = load_parsed(
             con, parsed, file_name=staged.file_name, sha256=staged.sha256, content=staged.data,
-            uploader=uploader, is_demo=is_demo, actor=actor,
+            uploader=uploader, is_demo=is_demo, actor=actor, pending=pending,
         )
         store.defer_checkpoint(con, store.resolve_db_path(db, settings))
     result.ok = True
     where = f"（{result.period}，{format_scope(result.scope, max_townships=10)}）"
     if outcome.duplicate_of is not None:
         result.duplicate_of = outcome.duplicate_of
+        result.state = outcome.duplicate_state
+        still = "仍在等待审核" if outcome.duplicate_state == "pending" else "仍在生效"
         result.notice = (
-            f"内容与上传 {outcome.duplicate_of} 完全相同，且该版本仍在生效{where}，"
+            f"内容与上传 {outcome.duplicate_of} 完全相同，且该版本{still}{where}，"
             "本次未重复导入，数据没有变化。"
         )
         return result
     result.upload_id = outcome.upload_id
+    result.state = "pending" if pending else "accepted"
+    if pending:
+        result.notice = (
+            f"已提交为 {outcome.upload_id}{where}，支部 {result.branches} 个，任务 {result.tasks} 条，"
+            "等待县（市、区）审核；审核通过前不计入任何统计。"
+        )
+        return result
     replaced = f"，替换了此前的版本 {'、'.join(outcome.replaced)}（可回滚恢复）" if outcome.replaced else ""
     result.notice = (
         f"已导入为 {outcome.upload_id}{where}，支部 {result.branches} 个，任务 {result.tasks} 条{replaced}。"

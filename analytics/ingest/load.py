@@ -40,9 +40,15 @@ BEFORE_COMMIT: Callable[[], None] | None = None
 
 INSERT_UPLOAD_SQL = """
 INSERT INTO uploads (upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
-                     n_branches, n_tasks, warnings, skipped_sheets, is_demo)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     n_branches, n_tasks, warnings, skipped_sheets, is_demo, state, accepted_seq, submitted_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+
+# A submission waiting for review (access.md §3) is stored with its rows but none of them
+# is current: no view, page, ranking, list or report sees it until it is accepted.
+# {table}: upload_scope and each row table.
+PENDING_ROWS_SQL = "UPDATE {table} SET is_current = false WHERE upload_id = ?"
+ROW_TABLES = ("upload_scope", "branch_month", "task")
 
 # One scope row per (county, township) unit of the upload's period.
 INSERT_SCOPE_SQL = """
@@ -85,8 +91,9 @@ SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _tasks
 @dataclass(frozen=True)
 class LoadOutcome:
     upload_id: str | None  # the new upload, or None when nothing was written
-    duplicate_of: str | None  # the identical upload in force (no-op), else None
+    duplicate_of: str | None  # the identical upload in force or waiting for review (no-op), else None
     replaced: tuple[str, ...] = ()  # uploads that were current for one of its units until now
+    duplicate_state: str | None = None  # 'accepted' | 'pending': the state of ``duplicate_of``
 
 
 def _conform(table: pa.Table, columns: tuple[str, ...], schema: pa.Schema) -> pa.Table:
@@ -128,11 +135,14 @@ def load_parsed(
     uploader: str | None = None,
     is_demo: bool = False,
     actor: Actor | None = None,
+    pending: bool = False,
 ) -> LoadOutcome:
     """Write one accepted upload, or nothing when identical content is already in force.
 
     The upload and its audit event (``actor``; default: the uploader named in the app) are
-    committed together; an identical re-upload records its own event.
+    committed together; an identical re-upload records its own event. ``pending``: a
+    submission that waits for review — stored (rows, archive) but current nowhere until
+    ``analytics.review.accept``.
     """
     import duckdb
     import pyarrow as pa
@@ -158,7 +168,9 @@ def load_parsed(
             audit.record(con, actor, "upload_identical", object=duplicate, **event,
                          details={"file": file_name, "sha256": sha256})
             con.execute("COMMIT")
-            return LoadOutcome(upload_id=None, duplicate_of=duplicate)
+            state = store.get_upload(con, duplicate)
+            return LoadOutcome(upload_id=None, duplicate_of=duplicate,
+                               duplicate_state=state.state if state is not None else None)
         # The original bytes first: DuckDB reuses the memory of this insert for the rows
         # that follow (last, it raised the peak of a city-scale load by ~10 MB).
         con.register("_archive_in", _bytes_table(content))
@@ -174,27 +186,33 @@ def load_parsed(
                 sha256, len(content), parsed.period, branches.num_rows, tasks.num_rows,
                 json.dumps([w.to_dict() for w in parsed.warnings], ensure_ascii=False),
                 json.dumps(list(parsed.skipped_sheets), ensure_ascii=False),
-                is_demo,
+                is_demo, "pending" if pending else "accepted", None if pending else seq, actor.login,
             ],
         )
         con.register("_scope_in", scope_table)
         con.register("_branches_in", branches)
         con.register("_tasks_in", tasks)
         try:
-            replaced = [r[0] for r in con.execute(REPLACED_SQL, [parsed.period]).fetchall()]
+            replaced = [] if pending else [r[0] for r in con.execute(REPLACED_SQL, [parsed.period]).fetchall()]
             con.execute(INSERT_SCOPE_SQL, [upload_id, parsed.period])
             con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period])
             con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
-            # The new upload is now the current version of its units; the ones it replaced no longer.
-            store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
-                                  first_version=not replaced, new_tasks="_tasks_in")
+            if pending:
+                for table in ROW_TABLES:
+                    con.execute(PENDING_ROWS_SQL.format(table=table), [upload_id])
+            else:
+                # The new upload is now the current version of its units; the ones it replaced no longer.
+                store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
+                                      first_version=not replaced, new_tasks="_tasks_in")
         finally:
             for name in ("_scope_in", "_branches_in", "_tasks_in"):
                 con.unregister(name)
-        audit.record(con, actor, "upload_accepted", object=upload_id, **event, details={
+        details = {
             "file": file_name, "sha256": sha256, "branches": branches.num_rows, "tasks": tasks.num_rows,
             "replaced": replaced, "scope": [list(u) for u in scope], "demo": is_demo,
-        })
+        }
+        action = "upload_submitted" if pending else "upload_accepted"
+        audit.record(con, actor, action, object=upload_id, **event, details=details)
         if BEFORE_COMMIT is not None:
             BEFORE_COMMIT()
         con.execute("COMMIT")
