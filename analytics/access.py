@@ -17,11 +17,17 @@ it keeps today's full rights.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from analytics.audit import Actor
 from analytics.settings import Settings
+
+if TYPE_CHECKING:  # analytics.scope imports pandas, which `ingest` (an upload with --as) never loads
+    from analytics.scope import Scope
 
 MIN_REASON_LENGTH = 4  # "a reason of at least a few characters"
 
@@ -104,6 +110,12 @@ def require_rollback(actor: Actor, units: list[tuple[str, str]], reason: str | N
         require_reason(reason, "回滚")
 
 
+def require_admin(actor: Actor, what: str) -> None:
+    """Accounts and the demo data are the administrator's (and the command line's)."""
+    if not full_rights(actor) or actor.kind == "web":
+        raise AccessDenied(f"只有系统管理员可以{what}。")
+
+
 def require_reason(reason: str | None, what: str) -> str:
     text = (reason or "").strip()
     if len(text) < MIN_REASON_LENGTH:
@@ -111,16 +123,93 @@ def require_reason(reason: str | None, what: str) -> str:
     return text
 
 
+# --- reads: the one gateway the pages' analytics calls go through -------------------------
+
+
+def visible_scope(actor: Actor, scope: Scope) -> Scope:
+    """The scope clamped to what the actor sees; a scope outside it is refused (never widened).
+
+    A county account asking for "全部" gets its county; asking for another county is an error.
+    """
+    seen = reach(actor)
+    county, township = scope.county, scope.township
+    if seen.county is not None:
+        if county not in (None, seen.county):
+            raise AccessDenied(f"本账号只能查看 {seen.county} 的数据。")
+        county = seen.county
+    if seen.township is not None:
+        if township not in (None, seen.township):
+            raise AccessDenied(f"本账号只能查看 {seen.county}{seen.township} 的数据。")
+        township = seen.township
+    return replace(scope, county=county, township=township)
+
+
+def history_reach(actor: Actor) -> Reach:
+    """Upload history and raw files: a township account sees only its own township's (§1)."""
+    if actor.role == "township" and not full_rights(actor):
+        return Reach(actor.county, actor.township)
+    return reach(actor)
+
+
+# Functions whose result is filtered by keyword arguments county/township: which reach applies.
+_FILTERED_BY_REACH: dict[str, str] = {
+    "store.list_uploads": "history",
+    "store.count_uploads": "history",
+    "review.pending": "history",
+    "review.submissions": "history",
+    "review.preview": "history",
+    "scope.scope_options": "sees",
+    "audit.list_events": "audit",
+}
+
+
+def call(con: Any, actor: Actor, func: str, *args: Any, **kwargs: Any) -> Any:
+    """``analytics.<func>(con, *args, **kwargs)`` within the actor's reach.
+
+    Every ``Scope`` argument is clamped by ``visible_scope``; a ``county``/``township``
+    argument naming a unit out of reach is refused; list functions get the reach as
+    their county/township filter. The pages call analytics only through this.
+    """
+    from analytics.scope import Scope
+
+    module, name = func.rsplit(".", 1)
+    fn = getattr(importlib.import_module(f"analytics.{module}"), name)
+    bound = inspect.signature(fn).bind(con, *args, **kwargs)
+    seen = reach(actor)
+    for key, value in list(bound.arguments.items()):
+        if isinstance(value, Scope):
+            bound.arguments[key] = visible_scope(actor, value)
+        elif key == "county" and isinstance(value, str) and seen.county not in (None, value):
+            raise AccessDenied(f"本账号只能查看 {seen.county} 的数据。")
+        elif key == "township" and isinstance(value, str) and seen.township not in (None, value):
+            raise AccessDenied(f"本账号只能查看 {seen.county}{seen.township} 的数据。")
+    which = _FILTERED_BY_REACH.get(func)
+    if which is not None:
+        limit = history_reach(actor) if which == "history" else seen
+        if which == "audit" and not full_rights(actor) and actor.role != "county":
+            raise AccessDenied("操作记录只有系统管理员和县区管理员可以查看。")
+        bound.arguments["county"] = limit.county if limit.county is not None else bound.arguments.get("county")
+        if limit.township is not None:
+            bound.arguments["township"] = limit.township
+        elif which != "audit":
+            bound.arguments.setdefault("township", None)
+    return fn(*bound.args, **bound.kwargs)
+
+
 __all__ = [
     "MIN_REASON_LENGTH",
     "AccessDenied",
     "Reach",
+    "call",
     "full_rights",
+    "history_reach",
     "needs_review",
     "out_of_reach",
     "reach",
+    "require_admin",
     "require_reason",
     "require_review",
     "require_rollback",
     "scope_refusal",
+    "visible_scope",
 ]

@@ -31,7 +31,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from analytics import audit
+from analytics import access, audit
 from analytics.audit import Actor
 from analytics.settings import Settings
 from analytics.store import transaction
@@ -153,11 +153,14 @@ def add_account(
     name: str | None = None,
     password: str | None = None,
     is_demo: bool = False,
+    must_change: bool = True,
 ) -> tuple[Account, str]:
     """Create an account with a temporary password (generated unless given); returns (account, password).
 
-    The account must change the password at first sign-in.
+    The account must change the password at first sign-in (``must_change``; a demo
+    account's random password is never shown, so it has nothing to change).
     """
+    access.require_admin(by, "创建账号")
     login = (login or "").strip()
     if not login or any(ch.isspace() for ch in login) or len(login) > 64:
         raise AccountError("登录名不能为空、不能含空格，且不超过 64 个字符。")
@@ -172,8 +175,8 @@ def add_account(
         now = datetime.now().replace(microsecond=0)
         con.execute(
             "INSERT INTO account (login, display_name, role, county, township, password_hash, must_change,"
-            " active, is_demo, created_at) VALUES (?, ?, ?, ?, ?, ?, true, true, ?, ?)",
-            [login, _clean(name) or login, role, county, township, _HASHER.hash(temp), is_demo, now],
+            " active, is_demo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, true, ?, ?)",
+            [login, _clean(name) or login, role, county, township, _HASHER.hash(temp), must_change, is_demo, now],
         )
         audit.record(con, by, "account_created", object=login, county=county, township=township,
                      details={"role": role, "name": _clean(name) or login})
@@ -190,7 +193,10 @@ def _require(con: duckdb.DuckDBPyConnection, login: str) -> Account:
 
 
 def disable_account(con: duckdb.DuckDBPyConnection, login: str, *, by: Actor) -> Account:
+    access.require_admin(by, "停用账号")
     account = _require(con, login)
+    if by.login == login:
+        raise AccountError("不能停用自己正在使用的账号。")
     with transaction(con):
         con.execute("UPDATE account SET active = false, changed_at = ? WHERE login = ?",
                     [datetime.now().replace(microsecond=0), login])
@@ -200,6 +206,7 @@ def disable_account(con: duckdb.DuckDBPyConnection, login: str, *, by: Actor) ->
 
 def reset_password(con: duckdb.DuckDBPyConnection, login: str, *, by: Actor, password: str | None = None) -> str:
     """A new temporary password (the account must change it at its next sign-in)."""
+    access.require_admin(by, "重置密码")
     account = _require(con, login)
     temp = password if password is not None else temporary_password()
     if password is not None:
@@ -331,7 +338,52 @@ def sign_in(con: duckdb.DuckDBPyConnection, login: str, password: str, settings:
     return SignIn(False, message=FAILED_MESSAGE)
 
 
+# --- demo accounts (access.md §6) ------------------------------------------------
+
+DEMO_LOGINS = ("demo-admin", "demo-county", "demo-township", "demo-leader")
+
+
+def ensure_demo_accounts(con: duckdb.DuckDBPyConnection, *, by: Actor) -> list[Account]:
+    """While demo data is loaded: one demo account per role (a county reviewer, a township
+    uploader, a leader viewer, and an administrator), offered with one click on the sign-in
+    page. Their units are taken from the demo data (the county with the most branches and
+    its first township). Idempotent; ``store.clear_demo`` deletes them with the data."""
+    existing = {a.login for a in list_accounts(con) if a.is_demo}
+    rows = con.execute(
+        "SELECT county, min(township) FROM v_branch_month b JOIN uploads u USING (upload_id) "
+        "WHERE u.is_demo GROUP BY county ORDER BY count(*) DESC, county LIMIT 1"
+    ).fetchall()
+    if not rows:
+        return []
+    county, township = str(rows[0][0]), str(rows[0][1])
+    wanted = {
+        "demo-admin": ("admin", None, None, "系统管理员（示例）"),
+        "demo-county": ("county", county, None, f"{county}组织部（示例）"),
+        "demo-township": ("township", county, township, f"{township}填报员（示例）"),
+        "demo-leader": ("viewer", None, None, "县委领导（示例）"),
+    }
+    for login, (role, c, t, name) in wanted.items():
+        if login not in existing and get_account(con, login) is None:
+            add_account(con, login, role=role, county=c, township=t, name=name, by=by, is_demo=True,
+                        must_change=False)
+    return [a for a in list_accounts(con) if a.is_demo]
+
+
+def sign_in_demo(con: duckdb.DuckDBPyConnection, login: str) -> SignIn:
+    """One-click sign-in of a demo account (only demo accounts, only while demo data is loaded)."""
+    account = get_account(con, login)
+    demo_loaded = con.execute("SELECT count(*) FROM uploads WHERE is_demo").fetchall()[0][0] > 0
+    if account is None or not account.is_demo or not account.active or not demo_loaded:
+        return SignIn(False, message="示例账号不可用。")
+    with transaction(con):
+        con.execute("INSERT INTO login_attempt VALUES (?, ?, true)", [login, datetime.now()])
+        audit.record(con, account.actor(), "sign_in", object=login, county=account.county,
+                     township=account.township, details={"demo": True})
+    return SignIn(True, account=account)
+
+
 __all__ = [
+    "DEMO_LOGINS",
     "FAILED_MESSAGE",
     "MIN_PASSWORD_LENGTH",
     "ROLE_LABELS",
@@ -343,10 +395,12 @@ __all__ = [
     "check_new_password",
     "count_accounts",
     "disable_account",
+    "ensure_demo_accounts",
     "get_account",
     "list_accounts",
     "locked_until",
     "reset_password",
     "sign_in",
+    "sign_in_demo",
     "temporary_password",
 ]

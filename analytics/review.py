@@ -39,16 +39,33 @@ class Accepted:
     replaced: tuple[str, ...] = ()
 
 
-def pending(con: duckdb.DuckDBPyConnection, actor: Actor | None = None) -> list[store.UploadRecord]:
-    """Submissions waiting for review, oldest first, that the actor may see."""
-    records = store.list_uploads(con, state="pending")
+def pending(
+    con: duckdb.DuckDBPyConnection, actor: Actor | None = None, *,
+    county: str | None = None, township: str | None = None,
+) -> list[store.UploadRecord]:
+    """Submissions waiting for review, oldest first (of one county / township; within ``actor``'s reach)."""
+    records = store.list_uploads(con, state="pending", county=county, township=township)
     if actor is not None:
-        seen = access.reach(actor)
+        seen = access.history_reach(actor)
         records = [r for r in records if all(seen.covers(c, t) for c, t in r.scope)]
     return sorted(records, key=lambda r: r.seq)
 
 
-def preview(con: duckdb.DuckDBPyConnection, upload_id: str) -> pd.DataFrame:
+def submissions(
+    con: duckdb.DuckDBPyConnection, *, county: str | None = None, township: str | None = None, limit: int = 100,
+) -> list[store.UploadRecord]:
+    """A unit's recent submissions in every state (the township's view: pending, returned with the reason …)."""
+    return store.list_uploads(con, limit=limit, county=county, township=township)
+
+
+def preview(
+    con: duckdb.DuckDBPyConnection, upload_id: str, *, county: str | None = None, township: str | None = None,
+) -> pd.DataFrame:
+    """Per branch, what accepting the submission would change (empty when the submission is not
+    of ``county`` / ``township``: an account's reach)."""
+    rec = store.get_upload(con, upload_id)
+    if rec is None or (county is not None and any(c != county or (township and t != township) for c, t in rec.scope)):
+        return pd.DataFrame(columns=PREVIEW_COLUMNS)
     return sql.run(con, "review_preview.sql", {"upload_id": upload_id})[PREVIEW_COLUMNS]
 
 
@@ -128,4 +145,4 @@ def return_upload(con: duckdb.DuckDBPyConnection, upload_id: str, *, actor: Acto
 
 
 __all__ = ["CHANGE_LABELS", "PREVIEW_COLUMNS", "SUPERSEDED_REASON", "Accepted", "accept", "pending", "preview",
-           "return_upload"]
+           "return_upload", "submissions"]

@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     # --- accounts and sign-in (shared/spec/access.md) ------------------------
     Setting("login_max_failures", 5, "同一登录名在 login_lock_minutes 分钟内连续登录失败多少次后锁定。"),
     Setting("login_lock_minutes", 15, "登录失败计数的时间窗口，也是锁定时长（分钟）。"),
+    Setting("session_idle_minutes", 30, "看板登录后多少分钟无操作即自动退出，须重新登录。"),
+    Setting("server_address", "127.0.0.1",
+            "make run 监听的地址：默认只允许本机访问；设为 0.0.0.0 可供局域网访问（此时务必为每个人建立账号）。"),
     Setting("review_required", True, "乡镇（街道）账号的上传是否须经县区审核通过后才计入统计；关闭后所有上传立即生效。"),
     Setting("backup_keep", 14, "命令 backup 在备份文件夹中保留的最近备份份数（更早的自动删除；0 = 全部保留）。"),
     # --- metrics (shared/spec/metrics.md) -----------------------------------

@@ -941,23 +941,44 @@ def _record(row: tuple[Any, ...]) -> UploadRecord:
     )
 
 
+# Uploads that cover a unit of one county (and township): an account's reach (access.md §1).
+_IN_UNIT = "upload_id IN (SELECT upload_id FROM upload_scope WHERE county = ? AND (? IS NULL OR township = ?))"
+
+
+def _upload_filter(state: str | None, county: str | None, township: str | None,
+                   extra: str | None = None) -> tuple[str, list[Any]]:
+    clauses: list[str] = [extra] if extra else []
+    params: list[Any] = []
+    if state is not None:
+        clauses.append("state = ?")
+        params.append(state)
+    if county is not None:
+        clauses.append(_IN_UNIT)
+        params += [county, township, township]
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
 def list_uploads(
     con: duckdb.DuckDBPyConnection, *, limit: int | None = None, state: str | None = None,
+    county: str | None = None, township: str | None = None,
 ) -> list[UploadRecord]:
-    """Upload history, newest first (optionally only uploads in one review state)."""
-    where = "WHERE state = ?" if state is not None else ""
+    """Upload history, newest first (optionally only one review state, or one county / township)."""
+    where, params = _upload_filter(state, county, township)
     sql = _UPLOADS_SQL.format(where=where, limit=f"LIMIT {int(limit)}" if limit is not None else "")
-    return [_record(r) for r in con.execute(sql, [state] if state is not None else None).fetchall()]
+    return [_record(r) for r in con.execute(sql, params or None).fetchall()]
 
 
 # An upload is in force when it was accepted and not rolled back (pending and returned never count).
 IN_FORCE = "state = 'accepted' AND rolled_back_at IS NULL"
 
 
-def count_uploads(con: duckdb.DuckDBPyConnection, *, in_force_only: bool = False) -> int:
-    """How many uploads the history holds (optionally only those in force)."""
-    sql = "SELECT count(*) FROM uploads" + (f" WHERE {IN_FORCE}" if in_force_only else "")
-    return int(_scalar(con, sql) or 0)
+def count_uploads(
+    con: duckdb.DuckDBPyConnection, *, in_force_only: bool = False,
+    county: str | None = None, township: str | None = None,
+) -> int:
+    """How many uploads the history holds (optionally only those in force, or of one county / township)."""
+    where, params = _upload_filter(None, county, township, IN_FORCE if in_force_only else None)
+    return int(_scalar(con, f"SELECT count(*) FROM uploads {where}", params or None) or 0)
 
 
 def last_upload_time(con: duckdb.DuckDBPyConnection) -> datetime | None:
@@ -1255,6 +1276,10 @@ def clear_demo(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) ->
     so ``init-demo`` does not bring it back into an empty store, and remembers
     the highest upload number so ids of deleted demo uploads are never reused.
     """
+    from analytics import access
+
+    actor = actor or audit.cli_actor()
+    access.require_admin(actor, "清除示例数据")
     ids = [r[0] for r in con.execute("SELECT upload_id FROM uploads WHERE is_demo").fetchall()]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -1271,12 +1296,14 @@ def clear_demo(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) ->
             "AND sha256 NOT IN (SELECT sha256 FROM uploads WHERE NOT is_demo)"
         )
         con.execute("DELETE FROM uploads WHERE is_demo")
+        # The demo accounts go with the demo data (their audit events stay: the log is append-only).
+        con.execute("DELETE FROM account WHERE is_demo")
         refresh_current(con, touched)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('demo_cleared_at', ?)",
             [datetime.now().replace(microsecond=0).isoformat(sep=" ")],
         )
-        audit.record(con, actor or audit.cli_actor(), "demo_cleared", details={"uploads": len(ids)})
+        audit.record(con, actor, "demo_cleared", details={"uploads": len(ids)})
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):

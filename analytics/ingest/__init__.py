@@ -398,7 +398,7 @@ def load_demo(
     ``load_sample_when_empty`` is off, or when the demo data was cleared on
     purpose before; ``force`` overrides the last two (never the first).
     """
-    from analytics import audit, store
+    from analytics import accounts, audit, store
 
     settings = settings or load_settings()
     actor = actor or audit.cli_actor()
@@ -407,6 +407,9 @@ def load_demo(
         empty = store.is_empty(con)
         n_uploads = store.count_uploads(con) if not empty else 0
         cleared = store.demo_cleared_at(con)
+        if store.has_demo_data(con):
+            # A demo store made before accounts existed gets its demo accounts now.
+            accounts.ensure_demo_accounts(con, by=actor)
     if not empty:
         return DemoLoad(skipped_reason=f"数据库中已有 {n_uploads} 次上传，未载入示例数据。")
     if not force and not settings.load_sample_when_empty:
@@ -435,5 +438,6 @@ def load_demo(
     with store.open_store(db, settings=settings) as con:
         audit.record_alone(con, actor, "demo_loaded", details={
             "files": len(results), "accepted": sum(1 for r in results if r.ok)})
+        accounts.ensure_demo_accounts(con, by=actor)
         con.execute("CHECKPOINT")
     return DemoLoad(results=results)
