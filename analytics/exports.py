@@ -54,8 +54,8 @@ def write_cell(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None
 
     Text is always written as a text cell (``write_string``): text a spreadsheet would read as
     a formula — starting with = + - @, tab or CR, also after leading spaces — is kept exactly
-    and never evaluated. Numbers stay numbers (-3 is a number cell), None is a blank."""
-    if value is None:
+    and never evaluated. Numbers stay numbers (-3 is a number cell), None and "" are blanks."""
+    if value is None or (isinstance(value, str) and not value):
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, str):
         ws.write_string(row, col, value, fmt)
