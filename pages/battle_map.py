@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, components, format, state
+from ui import charts, components, format, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -48,7 +48,7 @@ if len(table) <= components.STYLER_MAX_ROWS:
     shown: object = table.style.map(format.status_css, subset=star_cols).format(  # type: ignore[arg-type]
         {"任务完成率": format.pct, "综合得分": format.score}, na_rep=components.MISSING)
 else:  # large scopes: coloured marks instead of cell colours (Styler is too slow here)
-    marks = {"已达标": "🟢 已达标", "创建中": "🟡 创建中", "未启动": "🔴 未启动", "未填报": "⚪ 未填报"}
+    marks = {label: format.status_cell(key) for key, label in theme.STATUS_LABEL.items()}  # ● 已达标 …
     shown = table.assign(**{c: table[c].map(marks) for c in star_cols},
                          任务完成率=table["任务完成率"] * 100)
 event = st.dataframe(

@@ -180,13 +180,13 @@ def distribution_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def flag_table(df: pd.DataFrame, *, red: bool) -> pd.DataFrame:
-    """A red/black list (flags.*) as the table people read; flags shown with 🚩 / ⚑ marks."""
+    """A red/black list (flags.*) as the table people read; flags shown as ▲ 红旗 / ▼ 黑旗 (theme.flag_mark)."""
     flag_code = "R1" if red else "B1"
 
     def mark(reasons: Any) -> str:
         codes = list(reasons) if not is_missing(reasons) else []
         if flag_code in codes:
-            return "🚩 红旗" if red else "⚑ 黑旗"
+            return theme.flag_mark(red)
         return ""
 
     return pd.DataFrame({

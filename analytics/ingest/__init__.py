@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,6 +139,33 @@ def _release_unused_memory() -> None:
     pa = sys.modules.get("pyarrow")
     if pa is not None:
         pa.default_memory_pool().release_unused()
+
+
+def batch_overlaps(batch: Sequence[Staged]) -> list[list[int]]:
+    """Groups (indexes into ``batch``) of accepted files that cover the same (period, county,
+    township): importing them all would let the last silently replace the others, so only one
+    file of a group may be imported. Groups of one are left out; a file in a group is linked to
+    every file it shares a township-month with, transitively."""
+    parent = list(range(len(batch)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[str, str, str], int] = {}
+    for i, sf in enumerate(batch):
+        if not sf.ok or sf.period is None:
+            continue
+        for county, township in sf.scope:
+            j = first.setdefault((sf.period, county, township), i)
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i, sf in enumerate(batch):
+        if sf.ok:
+            groups.setdefault(root(i), []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def format_scope(scope: Iterable[tuple[str, str]], *, max_townships: int | None = None) -> str:
