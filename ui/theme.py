@@ -59,7 +59,7 @@ STATUS_ICONS: Final[dict[str, str]] = {
     "unknown": "？",
 }
 MARK_OK: Final = "✓"  # a file passed the check
-MARK_ERROR: Final = "×"  # a file was refused (✗ is missing from Noto Sans CJK)
+MARK_ERROR: Final = "×"  # a file was refused (the ballot X, U+2717, is missing from Noto Sans CJK)
 FLAG_MARKS: Final[dict[str, str]] = {"red": "▲", "black": "▼"}  # 红旗 (first of a township), 黑旗 (last)
 BRAND_MARK: Final = "★"
 GLYPHS: Final[frozenset[str]] = frozenset(

@@ -1,0 +1,65 @@
+"""Issue 13 item 8: what readers see must not mislead them (红黑榜 notes and cards, …)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from tests.factories import build_store
+from tests.ui.test_pages import metrics, open_page
+
+# 东镇 has three branches; 丙村 gains a star (晋星, on the red list) yet stays last (黑旗).
+BOTH = [
+    {"period": "2024-07", "township": "东镇", "branch": "甲村", "stars": 4, "tasks_done": 20, "tasks_total": 29},
+    {"period": "2024-07", "township": "东镇", "branch": "乙村", "stars": 3, "tasks_done": 20, "tasks_total": 29},
+    {"period": "2024-07", "township": "东镇", "branch": "丙村", "stars": 1, "tasks_done": 5, "tasks_total": 29},
+    {"period": "2024-08", "township": "东镇", "branch": "甲村", "stars": 4, "tasks_done": 20, "tasks_total": 29},
+    {"period": "2024-08", "township": "东镇", "branch": "乙村", "stars": 3, "tasks_done": 20, "tasks_total": 29},
+    {"period": "2024-08", "township": "东镇", "branch": "丙村", "stars": 2, "tasks_done": 5, "tasks_total": 29},
+]
+
+
+@pytest.fixture
+def both_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = build_store(tmp_path / "both.duckdb", BOTH)
+    monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
+    monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
+    return db
+
+
+def test_branch_on_both_lists_is_named_on_the_page_and_in_the_excel(
+    both_db: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    got: dict[str, bytes] = {}
+    original = DeltaGenerator.download_button
+
+    def capture(self: DeltaGenerator, label: str, data: object = None, file_name: str | None = None,
+                *args: object, **kwargs: object) -> object:
+        if file_name and file_name.endswith(".xlsx"):
+            got[file_name] = data() if callable(data) else data  # type: ignore[operator]
+        return original(self, label, data, file_name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: capture(st._main, *a, **k))
+    at = open_page("pages/red_black.py")
+    notes = [w.value for w in at.warning if "同时在红榜和黑榜上" in w.value]
+    assert len(notes) == 1
+    assert "东镇 丙村（红榜：" in notes[0] and "晋星" in notes[0] and "黑榜：黑旗" in notes[0]
+    [data] = [d for n, d in got.items() if "红黑榜" in n]
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:  # the note is under the title of both sheets
+        assert "东镇 丙村（红榜：" in str(ws["A2"].value)
+
+
+def test_flag_cards_follow_the_reason_filter(seeded_db: Path) -> None:
+    at = open_page("pages/red_black.py")
+    assert metrics(at)["▲ 红旗"] == "2 个"
+    at.multiselect(key="rb_codes").set_value(["R3"])  # 晋星: 一村 (红旗 of 东镇) and 四村
+    at.run()
+    m = metrics(at)
+    assert m["红榜"] == "2 条"
+    assert m["▲ 红旗"] == "1 个"  # was 2: the card counted the whole list
