@@ -90,6 +90,16 @@ def _finish(fig: go.Figure, *, title: str | None, height: int, legend: bool = Tr
 MONTH_TICKS = "%-m月\n%Y年"
 
 
+def _count_ticks(top: float) -> dict[str, Any]:
+    """Axis settings for a count of branches: whole numbers only. Plotly's automatic ticks on
+    a short range (one branch: 0 … 1.3) fall at 0.2, 0.4 …; up to 10 every integer is a tick,
+    above that plotly's own steps (2, 5, 10 …) are whole numbers already."""
+    ticks: dict[str, Any] = {"tickformat": "d", "rangemode": "tozero"}
+    if top <= 10:
+        ticks.update(tick0=0, dtick=1)
+    return ticks
+
+
 def _rows_height(n_rows: int, *, per_row: int = 34, base: int = 150, minimum: int = 260, maximum: int = 2400) -> int:
     return int(max(minimum, min(maximum, base + per_row * max(n_rows, 1))))
 
@@ -153,7 +163,8 @@ def level_distribution_bars(
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title="占比（%）" if mode == "share" else "支部数（个）",
-                     range=[0, 100] if mode == "share" else None)
+                     range=[0, 100] if mode == "share" else None,
+                     **({} if mode == "share" else _count_ticks(max([*totals, 1]))))
     return _finish(fig, title=title, height=_rows_height(len(units), per_row=38, base=140))
 
 
@@ -183,7 +194,7 @@ def level_bar(df: pd.DataFrame, *, title: str | None = "星级分布") -> go.Fig
         hovertemplate="%{x}：%{y} 个<extra></extra>",
         showlegend=False,
     ))
-    fig.update_yaxes(title="支部数（个）", range=[0, max([*counts, 1]) * 1.3])
+    fig.update_yaxes(title="支部数（个）", range=[0, max([*counts, 1]) * 1.3], **_count_ticks(max([*counts, 1])))
     fig.update_xaxes(title=None)
     return _finish(fig, title=title, height=340, legend=False)
 
@@ -219,14 +230,16 @@ def star_status_bars(df: pd.DataFrame, *, title: str | None = "分星创建进�
         ))
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="支部数（个）")
+    top = df.groupby("slot")["count"].sum().max()
+    fig.update_xaxes(title="支部数（个）", **_count_ticks(float(top) if pd.notna(top) else 1))
     return _finish(fig, title=title, height=_rows_height(len(slots), per_row=46, base=140))
 
 
 def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.Figure:
     """Monthly counts at 五/四/三星 and ≥三星 (left axis) and average score (right axis).
 
-    ``df``: metrics.trend — [period, branches, three, four, five, at_least_three, avg_score].
+    ``df``: metrics.trend — [period, branches, three, four, five, at_least_three, avg_score,
+    townships, townships_total]; months with fewer townships than the scope's get hollow markers.
     """
     if df.empty:
         return _empty(title)
@@ -238,11 +251,17 @@ def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.F
         ("three", "三星", theme.LEVEL_COLORS[3], "solid"),
         ("at_least_three", "≥三星", theme.TEXT, "dash"),
     )
+    # A month some of the scope's townships did not report: hollow markers (format.trend_gaps_note).
+    missing = format.trend_missing_townships(df)
+    symbols = ["circle-open" if m else "circle" for m in missing]
+    gaps = [f"（{m} 个乡镇（街道）未报送，数据不全）" if m else "" for m in missing]
     for column, name, color, dash in series:
         fig.add_trace(go.Scatter(
             x=periods, y=df[column], name=name, mode="lines+markers",
-            line={"color": color, "width": 3, "dash": dash}, marker={"size": 8},
-            hovertemplate="%{x|%Y年%-m月}<br>" + name + "：%{y} 个<extra></extra>",
+            line={"color": color, "width": 3, "dash": dash},
+            marker={"size": 9, "symbol": symbols, "line": {"width": 2, "color": color}},
+            customdata=gaps,
+            hovertemplate="%{x|%Y年%-m月}<br>" + name + "：%{y} 个%{customdata}<extra></extra>",
         ), secondary_y=False)
     fig.add_trace(go.Scatter(
         x=periods, y=df["avg_score"], name="平均分（右轴）", mode="lines+markers",
@@ -250,7 +269,8 @@ def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.F
         hovertemplate="%{x|%Y年%-m月}<br>平均得分：%{y:.1f}<extra></extra>",
     ), secondary_y=True)
     fig.update_xaxes(tickformat=MONTH_TICKS, dtick="M1", title=None)
-    fig.update_yaxes(title_text="支部数（个）", rangemode="tozero", secondary_y=False)
+    top = df[[c for c, *_ in series]].max().max()
+    fig.update_yaxes(title_text="支部数（个）", secondary_y=False, **_count_ticks(float(top) if pd.notna(top) else 1))
     fig.update_yaxes(title_text="平均得分", range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100], showgrid=False,
                      secondary_y=True)
     return _finish(fig, title=title, height=380)
@@ -284,7 +304,7 @@ def _progress_bars(
     top = max([*totals, *done, 1])
     fig.update_layout(barmode="overlay", bargap=0.3)
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="支部数（个）", range=[0, top * 1.45])
+    fig.update_xaxes(title="支部数（个）", range=[0, top * 1.45], **_count_ticks(top))
     return _finish(fig, title=title, height=_rows_height(len(labels), per_row=56, base=140))
 
 

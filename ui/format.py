@@ -254,3 +254,20 @@ def status_css(value: Any) -> str:
         return ""
     background, text = colors
     return f"background-color: {background}; color: {text};"
+
+
+def trend_missing_townships(trend: pd.DataFrame) -> list[int]:
+    """Per month of metrics.trend, how many of the scope's townships did not report (0 = complete)."""
+    if "townships" not in trend.columns or "townships_total" not in trend.columns:
+        return [0] * len(trend)
+    return [max(int(t) - int(r), 0) for r, t in zip(trend["townships"], trend["townships_total"], strict=True)]
+
+
+def trend_gaps_note(trend: pd.DataFrame) -> str:
+    """"空心点的月份数据不全：2024年7月有 1 个乡镇（街道）未报送。" ("" when every month is complete)."""
+    parts = [f"{pd.Timestamp(p):%Y年%-m月}有 {m} 个"
+             for p, m in zip(trend["period"], trend_missing_townships(trend), strict=True) if m]
+    if not parts:
+        return ""
+    return ("空心点的月份数据不全，三星及以上等数量因此偏低：" + "，".join(parts)
+            + "乡镇（街道）未报送（按所选范围内报送过的乡镇计）。")
