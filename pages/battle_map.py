@@ -42,7 +42,9 @@ view = view.sort_values(["county", "township", "rank", "branch"], kind="stable")
 
 st.caption(f"共 {len(bm)} 个支部，当前显示 {len(view)} 个。点击表头可排序；勾选一行可在下方查看该支部的任务和逐月情况。"
            "颜色：绿色 已达标，黄色 创建中，红色 未启动，灰色 未填报。")
-table = format.battle_table(view)
+table = format.battle_table(view, quarter=period.kind == "quarter")
+if period.kind == "quarter":
+    st.caption(format.QUARTER_NOTE)
 star_cols = format.star_headers(view)
 if len(table) <= components.STYLER_MAX_ROWS:
     shown: object = table.style.map(format.status_css, subset=star_cols).format(  # type: ignore[arg-type]

@@ -497,8 +497,8 @@ def transition_heatmap(
     the count is written in each non-empty cell. Cells stay square (the plot
     keeps a 1:1 aspect on any screen width), the column axis is at the bottom.
     """
-    order = [theme.LEVEL_LABEL[lv] for lv in reversed(theme.LEVELS_DESC)]  # 无星 … 五星
-    m = matrix.reindex(index=order, columns=order).fillna(0).astype(int)
+    m = format.transition_matrix(matrix)  # 无星 … 五星, the order of the Excel too
+    order = list(m.columns)
     values = m.to_numpy().tolist()
     top = max([max(row) for row in values] + [1])
     regions = (

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from tests.factories import build_store
-from tests.ui.test_pages import metrics, open_page
+from tests.ui.test_pages import frame, metrics, open_page
 
 # 东镇 has three branches; 丙村 gains a star (晋星, on the red list) yet stays last (黑旗).
 BOTH = [
@@ -63,3 +63,47 @@ def test_flag_cards_follow_the_reason_filter(seeded_db: Path) -> None:
     m = metrics(at)
     assert m["红榜"] == "2 条"
     assert m["▲ 红旗"] == "1 个"  # was 2: the card counted the whole list
+
+
+def test_quarter_tables_name_each_branch_data_month(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2024Q3: 丁村 reported only in July, the others in August too
+    rows = [*BOTH, {"period": "2024-07", "township": "西镇", "branch": "丁村", "stars": 2}]
+    db = build_store(tmp_path / "q.duckdb", rows)
+    monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
+    monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
+    for page in ("pages/battle_map.py", "pages/ranking.py"):
+        at = open_page(page)
+        at.radio(key="f_kind").set_value("quarter")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        table = frame(at, "数据月份")
+        months = dict(zip(table["村（社区）"], table["数据月份"], strict=True))
+        assert months == {"甲村": "2024年8月", "乙村": "2024年8月", "丙村": "2024年8月", "丁村": "2024年7月"}, page
+        assert any("数据月份" in c.value for c in at.caption), page
+        # a month's view needs no such column
+        at.radio(key="f_kind").set_value("month")
+        at.run()
+        with pytest.raises(AssertionError):
+            frame(at, "数据月份")
+
+
+def test_compare_excel_matrix_runs_like_the_screen(seeded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    got: dict[str, bytes] = {}
+    original = DeltaGenerator.download_button
+
+    def capture(self: DeltaGenerator, label: str, data: object = None, file_name: str | None = None,
+                *args: object, **kwargs: object) -> object:
+        if file_name and file_name.endswith(".xlsx"):
+            got[file_name] = data() if callable(data) else data  # type: ignore[operator]
+        return original(self, label, data, file_name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: capture(st._main, *a, **k))
+    at = open_page("pages/compare.py")
+    assert not at.exception
+    [data] = [d for n, d in got.items() if n.startswith("对比")]
+    ws = openpyxl.load_workbook(io.BytesIO(data))["星级变化矩阵"]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] and "＼" in str(r[0]))
+    assert list(header[1:]) == ["无星", "一星", "二星", "三星", "四星", "五星"]
+    rows = [r[0] for r in ws.iter_rows(values_only=True)]
+    start = rows.index(header[0]) + 1
+    assert rows[start:start + 6] == ["无星", "一星", "二星", "三星", "四星", "五星"]
