@@ -22,7 +22,8 @@ if bm.empty:
 # --- filters ----------------------------------------------------------------
 f1, f2 = st.columns(2)
 search = f1.text_input("查找村（社区）", key="bm_search", placeholder="输入名称中的字")
-levels = f2.multiselect("星级", [5, 4, 3, 2, 1, 0], format_func=format.level, key="bm_levels", placeholder="全部星级")
+levels = f2.multiselect("星级", [5, 4, 3, 2, 1, 0], format_func=format.level, key="bm_levels", placeholder="全部星级",
+                        select_all=False)  # no English "Select all" entry
 flags = st.pills("只看", ["未达目标", "有逾期任务", "软弱涣散", "有未填报的星"], selection_mode="multi", key="bm_flags")
 
 view = bm

@@ -23,7 +23,7 @@ black_table = format.flag_table(black, red=False)
 s = state.settings()
 codes = st.multiselect(
     "按原因筛选", list(REASON_LABELS), format_func=lambda c: f"{REASON_LABELS[c]}（{c}）", key="rb_codes",
-    placeholder="全部原因",
+    placeholder="全部原因", select_all=False,  # no English "Select all" entry
 )
 if codes:
     keep_red = red["reasons"].map(lambda rs: any(c in rs for c in codes)).to_numpy()

@@ -67,7 +67,9 @@ county_arg = county_text.strip() or None
 
 files = st.file_uploader(
     f"选择台账文件（可多选；支持 xlsx、xlsm、xls、csv，单个不超过 {s.max_upload_mb} MB）",
-    type=["xlsx", "xlsm", "xls", "csv"], accept_multiple_files=True, max_upload_size=int(s.max_upload_mb),
+    # Any file is taken (the widget's own refusal is an English tooltip on a red icon);
+    # ingest.stage refuses other types with a Chinese message naming the file and the types.
+    type=None, accept_multiple_files=True, max_upload_size=int(s.max_upload_mb),
     key=f"up_files_{st.session_state.get('up_generation', 0)}",
 )
 

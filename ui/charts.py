@@ -38,11 +38,45 @@ def safe_filename(*parts: str) -> str:
     return "_".join(cleaned) or "图表"
 
 
+# Plotly's modebar, notifier and hint texts in Chinese. The plotly.js bundled with Streamlit
+# (and the offline briefing's) registers no locale but English, so "locale": "zh-CN" alone
+# changes nothing; the chart's config carries the dictionary itself (config.locales).
+PLOTLY_ZH_CN: dict[str, str] = {
+    "Autoscale": "自动缩放",
+    "Box Select": "框选",
+    "Compare data on hover": "悬停时比较数据",
+    "Double-click on legend to isolate one trace": "双击图例可只看这一项",
+    "Double-click to zoom back out": "双击还原",
+    "Download plot": "下载图片",
+    "Download plot as a PNG": "下载图片（PNG）",
+    "Image download succeeded": "图片已下载",
+    "Lasso Select": "套索选择",
+    "Pan": "平移",
+    "Preparing image - this may take a few seconds": "正在生成图片，请稍候",
+    "Produced with Plotly.js": "由 Plotly.js 生成",
+    "Reset": "还原",
+    "Reset axes": "还原坐标轴",
+    "Reset view": "还原视图",
+    "Reset views": "还原视图",
+    "Show closest data on hover": "悬停时显示最近的数据",
+    "Snapshot succeeded": "截图成功",
+    "Sorry, there was a problem downloading your image!": "抱歉，图片下载失败！",
+    "Sorry, there was a problem downloading your snapshot!": "抱歉，截图下载失败！",
+    "Taking snapshot - this may take a few seconds": "正在截图，请稍候",
+    "Toggle Spike Lines": "显示/隐藏辅助线",
+    "Toggle show closest data on hover": "切换悬停显示最近的数据",
+    "Zoom": "缩放",
+    "Zoom in": "放大",
+    "Zoom out": "缩小",
+}
+
+
 def plotly_config(chart_name: str, period_label: str = "", scope_label: str = "全部") -> dict[str, Any]:
-    """Modebar config: PNG at 2x with a meaningful Chinese file name, no plotly logo."""
+    """Modebar config: PNG at 2x with a meaningful Chinese file name, no plotly logo, Chinese tooltips."""
     return {
         "displaylogo": False,
         "locale": "zh-CN",
+        "locales": {"zh-CN": {"dictionary": PLOTLY_ZH_CN}},
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
         "toImageButtonOptions": {
             "format": "png",

@@ -78,6 +78,21 @@ class Staged:
         return self.parsed.scope if self.parsed is not None else []
 
 
+# The file types a ledger may come as (by name; the reader then checks the content).
+ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+def file_type_problem(file_name: str) -> Problem | None:
+    """E_FILE for a name that is not .xlsx/.xlsm/.xls/.csv (a .docx dropped on the uploader),
+    naming the file and the accepted types; None when the name is fine."""
+    from analytics.ingest.read import refuse
+
+    suffix = os.path.splitext(file_name)[1].lower()
+    if suffix in ACCEPTED_SUFFIXES:
+        return None
+    return refuse("wrong_type", file_name, name=file_name, suffix=suffix or "没有扩展名").problem
+
+
 def _refused(file_name: str, data: bytes, sha256: str, problem: Problem) -> Staged:
     return Staged(file_name=file_name, data=data, sha256=sha256, errors=[problem], errors_total=1)
 
@@ -103,6 +118,9 @@ def stage(
 
     settings = settings or load_settings()
     sha256 = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
+    wrong_type = file_type_problem(file_name)
+    if wrong_type is not None:
+        return _refused(file_name, data, sha256, wrong_type)
     limit_mb = settings.max_upload_mb
     if len(data) > limit_mb * 1024 * 1024:
         return _refused(file_name, data, sha256, Problem(

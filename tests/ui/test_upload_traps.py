@@ -110,3 +110,14 @@ def test_staged_files_are_bounded_and_freed(seeded_db: Path, monkeypatch: pytest
     assert at.session_state["staged"] == {}
     with store.open_store(seeded_db, read_only=True) as con:
         assert store.count_uploads(con) == 7
+
+
+def test_wrong_file_type_is_refused_with_the_accepted_types(seeded_db: Path) -> None:
+    at = open_page("pages/upload.py")
+    at.file_uploader[0].set_value([("工作总结.docx", b"PK\x03\x04 not a ledger", "application/octet-stream")])
+    at.run()
+    assert not at.exception
+    assert "工作总结.docx** — 未通过检查" in texts(at)
+    errors = frame(at, "问题说明及修改方法")
+    [message] = list(errors["问题说明及修改方法"])
+    assert message.startswith("“工作总结.docx”不是可导入的台账文件（.docx）：只接受 Excel 工作簿（.xlsx、.xlsm、.xls）和 CSV 文件（.csv）")
