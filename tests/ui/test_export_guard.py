@@ -17,8 +17,6 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from analytics import store
 from analytics.exports import frames_to_xlsx, problems_to_xlsx
@@ -54,24 +52,6 @@ def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
     return db
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Every .xlsx a page offers, by file name: the bytes a click would serve."""
-    got: dict[str, bytes] = {}
-    original = DeltaGenerator.download_button
-
-    def capture(self: DeltaGenerator, label: str, data: Any = None, file_name: str | None = None,
-                *args: Any, **kwargs: Any) -> Any:
-        if file_name and file_name.endswith(".xlsx"):
-            got[file_name] = data() if callable(data) else data
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    # st.download_button is bound to the main container at import; columns call the class's method
-    monkeypatch.setattr(DeltaGenerator, "download_button", capture)
-    monkeypatch.setattr(st, "download_button", lambda *a, **k: capture(st._main, *a, **k))
-    return got
 
 
 def cells(data: bytes) -> Iterator[openpyxl.cell.cell.Cell]:

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from tests.factories import build_store
 from tests.ui.test_pages import frame, metrics, open_page
@@ -32,24 +30,12 @@ def both_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return db
 
 
-def test_branch_on_both_lists_is_named_on_the_page_and_in_the_excel(
-    both_db: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    got: dict[str, bytes] = {}
-    original = DeltaGenerator.download_button
-
-    def capture(self: DeltaGenerator, label: str, data: object = None, file_name: str | None = None,
-                *args: object, **kwargs: object) -> object:
-        if file_name and file_name.endswith(".xlsx"):
-            got[file_name] = data() if callable(data) else data  # type: ignore[operator]
-        return original(self, label, data, file_name, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", lambda *a, **k: capture(st._main, *a, **k))
+def test_branch_on_both_lists_is_named_on_the_page_and_in_the_excel(both_db: Path, downloads: dict[str, bytes]) -> None:
     at = open_page("pages/red_black.py")
     notes = [w.value for w in at.warning if "同时在红榜和黑榜上" in w.value]
     assert len(notes) == 1
     assert "东镇 丙村（红榜：" in notes[0] and "晋星" in notes[0] and "黑榜：黑旗" in notes[0]
-    [data] = [d for n, d in got.items() if "红黑榜" in n]
+    [data] = [d for n, d in downloads.items() if "红黑榜" in n]
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for ws in wb.worksheets:  # the note is under the title of both sheets
         assert "东镇 丙村（红榜：" in str(ws["A2"].value)
@@ -87,20 +73,10 @@ def test_quarter_tables_name_each_branch_data_month(tmp_path: Path, monkeypatch:
             frame(at, "数据月份")
 
 
-def test_compare_excel_matrix_runs_like_the_screen(seeded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    got: dict[str, bytes] = {}
-    original = DeltaGenerator.download_button
-
-    def capture(self: DeltaGenerator, label: str, data: object = None, file_name: str | None = None,
-                *args: object, **kwargs: object) -> object:
-        if file_name and file_name.endswith(".xlsx"):
-            got[file_name] = data() if callable(data) else data  # type: ignore[operator]
-        return original(self, label, data, file_name, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", lambda *a, **k: capture(st._main, *a, **k))
+def test_compare_excel_matrix_runs_like_the_screen(seeded_db: Path, downloads: dict[str, bytes]) -> None:
     at = open_page("pages/compare.py")
     assert not at.exception
-    [data] = [d for n, d in got.items() if n.startswith("对比")]
+    [data] = [d for n, d in downloads.items() if n.startswith("对比")]
     ws = openpyxl.load_workbook(io.BytesIO(data))["星级变化矩阵"]
     header = next(r for r in ws.iter_rows(values_only=True) if r[0] and "＼" in str(r[0]))
     assert list(header[1:]) == ["无星", "一星", "二星", "三星", "四星", "五星"]
