@@ -71,3 +71,12 @@ def test_wrong_file_type_is_refused_in_chinese(page: Any, app_url: str, tmp_path
     expect(main.get_by_text("只接受 Excel 工作簿（.xlsx、.xlsm、.xls）和 CSV 文件（.csv）").first).to_be_attached()
     # the widget took the file: no red icon with an English "… files are not allowed" tooltip
     assert "not allowed" not in page.content()
+
+
+def test_no_english_ui_words_on_any_page(page: Any, app_url: str) -> None:
+    goto(page, app_url)
+    words = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b")
+    for title, url in nav_links(page).items():
+        goto(page, url)
+        text = page.locator("body").inner_text()
+        assert not words.search(text), f"{title}: {words.findall(text)}"
