@@ -185,11 +185,11 @@ def test_red_black_lists_and_filter(seeded_db: Path) -> None:
     m = metrics(at)
     # R2 前十 takes all five branches; R1 红旗 goes to 一村 (东镇) and 三社区 (西镇)
     assert m["红榜"] == "5 条"
-    assert m["🚩 红旗"] == "2 个"
+    assert m["▲ 红旗"] == "2 个"
     assert m["黑榜"] == "0 条"
     red = frame(at, "上榜原因")
     one = red[red["村（社区）"] == "一村"].iloc[0]
-    assert one["旗"] == "🚩 红旗"
+    assert one["旗"] == "▲ 红旗"
     assert "晋星" in one["上榜原因"] or "增加" in one["上榜原因"]
     at.toggle(key="rb_print").set_value(True)
     at.run()
@@ -251,7 +251,7 @@ def test_upload_history_and_rollback(seeded_db: Path) -> None:
     at.selectbox(key="rb_choice").set_value("U00006")
     at.run()
     assert at.button(key="rb_do").disabled
-    at.checkbox(key="rb_confirm").check()
+    at.checkbox(key="rb_confirm_U00006").check()
     at.run()
     at.button(key="rb_do").click()
     at.run()
