@@ -17,6 +17,7 @@ BATTLE_COLUMNS = [
     "county", "township", "branch", "branch_type", "target_stars",
     "star_1", "star_2", "star_3", "star_4", "star_5", "stars", "gap",
     "tasks_done", "tasks_total", "task_rate", "overdue", "weak", "secretary", "score", "rank",
+    "period",  # the snapshot month: the period itself, or in a quarter the branch's latest month in it
 ]
 TASK_COLUMNS = ["star_slot", "star_name", "task", "measure", "owner", "deadline", "done", "done_date", "overdue"]
 HISTORY_COLUMNS = [
@@ -41,7 +42,7 @@ def _current_only_params(period: Period, scope: Scope, settings: Settings) -> di
 
 def battle_map(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
     """One row per branch of the period (snapshot rule), ordered by county, township, branch."""
-    return sql.run(con, "battle_map.sql", _current_only_params(period, scope, settings))[BATTLE_COLUMNS]
+    return _dates(sql.run(con, "battle_map.sql", _current_only_params(period, scope, settings)), "period")[BATTLE_COLUMNS]
 
 
 def branch_tasks(

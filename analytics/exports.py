@@ -2,6 +2,12 @@
 
     frames_to_xlsx({"排名": df, ...}, title="…")  -> bytes   (one sheet per frame)
     problems_to_xlsx(problems, file_name="…")     -> bytes   (the refusal/warning list of an upload)
+    new_workbook(target) / write_cell(ws, r, c, value, fmt)  (the formula guard every workbook uses)
+
+Every workbook the product writes (these, ``report --xlsx``, the ledger template)
+is opened with ``new_workbook`` and its values written with ``write_cell``: text
+is always a text cell, so a branch named ``=HYPERLINK(…)`` or a secretary
+``=cmd|…`` comes back as the text it is, never as a live formula.
 
 Formatting: bold shaded header, frozen header row, auto-filter, column widths
 fitted to the (CJK-aware) text width, percent/decimal/date number formats by
@@ -30,6 +36,39 @@ DECIMAL_HINTS = ("得分", "分数", "变化", "Δ")
 _INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 PROBLEM_HEADERS = ("类型", "代码", "工作表", "单元格", "行", "列", "单元格内容", "问题说明及修改方法")
+
+# xlsxwriter's write() turns text starting with "=" into a formula and "http://…" into a
+# link; these options switch that off for any write() the guard does not see.
+WORKBOOK_OPTIONS: dict[str, Any] = {
+    "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+}
+
+
+def new_workbook(target: Any) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook (path or binary buffer) that never turns text into formulas, links or numbers."""
+    return xlsxwriter.Workbook(target, dict(WORKBOOK_OPTIONS))
+
+
+def write_cell(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """The one place a value goes into a cell (the formula guard).
+
+    Text is always written as a text cell (``write_string``): text a spreadsheet would read as
+    a formula — starting with = + - @, tab or CR, also after leading spaces — is kept exactly
+    and never evaluated. Numbers stay numbers (-3 is a number cell), None and "" are blanks."""
+    if value is None or (isinstance(value, str) and not value):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
 
 def display_width(text: str) -> int:
@@ -115,10 +154,10 @@ def write_frames(
         ws = workbook.add_worksheet(sheet_name(name, used))
         row0 = 0
         if title:
-            ws.write(row0, 0, f"{title} — {name}" if len(frames) > 1 else title, fmt_title)
+            write_cell(ws, row0, 0, f"{title} — {name}" if len(frames) > 1 else title, fmt_title)
             row0 += 1
         if note:
-            ws.write(row0, 0, note, fmt_note)
+            write_cell(ws, row0, 0, note, fmt_note)
             row0 += 1
         if row0:
             row0 += 1  # one blank row between the title block and the table
@@ -127,7 +166,7 @@ def write_frames(
         widths = [display_width(c) for c in columns]
         ws.set_row(row0, 30)
         for j, col in enumerate(columns):
-            ws.write(row0, j, col, fmt_header)
+            write_cell(ws, row0, j, col, fmt_header)
         for i, values in enumerate(frame.itertuples(index=False, name=None), start=row0 + 1):
             for j, raw in enumerate(values):
                 value = _cell_value(raw)
@@ -138,13 +177,13 @@ def write_frames(
                 if kind == "bool" and isinstance(value, bool):
                     value = "是" if value else "否"
                 if isinstance(value, datetime):
-                    ws.write_datetime(i, j, value, formats["datetime" if kind == "datetime" else "date"])
+                    write_cell(ws, i, j, value, formats["datetime" if kind == "datetime" else "date"])
                     text = value.strftime("%Y-%m-%d %H:%M")
                 elif isinstance(value, date):
-                    ws.write_datetime(i, j, datetime(value.year, value.month, value.day), formats["date"])
+                    write_cell(ws, i, j, value, formats["date"])
                     text = value.isoformat()
                 else:
-                    ws.write(i, j, value, formats[kind])
+                    write_cell(ws, i, j, value, formats[kind])
                     text = f"{value * 100:.1f}%" if kind == "percent" and isinstance(value, (int, float)) else str(value)
                 widths[j] = max(widths[j], display_width(text))
         for j, width in enumerate(widths):
@@ -165,7 +204,7 @@ def frames_to_xlsx(
 ) -> bytes:
     """Formatted workbook (one sheet per frame, in order) as bytes."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = new_workbook(buffer)
     try:
         write_frames(workbook, frames, title=title, note=note)
     finally:

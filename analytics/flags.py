@@ -98,3 +98,32 @@ def list_heads(
         total = part.filter(pc.is_null(part.column("pos"))).column("total")[0].as_py()
         heads[name] = ListHead(rows=_finish(entries.drop_columns(["list", "pos", "total"])), total=int(total))
     return ListHeads(red=heads["red"], black=heads["black"])
+
+
+def on_both_lists(red: pd.DataFrame, black: pd.DataFrame) -> pd.DataFrame:
+    """Branches on the red list and the black list of the same period (e.g. 晋星 and 黑旗):
+    county, township, branch, red_reasons, black_reasons (codes), in red-list order.
+
+    The lists are judged by different rules, so a branch can earn both; readers are told so
+    rather than left to think one list is wrong. Township-level entries (no branch) are left out.
+    """
+    key = ["county", "township", "branch"]
+    both = red[[*key, "reasons"]].merge(
+        black.loc[black["branch"].notna(), [*key, "reasons"]], on=key, suffixes=("_red", "_black"),
+    )
+    return both.rename(columns={"reasons_red": "red_reasons", "reasons_black": "black_reasons"}).reset_index(drop=True)
+
+
+def both_lists_note(both: pd.DataFrame) -> str:
+    """One sentence naming each branch on both lists with its reasons ("" when none)."""
+    if both.empty:
+        return ""
+
+    def reasons(codes: Any) -> str:
+        return "、".join(REASON_LABELS.get(c, c) for c in codes)
+
+    names = "；".join(
+        f"{r.township} {r.branch}（红榜：{reasons(r.red_reasons)}；黑榜：{reasons(r.black_reasons)}）"
+        for r in both.itertuples(index=False)
+    )
+    return f"注意：{len(both)} 个支部同时在红榜和黑榜上（两榜按不同规则评出，并不矛盾）：{names}。"

@@ -21,7 +21,8 @@ LEVEL_COLUMNS = ["unit", "county", "level", "level_label", "count", "share"]
 STATUS_COLUMNS = ["slot", "star_name", "status", "status_label", "count", "share"]
 TARGET_COLUMNS = ["level", "level_label", "target", "reached", "rate"]
 GOAL_COLUMNS = ["level", "level_label", "goal", "current", "rate"]
-TREND_COLUMNS = ["period", "branches", "three", "four", "five", "at_least_three", "avg_score"]
+TREND_COLUMNS = ["period", "branches", "three", "four", "five", "at_least_three", "avg_score",
+                 "townships", "townships_total"]
 BY_OPTIONS = (None, "county", "township", "branch_type")
 
 
@@ -158,7 +159,9 @@ def district_goals(
 def trend(
     con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, end: Period | None = None
 ) -> pd.DataFrame:
-    """Per month up to ``end`` (all months when None): counts at 三/四/五星, ≥三星, mean score."""
+    """Per month up to ``end`` (all months when None): counts at 三/四/五星, ≥三星, mean score;
+    ``townships`` that reported the month and ``townships_total``, the scope's townships (those
+    reporting any month shown): a month with fewer is incomplete, its counts drop for that reason."""
     params = {
         "end": end.end if end is not None else None,
         **scope.params(),

@@ -15,6 +15,7 @@ from analytics.settings import Settings
 BRANCH_COLUMNS = [
     "county", "township", "branch", "branch_type", "stars", "target_stars", "task_rate",
     "score", "rank", "prev_rank", "rank_change",
+    "period",  # the snapshot month: the period itself, or in a quarter the branch's latest month in it
 ]
 TOWNSHIP_COLUMNS = [
     "county", "township", "branches", "score", "rank", "prev_rank", "rank_change",

@@ -217,9 +217,10 @@ def write_report_xlsx(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
 
     Sheets: [县区排名 when the scope spans counties], 镇街排名, 支部排名, 红榜, 黑榜;
     row 1 a title with period and scope, row 2 Chinese headers (frozen). Every
-    text cell is written as a string, so text such as “=1+1” is never evaluated.
+    value goes through the export guard (analytics.exports.write_cell), so text such as
+    “=1+1” is never evaluated.
     """
-    import xlsxwriter  # local: only the report needs it
+    from analytics.exports import new_workbook, write_cell  # local: only the --xlsx report needs it
 
     sheets: list[tuple[str, pd.DataFrame, list[Column], str | None]] = []
     if scope.county is None:
@@ -230,10 +231,7 @@ def write_report_xlsx(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
         ("红榜", red_list(con, period, scope, settings), LIST_TABLE, "red"),
         ("黑榜", black_list(con, period, scope, settings), LIST_TABLE, "black"),
     ]
-    workbook = xlsxwriter.Workbook(
-        path_or_buffer,
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
-    )
+    workbook = new_workbook(path_or_buffer)
     try:
         base = {"font_name": "等线", "font_size": 11, "valign": "vcenter"}
         title_fmt = workbook.add_format({**base, "bold": True, "font_size": 14})
@@ -251,7 +249,7 @@ def write_report_xlsx(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
             ws.merge_range(0, 0, 0, len(columns) - 1, f"{name} — {period.display} — 范围：{scope.label}", title_fmt)
             ws.set_row(0, 24)
             for c, (header, _, _, _) in enumerate(columns):
-                ws.write_string(1, c, header, header_fmt)
+                write_cell(ws, 1, c, header, header_fmt)
             ws.freeze_panes(2, 0)
             widths = [_width(h) + 2 for h, _, _, _ in columns]
             for r, row in enumerate(df[[src for _, src, _, _ in columns]].itertuples(index=False, name=None), start=2):
@@ -259,16 +257,16 @@ def write_report_xlsx(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
                     plain = _plain(value)
                     if kind == "text" or src == "rank_change":
                         text = fmt(value)
-                        ws.write_string(r, c, text, cell_fmt["text"])
+                        write_cell(ws, r, c, text, cell_fmt["text"])
                         widths[c] = max(widths[c], _width(text) + 2)
                     elif plain is None:
-                        ws.write_blank(r, c, None, cell_fmt[kind])
+                        write_cell(ws, r, c, None, cell_fmt[kind])
                     else:
-                        ws.write_number(r, c, float(plain), cell_fmt[kind])
+                        write_cell(ws, r, c, float(plain), cell_fmt[kind])
             for c, w in enumerate(widths):
                 ws.set_column(c, c, min(max(w, 6), 60))
             if len(df) == 0:
-                ws.write_string(2, 0, "（无）", cell_fmt["text"])
+                write_cell(ws, 2, 0, "（无）", cell_fmt["text"])
     finally:
         workbook.close()
 

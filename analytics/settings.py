@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lock_timeout_s", 15, "数据库被其他程序占用时，等待的最长时间（秒）。"),
     Setting("max_listed_problems", 200, "拒收报告中逐条列出的问题数上限，其余只计数。"),
     Setting("load_sample_when_empty", True, "数据库为空时，启动应用是否自动载入示例（演示）数据。"),
+    Setting("max_staged_files", 30, "上传页一次最多检查并暂存多少个文件（每个会话）；多出的请导入后再分批上传。"),
+    Setting("max_staged_mb", 300, "上传页暂存待导入文件的总大小上限（MB，每个会话）；导入或移除文件后即释放。"),
     # --- accounts and sign-in (shared/spec/access.md) ------------------------
     Setting("login_max_failures", 5, "同一登录名在 login_lock_minutes 分钟内连续登录失败多少次后锁定。"),
     Setting("login_lock_minutes", 15, "登录失败计数的时间窗口，也是锁定时长（分钟）。"),

@@ -104,9 +104,11 @@ def _validate_list(ws: Worksheet, col: int, rows: int, choices: Sequence[str], m
 
 
 def _write_header(ws: Worksheet, columns: Sequence[tuple[str, str, int, str]], fmt: Any) -> None:
+    from analytics.exports import write_cell
+
     ws.set_row(0, 32)
     for j, (header, _field, width, _help) in enumerate(columns):
-        ws.write(0, j, header, fmt)
+        write_cell(ws, 0, j, header, fmt)
         ws.set_column(j, j, width)
     ws.freeze_panes(1, 4)
     ws.autofilter(0, 0, 0, len(columns) - 1)
@@ -126,8 +128,11 @@ def build_template(
     staff only fill in this month's statuses; ``period``/``county``/``township``
     fill those columns of the pre-filled rows.
     """
+    # The export guard (imported here: the importer reads this module's columns without pandas).
+    from analytics.exports import new_workbook, write_cell
+
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb = new_workbook(buffer)  # branch names come from the store: written through the formula guard
     font = {"font_name": "等线", "font_size": 11}
     fmt_header = wb.add_format({**font, "bold": True, "bg_color": "#F2DCDB", "border": 1,
                                 "align": "center", "valign": "vcenter", "text_wrap": True})
@@ -144,7 +149,7 @@ def build_template(
     fields = [c[1] for c in LEDGER_COLUMNS]
     for j, (header, field, width, help_text) in enumerate(LEDGER_COLUMNS):
         if field.startswith("star_"):
-            ws.write(0, j, header, fmt_star_header)
+            write_cell(ws, 0, j, header, fmt_star_header)
         cell_fmt = fmt_text if field == "period" else (fmt_center if field.startswith("star_") else fmt_cell)
         ws.set_column(j, j, width, cell_fmt)
         if field.startswith("star_"):
@@ -185,10 +190,7 @@ def build_template(
             value = values.get(field)
             if value is None:
                 continue
-            if field == "period":
-                ws.write_string(i, j, str(value))
-            else:
-                ws.write(i, j, value)
+            write_cell(ws, i, j, str(value) if field == "period" else value)
     ws.activate()
 
     # --- 任务台账 -------------------------------------------------------------
@@ -243,14 +245,14 @@ def build_template(
         line(text)
     row += 1
     line("二、五颗星的名称（按类型）", fmt_h2)
-    wh.write(row, 0, "顺序", fmt_h2)
-    wh.write(row, 1, "村的星名", fmt_h2)
-    wh.write(row, 2, "社区的星名", fmt_h2)
+    write_cell(wh, row, 0, "顺序", fmt_h2)
+    write_cell(wh, row, 1, "村的星名", fmt_h2)
+    write_cell(wh, row, 2, "社区的星名", fmt_h2)
     row += 1
     for slot in spec.SLOTS:
-        wh.write(row, 0, f"第{slot}颗", fmt_p)
-        wh.write(row, 1, spec.STAR_NAMES[spec.VILLAGE][slot - 1], fmt_p)
-        wh.write(row, 2, spec.STAR_NAMES[spec.COMMUNITY][slot - 1], fmt_p)
+        write_cell(wh, row, 0, f"第{slot}颗", fmt_p)
+        write_cell(wh, row, 1, spec.STAR_NAMES[spec.VILLAGE][slot - 1], fmt_p)
+        write_cell(wh, row, 2, spec.STAR_NAMES[spec.COMMUNITY][slot - 1], fmt_p)
         row += 1
     line("星级台账中第 2、3、5 颗星的列名同时写了村和社区的名称，村和社区都填在同一列。")
     row += 1
@@ -264,7 +266,7 @@ def build_template(
         ("是否完成", "任务台账中填 是 或 否；“完成时限”“完成时间”填日期，如 2024-09-30。"),
     )
     for label, text in rows_help:
-        wh.write(row, 0, label, fmt_p)
+        write_cell(wh, row, 0, label, fmt_p)
         wh.merge_range(row, 1, row, 2, text, fmt_p)
         wh.set_row(row, 34)
         row += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, components, format, state
+from ui import charts, components, format, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -22,7 +22,8 @@ if bm.empty:
 # --- filters ----------------------------------------------------------------
 f1, f2 = st.columns(2)
 search = f1.text_input("查找村（社区）", key="bm_search", placeholder="输入名称中的字")
-levels = f2.multiselect("星级", [5, 4, 3, 2, 1, 0], format_func=format.level, key="bm_levels", placeholder="全部星级")
+levels = f2.multiselect("星级", [5, 4, 3, 2, 1, 0], format_func=format.level, key="bm_levels", placeholder="全部星级",
+                        select_all=False)  # no English "Select all" entry
 flags = st.pills("只看", ["未达目标", "有逾期任务", "软弱涣散", "有未填报的星"], selection_mode="multi", key="bm_flags")
 
 view = bm
@@ -42,13 +43,15 @@ view = view.sort_values(["county", "township", "rank", "branch"], kind="stable")
 
 st.caption(f"共 {len(bm)} 个支部，当前显示 {len(view)} 个。点击表头可排序；勾选一行可在下方查看该支部的任务和逐月情况。"
            "颜色：绿色 已达标，黄色 创建中，红色 未启动，灰色 未填报。")
-table = format.battle_table(view)
+table = format.battle_table(view, quarter=period.kind == "quarter")
+if period.kind == "quarter":
+    st.caption(format.QUARTER_NOTE)
 star_cols = format.star_headers(view)
 if len(table) <= components.STYLER_MAX_ROWS:
     shown: object = table.style.map(format.status_css, subset=star_cols).format(  # type: ignore[arg-type]
         {"任务完成率": format.pct, "综合得分": format.score}, na_rep=components.MISSING)
 else:  # large scopes: coloured marks instead of cell colours (Styler is too slow here)
-    marks = {"已达标": "🟢 已达标", "创建中": "🟡 创建中", "未启动": "🔴 未启动", "未填报": "⚪ 未填报"}
+    marks = {label: format.status_cell(key) for key, label in theme.STATUS_LABEL.items()}  # ● 已达标 …
     shown = table.assign(**{c: table[c].map(marks) for c in star_cols},
                          任务完成率=table["任务完成率"] * 100)
 event = st.dataframe(

@@ -124,7 +124,7 @@ for tab, frame, key, empty in (
         else:
             components.table(frame, key=key, pinned="村（社区）" if "村（社区）" in frame.columns else None)
 
-matrix = cmp.transition.copy()
+matrix = format.transition_matrix(cmp.transition)  # the chart's order: 无星 → 五星
 matrix.index.name = f"{da}＼{db}"
 components.xlsx_download(
     "下载对比结果（Excel）",

@@ -86,3 +86,5 @@ with right:
 # --- trend ------------------------------------------------------------------
 trend = state.call("metrics.trend", scope, SETTINGS, end=period)
 components.chart(charts.trend_chart(trend), "月度趋势", sel, key="overview_trend")
+if gaps := format.trend_gaps_note(trend):
+    st.caption(gaps)

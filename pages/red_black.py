@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.flags import REASON_LABELS
-from ui import components, format, state
+from analytics.flags import REASON_LABELS, both_lists_note, on_both_lists
+from ui import components, format, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -16,25 +16,32 @@ components.page_header("红黑榜", sel, subtitle=f"{period.display} · 范围�
 
 red = state.call("flags.red_list", period, scope, SETTINGS)
 black = state.call("flags.black_list", period, scope, SETTINGS)
+both_note = both_lists_note(on_both_lists(red, black))  # of the whole lists, whatever the filter
 red_table = format.flag_table(red, red=True)
 black_table = format.flag_table(black, red=False)
 
 s = state.settings()
 codes = st.multiselect(
     "按原因筛选", list(REASON_LABELS), format_func=lambda c: f"{REASON_LABELS[c]}（{c}）", key="rb_codes",
-    placeholder="全部原因",
+    placeholder="全部原因", select_all=False,  # no English "Select all" entry
 )
 if codes:
-    keep_red = red["reasons"].map(lambda rs: any(c in rs for c in codes))
-    keep_black = black["reasons"].map(lambda rs: any(c in rs for c in codes))
-    red_table, black_table = red_table[keep_red.to_numpy()], black_table[keep_black.to_numpy()]
+    keep_red = red["reasons"].map(lambda rs: any(c in rs for c in codes)).to_numpy()
+    keep_black = black["reasons"].map(lambda rs: any(c in rs for c in codes)).to_numpy()
+    red, black = red[keep_red], black[keep_black]  # the cards below count what the tables show
+    red_table, black_table = red_table[keep_red], black_table[keep_black]
 printable = st.toggle("打印版式（完整表格，便于打印或截图）", key="rb_print")
 
+filtered = "按所选原因筛选后的条数，与下方表格一致。" if codes else None
 m = st.columns(4)
-m[0].metric("红榜", f"{len(red_table)} 条", border=True)
-m[1].metric("🚩 红旗", f"{int(red['reasons'].map(lambda r: 'R1' in r).sum())} 个", border=True)
-m[2].metric("黑榜", f"{len(black_table)} 条", border=True)
-m[3].metric("⚑ 黑旗", f"{int(black['reasons'].map(lambda r: 'B1' in r).sum())} 个", border=True)
+m[0].metric("红榜", f"{len(red_table)} 条", border=True, help=filtered)
+m[1].metric(theme.flag_mark(True), f"{int(red['reasons'].map(lambda r: 'R1' in r).sum())} 个", border=True,
+            help=filtered)
+m[2].metric("黑榜", f"{len(black_table)} 条", border=True, help=filtered)
+m[3].metric(theme.flag_mark(False), f"{int(black['reasons'].map(lambda r: 'B1' in r).sum())} 个", border=True,
+            help=filtered)
+if both_note:
+    st.warning(both_note, icon=":material/info:")
 
 
 def show(title: str, table, color: str, key: str) -> None:
@@ -64,5 +71,5 @@ st.caption(
 components.xlsx_download(
     "下载红黑榜（Excel）", {"红榜": red_table, "黑榜": black_table},
     f"{components.file_stem('红黑榜', period.label, scope.label)}.xlsx",
-    title=f"“五星”支部创建红黑榜（{period.display}，{scope.label}）", key="rb_xlsx",
+    title=f"“五星”支部创建红黑榜（{period.display}，{scope.label}）", note=both_note or None, key="rb_xlsx",
 )

@@ -12,7 +12,7 @@ from analytics.exports import problems_frame, problems_to_xlsx
 from analytics.periods import Period, add_months
 from analytics.scope import Scope
 from analytics.template import build_template, template_file_name
-from ui import components, state
+from ui import components, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -68,7 +68,9 @@ county_arg = county_text.strip() or None
 
 files = st.file_uploader(
     f"选择台账文件（可多选；支持 xlsx、xlsm、xls、csv，单个不超过 {s.max_upload_mb} MB）",
-    type=["xlsx", "xlsm", "xls", "csv"], accept_multiple_files=True, max_upload_size=int(s.max_upload_mb),
+    # Any file is taken (the widget's own refusal is an English tooltip on a red icon);
+    # ingest.stage refuses other types with a Chinese message naming the file and the types.
+    type=None, accept_multiple_files=True, max_upload_size=int(s.max_upload_mb),
     key=f"up_files_{st.session_state.get('up_generation', 0)}",
 )
 
@@ -86,32 +88,72 @@ def show_problems(table: pd.DataFrame, *, key: str) -> None:
     )
 
 
-cache: dict[tuple[str, str | None, str | None], ingest.Staged] = st.session_state.setdefault("staged", {})
+# Staged files (their raw bytes included) live in this session only while they are selected:
+# at most max_staged_files files / max_staged_mb MB; imported batches and removed files are freed.
+old_cache: dict[tuple[str, str | None, str | None], ingest.Staged] = st.session_state.get("staged", {})
+cache: dict[tuple[str, str | None, str | None], ingest.Staged] = {}
 staged_list: list[ingest.Staged] = []
 if files:
+    limit_files, limit_bytes = int(s.max_staged_files), float(s.max_staged_mb) * 1024 * 1024
+    held, over = 0, []
     progress = st.progress(0.0, text="正在检查台账……")
     for i, f in enumerate(files, start=1):
+        if len(staged_list) >= limit_files or held + f.size > limit_bytes:
+            over.append(f.name)
+            continue
         data = f.getvalue()
         key = (hashlib.sha256(data).hexdigest(), period_arg, county_arg)
         if key not in cache:
-            with st.status(f"正在检查 {f.name}（{len(data) / 1024 / 1024:.1f} MB）……", expanded=False) as status:
-                cache[key] = ingest.stage(data, f.name, period=period_arg, county=county_arg, settings=s)
-                status.update(label=f"已检查 {f.name}", state="complete")
+            if key in old_cache:
+                cache[key] = old_cache[key]
+            else:
+                with st.status(f"正在检查 {f.name}（{len(data) / 1024 / 1024:.1f} MB）……", expanded=False) as status:
+                    cache[key] = ingest.stage(data, f.name, period=period_arg, county=county_arg, settings=s)
+                    status.update(label=f"已检查 {f.name}", state="complete")
+            held += len(data)
         staged_list.append(cache[key])
         progress.progress(i / len(files), text=f"已检查 {i}/{len(files)} 个文件")
     progress.empty()
+    if over:
+        st.warning(f"一次最多检查 {limit_files} 个文件、合计 {s.max_staged_mb} MB；以下 {len(over)} 个文件未检查，"
+                   f"请先导入本批，再上传它们：{'、'.join(over)}")
+st.session_state["staged"] = cache  # only what is selected now: removed files are freed
+
+# Files of this batch for the same township-month: only the one the user picks is imported.
+overlaps = ingest.batch_overlaps(staged_list)
+skip: set[int] = set()
+conflict_of: dict[int, list[int]] = {}
+for group in overlaps:
+    for i in group:
+        conflict_of[i] = [j for j in group if j != i]
+# An identical re-upload of a version in force: say so before the user confirms.
+identical: dict[int, str] = {}
+if not info.empty:
+    for idx, sf in enumerate(staged_list):
+        if sf.ok and sf.parsed is not None:
+            dup = state.call("store.find_current_duplicate", sf.sha256, sf.parsed.period, sorted(sf.scope))
+            if dup:
+                identical[idx] = dup
 
 for idx, sf in enumerate(staged_list):
     with st.container(border=True):
         if sf.ok and sf.parsed is not None:
             period_label = Period.parse(sf.period or "").display if sf.period else "—"
-            st.markdown(f"**✅ {sf.file_name}** — 检查通过，可以导入")
+            if idx in identical:
+                st.markdown(f"**{theme.MARK_OK} {sf.file_name}** — 与已生效的上传 {identical[idx]} 完全相同，导入不会有任何变化")
+            else:
+                st.markdown(f"**{theme.MARK_OK} {sf.file_name}** — 检查通过，可以导入")
+            if idx in conflict_of:
+                others = "、".join(staged_list[j].file_name for j in conflict_of[idx])
+                st.warning(f"与本批的 {others} 是同一乡镇（街道）同一月份的台账：同时导入时后一个会替换前一个。"
+                           "请在下方“同一乡镇同一月份的文件”中选择要导入的一个，另一个不导入。", icon=":material/warning:")
             m = st.columns(4)
             m[0].metric("报送月份", period_label)
             m[1].metric("支部", f"{sf.parsed.branches.num_rows} 个")
             m[2].metric("任务", f"{sf.parsed.tasks.num_rows} 条")
             m[3].metric("提示", f"{len(sf.warnings)} 条")
-            st.caption(f"覆盖范围：{ingest.format_scope(sf.scope, max_townships=12)}。导入后将替换这些乡镇该月已有的数据（旧版本可回滚）。")
+            replaces = "" if idx in identical else "导入后将替换这些乡镇该月已有的数据（旧版本可回滚）。"
+            st.caption(f"覆盖范围：{ingest.format_scope(sf.scope, max_townships=12)}。{replaces}")
             if sf.skipped_sheets:
                 st.caption(f"未读取的工作表：{'、'.join(sf.skipped_sheets)}")
             preview = sf.parsed.branches.to_pandas()
@@ -126,7 +168,7 @@ for idx, sf in enumerate(staged_list):
                     show_problems(problems_frame(sf.warnings), key=f"up_warn_{idx}")
         else:
             total = max(sf.errors_total, len(sf.errors))
-            st.markdown(f"**❌ {sf.file_name}** — 未通过检查，不会导入（共 {total} 个问题）")
+            st.markdown(f"**{theme.MARK_ERROR} {sf.file_name}** — 未通过检查，不会导入（共 {total} 个问题）")
             st.caption("请按下表逐条修改原文件后重新上传。“单元格”即 Excel 左上角名称框中的位置。")
             table = problems_frame(list(sf.errors) + list(sf.warnings))
             show_problems(table, key=f"up_err_{idx}")
@@ -138,11 +180,24 @@ for idx, sf in enumerate(staged_list):
                 key=f"up_err_xlsx_{idx}", icon=":material/download:", on_click="ignore",
             )
 
-accepted = [sf for sf in staged_list if sf.ok]
+if overlaps:
+    st.markdown("##### 同一乡镇同一月份的文件")
+    for group in overlaps:
+        sf0 = staged_list[group[0]]
+        pick = st.radio(
+            f"{Period.parse(sf0.period or '').display if sf0.period else ''} "
+            f"{ingest.format_scope(sf0.scope, max_townships=6)}：选择要导入的文件（其余不导入）",
+            group, index=None, format_func=lambda i: staged_list[i].file_name,
+            key="up_pick_" + hashlib.sha256("|".join(staged_list[i].sha256 for i in group).encode()).hexdigest()[:16],
+        )
+        skip.update(i for i in group if i != pick)
+accepted = [sf for i, sf in enumerate(staged_list) if sf.ok and i not in skip]
 if staged_list:
-    refused = len(staged_list) - len(accepted)
+    refused = sum(1 for sf in staged_list if not sf.ok)
+    held_back = len(skip)
     if accepted:
-        label = f"确认导入 {len(accepted)} 个文件" + (f"（另有 {refused} 个未通过，不导入）" if refused else "")
+        label = f"确认导入 {len(accepted)} 个文件" + (f"（另有 {refused} 个未通过，不导入）" if refused else "") + (
+            f"（{held_back} 个同乡镇同月份的文件不导入）" if held_back else "")
         if st.button(label, type="primary", key="up_confirm", icon=":material/check:"):
             results = []
             with st.status("正在导入……", expanded=True) as status:
@@ -161,6 +216,8 @@ if staged_list:
             state.clear_caches()
             st.session_state["up_generation"] = st.session_state.get("up_generation", 0) + 1
             st.rerun()
+    elif skip:
+        st.warning("请先在上方选择同一乡镇同一月份的文件中要导入的一个。")
     else:
         st.warning("没有可导入的文件：请按问题清单修改后重新上传。")
 for notice in st.session_state.pop("up_done", []):
@@ -205,7 +262,9 @@ choice = st.selectbox(
     format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period:%Y-%m} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
 )
 rb_reason = st.text_input("回滚原因（必填，记入操作记录）", key="rb_reason", placeholder="如：该乡镇报错了月份")
-confirm = st.checkbox(f"我确认要回滚 {choice}（{by_id[choice].file_name}）", key="rb_confirm")
+# One confirmation box per upload: a tick given for one row never carries over to the next
+# (after a rollback the selection moves on to another upload with an unticked box).
+confirm = st.checkbox(f"我确认要回滚 {choice}（{by_id[choice].file_name}）", key=f"rb_confirm_{choice}")
 if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"):
     try:
         access.require_rollback(who, by_id[choice].scope, rb_reason)
@@ -213,7 +272,7 @@ if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"
             rec = store.rollback(con, choice, by=uploader.strip() or None, actor=who, reason=rb_reason.strip())
         state.clear_caches()
         st.session_state["up_done"] = [f"已回滚 {rec.upload_id}（{rec.file_name}），相关乡镇已恢复为此前的版本。"]
-        st.session_state.pop("rb_confirm", None)
+        st.session_state.pop(f"rb_confirm_{choice}", None)
         st.rerun()
     except (store.StoreError, access.AccessDenied) as exc:
         st.error(str(exc))

@@ -38,11 +38,45 @@ def safe_filename(*parts: str) -> str:
     return "_".join(cleaned) or "图表"
 
 
+# Plotly's modebar, notifier and hint texts in Chinese. The plotly.js bundled with Streamlit
+# (and the offline briefing's) registers no locale but English, so "locale": "zh-CN" alone
+# changes nothing; the chart's config carries the dictionary itself (config.locales).
+PLOTLY_ZH_CN: dict[str, str] = {
+    "Autoscale": "自动缩放",
+    "Box Select": "框选",
+    "Compare data on hover": "悬停时比较数据",
+    "Double-click on legend to isolate one trace": "双击图例可只看这一项",
+    "Double-click to zoom back out": "双击还原",
+    "Download plot": "下载图片",
+    "Download plot as a PNG": "下载图片（PNG）",
+    "Image download succeeded": "图片已下载",
+    "Lasso Select": "套索选择",
+    "Pan": "平移",
+    "Preparing image - this may take a few seconds": "正在生成图片，请稍候",
+    "Produced with Plotly.js": "由 Plotly.js 生成",
+    "Reset": "还原",
+    "Reset axes": "还原坐标轴",
+    "Reset view": "还原视图",
+    "Reset views": "还原视图",
+    "Show closest data on hover": "悬停时显示最近的数据",
+    "Snapshot succeeded": "截图成功",
+    "Sorry, there was a problem downloading your image!": "抱歉，图片下载失败！",
+    "Sorry, there was a problem downloading your snapshot!": "抱歉，截图下载失败！",
+    "Taking snapshot - this may take a few seconds": "正在截图，请稍候",
+    "Toggle Spike Lines": "显示/隐藏辅助线",
+    "Toggle show closest data on hover": "切换悬停显示最近的数据",
+    "Zoom": "缩放",
+    "Zoom in": "放大",
+    "Zoom out": "缩小",
+}
+
+
 def plotly_config(chart_name: str, period_label: str = "", scope_label: str = "全部") -> dict[str, Any]:
-    """Modebar config: PNG at 2x with a meaningful Chinese file name, no plotly logo."""
+    """Modebar config: PNG at 2x with a meaningful Chinese file name, no plotly logo, Chinese tooltips."""
     return {
         "displaylogo": False,
         "locale": "zh-CN",
+        "locales": {"zh-CN": {"dictionary": PLOTLY_ZH_CN}},
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
         "toImageButtonOptions": {
             "format": "png",
@@ -88,6 +122,16 @@ def _finish(fig: go.Figure, *, title: str | None, height: int, legend: bool = Tr
 # plotly shows the part after "\n" only where it changes. Short enough to stay
 # horizontal on a phone, unlike "2024-01".
 MONTH_TICKS = "%-m月\n%Y年"
+
+
+def _count_ticks(top: float) -> dict[str, Any]:
+    """Axis settings for a count of branches: whole numbers only. Plotly's automatic ticks on
+    a short range (one branch: 0 … 1.3) fall at 0.2, 0.4 …; up to 10 every integer is a tick,
+    above that plotly's own steps (2, 5, 10 …) are whole numbers already."""
+    ticks: dict[str, Any] = {"tickformat": "d", "rangemode": "tozero"}
+    if top <= 10:
+        ticks.update(tick0=0, dtick=1)
+    return ticks
 
 
 def _rows_height(n_rows: int, *, per_row: int = 34, base: int = 150, minimum: int = 260, maximum: int = 2400) -> int:
@@ -153,7 +197,8 @@ def level_distribution_bars(
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title="占比（%）" if mode == "share" else "支部数（个）",
-                     range=[0, 100] if mode == "share" else None)
+                     range=[0, 100] if mode == "share" else None,
+                     **({} if mode == "share" else _count_ticks(max([*totals, 1]))))
     return _finish(fig, title=title, height=_rows_height(len(units), per_row=38, base=140))
 
 
@@ -183,7 +228,7 @@ def level_bar(df: pd.DataFrame, *, title: str | None = "星级分布") -> go.Fig
         hovertemplate="%{x}：%{y} 个<extra></extra>",
         showlegend=False,
     ))
-    fig.update_yaxes(title="支部数（个）", range=[0, max([*counts, 1]) * 1.3])
+    fig.update_yaxes(title="支部数（个）", range=[0, max([*counts, 1]) * 1.3], **_count_ticks(max([*counts, 1])))
     fig.update_xaxes(title=None)
     return _finish(fig, title=title, height=340, legend=False)
 
@@ -219,14 +264,16 @@ def star_status_bars(df: pd.DataFrame, *, title: str | None = "分星创建进�
         ))
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="支部数（个）")
+    top = df.groupby("slot")["count"].sum().max()
+    fig.update_xaxes(title="支部数（个）", **_count_ticks(float(top) if pd.notna(top) else 1))
     return _finish(fig, title=title, height=_rows_height(len(slots), per_row=46, base=140))
 
 
 def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.Figure:
     """Monthly counts at 五/四/三星 and ≥三星 (left axis) and average score (right axis).
 
-    ``df``: metrics.trend — [period, branches, three, four, five, at_least_three, avg_score].
+    ``df``: metrics.trend — [period, branches, three, four, five, at_least_three, avg_score,
+    townships, townships_total]; months with fewer townships than the scope's get hollow markers.
     """
     if df.empty:
         return _empty(title)
@@ -238,11 +285,17 @@ def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.F
         ("three", "三星", theme.LEVEL_COLORS[3], "solid"),
         ("at_least_three", "≥三星", theme.TEXT, "dash"),
     )
+    # A month some of the scope's townships did not report: hollow markers (format.trend_gaps_note).
+    missing = format.trend_missing_townships(df)
+    symbols = ["circle-open" if m else "circle" for m in missing]
+    gaps = [f"（{m} 个乡镇（街道）未报送，数据不全）" if m else "" for m in missing]
     for column, name, color, dash in series:
         fig.add_trace(go.Scatter(
             x=periods, y=df[column], name=name, mode="lines+markers",
-            line={"color": color, "width": 3, "dash": dash}, marker={"size": 8},
-            hovertemplate="%{x|%Y年%-m月}<br>" + name + "：%{y} 个<extra></extra>",
+            line={"color": color, "width": 3, "dash": dash},
+            marker={"size": 9, "symbol": symbols, "line": {"width": 2, "color": color}},
+            customdata=gaps,
+            hovertemplate="%{x|%Y年%-m月}<br>" + name + "：%{y} 个%{customdata}<extra></extra>",
         ), secondary_y=False)
     fig.add_trace(go.Scatter(
         x=periods, y=df["avg_score"], name="平均分（右轴）", mode="lines+markers",
@@ -250,7 +303,8 @@ def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.F
         hovertemplate="%{x|%Y年%-m月}<br>平均得分：%{y:.1f}<extra></extra>",
     ), secondary_y=True)
     fig.update_xaxes(tickformat=MONTH_TICKS, dtick="M1", title=None)
-    fig.update_yaxes(title_text="支部数（个）", rangemode="tozero", secondary_y=False)
+    top = df[[c for c, *_ in series]].max().max()
+    fig.update_yaxes(title_text="支部数（个）", secondary_y=False, **_count_ticks(float(top) if pd.notna(top) else 1))
     fig.update_yaxes(title_text="平均得分", range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100], showgrid=False,
                      secondary_y=True)
     return _finish(fig, title=title, height=380)
@@ -284,7 +338,7 @@ def _progress_bars(
     top = max([*totals, *done, 1])
     fig.update_layout(barmode="overlay", bargap=0.3)
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="支部数（个）", range=[0, top * 1.45])
+    fig.update_xaxes(title="支部数（个）", range=[0, top * 1.45], **_count_ticks(top))
     return _finish(fig, title=title, height=_rows_height(len(labels), per_row=56, base=140))
 
 
@@ -477,8 +531,8 @@ def transition_heatmap(
     the count is written in each non-empty cell. Cells stay square (the plot
     keeps a 1:1 aspect on any screen width), the column axis is at the bottom.
     """
-    order = [theme.LEVEL_LABEL[lv] for lv in reversed(theme.LEVELS_DESC)]  # 无星 … 五星
-    m = matrix.reindex(index=order, columns=order).fillna(0).astype(int)
+    m = format.transition_matrix(matrix)  # 无星 … 五星, the order of the Excel too
+    order = list(m.columns)
     values = m.to_numpy().tolist()
     top = max([max(row) for row in values] + [1])
     regions = (

@@ -32,6 +32,10 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
   content: "或把文件拖到这里"; font-size: 0.875rem; }}
+/* Streamlit adds a "Fullscreen" button to the Plotly toolbar with an English title that
+   plotly's locale (charts.PLOTLY_ZH_CN) does not reach: its tooltip (drawn from data-title) in Chinese. */
+.js-plotly-plot .plotly .modebar-btn[data-title="Fullscreen"]::after {{ content: "全屏" !important; }}
+.js-plotly-plot .plotly .modebar-btn[data-title="Close fullscreen"]::after {{ content: "退出全屏" !important; }}
 @media (max-width: 640px) {{
   [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
   /* KPI cards two per row on phones instead of one per row */

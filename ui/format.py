@@ -121,8 +121,22 @@ def with_unit_names(df: pd.DataFrame, column: str) -> pd.DataFrame:
 # --- display tables (Chinese headers) --------------------------------------------
 
 
-def ranking_table(df: pd.DataFrame, unit: str = "branch") -> pd.DataFrame:
-    """A ranking frame (rankings.*) as the table people read: 名次, 变化, names, numbers."""
+DATA_MONTH = "数据月份"
+# Under a quarter's tables: which month each branch's row is.
+QUARTER_NOTE = "按季度查看时，每个支部取其在该季度内最近一次报送的月份的台账；“数据月份”列注明是哪个月。"
+
+
+def month_text(value: Any) -> str:
+    """A month as 2024年8月 ("" when missing)."""
+    if is_missing(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts.year}年{ts.month}月"
+
+
+def ranking_table(df: pd.DataFrame, unit: str = "branch", *, quarter: bool = False) -> pd.DataFrame:
+    """A ranking frame (rankings.*) as the table people read: 名次, 变化, names, numbers;
+    in a quarter (``quarter``) the branch table says each branch's 数据月份."""
     out = pd.DataFrame({"名次": df["rank"].astype("Int64"), "变化": df["rank_change"].map(rank_change_text)})
     if unit == "branch":
         out["县（市、区）"] = df["county"].to_numpy()
@@ -133,6 +147,8 @@ def ranking_table(df: pd.DataFrame, unit: str = "branch") -> pd.DataFrame:
         out["创建目标"] = df["target_stars"].map(target).to_numpy()
         out["任务完成率"] = df["task_rate"].astype(float).to_numpy()
         out["综合得分"] = df["score"].astype(float).round(1).to_numpy()
+        if quarter:
+            out[DATA_MONTH] = df["period"].map(month_text).to_numpy()
         return out
     if unit == "township":
         out["县（市、区）"] = df["county"].to_numpy()
@@ -180,13 +196,13 @@ def distribution_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def flag_table(df: pd.DataFrame, *, red: bool) -> pd.DataFrame:
-    """A red/black list (flags.*) as the table people read; flags shown with 🚩 / ⚑ marks."""
+    """A red/black list (flags.*) as the table people read; flags shown as ▲ 红旗 / ▼ 黑旗 (theme.flag_mark)."""
     flag_code = "R1" if red else "B1"
 
     def mark(reasons: Any) -> str:
         codes = list(reasons) if not is_missing(reasons) else []
         if flag_code in codes:
-            return "🚩 红旗" if red else "⚑ 黑旗"
+            return theme.flag_mark(red)
         return ""
 
     return pd.DataFrame({
@@ -213,8 +229,10 @@ def star_headers(df: pd.DataFrame) -> list[str]:
     return headers
 
 
-def battle_table(df: pd.DataFrame) -> pd.DataFrame:
+def battle_table(df: pd.DataFrame, *, quarter: bool = False) -> pd.DataFrame:
     """battle_map.battle_map as the 作战图 table (branch first, then level, target, the five stars).
+
+    In a quarter (``quarter``) a 数据月份 column says which month's row each branch is.
 
     Status cells hold their Chinese labels (the page colours them); the county
     column comes last and only when the rows span several counties.
@@ -238,6 +256,8 @@ def battle_table(df: pd.DataFrame) -> pd.DataFrame:
     out["名次"] = df["rank"].astype("Int64").array
     out["类型"] = df["branch_type"].to_numpy()
     out["支部书记"] = df["secretary"].to_numpy()
+    if quarter:
+        out[DATA_MONTH] = df["period"].map(month_text).to_numpy()
     if len(df) and df["county"].nunique() > 1:
         out["县（市、区）"] = df["county"].to_numpy()
     return out
@@ -254,3 +274,28 @@ def status_css(value: Any) -> str:
         return ""
     background, text = colors
     return f"background-color: {background}; color: {text};"
+
+
+def trend_missing_townships(trend: pd.DataFrame) -> list[int]:
+    """Per month of metrics.trend, how many of the scope's townships did not report (0 = complete)."""
+    if "townships" not in trend.columns or "townships_total" not in trend.columns:
+        return [0] * len(trend)
+    return [max(int(t) - int(r), 0) for r, t in zip(trend["townships"], trend["townships_total"], strict=True)]
+
+
+def trend_gaps_note(trend: pd.DataFrame) -> str:
+    """"空心点的月份数据不全：2024年7月有 1 个乡镇（街道）未报送。" ("" when every month is complete)."""
+    parts = [f"{pd.Timestamp(p):%Y年%-m月}有 {m} 个"
+             for p, m in zip(trend["period"], trend_missing_townships(trend), strict=True) if m]
+    if not parts:
+        return ""
+    return ("空心点的月份数据不全，三星及以上等数量因此偏低：" + "，".join(parts)
+            + "乡镇（街道）未报送（按所选范围内报送过的乡镇计）。")
+
+
+def transition_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+    """compare.transition (五星 … 无星) in the one order the screen and the Excel use:
+    无星 → 五星 down the rows (上期) and across the columns (本期), so promotions sit above
+    the diagonal. Missing levels are 0."""
+    order = [theme.LEVEL_LABEL[lv] for lv in reversed(theme.LEVELS_DESC)]
+    return matrix.reindex(index=order, columns=order).fillna(0).astype(int)

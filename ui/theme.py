@@ -48,12 +48,28 @@ STATUS_TEXT_COLORS: Final[dict[str, str]] = {
     "not_started": "#3E2723",
     "unknown": "#37474F",
 }
+# The one glyph set for marks written in text (tables, metric cards, the briefing and its
+# offline HTML, upload results). Only characters that Noto Sans CJK SC, Microsoft YaHei and
+# the other CJK fonts carry — never emoji, which show as boxes on office PCs and 国产 OS
+# desktops without a colour-emoji font. Colour, where wanted, comes from CSS, not the glyph.
 STATUS_ICONS: Final[dict[str, str]] = {
     "achieved": "●",
     "in_progress": "◐",
     "not_started": "○",
     "unknown": "？",
 }
+MARK_OK: Final = "✓"  # a file passed the check
+MARK_ERROR: Final = "×"  # a file was refused (the ballot X, U+2717, is missing from Noto Sans CJK)
+FLAG_MARKS: Final[dict[str, str]] = {"red": "▲", "black": "▼"}  # 红旗 (first of a township), 黑旗 (last)
+BRAND_MARK: Final = "★"
+GLYPHS: Final[frozenset[str]] = frozenset(
+    {*STATUS_ICONS.values(), MARK_OK, MARK_ERROR, *FLAG_MARKS.values(), BRAND_MARK}
+)
+
+
+def flag_mark(red: bool) -> str:
+    """"▲ 红旗" / "▼ 黑旗"."""
+    return f"{FLAG_MARKS['red']} 红旗" if red else f"{FLAG_MARKS['black']} 黑旗"
 
 RED: Final = "#C62828"
 BLACK: Final = "#212121"

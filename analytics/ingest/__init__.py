@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,6 +79,21 @@ class Staged:
         return self.parsed.scope if self.parsed is not None else []
 
 
+# The file types a ledger may come as (by name; the reader then checks the content).
+ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+def file_type_problem(file_name: str) -> Problem | None:
+    """E_FILE for a name that is not .xlsx/.xlsm/.xls/.csv (a .docx dropped on the uploader),
+    naming the file and the accepted types; None when the name is fine."""
+    from analytics.ingest.read import refuse
+
+    suffix = os.path.splitext(file_name)[1].lower()
+    if suffix in ACCEPTED_SUFFIXES:
+        return None
+    return refuse("wrong_type", file_name, name=file_name, suffix=suffix or "没有扩展名").problem
+
+
 def _refused(file_name: str, data: bytes, sha256: str, problem: Problem) -> Staged:
     return Staged(file_name=file_name, data=data, sha256=sha256, errors=[problem], errors_total=1)
 
@@ -104,6 +119,9 @@ def stage(
 
     settings = settings or load_settings()
     sha256 = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
+    wrong_type = file_type_problem(file_name)
+    if wrong_type is not None:
+        return _refused(file_name, data, sha256, wrong_type)
     limit_mb = settings.max_upload_mb
     if len(data) > limit_mb * 1024 * 1024:
         return _refused(file_name, data, sha256, Problem(
@@ -140,6 +158,33 @@ def _release_unused_memory() -> None:
     pa = sys.modules.get("pyarrow")
     if pa is not None:
         pa.default_memory_pool().release_unused()
+
+
+def batch_overlaps(batch: Sequence[Staged]) -> list[list[int]]:
+    """Groups (indexes into ``batch``) of accepted files that cover the same (period, county,
+    township): importing them all would let the last silently replace the others, so only one
+    file of a group may be imported. Groups of one are left out; a file in a group is linked to
+    every file it shares a township-month with, transitively."""
+    parent = list(range(len(batch)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[str, str, str], int] = {}
+    for i, sf in enumerate(batch):
+        if not sf.ok or sf.period is None:
+            continue
+        for county, township in sf.scope:
+            j = first.setdefault((sf.period, county, township), i)
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i, sf in enumerate(batch):
+        if sf.ok:
+            groups.setdefault(root(i), []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def format_scope(scope: Iterable[tuple[str, str]], *, max_townships: int | None = None) -> str:

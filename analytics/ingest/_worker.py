@@ -99,6 +99,12 @@ def sniff(data: bytes, file_name: str, max_expanded_mb: float) -> str:
         raise Refusal("old_xls")
     if head.startswith(_OTHER_MAGICS):
         raise Refusal("not_spreadsheet")
+    if not file_name.lower().endswith(".csv"):
+        # Not a zip (xlsx/xlsm: "PK") nor an OLE2 file (xls: D0CF11E0): text is read as CSV
+        # only when the name says .csv; a text file renamed .xlsx is not an Excel workbook.
+        head_text = data[:2048].decode("utf-8", "ignore")
+        raise Refusal("html" if _is_markup(head_text) else "not_spreadsheet" if _looks_binary(data)
+                      else "not_workbook", f"text content named {os.path.splitext(file_name)[1] or '(no suffix)'}")
     return "csv"
 
 

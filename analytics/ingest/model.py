@@ -16,6 +16,20 @@ from typing import Any
 import pyarrow as pa
 
 
+def cell_ref(sheet: str | None, row: int | None, column: str | None) -> str:
+    """Where a problem is, as a person reads it: ``星级台账!H12`` for a cell (what one types in
+    Excel's name box), ``星级台账 第2行`` for a whole row, ``星级台账 H列`` for a whole column,
+    ``星级台账`` for the sheet."""
+    prefix = sheet or ""
+    if column and row:
+        return f"{prefix}!{column}{row}" if prefix else f"{column}{row}"
+    if row:
+        return f"{prefix} 第{row}行".strip()
+    if column:
+        return f"{prefix} {column}列".strip()
+    return prefix
+
+
 @dataclass(frozen=True)
 class Problem:
     """One refusal reason (E_…) or warning (W_…), pointing at a cell where possible.
@@ -37,11 +51,8 @@ class Problem:
 
     @property
     def cell(self) -> str:
-        """``星级台账!H12`` style reference (what a person types in Excel's name box)."""
-        ref = f"{self.column or ''}{self.row or ''}"
-        if self.sheet and ref:
-            return f"{self.sheet}!{ref}"
-        return self.sheet or ref
+        """``星级台账!H12`` for a cell, ``星级台账 第2行`` for a row (see ``cell_ref``)."""
+        return cell_ref(self.sheet, self.row, self.column)
 
     def to_dict(self) -> dict[str, Any]:
         return {

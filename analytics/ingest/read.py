@@ -69,6 +69,10 @@ MESSAGES: dict[str, str] = {
     "xlsb": "这是 Excel 二进制工作簿（.xlsb），暂不支持。" + _RESAVE,
     "old_xls": "这是 Excel 95 及更早版本的旧格式文件，无法读取。" + _RESAVE,
     "html": "这是网页（HTML）或 XML 格式的文件，只是扩展名看起来像 Excel（常见于从业务系统导出的表格）。" + _RESAVE,
+    "wrong_type": "“{name}”不是可导入的台账文件（{suffix}）：只接受 Excel 工作簿（.xlsx、.xlsm、.xls）"
+    + "和 CSV 文件（.csv）。" + _RESAVE,
+    "not_workbook": "这不是 Excel 工作簿：文件内容是纯文本（可能是改了扩展名的 CSV 或文本文件），不是 .xlsx/.xls 工作簿。"
+    + "请用 Excel 或 WPS 打开原始表格后“另存为” Excel 工作簿（.xlsx）再上传；若本来就是 CSV 文件，请把扩展名改回 .csv。",
     "not_spreadsheet": "这不是 Excel 工作簿或 CSV 文件，无法读取。请上传 .xlsx、.xlsm、.xls 或 .csv 格式的台账。",
     "encoding": "无法识别 CSV 文件的文字编码（支持 UTF-8 和 GBK/GB18030）。请用 Excel 打开后另存为 .xlsx，"
     + "或另存为“CSV UTF-8（逗号分隔）”再上传。",

@@ -44,6 +44,7 @@ from analytics.ingest.model import (
     Problem,
     RawSheet,
     RawWorkbook,
+    cell_ref,
 )
 from analytics.settings import Settings
 
@@ -351,10 +352,11 @@ def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source |
             parsed, _ = V.map_distinct(sheet.cols["period"], lambda t: "{}-{}".format(*V.parse_month(t)),
                                        pa.string())
             differs = pc.and_(pc.is_valid(parsed), pc.not_equal(parsed, first_key))
+            where = cell_ref(first.sheet.name if first.sheet else None, first.row,
+                             first.column.letter if first.column else None)
             problems.add_cells(
                 spec.E_PERIOD, sheet, col, differs, sheet.cols["period"],
-                f"报送月份不一致：{first.sheet.name if first.sheet else ''}!{first.column.letter if first.column else ''}"
-                f"{first.row} 为 {first.label}，一个文件只能报送一个月份，请统一后重新上传",
+                f"报送月份不一致：{where} 为 {first.label}，一个文件只能报送一个月份，请统一后重新上传",
             )
         return None, True
     return (sources[0] if sources else None), False
@@ -586,25 +588,14 @@ def _stars(
         slots.append(status)
         cells_blank = _all([pc.is_null(sheet.stars[i]) for i, s in enumerate(layout.stars) if s.slot == slot], n)
         blank.append(cells_blank)
-    # W_BLANK_STAR: one warning per row naming its blank stars (message looked up by blank-set × type).
-    code = functools.reduce(pc.add, [pc.multiply(pc.cast(b, pa.int32()), 1 << i) for i, b in enumerate(blank)])
-    any_blank = pc.greater(code, 0)
-    if pc.any(any_blank).as_py():
-        lookup_idx = pc.add(pc.multiply(code, 2), pc.cast(is_community, pa.int32()))
-        messages, letters = [], []
-        for combo in range(64):
-            mask, community = combo >> 1, combo & 1
-            btype = spec.COMMUNITY if community else spec.VILLAGE
-            names = [spec.star_name(s, btype) for s in spec.SLOTS if mask & (1 << (s - 1))]
-            messages.append(f"{'、'.join(names)} 未填写，按未达标计；请填写 已达标/创建中/未启动")
-            first = next((s for s in spec.SLOTS if mask & (1 << (s - 1))), 1)
-            letters.append(first)
-        msg = pa.array(messages).take(lookup_idx)
-        # Column of the first blank star; rows are grouped by that column so each batch has one letter.
-        first_slot = pa.array(letters, pa.int32()).take(lookup_idx)
-        for slot in spec.SLOTS:
-            problems.add_cells(spec.W_BLANK_STAR, sheet, first_col[slot - 1],
-                               pc.and_(any_blank, pc.equal(first_slot, slot)), None, msg)
+    # W_BLANK_STAR: one warning per blank star cell, naming that cell and its star (村/社区 name).
+    for slot, cells_blank in zip(spec.SLOTS, blank, strict=True):
+        message = pc.if_else(
+            is_community,
+            f"{spec.star_name(slot, spec.COMMUNITY)} 未填写，按未达标计；请填写 已达标/创建中/未启动",
+            f"{spec.star_name(slot, spec.VILLAGE)} 未填写，按未达标计；请填写 已达标/创建中/未启动",
+        )
+        problems.add_cells(spec.W_BLANK_STAR, sheet, first_col[slot - 1], cells_blank, None, message)
     derived = functools.reduce(
         pc.add, [pc.cast(pc.fill_null(pc.equal(s, spec.ACHIEVED), False), pa.int32()) for s in slots]
     )
@@ -755,7 +746,7 @@ def _duplicates(sheets: list[_Sheet], keys: list[pa.Array], problems: _Problems)
             other_sheet, other_row = first_seen[k]
             col = sheet.col("branch")
             other_col = other_sheet.col("branch")
-            where = f"{other_sheet.name}!{other_col.letter if other_col else ''}{other_row}"
+            where = cell_ref(other_sheet.name, other_row, other_col.letter if other_col else None)
             problems.add(
                 spec.E_DUPLICATE,
                 f"同一支部在本月出现两次，与 {where} 重复：请删除或合并其中一行",

@@ -21,7 +21,9 @@ final AS (
            -- last day and done = false (counted per branch and month in the snapshot table).
            c.overdue,
            -- The secretary of the snapshot month's row.
-           c.weak, c.secretary, c.score, c.rank
+           c.weak, c.secretary, c.score, c.rank,
+           -- The month whose row represents the branch (a quarter: its latest month in it).
+           c.period
     FROM cur c
 )
 SELECT *

@@ -21,6 +21,8 @@ ranked_rows AS (
            -- rank_change = previous rank − rank (positive = moved up); NULL when
            -- the branch was absent in the previous period.
            p.rank - r.rank AS rank_change,
+           -- The month whose row represents the branch (a quarter: its latest month in it).
+           c.period,
            c.name_order
     FROM scored c
     JOIN scope_rank r ON r.score_key = c.score_key

@@ -26,6 +26,8 @@ final AS (
            -- The same in the previous period, for the branch's row there (NULL when
            -- the branch was absent).
            CAST(CASE WHEN c.prev_key IS NOT NULL THEN list_position(pk.keys, c.prev_key) END AS BIGINT) AS prev_rank,
+           -- The month whose row represents the branch (a quarter: its latest month in it).
+           c.period,
            c.name_order
     FROM scored c
     JOIN cur_keys ck ON ck.county = c.county AND ck.township = c.township
@@ -34,7 +36,7 @@ final AS (
 SELECT county, township, branch, branch_type, stars, target_stars, task_rate, score, rank, prev_rank,
        -- rank_change = previous rank − rank (positive = moved up); NULL when
        -- the branch was absent in the previous period.
-       prev_rank - rank AS rank_change
+       prev_rank - rank AS rank_change, period
 FROM final
 -- Listed township by township (county, then township, in code-point order: a
 -- township name can repeat across counties), each in the ranking's order.

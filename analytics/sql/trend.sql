@@ -1,4 +1,5 @@
--- Trend: per month of the scope (up to $end), level counts and mean score.
+-- Trend: per month of the scope (up to $end), level counts and mean score, and how many of
+-- the scope's townships reported that month (a month some did not report is incomplete).
 -- Parameters: $end (last day shown; NULL = all), scope, weights.
 WITH
 rows_in_scope AS (
@@ -13,7 +14,23 @@ rows_in_scope AS (
       AND ($township::VARCHAR IS NULL OR v.township = $township::VARCHAR)
       AND ($branch_type::VARCHAR IS NULL OR v.branch_type = $branch_type::VARCHAR)
 ),
-final AS (
+reports AS (
+    -- A township reported a month when an upload in force covers that (month, county, township);
+    -- the 村/社区 filter does not apply: reporting is per township.
+    SELECT s.period, s.county, s.township
+    FROM v_current_scope s
+    WHERE ($end::DATE IS NULL OR s.period <= $end::DATE)
+      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
+),
+reported AS (
+    SELECT period, count(*) AS townships FROM reports GROUP BY period
+),
+scope_townships AS (
+    -- The scope's townships: every township that reported in any month shown.
+    SELECT count(DISTINCT (county, township)) AS townships_total FROM reports
+),
+levels AS (
     SELECT period,
            count(*) AS branches,
            count(*) FILTER (WHERE stars = 3) AS three,
@@ -24,5 +41,11 @@ final AS (
            avg(score) AS avg_score
     FROM rows_in_scope
     GROUP BY period
+),
+final AS (
+    SELECT l.*, coalesce(r.townships, 0) AS townships, t.townships_total
+    FROM levels l
+    LEFT JOIN reported r USING (period)
+    CROSS JOIN scope_townships t
 )
 SELECT * FROM final ORDER BY period

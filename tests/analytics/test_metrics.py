@@ -137,3 +137,14 @@ def test_trend(make_con, settings):
         (date(2024, 7, 1), 1)]
     assert records(trend(con, Scope(township="乙镇"), settings), ["period", "branches", "three", "avg_score"]) == [
         (date(2024, 8, 1), 1, 1, 36.0)]
+
+
+def test_trend_says_how_many_townships_reported_each_month(make_con, settings):
+    # issue 13: 乙镇 did not report in July, so July's ≥三星 is low for that reason, not a fall
+    con = make_con(DATA)
+    assert records(trend(con, Scope(), settings), ["period", "townships", "townships_total"]) == [
+        (date(2024, 7, 1), 1, 2), (date(2024, 8, 1), 2, 2)]
+    assert records(trend(con, Scope(), settings, end=Period.parse(JUL)), ["townships", "townships_total"]) == [(1, 1)]
+    # a 村/社区 filter does not change who reported
+    assert records(trend(con, Scope(branch_type="社区"), settings), ["period", "townships", "townships_total"]) == [
+        (date(2024, 8, 1), 2, 2)]

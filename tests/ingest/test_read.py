@@ -223,8 +223,12 @@ def test_workbook_named_csv_is_read_as_workbook() -> None:
     assert (wb.kind, wb.sheets[0].table.column("D")[5].as_py()) == ("xlsx", "一村")
 
 
-def test_csv_text_named_xlsx_is_read_as_csv() -> None:
-    wb = read_workbook(CSV_TEXT.encode("gbk"), "台账.xlsx", SETTINGS)
+def test_text_named_xlsx_is_refused_as_not_a_workbook() -> None:
+    # issue 13: a text file renamed .xlsx got "没有找到星级台账"; CSV is read only when named .csv
+    for name in ("台账.xlsx", "台账.xls", "台账"):
+        assert refusal(CSV_TEXT.encode("gbk"), name) == MESSAGES["not_workbook"]
+    assert MESSAGES["not_workbook"].startswith("这不是 Excel 工作簿")
+    wb = read_workbook(CSV_TEXT.encode("gbk"), "台账.csv", SETTINGS)
     assert (wb.kind, cells(wb)) == ("csv", CSV_CELLS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from analytics.ingest.model import BRANCH_SCHEMA, TASK_SCHEMA, ParsedLedger, ParseFailure, RawSheet
+from analytics.ingest.model import BRANCH_SCHEMA, TASK_SCHEMA, ParsedLedger, ParseFailure, Problem, RawSheet
 from analytics.ingest.validate import parse_workbook
 from analytics.settings import Settings
 from tests.ingest.test_parse_helpers import STARS_V, book, sheet
@@ -98,7 +98,7 @@ def test_empty_workbook_refused() -> None:
 
 def test_ledger_without_township_lists_headers_found() -> None:
     result = failed(parse(ledger(["一村", *ALL], header=["村(社区)", *STARS_V, "备注"])))
-    assert codes(result.errors) == ["E_MISSING_COLUMN 星级台账!1"]
+    assert codes(result.errors) == ["E_MISSING_COLUMN 星级台账 第1行"]
     message = result.errors[0].message
     assert "乡镇（街道）" in message
     assert "找到的表头：村(社区)、支部过硬星、产业兴旺星、生态宜居星、平安法治星、文明幸福星、备注" in message
@@ -106,7 +106,7 @@ def test_ledger_without_township_lists_headers_found() -> None:
 
 def test_four_star_columns_is_missing_column() -> None:
     result = failed(parse(ledger(["甲镇", "一村", "√", "√", "√", "√"], header=H[:-1])))
-    assert codes(result.errors) == ["E_MISSING_COLUMN 星级台账!1"]
+    assert codes(result.errors) == ["E_MISSING_COLUMN 星级台账 第1行"]
     assert "文明幸福星" in result.errors[0].message
 
 
@@ -212,13 +212,17 @@ def test_unknown_star_mark_names_the_cell() -> None:
     assert str(error).startswith("E_VALUE 星级台账!G2 “半达标”：无法识别的星级状态，应为 已达标/创建中/未启动")
 
 
-def test_blank_star_is_null_with_one_warning_per_row() -> None:
+def test_blank_star_is_null_with_one_warning_per_blank_cell() -> None:
     result = ok(parse(ledger(["甲镇", "一村", "√", None, "√", None, "√"], ["甲镇", "二社区", None, *ALL[:4]])))
     assert rows(result, "star_2", "star_4", "stars") == [(None, None, 3), ("achieved", "achieved", 4)]
     assert rows(result, "star_1") == [("achieved",), (None,)]
-    assert codes(result.warnings) == ["W_BLANK_STAR 星级台账!D2", "W_BLANK_STAR 星级台账!C3"]
-    assert result.warnings[0].message.startswith("产业兴旺星、平安法治星 未填写")
-    assert result.warnings[1].message.startswith("支部过硬星 未填写")
+    # both blank cells of row 2 are named (issue 13: only the first one was)
+    assert codes(result.warnings) == ["W_BLANK_STAR 星级台账!D2", "W_BLANK_STAR 星级台账!F2",
+                                      "W_BLANK_STAR 星级台账!C3"]
+    assert result.warnings[0].message.startswith("产业兴旺星 未填写")
+    assert result.warnings[1].message.startswith("平安法治星 未填写")
+    assert result.warnings[2].message.startswith("支部过硬星 未填写")
+    assert [w.to_dict()["column"] for w in result.warnings] == ["D", "F", "C"]
 
 
 def test_community_names_shown_for_blank_star_in_shared_column() -> None:
@@ -359,3 +363,16 @@ def test_two_level_header_unknown_column_row_and_data_start() -> None:
     assert rows(result, "branch", "stars", "source_row") == [("一村", 5, 4)]
     assert codes(result.warnings) == ["W_UNKNOWN_COLUMN 台账!I3"]
     assert result.warnings[0].value == "联络员"
+
+
+def test_problem_names_a_row_as_a_row_not_as_a_cell() -> None:
+    # issue 13: a sheet-level problem with only a row read "星级台账!2"
+    from analytics.exports import problems_frame
+
+    row_only = Problem("E_MISSING_COLUMN", "缺少必需列", sheet="星级台账", row=2)
+    assert row_only.cell == "星级台账 第2行"
+    assert str(row_only) == "E_MISSING_COLUMN 星级台账 第2行：缺少必需列"
+    assert Problem("W_UNKNOWN_COLUMN", "x", sheet="星级台账", column="H").cell == "星级台账 H列"
+    assert Problem("E_VALUE", "x", sheet="星级台账", row=12, column="H").cell == "星级台账!H12"
+    assert Problem("E_NO_LEDGER", "x", sheet="填表说明").cell == "填表说明"
+    assert list(problems_frame([row_only])["单元格"]) == ["星级台账 第2行"]

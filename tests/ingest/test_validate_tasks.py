@@ -115,7 +115,7 @@ def test_task_sheet_without_township_is_missing_column() -> None:
         ledger(["甲镇", "一村", *ALL]),
         tasks(["一村", "产业兴旺星", "a", "是"], header=["村(社区)", "所属星", "重点任务", "是否完成"]),
     ))
-    assert codes(result.errors) == ["E_MISSING_COLUMN 任务台账!1"]
+    assert codes(result.errors) == ["E_MISSING_COLUMN 任务台账 第1行"]
 
 
 def test_task_sheet_alone_is_no_ledger() -> None:

@@ -10,8 +10,11 @@ So 2024-08 has 5 branches (甲县 4), three stars or more: 一村 and 四村.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from tests.factories import build_store
 
@@ -100,3 +103,21 @@ def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Every .xlsx a page offers, by file name: the bytes a click would serve."""
+    got: dict[str, bytes] = {}
+    original = DeltaGenerator.download_button
+
+    def capture(self: DeltaGenerator, label: str, data: Any = None, file_name: str | None = None,
+                *args: Any, **kwargs: Any) -> Any:
+        if file_name and file_name.endswith(".xlsx"):
+            got[file_name] = data() if callable(data) else data
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    # st.download_button is bound to the main container at import; columns call the class's method
+    monkeypatch.setattr(DeltaGenerator, "download_button", capture)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: capture(st._main, *a, **k))
+    return got

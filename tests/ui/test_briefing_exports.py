@@ -58,7 +58,7 @@ def test_briefing_content() -> None:
     assert b.file_stem == "五星支部创建简报_2024-08_甲县"
     black = dict((t[0], t[1]) for t in b.tables)["黑榜"]
     assert list(black["村（社区）"]) == ["（全乡镇未报送）"]
-    assert list(dict((t[0], t[1]) for t in b.tables)["红榜"]["旗"]) == ["🚩 红旗"]
+    assert list(dict((t[0], t[1]) for t in b.tables)["红榜"]["旗"]) == ["▲ 红旗"]
 
 
 def test_briefing_html_is_offline_and_self_contained() -> None:

@@ -20,8 +20,24 @@ from ui import auth
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _ensure_test_admin() -> None:
+    import os
+
+    from analytics import accounts, store
+    from analytics.settings import Settings
+
+    db = Path(os.environ["FIVESTAR_DB_PATH"])
+    with store.open_store(db, read_only=True, settings=Settings({"lock_timeout_s": 5})) as con:
+        present = accounts.get_account(con, TEST_LOGIN) is not None
+    if not present:
+        with_account(db)
+
+
 def open_page(page: str | None = None, login: str = TEST_LOGIN) -> AppTest:
-    """app.py (and a page) as a signed-in account of the store (default: conftest's administrator)."""
+    """app.py (and a page) as a signed-in account of the store (default: conftest's administrator,
+    added to the store of FIVESTAR_DB_PATH when it is not there yet)."""
+    if login == TEST_LOGIN:
+        _ensure_test_admin()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state[auth.SESSION_KEY] = auth.Session(login, time.time())
     at.run()
@@ -190,11 +206,11 @@ def test_red_black_lists_and_filter(seeded_db: Path) -> None:
     m = metrics(at)
     # R2 前十 takes all five branches; R1 红旗 goes to 一村 (东镇) and 三社区 (西镇)
     assert m["红榜"] == "5 条"
-    assert m["🚩 红旗"] == "2 个"
+    assert m["▲ 红旗"] == "2 个"
     assert m["黑榜"] == "0 条"
     red = frame(at, "上榜原因")
     one = red[red["村（社区）"] == "一村"].iloc[0]
-    assert one["旗"] == "🚩 红旗"
+    assert one["旗"] == "▲ 红旗"
     assert "晋星" in one["上榜原因"] or "增加" in one["上榜原因"]
     at.toggle(key="rb_print").set_value(True)
     at.run()
@@ -256,13 +272,13 @@ def test_upload_history_and_rollback(seeded_db: Path) -> None:
     at.selectbox(key="rb_choice").set_value("U00006")
     at.run()
     assert at.button(key="rb_do").disabled
-    at.checkbox(key="rb_confirm").check()
+    at.checkbox(key="rb_confirm_U00006").check()
     at.run()
     at.button(key="rb_do").click()  # an account's rollback needs a reason (access.md §3)
     at.run()
     assert any("须写明原因" in e.value for e in at.error)
     at.text_input(key="rb_reason").input("南镇报错了月份")
-    at.checkbox(key="rb_confirm").check()
+    at.checkbox(key="rb_confirm_U00006").check()
     at.run()
     at.button(key="rb_do").click()
     at.run()
