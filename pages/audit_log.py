@@ -16,14 +16,18 @@ st.title("操作记录")
 st.caption("谁在什么时间做了什么：登录、上传、审核、回滚、账号变更、备份与恢复等。记录只增不改，不含任何密码。")
 
 today = date.today()
-c1, c2, c3 = st.columns([2, 1, 1])
+c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
 span = c1.date_input("时间范围", value=(today - timedelta(days=30), today), key="al_span", format="YYYY-MM-DD")
 action = c2.selectbox("操作", [None, *ACTION_LABELS], key="al_action",
                       format_func=lambda a: "全部操作" if a is None else ACTION_LABELS[a])
 account = c3.text_input("账号（登录名）", key="al_account", placeholder="全部账号").strip() or None
+# The unit filter: the sidebar's county/township (an account's reach is applied below the page).
+unit = state.selection().scope
+c4.text_input("单位", value=unit.label, disabled=True, key="al_unit", help="在左侧“查看范围”中选择县（市、区）和乡镇（街道）")
 start, end = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (today - timedelta(days=30), today)
 
-events = state.call("audit.list_events", since=start, until=end + timedelta(days=1), action=action, account=account)
+events = state.call("audit.list_events", since=start, until=end + timedelta(days=1), action=action, account=account,
+                    county=unit.county, township=unit.township)
 events["role"] = events["role"].map(lambda r: ROLE_LABELS.get(r, "命令行" if r == "" else r))
 table = events.rename(columns={
     "at": "时间", "account": "账号", "role": "角色", "action_label": "操作", "object": "对象",
