@@ -12,7 +12,7 @@ from analytics.exports import problems_frame, problems_to_xlsx
 from analytics.periods import Period, add_months
 from analytics.scope import Scope
 from analytics.template import build_template, template_file_name
-from ui import components, state
+from ui import components, safe, state
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -41,7 +41,7 @@ with st.expander("下载标准台账模板", expanded=info.empty, icon=":materia
             branches=bm[["county", "township", "branch", "branch_type", "target_stars"]].to_dict("records"),
         )
         t2.download_button(
-            f"下载{sel.scope.township}预填模板（{nxt.display}，含 {len(bm)} 个支部名单）", data=filled,
+            f"下载{safe.md(sel.scope.township)}预填模板（{nxt.display}，含 {len(bm)} 个支部名单）", data=filled,
             file_name=template_file_name(nxt.label, sel.scope.township), mime=components.XLSX_MIME,
             icon=":material/download:", key="tpl_filled", on_click="ignore",
         )
@@ -61,7 +61,7 @@ if period_text.strip():
         if "Q" in period_arg:
             raise ValueError("季度")
     except ValueError:
-        st.error(f"报送月份“{period_text}”无法识别，请写成 2024-08 这样的年-月格式。")
+        st.error(f"报送月份“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式。")
         period_arg = None
 county_arg = county_text.strip() or None
 
@@ -93,9 +93,9 @@ if files:
         data = f.getvalue()
         key = (hashlib.sha256(data).hexdigest(), period_arg, county_arg)
         if key not in cache:
-            with st.status(f"正在检查 {f.name}（{len(data) / 1024 / 1024:.1f} MB）……", expanded=False) as status:
+            with st.status(f"正在检查 {safe.md(f.name)}（{len(data) / 1024 / 1024:.1f} MB）……", expanded=False) as status:
                 cache[key] = ingest.stage(data, f.name, period=period_arg, county=county_arg, settings=s)
-                status.update(label=f"已检查 {f.name}", state="complete")
+                status.update(label=f"已检查 {safe.md(f.name)}", state="complete")
         staged_list.append(cache[key])
         progress.progress(i / len(files), text=f"已检查 {i}/{len(files)} 个文件")
     progress.empty()
@@ -104,15 +104,15 @@ for idx, sf in enumerate(staged_list):
     with st.container(border=True):
         if sf.ok and sf.parsed is not None:
             period_label = Period.parse(sf.period or "").display if sf.period else "—"
-            st.markdown(f"**✅ {sf.file_name}** — 检查通过，可以导入")
+            st.markdown(f"**✅ {safe.md(sf.file_name)}** — 检查通过，可以导入")
             m = st.columns(4)
             m[0].metric("报送月份", period_label)
             m[1].metric("支部", f"{sf.parsed.branches.num_rows} 个")
             m[2].metric("任务", f"{sf.parsed.tasks.num_rows} 条")
             m[3].metric("提示", f"{len(sf.warnings)} 条")
-            st.caption(f"覆盖范围：{ingest.format_scope(sf.scope, max_townships=12)}。导入后将替换这些乡镇该月已有的数据（旧版本可回滚）。")
+            st.caption(f"覆盖范围：{safe.md(ingest.format_scope(sf.scope, max_townships=12))}。导入后将替换这些乡镇该月已有的数据（旧版本可回滚）。")
             if sf.skipped_sheets:
-                st.caption(f"未读取的工作表：{'、'.join(sf.skipped_sheets)}")
+                st.caption(f"未读取的工作表：{safe.md('、'.join(sf.skipped_sheets))}")
             preview = sf.parsed.branches.to_pandas()
             with st.expander("预览将写入的数据（前 50 行）"):
                 cols = ["county", "township", "branch", "branch_type", "target_stars", "stars", "tasks_done", "tasks_total"]
@@ -125,7 +125,7 @@ for idx, sf in enumerate(staged_list):
                     show_problems(problems_frame(sf.warnings), key=f"up_warn_{idx}")
         else:
             total = max(sf.errors_total, len(sf.errors))
-            st.markdown(f"**❌ {sf.file_name}** — 未通过检查，不会导入（共 {total} 个问题）")
+            st.markdown(f"**❌ {safe.md(sf.file_name)}** — 未通过检查，不会导入（共 {total} 个问题）")
             st.caption("请按下表逐条修改原文件后重新上传。“单元格”即 Excel 左上角名称框中的位置。")
             table = problems_frame(list(sf.errors) + list(sf.warnings))
             show_problems(table, key=f"up_err_{idx}")
@@ -149,10 +149,10 @@ if staged_list:
                     try:
                         result = ingest.load(sf, db=state.db_path(), uploader=uploader.strip() or None, settings=s)
                     except store.StoreError as exc:
-                        st.error(f"{sf.file_name}：{exc}")
+                        st.error(f"{safe.md(sf.file_name)}：{safe.md(exc)}")
                         continue
                     results.append(result)
-                    st.write(f"{sf.file_name}：{getattr(result, 'notice', '') or ('已导入' if result.ok else '未导入')}")
+                    st.write(safe.md(f"{sf.file_name}：{getattr(result, 'notice', '') or ('已导入' if result.ok else '未导入')}"))
                 status.update(label=f"导入完成：{sum(r.ok for r in results)} 个文件", state="complete")
             st.session_state["up_done"] = [getattr(r, "notice", "") or r.file for r in results]
             st.session_state["staged"] = {}
@@ -162,7 +162,7 @@ if staged_list:
     else:
         st.warning("没有可导入的文件：请按问题清单修改后重新上传。")
 for notice in st.session_state.pop("up_done", []):
-    st.success(notice)
+    st.success(safe.md(notice))  # notices name files and townships
 
 # --- history and rollback ------------------------------------------------------------
 st.subheader("上传历史")
@@ -202,7 +202,7 @@ choice = st.selectbox(
     "选择要回滚的上传", list(by_id), key="rb_choice",
     format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period:%Y-%m} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
 )
-confirm = st.checkbox(f"我确认要回滚 {choice}（{by_id[choice].file_name}）", key="rb_confirm")
+confirm = st.checkbox(f"我确认要回滚 {choice}（{safe.md(by_id[choice].file_name)}）", key="rb_confirm")
 if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"):
     try:
         with state.write_store() as con:
@@ -212,4 +212,4 @@ if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"
         st.session_state.pop("rb_confirm", None)
         st.rerun()
     except store.StoreError as exc:
-        st.error(str(exc))
+        st.error(safe.md(exc))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.exports import frames_to_xlsx
-from ui import charts, format, theme
+from ui import charts, format, safe, theme
 from ui.state import Selection
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +32,13 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
   content: "或把文件拖到这里"; font-size: 0.875rem; }}
+/* Two renderings of one content, one shown per screen width: containers keyed
+   desk_… (desktop tables, charts) and phone_… (ui/mobile grids and cards, compact charts). */
+@media (min-width: 641px) {{ [class*="st-key-phone_"] {{ display: none !important; }} }}
 @media (max-width: 640px) {{
+  [class*="st-key-desk_"] {{ display: none !important; }}
+  /* The plotly toolbar would cover the chart titles (a phone has no hover anyway). */
+  .js-plotly-plot .modebar-container {{ display: none !important; }}
   [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
   /* KPI cards two per row on phones instead of one per row */
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) {{ flex-flow: row wrap !important; gap: 0.5rem !important; }}
@@ -63,7 +69,8 @@ def inject_css() -> None:
 def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
     """Page title with the period and scope it shows (so a screenshot explains itself)."""
     st.title(title)
-    st.caption(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}")
+    # The whole line as text: the scope label holds names from the ledgers.
+    st.caption(safe.md(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}"))
 
 
 def chart(fig: go.Figure, name: str, sel: Selection, *, key: str | None = None) -> None:
@@ -84,6 +91,9 @@ def _arrow_css(value: object) -> str:
 # Above this many rows tables skip pandas Styler (its HTML/CSS pass takes seconds on a
 # city-scale scope) and format through column_config instead.
 STYLER_MAX_ROWS = 800
+# The most branch rows the 作战图 sends in one run: a larger scope shows its township
+# summary and pages through the branches (one giant table failed with MessageSizeError).
+BATTLE_PAGE_ROWS = 2000
 
 
 def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: str | None = None,
