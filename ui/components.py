@@ -22,6 +22,8 @@ CSS = f"""
 <style>
 html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 [data-testid="stAppDeployButton"] {{ display: none; }}
+/* The sidebar script's element (below) takes no room in the page. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) {{ display: none; }}
 [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
 [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 /* The file uploader's built-in English ("Upload", "50MB per file • XLSX…") in Chinese;
@@ -62,8 +64,44 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 """
 
 
+# On a phone the sidebar is an overlay over the page, and Streamlit leaves it open after a
+# pick: the leader sees the filters, not the result. This closes it after each pick of a
+# sidebar selectbox option, radio or page link when the screen is under 640 px wide (the
+# width where the overlay covers the page). Streamlit has no setting for it; the script
+# uses Streamlit's test ids, checked by tests/e2e/test_phone_layout.py. Installed once
+# per browser tab; it never reads or sends anything.
+SIDEBAR_AUTO_CLOSE_JS = """
+<script>
+(() => {
+  if (window.__fsSidebarAutoClose) return;
+  window.__fsSidebarAutoClose = true;
+  const SIDEBAR = '[data-testid="stSidebar"]';
+  let fromSidebar = false;
+  const narrow = () => window.matchMedia('(max-width: 640px)').matches;
+  const close = () => setTimeout(() => {
+    const sidebar = document.querySelector(SIDEBAR);
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (sidebar && button && sidebar.getBoundingClientRect().right > 1) button.click();
+  }, 120);
+  document.addEventListener('focusin', (e) => {
+    const t = e.target;
+    if (t && t.closest && !t.closest('[role="listbox"]')) fromSidebar = !!t.closest(SIDEBAR);
+  }, true);
+  document.addEventListener('click', (e) => {
+    const t = e.target;
+    if (!narrow() || !t || !t.closest) return;
+    if ((fromSidebar && t.closest('[role="option"]'))
+        || t.closest(SIDEBAR + ' [data-testid="stRadio"] label')
+        || t.closest('[data-testid="stSidebarNav"] a')) close();
+  }, true);
+})();
+</script>
+"""
+
+
 def inject_css() -> None:
     st.html(CSS)
+    st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
 
 
 def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
