@@ -25,7 +25,6 @@ from urllib.parse import urlparse
 
 import duckdb
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import serve_app
@@ -39,6 +38,8 @@ from tests.e2e.helpers import (
     full_page_screenshot,
     goto,
     main_area,
+    open_sidebar,
+    pick_in_sidebar,
     wait_for_app,
 )
 from tests.factories import build_store
@@ -142,40 +143,8 @@ PAGE_TEXT_JS = """() => (document.body.innerText + ' ' + [...document.querySelec
     .map(t => t.textContent).join(' ')).replaceAll('\\u2060', '')"""
 
 
-def _open_sidebar(page: Any) -> None:
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    box = sidebar.bounding_box()
-    if box is None or box["x"] + box["width"] <= 1:
-        page.locator('[data-testid="stExpandSidebarButton"]').click()
-        page.wait_for_function("""() => {
-            const r = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
-            return r.x >= 0 && r.width > 100; }""")
-
-
-def _pick(page: Any, label: str, option: str) -> None:
-    """Choose ``option`` (its exact text) in the sidebar selectbox labelled ``label``."""
-    _open_sidebar(page)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
-    choice = page.get_by_role("option", name=option, exact=True)
-    for _ in range(5):  # a click during the sidebar's slide-in may miss the box: try again
-        box.locator("input").scroll_into_view_if_needed()
-        box.locator("input").click()
-        try:
-            choice.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    choice.click()
-    wait_for_app(page)
-    if page.viewport_size["width"] < 640:  # on a phone the sidebar closes after the pick
-        page.wait_for_function(SIDEBAR_CLOSED_JS)
-
-
-SIDEBAR_CLOSED_JS = """() => document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect().right <= 1"""
-
-
 def _goto_page(page: Any, title: str) -> None:
-    _open_sidebar(page)
+    open_sidebar(page)
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
     page.wait_for_function(
         """(t) => [...document.querySelectorAll('[data-testid="stMain"] h1')].some(h => h.innerText.includes(t))""",
@@ -204,8 +173,8 @@ def test_hostile_names_stay_text_on_every_page(browser: Any, hostile_url: str, s
     try:
         goto(page, hostile_url)
         title = page.title()
-        _pick(page, "县（市、区）", COUNTY)
-        _pick(page, "乡镇（街道）", TOWNSHIP)
+        pick_in_sidebar(page, "县（市、区）", COUNTY)
+        pick_in_sidebar(page, "乡镇（街道）", TOWNSHIP)
         for nav_title, slug, texts in PAGES:
             _goto_page(page, nav_title)
             try:
@@ -227,7 +196,7 @@ def test_hostile_names_stay_text_on_every_page(browser: Any, hostile_url: str, s
                 raise
             full_page_screenshot(page, SCREENSHOTS / f"hostile-{slug}-{size}.png")
         # The sidebar still holds the hostile county and township after visiting every page.
-        _open_sidebar(page)
+        open_sidebar(page)
         values = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').evaluate_all(
             "els => els.map(e => e.value)")
         assert COUNTY in values and TOWNSHIP in values
