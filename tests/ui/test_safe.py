@@ -268,3 +268,35 @@ def test_charts_show_names_as_text() -> None:
     labels = list(tree.data[0].labels)
     assert labels[:2] == ["&lt;b&gt;县&lt;/b&gt;", "&lt;style&gt;*{filter:blur(5px)}&lt;/style&gt;镇"]
     assert labels[2].startswith("&lt;a href") and "<a" not in "".join(tree.data[0].customdata)
+
+
+def test_offline_briefing_keeps_hostile_names_as_text() -> None:
+    from analytics.flags import ListHead
+    from analytics.periods import Period
+    from analytics.rankings import RankingEnds
+    from analytics.scope import Scope
+    from tests.ui.test_briefing_exports import RANKING, RED, _kpis
+    from ui import briefing
+
+    county, township, branch = PROBE[0], PROBE[1], PROBE[2]
+    ranking = RANKING.assign(county=county, township=township, branch=[branch, PROBE[13]])
+    red = RED.assign(county=county, township=township, branch=branch, reason_text="<b>原因</b>")
+    dist = pd.DataFrame({"unit": [PROBE[13]] * 6 + ["乙镇"] * 6, "county": county, "level": [5, 4, 3, 2, 1, 0] * 2,
+                         "level_label": "x", "count": 1, "share": 1 / 6})
+    b = briefing.make_briefing(Period.parse("2024-08"), Scope(county=county, township=township), kpis=_kpis(),
+                               distribution=dist, township_distribution=dist,
+                               ranking=RankingEnds(top=ranking, bottom=ranking.tail(1)),
+                               red=ListHead(rows=red, total=1), black=ListHead(rows=red.iloc[0:0], total=0))
+    page = briefing.to_html(b)
+    outside_scripts = re.sub(r"<script\b.*?</script>", "", page, flags=re.S)
+    parsed = _parse(outside_scripts)
+    assert not {"iframe", "img", "form", "input", "a", "b"} & set(parsed.tags)
+    assert parsed.tags.count("style") == 1  # the page's own
+    text = "".join(parsed.text)
+    assert county in text and township in text and branch in text and "<b>原因</b>" in text
+    # In the figures' JSON (inside <script>) a name cannot close the script: "<" is an entity there.
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page, flags=re.S)
+    figures = [s for s in scripts if "newPlot" in s and len(s) < 1_000_000]  # not plotly.js itself
+    assert len(figures) == len(b.figures) == 2
+    assert all("<img" not in s and "<a href" not in s and "</" not in s for s in figures)
+    assert "&lt;a href=http://198.51.100.1&gt;点&lt;/a&gt;村" in page
