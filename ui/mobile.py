@@ -26,7 +26,7 @@ _STATUS_CSS = "\n".join(
 CSS = f"""
 .fs-legend {{ font-size: 12px; color: #546E7A; margin: 0 0 4px; }}
 .fs-legend span {{ display: inline-block; margin-right: 8px; white-space: nowrap; }}
-.fs-legend i {{ display: inline-block; width: 1.3em; text-align: center; font-style: normal; border-radius: 3px; }}
+.fs-legend i {{ display: inline-block; width: 1.3em; margin-right: 3px; text-align: center; font-style: normal; border-radius: 3px; }}
 table.fs-bm {{ width: 100%; table-layout: fixed; border-collapse: separate; border-spacing: 2px;
               font-size: 14px; color: {theme.TEXT}; }}
 table.fs-bm th {{ font-size: 11px; font-weight: 600; color: #455A64; line-height: 1.2; padding: 2px 1px;
