@@ -300,3 +300,22 @@ def test_offline_briefing_keeps_hostile_names_as_text() -> None:
     assert len(figures) == len(b.figures) == 2
     assert all("<img" not in s and "<a href" not in s and "</" not in s for s in figures)
     assert "&lt;a href=http://198.51.100.1&gt;点&lt;/a&gt;村" in page
+
+
+def test_upload_page_shows_a_hostile_file_name_as_text(seeded_db: Path) -> None:
+    """The upload preview, the import notice and the rollback confirmation name the file as text."""
+    from tests.ui.test_pages import _filled_template, open_page
+
+    name = "![x](http://198.51.100.1/f.png)**北镇**.xlsx"
+    at = open_page("pages/upload.py")
+    at.file_uploader[0].set_value([(name, _filled_template(), "application/octet-stream")])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [m.value for m in at.markdown if "检查通过" in m.value]
+    assert len(shown) == 1 and safe.md(name) in shown[0] and name not in shown[0]
+    at.button(key="up_confirm").click()
+    at.run()
+    assert [s.value for s in at.success] == ["已导入为 U00007（2024-09，甲县：北镇），支部 2 个，任务 0 条。"]
+    at.selectbox(key="rb_choice").set_value("U00007").run()
+    confirm = at.checkbox(key="rb_confirm")
+    assert safe.md(name) in confirm.label and name not in confirm.label
