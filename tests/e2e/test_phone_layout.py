@@ -125,3 +125,13 @@ def test_sidebar_closes_after_a_pick(phone: Any, demo_store: DemoStore) -> None:
     assert box is None or box["x"] + box["width"] <= 1
     # the pick took effect: the page caption names the county
     expect(main_area(phone).get_by_text(f"范围：{county}", exact=False).first).to_be_visible()
+
+
+def test_briefing_lists_show_reasons(phone: Any) -> None:
+    goto(phone, phone.urls["简报"])
+    reasons = main_area(phone).locator("table.bt.list td.wrap")
+    expect(reasons.first).to_be_visible()
+    assert reasons.count() >= 5
+    for i in range(3):
+        _inside_screen(phone, reasons.nth(i))
+        assert "排名" in reasons.nth(i).inner_text() or "星" in reasons.nth(i).inner_text()

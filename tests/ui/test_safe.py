@@ -319,3 +319,12 @@ def test_upload_page_shows_a_hostile_file_name_as_text(seeded_db: Path) -> None:
     at.selectbox(key="rb_choice").set_value("U00007").run()
     confirm = at.checkbox(key="rb_confirm")
     assert safe.md(name) in confirm.label and name not in confirm.label
+
+
+def test_briefing_lists_with_reasons_become_cards_on_a_phone() -> None:
+    from ui import briefing
+
+    with_reason = briefing.table_html(pd.DataFrame({"村（社区）": [PROBE[2]], "上榜原因": ["本月乡镇排名第一"]}))
+    assert "<table class='bt list'>" in with_reason and safe.html(PROBE[2]) in with_reason
+    assert "<table class='bt'>" in briefing.table_html(pd.DataFrame({"名次": [1]}))
+    assert "table.bt.list thead { display: none; }" in briefing.TABLE_CSS
