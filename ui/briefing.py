@@ -199,6 +199,7 @@ table.bt td.down {{ color: {theme.RED}; font-weight: 600; }}
   table.bt.list tr {{ border: 1px solid #E6E9ED; border-radius: 6px; margin: 0 0 6px; padding: 4px 8px; }}
   table.bt.list td {{ display: inline; border: none; padding: 0 6px 0 0; background: none !important; }}
   table.bt.list td.wrap {{ display: block; min-width: 0; width: auto; padding: 2px 0 0; }}
+  table.bt.list td:empty {{ display: none; }}
 }}
 """
 
