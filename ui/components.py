@@ -129,9 +129,9 @@ def _arrow_css(value: object) -> str:
 # Above this many rows tables skip pandas Styler (its HTML/CSS pass takes seconds on a
 # city-scale scope) and format through column_config instead.
 STYLER_MAX_ROWS = 800
-# The most branch rows the 作战图 sends in one run: a larger scope shows its township
-# summary and pages through the branches (one giant table failed with MessageSizeError).
-BATTLE_PAGE_ROWS = 2000
+# The most branch rows the 作战图 sends in one run (a city, ~1.5 MB): a larger scope shows its
+# township summary and pages through the branches (one giant table failed with MessageSizeError).
+BATTLE_PAGE_ROWS = 5000
 
 
 def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: str | None = None,
