@@ -125,7 +125,8 @@ INJECTED_JS = f"""() => {{
   const add = (what, el) => found.push(what + ': ' + el.outerHTML.slice(0, 160));
   document.querySelectorAll('iframe').forEach(el => {{
     if (el.hasAttribute('srcdoc') || !(el.src || '').startsWith(location.origin)) add('iframe', el); }});
-  document.querySelectorAll('form, input[placeholder="请输入密码"], [onerror], [onmouseover], .katex')
+  // plotly turns <a href>, <b> in a label into SVG elements: none of ours has a link or bold text
+  document.querySelectorAll('form, input[placeholder="请输入密码"], [onerror], [onmouseover], .katex, svg a')
     .forEach(el => add('element', el));
   document.querySelectorAll('img, a, link, source, video, audio, object, embed').forEach(el => {{
     const ref = el.getAttribute('src') || el.getAttribute('href') || el.getAttribute('data') || '';
