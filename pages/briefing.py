@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import metrics
-from ui import briefing, components, state
+from ui import briefing, components, safe, state
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -50,9 +50,11 @@ with d2:
                        data=lambda: briefing.to_xlsx(b, briefing.complete_tables(*(fetch() for fetch in complete))),
                        mime=components.XLSX_MIME, icon=":material/download:", key="brief_xlsx", on_click="ignore")
 
-st.markdown(f"<h1 style='text-align:center;color:#B71C1C;margin-bottom:0'>{b.title}</h1>", unsafe_allow_html=True)
-st.markdown(f"<p style='text-align:center;color:#546E7A'>{b.subtitle}</p>", unsafe_allow_html=True)
-st.info(b.summary, icon=":material/summarize:")
+# Title, subtitle and summary name the county and township: text, never markup.
+st.markdown(f"<h1 style='text-align:center;color:#B71C1C;margin-bottom:0'>{safe.html(b.title)}</h1>",
+            unsafe_allow_html=True)
+st.markdown(f"<p style='text-align:center;color:#546E7A'>{safe.html(b.subtitle)}</p>", unsafe_allow_html=True)
+st.info(safe.md(b.summary), icon=":material/summarize:")
 
 cols = st.columns(4)
 for i, h in enumerate(b.headlines):

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import Period
-from ui import charts, components, format, state
+from ui import charts, components, format, safe, state
 from ui.state import SETTINGS, Selection
 
 state.entrypoint_guard()
@@ -46,7 +46,7 @@ label_b = c2.selectbox("本期（B）", options, key="cmp_b", format_func=lambda
 a, b = Period.parse(label_a), Period.parse(label_b)
 if a.start > b.start:
     a, b = b, a
-st.caption(f"{a.display} → {b.display} · 范围：{scope.label}")
+st.caption(f"{a.display} → {b.display} · 范围：{safe.md(scope.label)}")
 if a == b:
     st.warning("请选择两个不同的期间。")
     st.stop()

@@ -193,6 +193,13 @@ table.bt td.down {{ color: {theme.RED}; font-weight: 600; }}
   table.bt {{ font-size: 13px; }}
   table.bt th, table.bt td {{ padding: 4px 6px; }}
   table.bt td.wrap {{ min-width: 11em; }}
+  /* A list with reasons (红榜/黑榜) as one card per entry: the reason on its own line, no sideways scrolling. */
+  table.bt.list, table.bt.list tbody, table.bt.list tr {{ display: block; width: 100%; }}
+  table.bt.list thead {{ display: none; }}
+  table.bt.list tr {{ border: 1px solid #E6E9ED; border-radius: 6px; margin: 0 0 6px; padding: 4px 8px; }}
+  table.bt.list td {{ display: inline; border: none; padding: 0 6px 0 0; background: none !important; }}
+  table.bt.list td.wrap {{ display: block; min-width: 0; width: auto; padding: 2px 0 0; }}
+  table.bt.list td:empty {{ display: none; }}
 }}
 """
 
@@ -233,7 +240,8 @@ def table_html(df: pd.DataFrame) -> str:
             text = _cell_text(column, value)
             cells.append(f"<td class='{_cell_class(column, text)}'>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<div class='bt-wrap'><table class='bt'><thead><tr>{head}</tr></thead>"
+    kind = "bt list" if WRAP_COLUMNS & set(columns) else "bt"  # a list with reasons: cards on a phone
+    return (f"<div class='bt-wrap'><table class='{kind}'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.exports import frames_to_xlsx
-from ui import charts, format, theme
+from ui import charts, format, safe, theme
 from ui.state import Selection
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,6 +22,8 @@ CSS = f"""
 <style>
 html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 [data-testid="stAppDeployButton"] {{ display: none; }}
+/* The sidebar script's element (below) takes no room in the page. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) {{ display: none; }}
 [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
 [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 /* The file uploader's built-in English ("Upload", "50MB per file • XLSX…") in Chinese;
@@ -36,7 +38,13 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
    plotly's locale (charts.PLOTLY_ZH_CN) does not reach: its tooltip (drawn from data-title) in Chinese. */
 .js-plotly-plot .plotly .modebar-btn[data-title="Fullscreen"]::after {{ content: "全屏" !important; }}
 .js-plotly-plot .plotly .modebar-btn[data-title="Close fullscreen"]::after {{ content: "退出全屏" !important; }}
+/* Two renderings of one content, one shown per screen width: containers keyed
+   desk_… (desktop tables, charts) and phone_… (ui/mobile grids and cards, compact charts). */
+@media (min-width: 641px) {{ [class*="st-key-phone_"] {{ display: none !important; }} }}
 @media (max-width: 640px) {{
+  [class*="st-key-desk_"] {{ display: none !important; }}
+  /* The plotly toolbar would cover the chart titles (a phone has no hover anyway). */
+  .js-plotly-plot .modebar-container {{ display: none !important; }}
   [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
   /* KPI cards two per row on phones instead of one per row */
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) {{ flex-flow: row wrap !important; gap: 0.5rem !important; }}
@@ -60,14 +68,51 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 """
 
 
+# On a phone the sidebar is an overlay over the page, and Streamlit leaves it open after a
+# pick: the leader sees the filters, not the result. This closes it after each pick of a
+# sidebar selectbox option, radio or page link when the screen is under 640 px wide (the
+# width where the overlay covers the page). Streamlit has no setting for it; the script
+# uses Streamlit's test ids, checked by tests/e2e/test_phone_layout.py. Installed once
+# per browser tab; it never reads or sends anything.
+SIDEBAR_AUTO_CLOSE_JS = """
+<script>
+(() => {
+  if (window.__fsSidebarAutoClose) return;
+  window.__fsSidebarAutoClose = true;
+  const SIDEBAR = '[data-testid="stSidebar"]';
+  let fromSidebar = false;
+  const narrow = () => window.matchMedia('(max-width: 640px)').matches;
+  const close = () => setTimeout(() => {
+    const sidebar = document.querySelector(SIDEBAR);
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (sidebar && button && sidebar.getBoundingClientRect().right > 1) button.click();
+  }, 120);
+  document.addEventListener('focusin', (e) => {
+    const t = e.target;
+    if (t && t.closest && !t.closest('[role="listbox"]')) fromSidebar = !!t.closest(SIDEBAR);
+  }, true);
+  document.addEventListener('click', (e) => {
+    const t = e.target;
+    if (!narrow() || !t || !t.closest) return;
+    if ((fromSidebar && t.closest('[role="option"]'))
+        || t.closest(SIDEBAR + ' [data-testid="stRadio"] label')
+        || t.closest('[data-testid="stSidebarNav"] a')) close();
+  }, true);
+})();
+</script>
+"""
+
+
 def inject_css() -> None:
     st.html(CSS)
+    st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
 
 
 def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
     """Page title with the period and scope it shows (so a screenshot explains itself)."""
     st.title(title)
-    st.caption(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}")
+    # The whole line as text: the scope label holds names from the ledgers.
+    st.caption(safe.md(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}"))
 
 
 def chart(fig: go.Figure, name: str, sel: Selection, *, key: str | None = None) -> None:
@@ -88,6 +133,9 @@ def _arrow_css(value: object) -> str:
 # Above this many rows tables skip pandas Styler (its HTML/CSS pass takes seconds on a
 # city-scale scope) and format through column_config instead.
 STYLER_MAX_ROWS = 800
+# The most branch rows the 作战图 sends in one run (a city, ~1.5 MB): a larger scope shows its
+# township summary and pages through the branches (one giant table failed with MessageSizeError).
+BATTLE_PAGE_ROWS = 5000
 
 
 def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: str | None = None,

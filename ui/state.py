@@ -32,6 +32,7 @@ from analytics import store
 from analytics.periods import Period, available_months
 from analytics.scope import Scope, scope_options
 from analytics.settings import Settings, load_settings
+from ui import safe
 
 ALL = "全部"
 KIND_LABELS = {"month": "按月", "quarter": "按季度"}
@@ -328,7 +329,7 @@ def require_data() -> Selection:
     if sel.period is None:
         info = store_info()
         if info.error:
-            st.error(info.error)
+            st.error(safe.md(info.error))  # the store message may quote a path or a value
         st.info("数据库中还没有台账数据。请先到“数据上传”页上传各乡镇（街道）的月度台账，"
                 "或下载标准台账模板填写后上传。")
         st.page_link(UPLOAD_PAGE, label="去上传台账", icon=":material/upload_file:")
