@@ -167,12 +167,28 @@ ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm"
 LEVEL_LABELS: Final[dict[int, str]] = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星", 0: "无星"}
 
 
+# Unicode categories removed from names besides whitespace: control (Cc) and format (Cf)
+# characters — NUL, ESC, BEL, zero-width spaces/joiners, BOM, bidi controls (issue 14).
+DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
 def normalize_text(value: str | None) -> str | None:
-    """§3.3 item 4: NFKC, strip all whitespace (incl. U+3000), （）==(); blank -> None."""
+    """§3.3 item 4: NFKC, strip all whitespace (incl. U+3000), （）==(); blank -> None.
+
+    Also drops every control and format character (Unicode Cc, Cf), so a name with a
+    zero-width space or a bidi control is the same name as without it. The Python twin of
+    ``analytics.ingest.values.normalize_array`` (they agree on every character assigned in
+    Python's Unicode database; Arrow's may be newer).
+    """
     if value is None:
         return None
     text = unicodedata.normalize("NFKC", value)
-    text = "".join(text.split())
+    if text.isprintable():  # the usual case: no control, format or separator character but space
+        text = "".join(text.split())
+    else:
+        text = "".join(
+            ch for ch in text if not (ch.isspace() or unicodedata.category(ch) in DROPPED_CATEGORIES)
+        )
     return text or None
 
 

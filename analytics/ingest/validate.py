@@ -247,7 +247,12 @@ def _is_in(values: pa.Array, value_set: pa.Array) -> pa.Array:
     return pc.fill_null(pc.is_in(values, value_set=value_set), False)
 
 
-def _extract(sheet: _Sheet) -> None:
+# A control or format character that is not whitespace (a cell of only whitespace is blank, §3.3).
+_INVISIBLE_RE2 = r"[\p{Cf}\x{00}-\x{08}\x{0E}-\x{1B}\x{7F}-\x{84}\x{86}-\x{9F}]"
+_INVISIBLE_NAME = "只含不可见字符（控制符、零宽字符或方向控制符），无法作为名称：请重新输入{label}"
+
+
+def _extract(sheet: _Sheet, problems: _Problems) -> None:
     """Normalize the data rows of a recognized sheet; drop rows to skip; carry values down (§3.3)."""
     layout = sheet.layout
     data = sheet.raw.table.slice(layout.data_start)
@@ -262,6 +267,18 @@ def _extract(sheet: _Sheet) -> None:
     sheet.stars = [V.normalize_array(data.column(s.column.letter)) for s in layout.stars]
     if n == 0:
         return
+    # A name cell that held only control/format characters is blank after normalization; it
+    # must not pass for a blank cell carried down from above: a row error naming the cell
+    # (issue 14). (A branch name that is not carried down is reported as missing anyway.)
+    carry = LEDGER_CARRY if sheet.kind == LEDGER else TASK_CARRY
+    invisible: list[tuple[str, pa.Array]] = []
+    for name in spec.IDENTITY_FIELDS:
+        if name in carry and name in sheet.cols and sheet.cols[name].null_count:
+            raw_name = V.as_array(data.column(layout.fields[name].letter))
+            mask = pc.and_(pc.is_null(sheet.cols[name]), pc.is_valid(raw_name))
+            if pc.any(mask).as_py():
+                mask = pc.and_(mask, _matches(raw_name, _INVISIBLE_RE2))
+                invisible.append((name, pc.fill_null(mask, False)))
 
     mapped = list(sheet.cols.values()) + sheet.stars
     blank = _all([pc.is_null(v) for v in mapped], n)
@@ -280,10 +297,14 @@ def _extract(sheet: _Sheet) -> None:
     same = [pc.cast(_is_in(v, pa.array(sorted(c.labels), pa.string())), pa.int8()) for v, c in short]
     repeated = pc.greater_equal(functools.reduce(pc.add, same), 2) if same else pa.repeat(pa.scalar(False), n)
     skip = _any([blank, footer, totals, repeated], n)
+    for name, mask in invisible:
+        mask = pc.and_(mask, pc.invert(skip))
+        escaped = pc.utf8_slice_codeunits(V.as_array(data.column(layout.fields[name].letter)), 0, 40)
+        problems.add_cells(spec.E_VALUE, sheet, layout.fields[name], mask, escaped,
+                           _INVISIBLE_NAME.format(label=FIELD_LABELS[name]))
     if pc.any(skip).as_py():
         sheet.filter(pc.invert(skip))
 
-    carry = LEDGER_CARRY if sheet.kind == LEDGER else TASK_CARRY
     for name in carry:
         if name in sheet.cols:
             sheet.cols[name] = pc.fill_null_forward(sheet.cols[name])
@@ -841,7 +862,7 @@ def _parse_workbook(
             "没有找到星级台账：需要一张表头含 乡镇（街道）、村（社区）名称 和五个星级列（或 当前星级 列）的工作表",
         )
     for sheet in sheets:
-        _extract(sheet)
+        _extract(sheet, problems)
 
     titles = [
         (sheet, sheet.excel_row(r), _title_col(sheet, i), text)
