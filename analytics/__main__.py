@@ -109,7 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         _start_reading(args.files)
     from analytics import cli  # after read-ahead started: DuckDB & co. import while the file is read
     from analytics.store import StoreError
+    from analytics.terminal import SafeWriter
 
+    # Names and file names come from ledgers: no control character of theirs reaches the terminal.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = SafeWriter(stdout, json=bool(getattr(args, "json", False)))  # type: ignore[assignment]
+    sys.stderr = SafeWriter(stderr)  # type: ignore[assignment]
     try:
         return int(getattr(cli, args.handler)(args))
     except StoreError as exc:  # locked / unreadable store: a message, not a traceback
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。正在进行的导入没有提交，数据库保持原样。", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 class _PandasAbsent:
