@@ -34,6 +34,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("parse_memory_mb", 2048, "解析子进程的内存上限（MB）；超出即按损坏文件拒收。"),
     Setting("parse_timeout_s", 120, "解析单个文件的时间上限（秒）；超时即拒收。"),
     Setting("lock_timeout_s", 15, "数据库被其他程序占用时，等待的最长时间（秒）。"),
+    Setting(
+        "allow_future_periods", False,
+        "是否接收报送月份晚于本月的台账；默认拒收（E_PERIOD），以免一个填错的未来月份成为默认月份、遮住真实数据。",
+    ),
     Setting("max_listed_problems", 200, "拒收报告中逐条列出的问题数上限，其余只计数。"),
     Setting("load_sample_when_empty", True, "数据库为空时，启动应用是否自动载入示例（演示）数据。"),
     # --- metrics (shared/spec/metrics.md) -----------------------------------

@@ -383,7 +383,7 @@ def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source |
 
 def _resolve_period(
     wb: RawWorkbook, sheets: list[_Sheet], titles: list[tuple[_Sheet, int, HeaderColumn, str]],
-    uploader: str | None, problems: _Problems,
+    uploader: str | None, problems: _Problems, settings: Settings,
 ) -> date | None:
     column, disagreed = _column_period(sheets, problems)
     if disagreed:
@@ -433,7 +433,19 @@ def _resolve_period(
                 column=winner.column if winner.sheet else other.column,
                 value=winner.value if winner.sheet else other.value,
             )
-    return date(year, winner.month, 1)
+    period = date(year, winner.month, 1)
+    current = date.today().replace(day=1)
+    # A month after the current one is a typing error (2100-12) that would become every
+    # user's default month; refused unless the setting allows it (issue 14).
+    if period > current and not settings.allow_future_periods:
+        problems.add(
+            spec.E_PERIOD,
+            f"报送月份 {V.month_label(year, winner.month)}（来自{winner.what}）晚于本月 "
+            f"{V.month_label(current.year, current.month)}，不能报送未来的月份：请改为实际报送的月份",
+            sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value,
+        )
+        return None
+    return period
 
 
 def _file_county(uploader: str | None, titles: list[tuple[_Sheet, int, HeaderColumn, str]]) -> str | None:
@@ -869,7 +881,7 @@ def _parse_workbook(
         for sheet in [*ledgers, *tasks]
         for r, i, text in title_cells(sheet.raw, sheet.layout)
     ]
-    period_date = _resolve_period(wb, sheets, titles, period, problems) if has_ledger_sheet else None
+    period_date = _resolve_period(wb, sheets, titles, period, problems, settings) if has_ledger_sheet else None
     year = period_date.year if period_date else None
     file_county = _file_county(county, titles)
 
