@@ -198,7 +198,6 @@ def _send_first_file(spawn: Any, proc: ZygoteProcess, argv: list[str]) -> tuple[
     import contextlib
     import io
     import os
-    import tempfile
 
     from analytics.settings import load_settings
 
@@ -215,7 +214,7 @@ def _send_first_file(spawn: Any, proc: ZygoteProcess, argv: list[str]) -> tuple[
         return None
     with open(first, "rb") as fh:
         data = fh.read()  # (changed meanwhile to empty or too large: read.py refuses it as usual)
-    work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
+    work_dir = spawn.new_work_dir()
     try:
         request: dict[str, Any] = spawn.write_request(
             data, os.path.basename(first), work_dir, memory_mb=settings.parse_memory_mb,

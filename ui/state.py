@@ -138,11 +138,15 @@ def call(func: str, *args: Any, **kwargs: Any) -> Any:
     Pass ``SETTINGS`` where the function takes the settings.
     """
     s = settings()
-    return _cached_call(
-        func, db_path(), version(), _settings_key(s),
-        tuple(_encode(a) for a in args),
-        tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
-    )
+    try:
+        return _cached_call(
+            func, db_path(), version(), _settings_key(s),
+            tuple(_encode(a) for a in args),
+            tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
+        )
+    except store.StoreError as exc:  # damaged store, full disk, locked file: the message, not a traceback
+        st.error(str(exc))
+        st.stop()
 
 
 def deferred(func: str, *args: Any, **kwargs: Any) -> Callable[[], Any]:

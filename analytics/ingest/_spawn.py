@@ -136,6 +136,58 @@ def fork_zygote() -> ForkedZygote:
     return ForkedZygote(pid, req_w, rep_r)
 
 
+WORK_DIR_PREFIX = "fivestar-read-"
+_STALE_UNNAMED_S = 24 * 3600  # a work folder of the old naming (no pid) older than this is stale
+
+
+def new_work_dir() -> str:
+    """A fresh work folder ``fivestar-read-<pid>-XXXX`` in the temp directory: the pid of the
+    owner lets a later process tell a stale folder (its owner was killed) from a live one."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"{WORK_DIR_PREFIX}{os.getpid()}-")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def sweep_stale_work_dirs(temp_dir: str | None = None) -> list[str]:
+    """Remove the work folders left behind by processes that are gone (a kill during a read
+    leaves its ~100 MB folder); returns the folders removed. Folders of live processes stay."""
+    import shutil
+    import tempfile
+    import time
+
+    base = temp_dir or tempfile.gettempdir()
+    removed: list[str] = []
+    try:
+        entries = [e for e in os.scandir(base) if e.name.startswith(WORK_DIR_PREFIX)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            head = entry.name[len(WORK_DIR_PREFIX):].split("-", 1)[0]
+            if head.isdigit() and "-" in entry.name[len(WORK_DIR_PREFIX):]:
+                stale = int(head) != os.getpid() and not _pid_alive(int(head))
+            else:  # named before folders carried their owner's pid: by age
+                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_UNNAMED_S
+        except (OSError, ValueError):
+            continue
+        if stale:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
 def guess_suffix(data: bytes) -> str:
     """The input file's extension for the reader (its real format is sniffed there)."""
     if data.startswith(b"PK"):

@@ -34,7 +34,6 @@ import select
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -78,6 +77,7 @@ MESSAGES: dict[str, str] = {
     + "请用 Excel 打开确认该工作表内容完好（不需要的工作表可删除），再“另存为”新的 .xlsx 文件后重新上传。",
     "memory": "文件已损坏或格式异常，无法读取：读取它需要的内存超过上限（{memory_mb} MB）。"
     + "请删除无关的工作表和大片空白行列，再“另存为”新的 .xlsx 文件后重新上传。",
+    "no_space": "服务器临时目录空间不足，暂时无法读取文件，本次未写入任何数据。请清理磁盘空间（或联系管理员）后重新上传。",
     "timeout": "文件已损坏或格式异常，无法读取：读取超过 {timeout_s} 秒仍未完成。"
     + "请用 Excel 打开确认内容完好，删除无关的工作表后“另存为”新的 .xlsx 文件再上传。",
 }
@@ -133,10 +133,14 @@ def _read(
         work_dir = _new_work_dir()
     try:
         if sent is None:
-            request = _spawn.write_request(
-                data, file_name, work_dir, memory_mb=settings.parse_memory_mb,
-                timeout_s=settings.parse_timeout_s, max_expanded_mb=settings.max_expanded_mb,
-            )
+            try:
+                request = _spawn.write_request(
+                    data, file_name, work_dir, memory_mb=settings.parse_memory_mb,
+                    timeout_s=settings.parse_timeout_s, max_expanded_mb=settings.max_expanded_mb,
+                )
+            except OSError as exc:  # the temp directory is full: not the file's fault, but no traceback
+                log.warning("cannot write the reader's input for %s: %s", file_name, exc)
+                raise refuse("no_space", file_name) from None
         status = _sandbox().run(request, float(settings.parse_timeout_s) + _GRACE_S, on_sent,
                                 already_sent=sent is not None)
         return _collect(work_dir, status, file_name, settings)
@@ -150,8 +154,21 @@ _WORK_DIRS: set[str] = set()
 _WORK_DIRS_LOCK = threading.Lock()
 
 
+_SWEPT = threading.Event()
+
+
+def sweep_once() -> None:
+    """Once per process: remove work folders of earlier processes that were killed (issue 14)."""
+    if not _SWEPT.is_set():
+        _SWEPT.set()
+        removed = _spawn.sweep_stale_work_dirs()
+        if removed:
+            log.info("removed %d stale reader work folder(s): %s", len(removed), removed[:5])
+
+
 def _new_work_dir() -> str:
-    work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
+    sweep_once()
+    work_dir = _spawn.new_work_dir()
     with _WORK_DIRS_LOCK:
         _WORK_DIRS.add(work_dir)
     return work_dir
@@ -268,6 +285,7 @@ def take_read_ahead(path: str | os.PathLike[str]) -> tuple[bytes, RawWorkbook | 
 def warm_up() -> None:
     """Start the reader process now (in the background) so the first read_workbook call does not wait for it."""
     _sandbox().start()
+    sweep_once()
 
 
 def adopt_reader(proc: ZygoteProcess, early: tuple[str, bytes, dict[str, Any]] | None = None) -> None:
