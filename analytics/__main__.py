@@ -219,6 +219,7 @@ def _send_first_file(spawn: Any, proc: ZygoteProcess, argv: list[str]) -> tuple[
         request: dict[str, Any] = spawn.write_request(
             data, os.path.basename(first), work_dir, memory_mb=settings.parse_memory_mb,
             timeout_s=settings.parse_timeout_s, max_expanded_mb=settings.max_expanded_mb,
+            max_expansion_ratio=settings.max_expansion_ratio, max_columns=settings.max_columns_per_sheet,
         )
         spawn.send_request(proc, request)
     except BaseException:

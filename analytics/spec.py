@@ -159,6 +159,7 @@ W_UNKNOWN_COLUMN: Final = "W_UNKNOWN_COLUMN"
 W_SKIPPED_SHEET: Final = "W_SKIPPED_SHEET"
 # Not in the contract's list; added (documented in docs/decisions.md):
 W_TRUNCATED: Final = "W_TRUNCATED"  # sheet ends exactly at its format's row limit
+W_MORE_WARNINGS: Final = "W_MORE_WARNINGS"  # warnings beyond max_stored_warnings, counted in one (issue 14)
 
 MAX_LISTED_PROBLEMS: Final = 200
 ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm": 1_048_576}

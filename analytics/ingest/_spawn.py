@@ -197,10 +197,24 @@ def guess_suffix(data: bytes) -> str:
     return ".csv"
 
 
+def expansion_limit_mb(size_bytes: int, max_expanded_mb: float, max_expansion_ratio: float) -> float:
+    """How far a workbook of ``size_bytes`` may expand (MiB): max(max_expanded_mb, ratio × size).
+
+    Real ledgers expand 3–12× (a city-size ledger written by xlsxwriter: 5.8 MiB -> 67.6 MiB,
+    11.7×); a zip bomb hundreds of times or more. A fixed bound refused real ledgers above
+    ~42 MiB (issue 14); scaled with the file, every real ledger up to max_upload_mb passes.
+    """
+    return max(float(max_expanded_mb), float(max_expansion_ratio) * size_bytes / (1024 * 1024))
+
+
 def write_request(
-    data: bytes, file_name: str, work_dir: str, *, memory_mb: float, timeout_s: float, max_expanded_mb: float
+    data: bytes, file_name: str, work_dir: str, *, memory_mb: float, timeout_s: float, max_expanded_mb: float,
+    max_expansion_ratio: float = 0.0, max_columns: int = 0,
 ) -> dict[str, Any]:
-    """Put ``data`` in ``work_dir`` as the reader's input; the request that reads it there."""
+    """Put ``data`` in ``work_dir`` as the reader's input; the request that reads it there.
+
+    ``max_columns``: a sheet with data in more columns is refused before its table is built (0: no bound).
+    """
     input_path = os.path.join(work_dir, "input" + guess_suffix(data))
     with open(input_path, "wb") as fh:
         fh.write(data)
@@ -210,7 +224,8 @@ def write_request(
         "file_name": file_name,
         "memory_mb": memory_mb,
         "timeout_s": timeout_s,
-        "max_expanded_mb": max_expanded_mb,
+        "max_expanded_mb": expansion_limit_mb(len(data), max_expanded_mb, max_expansion_ratio),
+        "max_columns": int(max_columns),
     }
 
 

@@ -157,13 +157,24 @@ class _Problems:
         )
         return table.take(order)
 
-    def split(self, limit: int) -> tuple[list[Problem], int, list[Problem]]:
-        """(listed errors, total errors, every warning), each in sheet/row/column order."""
+    def split(self, limit: int, warning_limit: int | None = None) -> tuple[list[Problem], int, list[Problem]]:
+        """(listed errors, total errors, warnings), each in sheet/row/column order.
+
+        Beyond ``warning_limit`` warnings, the rest are counted in one W_MORE_WARNINGS (issue 14:
+        a file must not store or print an unbounded list).
+        """
         table = self._table()
         is_error = pc.starts_with(table["code"], "E_")
         errors = table.filter(is_error)
         warnings = table.filter(pc.invert(is_error))
-        return _to_problems(errors.slice(0, limit)), errors.num_rows, _to_problems(warnings)
+        listed = _to_problems(warnings if warning_limit is None else warnings.slice(0, warning_limit))
+        if warning_limit is not None and warnings.num_rows > warning_limit:
+            listed.append(Problem(
+                code=spec.W_MORE_WARNINGS,
+                message=f"另有 {warnings.num_rows - warning_limit:,} 条警告未逐条列出和保存"
+                f"（共 {warnings.num_rows:,} 条，上限 {warning_limit:,} 条，设置 max_stored_warnings）",
+            ))
+        return _to_problems(errors.slice(0, limit)), errors.num_rows, listed
 
 
 def _to_problems(table: pa.Table) -> list[Problem]:
@@ -875,6 +886,12 @@ def _parse_workbook(
         )
     for sheet in sheets:
         _extract(sheet, problems)
+    too_many = _over_row_bounds(ledgers, tasks, settings)
+    if too_many is not None:  # refused before any row is typed (issue 14: bounded work and memory)
+        problems.add(spec.E_FILE, too_many[1], sheet=too_many[0])
+        errors, errors_total, warnings = problems.split(
+            int(settings.max_listed_problems), int(settings.max_stored_warnings))
+        return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
 
     titles = [
         (sheet, sheet.excel_row(r), _title_col(sheet, i), text)
@@ -910,12 +927,31 @@ def _parse_workbook(
                 "任务台账中的这个支部在星级台账中没有：请核对支部名称和所属乡镇（街道）是否与星级台账一致",
             )
 
-    errors, errors_total, warnings = problems.split(int(settings.max_listed_problems))
+    errors, errors_total, warnings = problems.split(int(settings.max_listed_problems), int(settings.max_stored_warnings))
     if errors_total or period_date is None:
         return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
     branches = pa.concat_tables(branch_tables) if branch_tables else BRANCH_SCHEMA.empty_table()
     return ParsedLedger(period=period_date, branches=branches, tasks=all_tasks, warnings=warnings,
                         skipped_sheets=skipped)
+
+
+def _over_row_bounds(ledgers: list[_Sheet], tasks: list[_Sheet], settings: Settings) -> tuple[_Sheet, str] | None:
+    """(the sheet where a bound is passed, the message) when the upload has more branch rows than
+    max_branches_per_upload or more task rows than max_task_rows_per_upload, else None."""
+    for sheets, limit, setting, what in (
+        (ledgers, int(settings.max_branches_per_upload), "max_branches_per_upload", "星级台账支部"),
+        (tasks, int(settings.max_task_rows_per_upload), "max_task_rows_per_upload", "任务台账任务"),
+    ):
+        total = 0
+        for sheet in sheets:
+            total += len(sheet.rows)
+            if total > limit:
+                others = sum(len(s.rows) for s in sheets)
+                return sheet, (
+                    f"{what}共 {others:,} 行，超过一次上传的上限 {limit:,} 行（设置 {setting}），不予导入。"
+                    "一个地市约 5,000 个支部：请按县（市、区）或乡镇（街道）拆分成几个文件分别上传"
+                )
+    return None
 
 
 def _title_col(sheet: _Sheet, index: int) -> HeaderColumn:

@@ -136,7 +136,7 @@ def app_url(demo_store: DemoStore, e2e_workdir: Path) -> Iterator[str]:
     log_path = ARTIFACTS / "streamlit-server.log"
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "ui.serve",  # as `make run`: the upload limit comes from max_upload_mb
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
