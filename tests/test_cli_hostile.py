@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 from pathlib import Path
 
@@ -12,19 +11,12 @@ import pytest
 from analytics.__main__ import main
 from analytics.terminal import safe_text
 from tests.factories import build_store
+from tests.test_cli import _isolated  # noqa: F401 — the autouse fixture: no settings of the machine leak in
 
 # Terminal attacks from the probe: OSC (set title), CSI (clear screen, colour), BEL, NUL, C1 CSI, bidi.
 ESC_TITLE = "\x1b]0;owned\x07"
 CSI_CLEAR = "\x1b[2J\x1b[31m"
 HOSTILE_NAME = f"甲{ESC_TITLE}镇{CSI_CLEAR}\x9b1m\u202e"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in list(os.environ):
-        if key.startswith("FIVESTAR_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
 
 
 def controls(text: str) -> list[str]:

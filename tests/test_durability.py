@@ -21,17 +21,10 @@ from analytics.ingest.model import FileRefused
 from analytics.settings import Settings
 from tests.factories import build_store
 from tests.ingest.test_pipeline import GOOD_ROWS, ledger_xlsx
+from tests.test_cli import _isolated  # noqa: F401 — the autouse fixture: no settings of the machine leak in
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = Settings({"lock_timeout_s": 5})
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in list(os.environ):
-        if key.startswith("FIVESTAR_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
 
 
 def _ledger(path: Path, township: str = "甲镇") -> Path:

@@ -45,22 +45,33 @@ def test_trailing_empty_columns_do_not_count(tmp_path: Path) -> None:
     assert staged.ok, [str(p) for p in staged.errors]
 
 
-def test_xlsx_with_data_beyond_the_column_bound_is_refused() -> None:
+def _book(rows: list[list[object]]) -> tuple[openpyxl.Workbook, openpyxl.worksheet.worksheet.Worksheet]:
+    """A star ledger sheet (title, header, ``rows``) in a new workbook: (workbook, sheet)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "星级台账"
     ws.append([TITLE])
     ws.append(HEADER)
-    for i, row in enumerate(GOOD_ROWS, start=1):
+    for i, row in enumerate(rows, start=1):
         ws.append([i, *row])
-    ws.cell(row=3, column=260, value="多余")
+    return wb, ws
+
+
+def _saved(wb: openpyxl.Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
-    staged = stage(buf.getvalue(), "台账.xlsx", settings=SETTINGS)
+    return buf.getvalue()
+
+
+def test_xlsx_with_data_beyond_the_column_bound_is_refused() -> None:
+    wb, ws = _book(GOOD_ROWS)
+    ws.cell(row=3, column=260, value="多余")
+    data = _saved(wb)
+    staged = stage(data, "台账.xlsx", settings=SETTINGS)
     assert [(p.code, p.value) for p in staged.errors] == [("E_FILE", "台账.xlsx")]
     assert "工作表“星级台账”有 260 列含数据，超过上限 200 列" in staged.errors[0].message
-    assert stage(buf.getvalue(), "台账.xlsx", settings=SETTINGS.replace(max_columns_per_sheet=300)).ok
+    assert stage(data, "台账.xlsx", settings=SETTINGS.replace(max_columns_per_sheet=300)).ok
 
 
 def test_branch_rows_over_the_bound_are_refused_naming_the_sheet(tmp_path: Path) -> None:
@@ -76,23 +87,16 @@ def test_branch_rows_over_the_bound_are_refused_naming_the_sheet(tmp_path: Path)
 
 
 def test_task_rows_over_the_bound_are_refused_naming_the_sheet() -> None:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "星级台账"
-    ws.append([TITLE])
-    ws.append(HEADER)
-    ws.append([1, "甲镇", "一村", "√", "√", "√", "√", "√"])
+    wb, _ = _book([["甲镇", "一村", "√", "√", "√", "√", "√"]])
     tasks = wb.create_sheet("任务台账")
     tasks.append(["乡镇", "村(社区)", "所属星", "重点任务", "是否完成"])
     for i in range(4):
         tasks.append(["甲镇", "一村", "产业兴旺星", f"任务{i}", "是"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    staged = stage(buf.getvalue(), "台账.xlsx", settings=SETTINGS.replace(max_task_rows_per_upload=3))
+    data = _saved(wb)
+    staged = stage(data, "台账.xlsx", settings=SETTINGS.replace(max_task_rows_per_upload=3))
     assert [(p.code, p.sheet) for p in staged.errors] == [("E_FILE", "任务台账")]
     assert "任务台账任务共 4 行，超过一次上传的上限 3 行" in staged.errors[0].message
-    assert stage(buf.getvalue(), "台账.xlsx", settings=SETTINGS.replace(max_task_rows_per_upload=4)).ok
+    assert stage(data, "台账.xlsx", settings=SETTINGS.replace(max_task_rows_per_upload=4)).ok
 
 
 def test_stored_warnings_are_bounded_and_the_rest_counted(tmp_path: Path) -> None:

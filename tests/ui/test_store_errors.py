@@ -11,8 +11,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import store
 from tests.factories import build_store
 from tests.ui.conftest import BRANCHES, TASKS
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ui.test_pages import open_page
 
 
 @pytest.mark.parametrize("page", [None, "pages/battle_map.py", "pages/ranking.py", "pages/upload.py"])
@@ -22,12 +21,7 @@ def test_truncated_store_shows_the_store_message(tmp_path: Path, monkeypatch: py
     os.truncate(db, db.stat().st_size // 3)
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(page)
     assert any("已损坏或不完整" in e.value for e in at.error), [e.value for e in at.error]
 
 
