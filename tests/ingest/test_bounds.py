@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from analytics import spec, store
 from analytics.ingest import _spawn, ingest_bytes, stage
@@ -138,17 +139,11 @@ def test_real_ledger_passes_and_a_bomb_is_refused(tmp_path: Path) -> None:
     assert "解压后的内容超过" in staged.errors[0].message
 
 
-def test_server_upload_limit_is_max_upload_mb(monkeypatch: object) -> None:
-    import pytest
-
+def test_server_upload_limit_is_max_upload_mb(monkeypatch: pytest.MonkeyPatch) -> None:
     from ui import serve
 
-    mp = pytest.MonkeyPatch()
-    try:
-        mp.setenv("FIVESTAR_MAX_UPLOAD_MB", "7")
-        command = serve.streamlit_command(["--server.port", "8600", "--server.maxUploadSize", "200"])
-    finally:
-        mp.undo()
+    monkeypatch.setenv("FIVESTAR_MAX_UPLOAD_MB", "7")
+    command = serve.streamlit_command(["--server.port", "8600", "--server.maxUploadSize", "200"])
     assert command[1:4] == ["-m", "streamlit", "run"] and command[4].endswith("app.py")
     assert command[5:] == ["--server.maxUploadSize", "7", "--server.port", "8600"]
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
