@@ -120,7 +120,7 @@ def trim_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     other Cc/Cf character (NUL, ESC, BEL, zero-width, bidi controls) is removed (issue 14).
     """
     arr = as_array(values)
-    if pc.any(pc.match_substring_regex(arr, _TEXT_CONTROL_RE2)).as_py():  # rare: rewrite only then
+    if _has_text_controls(arr):  # rare: rewrite only then
         arr = pc.replace_substring_regex(arr, pattern=_TEXT_BREAK_RE2, replacement="\n")
         arr = pc.replace_substring(arr, pattern="\t", replacement=" ")
         arr = pc.replace_substring_regex(arr, pattern=_TEXT_CONTROL_RE2, replacement="")
@@ -128,9 +128,19 @@ def trim_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return _empty_to_null(arr)
 
 
-def clean_free_text(text: str | None) -> str | None:
-    """Python twin of ``trim_array`` for one value."""
-    return trim_array(pa.array([text], pa.string()))[0].as_py()
+def _has_text_controls(arr: pa.Array) -> bool:
+    """Whether any cell holds a character ``trim_array`` rewrites, cheaply: a long column with few
+    distinct values is checked once per value, and only cells that are not all printable (a
+    line break, a full-width space … or a control) go through the regular expression."""
+    if len(arr) > 2048:
+        encoded = dictionary_encode(arr)
+        if len(encoded.dictionary) * 4 < len(arr):
+            arr = encoded.dictionary
+    printable = pc.utf8_is_printable(arr)
+    if pc.all(printable).as_py() is not False:
+        return False
+    suspects = arr.filter(pc.invert(printable))
+    return bool(pc.any(pc.match_substring_regex(suspects, _TEXT_CONTROL_RE2)).as_py())
 
 
 def map_distinct(
