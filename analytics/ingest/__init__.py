@@ -184,6 +184,7 @@ def load(
     result.branches = parsed.branches.num_rows
     result.tasks = parsed.tasks.num_rows
     with store.open_store(db, settings=settings) as con:
+        store.checkpoint_at_commit(con)
         outcome = load_parsed(
             con, parsed, file_name=staged.file_name, sha256=staged.sha256, content=staged.data,
             uploader=uploader, is_demo=is_demo,
@@ -215,7 +216,7 @@ def _checkpoint_accepted(con: Any, upload_id: str, path: Path) -> None:
     from analytics import store
 
     try:
-        store.checkpoint(con)
+        store.checkpoint(con, path)
     except (duckdb.Error, OSError) as exc:
         failure = store.store_failure(exc, path)
         if failure is None:
