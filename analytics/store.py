@@ -651,17 +651,21 @@ _FILE_ERRORS = (duckdb.IOException, duckdb.InternalException, duckdb.FatalExcept
 _DISK_FULL_MARKERS = ("No space left on device", "File too large", "Disk quota exceeded", "ENOSPC", "EFBIG")
 
 
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the file size limit) is full."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    return isinstance(exc, _FILE_ERRORS) and any(marker in str(exc) for marker in _DISK_FULL_MARKERS)
+
+
 def store_failure(exc: BaseException, path: str | os.PathLike[str]) -> StoreError | None:
     """The Chinese StoreError for a failure of the store file (disk full, damaged or
     truncated file), or None when ``exc`` is something else (issue 14: no tracebacks)."""
-    import errno
-
-    text = str(exc)
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        text = "No space left on device"
-    elif not isinstance(exc, _FILE_ERRORS):
+    if not disk_full(exc) and not isinstance(exc, _FILE_ERRORS):
         return None
-    if any(marker in text for marker in _DISK_FULL_MARKERS):
+    if disk_full(exc):
         return StoreError(
             f"无法写入数据库文件 {path}：磁盘空间已满（或超过文件大小限制）。本次操作没有提交，"
             "已有数据不受影响。请清理磁盘空间后重试。"

@@ -200,3 +200,26 @@ def test_work_folder_of_a_killed_import_is_swept_by_the_next_start(tmp_path: Pat
                           env=env, capture_output=True, text=True, cwd=str(tmp_path), timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert list(temp.glob("fivestar-read-*")) == []
+
+
+def test_a_failed_checkpoint_after_the_commit_says_the_upload_is_in_the_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    db = tmp_path / "s.duckdb"
+
+    def leave_the_log(con: duckdb.DuckDBPyConnection) -> None:  # as when another transaction is open
+        con.execute("SET checkpoint_threshold = '1GB'")
+
+    def full(con: duckdb.DuckDBPyConnection, path: object) -> None:
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+
+    monkeypatch.setattr(store, "checkpoint_at_commit", leave_the_log)
+    monkeypatch.setattr(store, "checkpoint", full)
+    code = main(["ingest", str(_ledger(tmp_path / "a.xlsx")), "--db", str(db)])
+    err = capsys.readouterr().err
+    assert code == 1 and "上传 U00001 已提交，但未能并入数据文件" in err and "磁盘空间已满" in err
+    assert "请勿删除该 .wal 文件" in err
+    monkeypatch.undo()
+    assert _uploads(db) == ["U00001"]  # committed: in the log, merged by the next writer

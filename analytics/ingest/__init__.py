@@ -218,13 +218,12 @@ def _checkpoint_accepted(con: Any, upload_id: str, path: Path) -> None:
     try:
         store.checkpoint(con, path)
     except (duckdb.Error, OSError) as exc:
-        failure = store.store_failure(exc, path)
-        if failure is None:
+        if store.store_failure(exc, path) is None:
             raise
         raise store.StoreError(
-            f"上传 {upload_id} 已提交，但未能并入数据文件 {path}（{'磁盘空间已满' if '磁盘' in str(failure) else '文件异常'}），"
-            f"目前只保存在预写日志 {path}.wal 中：请勿删除该 .wal 文件，清理磁盘空间后运行任一命令"
-            "（如 python -m analytics uploads）即可完成合并。"
+            f"上传 {upload_id} 已提交，但未能并入数据文件 {path}（{'磁盘空间已满' if store.disk_full(exc) else '文件异常'}），"
+            f"目前只保存在预写日志 {path}.wal 中：请勿删除该 .wal 文件；清理磁盘空间后，"
+            "下次导入（或回滚等写入操作）时会自动完成合并。"
         ) from exc
 
 
