@@ -191,6 +191,7 @@ def load(
         )
         if outcome.upload_id is not None:
             _checkpoint_accepted(con, outcome.upload_id, store.resolve_db_path(db, settings))
+        store.end_checkpoint_at_commit(con)
     result.ok = True
     where = f"（{result.period}，{format_scope(result.scope, max_townships=10)}）"
     if outcome.duplicate_of is not None:
