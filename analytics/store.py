@@ -678,10 +678,11 @@ def store_failure(exc: BaseException, path: str | os.PathLike[str]) -> StoreErro
 
 @contextlib.contextmanager
 def _translated(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield ``con``; a damaged-file or disk-full error inside becomes a StoreError; always closed."""
+    """Yield ``con``; a damaged-file or disk-full error of DuckDB inside becomes a StoreError; always
+    closed. (An OSError inside the block, e.g. writing an export, is not the store's and passes.)"""
     try:
         yield con
-    except (duckdb.Error, OSError) as exc:
+    except duckdb.Error as exc:
         failure = store_failure(exc, path)
         if failure is None:
             raise

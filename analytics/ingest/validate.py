@@ -310,8 +310,8 @@ def _extract(sheet: _Sheet, problems: _Problems) -> None:
     skip = _any([blank, footer, totals, repeated], n)
     for name, mask in invisible:
         mask = pc.and_(mask, pc.invert(skip))
-        escaped = pc.utf8_slice_codeunits(V.as_array(data.column(layout.fields[name].letter)), 0, 40)
-        problems.add_cells(spec.E_VALUE, sheet, layout.fields[name], mask, escaped,
+        shown = pc.utf8_slice_codeunits(V.as_array(data.column(layout.fields[name].letter)), 0, 40)
+        problems.add_cells(spec.E_VALUE, sheet, layout.fields[name], mask, shown,
                            _INVISIBLE_NAME.format(label=FIELD_LABELS[name]))
     if pc.any(skip).as_py():
         sheet.filter(pc.invert(skip))
