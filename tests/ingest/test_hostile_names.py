@@ -129,3 +129,13 @@ def test_names_equal_after_normalisation_are_duplicates(raw: list[str]) -> None:
     assert duplicate_rows == expected
     if not expected and not errors:
         assert len(ok(result).branches) == len(names)
+
+
+def test_free_text_check_on_long_columns_few_or_many_distinct_values() -> None:
+    many = [f"任务{i}\n第二行" for i in range(3000)]  # distinct values: checked cell by cell
+    many[1234] = "任务\x1b[2J清屏"
+    assert V.trim_array(pa.array(many)).to_pylist()[1233:1236] == ["任务1233\n第二行", "任务[2J清屏", "任务1235\n第二行"]
+    few = ["整治村容\u3000村貌", "发展产业\u200b"] * 2000  # few distinct values: checked once per value
+    assert V.trim_array(pa.array(few)).to_pylist()[:2] == ["整治村容\u3000村貌", "发展产业"]
+    clean = ["整治村容\u3000村貌", "第一行\n第二行"] * 2000  # not all printable, but nothing to drop
+    assert V.trim_array(pa.array(clean)).to_pylist() == clean
