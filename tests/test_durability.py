@@ -223,3 +223,19 @@ def test_a_failed_checkpoint_after_the_commit_says_the_upload_is_in_the_log(
     assert "请勿删除该 .wal 文件" in err
     monkeypatch.undo()
     assert _uploads(db) == ["U00001"]  # committed: in the log, merged by the next writer
+
+
+def test_a_store_being_created_by_a_killed_import_is_swept(tmp_path: Path) -> None:
+    from analytics.ingest import prepare
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    db = tmp_path / "s.duckdb"
+    stale = [tmp_path / f".s.duckdb.creating-{gone.pid}", tmp_path / f".s.duckdb.creating-{gone.pid}.wal"]
+    live = tmp_path / f".s.duckdb.creating-{os.getppid()}"
+    for path in (*stale, live):
+        path.write_bytes(b"x" * 1000)
+    fresh = prepare.FreshStore.prepare(db, SETTINGS)
+    assert fresh is not None
+    fresh.discard()
+    assert [p.exists() for p in (*stale, live)] == [False, False, True]

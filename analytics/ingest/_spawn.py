@@ -148,7 +148,8 @@ def new_work_dir() -> str:
     return tempfile.mkdtemp(prefix=f"{WORK_DIR_PREFIX}{os.getpid()}-")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a stale file's owner was killed when not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -177,7 +178,7 @@ def sweep_stale_work_dirs(temp_dir: str | None = None) -> list[str]:
                 continue
             head = entry.name[len(WORK_DIR_PREFIX):].split("-", 1)[0]
             if head.isdigit() and "-" in entry.name[len(WORK_DIR_PREFIX):]:
-                stale = int(head) != os.getpid() and not _pid_alive(int(head))
+                stale = int(head) != os.getpid() and not pid_alive(int(head))
             else:  # named before folders carried their owner's pid: by age
                 stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_UNNAMED_S
         except (OSError, ValueError):
