@@ -159,6 +159,7 @@ W_UNKNOWN_COLUMN: Final = "W_UNKNOWN_COLUMN"
 W_SKIPPED_SHEET: Final = "W_SKIPPED_SHEET"
 # Not in the contract's list; added (documented in docs/decisions.md):
 W_TRUNCATED: Final = "W_TRUNCATED"  # sheet ends exactly at its format's row limit
+W_MORE_WARNINGS: Final = "W_MORE_WARNINGS"  # warnings beyond max_stored_warnings, counted in one (issue 14)
 
 MAX_LISTED_PROBLEMS: Final = 200
 ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm": 1_048_576}
@@ -167,12 +168,28 @@ ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm"
 LEVEL_LABELS: Final[dict[int, str]] = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星", 0: "无星"}
 
 
+# Unicode categories removed from names besides whitespace: control (Cc) and format (Cf)
+# characters — NUL, ESC, BEL, zero-width spaces/joiners, BOM, bidi controls (issue 14).
+DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
 def normalize_text(value: str | None) -> str | None:
-    """§3.3 item 4: NFKC, strip all whitespace (incl. U+3000), （）==(); blank -> None."""
+    """§3.3 item 4: NFKC, strip all whitespace (incl. U+3000), （）==(); blank -> None.
+
+    Also drops every control and format character (Unicode Cc, Cf), so a name with a
+    zero-width space or a bidi control is the same name as without it. The Python twin of
+    ``analytics.ingest.values.normalize_array`` (they agree on every character assigned in
+    Python's Unicode database; Arrow's may be newer).
+    """
     if value is None:
         return None
     text = unicodedata.normalize("NFKC", value)
-    text = "".join(text.split())
+    if text.isprintable():  # the usual case: no control, format or separator character but space
+        text = "".join(text.split())
+    else:
+        text = "".join(
+            ch for ch in text if not (ch.isspace() or unicodedata.category(ch) in DROPPED_CATEGORIES)
+        )
     return text or None
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import store
-from analytics.periods import Period, available_months
+from analytics.periods import Period, available_months, default_period_label
 from analytics.scope import Scope, scope_options
 from analytics.settings import Settings, load_settings
 from ui import safe
@@ -139,11 +139,15 @@ def call(func: str, *args: Any, **kwargs: Any) -> Any:
     Pass ``SETTINGS`` where the function takes the settings.
     """
     s = settings()
-    return _cached_call(
-        func, db_path(), version(), _settings_key(s),
-        tuple(_encode(a) for a in args),
-        tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
-    )
+    try:
+        return _cached_call(
+            func, db_path(), version(), _settings_key(s),
+            tuple(_encode(a) for a in args),
+            tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
+        )
+    except store.StoreError as exc:  # damaged store, full disk, locked file: the message, not a traceback
+        st.error(str(exc))
+        st.stop()
 
 
 def deferred(func: str, *args: Any, **kwargs: Any) -> Callable[[], Any]:
@@ -245,7 +249,7 @@ def scope_picker(*, own_periods: bool = False) -> Selection:
     _reset_if_invalid("f_kind", list(KIND_LABELS), "month")
     kind = st.session_state["f_kind"]
     options = period_options(info, kind)
-    _reset_if_invalid("f_period", options, options[0])
+    _reset_if_invalid("f_period", options, default_period_label(options))
     if own_periods:
         # Widget state of widgets not drawn in a run is dropped by Streamlit;
         # re-assigning keeps the sidebar period for the next page.
@@ -256,7 +260,7 @@ def scope_picker(*, own_periods: bool = False) -> Selection:
         sb.radio("统计周期", list(KIND_LABELS), key="f_kind", format_func=KIND_LABELS.__getitem__, horizontal=True)
         kind = st.session_state["f_kind"]
         options = period_options(info, kind)
-        _reset_if_invalid("f_period", options, options[0])
+        _reset_if_invalid("f_period", options, default_period_label(options))
         sb.selectbox("月份" if kind == "month" else "季度", options, key="f_period",
                      format_func=lambda label: Period.parse(label).display)
 

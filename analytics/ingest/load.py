@@ -157,6 +157,8 @@ def load_parsed(
         finally:
             con.unregister("_archive_in")
         upload_id, seq = store.next_upload_id(con)
+        # The highest id ever handed out, kept in the same commit (and checkpoint) as the upload.
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('seq_floor', ?)", [str(seq)])
         con.execute(
             INSERT_UPLOAD_SQL,
             [

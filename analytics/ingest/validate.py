@@ -158,13 +158,24 @@ class _Problems:
         )
         return table.take(order)
 
-    def split(self, limit: int) -> tuple[list[Problem], int, list[Problem]]:
-        """(listed errors, total errors, every warning), each in sheet/row/column order."""
+    def split(self, limit: int, warning_limit: int | None = None) -> tuple[list[Problem], int, list[Problem]]:
+        """(listed errors, total errors, warnings), each in sheet/row/column order.
+
+        Beyond ``warning_limit`` warnings, the rest are counted in one W_MORE_WARNINGS (issue 14:
+        a file must not store or print an unbounded list).
+        """
         table = self._table()
         is_error = pc.starts_with(table["code"], "E_")
         errors = table.filter(is_error)
         warnings = table.filter(pc.invert(is_error))
-        return _to_problems(errors.slice(0, limit)), errors.num_rows, _to_problems(warnings)
+        listed = _to_problems(warnings if warning_limit is None else warnings.slice(0, warning_limit))
+        if warning_limit is not None and warnings.num_rows > warning_limit:
+            listed.append(Problem(
+                code=spec.W_MORE_WARNINGS,
+                message=f"另有 {warnings.num_rows - warning_limit:,} 条警告未逐条列出和保存"
+                f"（共 {warnings.num_rows:,} 条，上限 {warning_limit:,} 条，设置 max_stored_warnings）",
+            ))
+        return _to_problems(errors.slice(0, limit)), errors.num_rows, listed
 
 
 def _to_problems(table: pa.Table) -> list[Problem]:
@@ -248,7 +259,12 @@ def _is_in(values: pa.Array, value_set: pa.Array) -> pa.Array:
     return pc.fill_null(pc.is_in(values, value_set=value_set), False)
 
 
-def _extract(sheet: _Sheet) -> None:
+# A control or format character that is not whitespace (a cell of only whitespace is blank, §3.3).
+_INVISIBLE_RE2 = r"[\p{Cf}\x{00}-\x{08}\x{0E}-\x{1B}\x{7F}-\x{84}\x{86}-\x{9F}]"
+_INVISIBLE_NAME = "只含不可见字符（控制符、零宽字符或方向控制符），无法作为名称：请重新输入{label}"
+
+
+def _extract(sheet: _Sheet, problems: _Problems) -> None:
     """Normalize the data rows of a recognized sheet; drop rows to skip; carry values down (§3.3)."""
     layout = sheet.layout
     data = sheet.raw.table.slice(layout.data_start)
@@ -263,6 +279,18 @@ def _extract(sheet: _Sheet) -> None:
     sheet.stars = [V.normalize_array(data.column(s.column.letter)) for s in layout.stars]
     if n == 0:
         return
+    # A name cell that held only control/format characters is blank after normalization; it
+    # must not pass for a blank cell carried down from above: a row error naming the cell
+    # (issue 14). (A branch name that is not carried down is reported as missing anyway.)
+    carry = LEDGER_CARRY if sheet.kind == LEDGER else TASK_CARRY
+    invisible: list[tuple[str, pa.Array]] = []
+    for name in spec.IDENTITY_FIELDS:
+        if name in carry and name in sheet.cols and sheet.cols[name].null_count:
+            raw_name = V.as_array(data.column(layout.fields[name].letter))
+            mask = pc.and_(pc.is_null(sheet.cols[name]), pc.is_valid(raw_name))
+            if pc.any(mask).as_py():
+                mask = pc.and_(mask, _matches(raw_name, _INVISIBLE_RE2))
+                invisible.append((name, pc.fill_null(mask, False)))
 
     mapped = list(sheet.cols.values()) + sheet.stars
     blank = _all([pc.is_null(v) for v in mapped], n)
@@ -281,10 +309,14 @@ def _extract(sheet: _Sheet) -> None:
     same = [pc.cast(_is_in(v, pa.array(sorted(c.labels), pa.string())), pa.int8()) for v, c in short]
     repeated = pc.greater_equal(functools.reduce(pc.add, same), 2) if same else pa.repeat(pa.scalar(False), n)
     skip = _any([blank, footer, totals, repeated], n)
+    for name, mask in invisible:
+        mask = pc.and_(mask, pc.invert(skip))
+        shown = pc.utf8_slice_codeunits(V.as_array(data.column(layout.fields[name].letter)), 0, 40)
+        problems.add_cells(spec.E_VALUE, sheet, layout.fields[name], mask, shown,
+                           _INVISIBLE_NAME.format(label=FIELD_LABELS[name]))
     if pc.any(skip).as_py():
         sheet.filter(pc.invert(skip))
 
-    carry = LEDGER_CARRY if sheet.kind == LEDGER else TASK_CARRY
     for name in carry:
         if name in sheet.cols:
             sheet.cols[name] = pc.fill_null_forward(sheet.cols[name])
@@ -364,7 +396,7 @@ def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source |
 
 def _resolve_period(
     wb: RawWorkbook, sheets: list[_Sheet], titles: list[tuple[_Sheet, int, HeaderColumn, str]],
-    uploader: str | None, problems: _Problems,
+    uploader: str | None, problems: _Problems, settings: Settings,
 ) -> date | None:
     column, disagreed = _column_period(sheets, problems)
     if disagreed:
@@ -414,7 +446,19 @@ def _resolve_period(
                 column=winner.column if winner.sheet else other.column,
                 value=winner.value if winner.sheet else other.value,
             )
-    return date(year, winner.month, 1)
+    period = date(year, winner.month, 1)
+    current = date.today().replace(day=1)
+    # A month after the current one is a typing error (2100-12) that would become every
+    # user's default month; refused unless the setting allows it (issue 14).
+    if period > current and not settings.allow_future_periods:
+        problems.add(
+            spec.E_PERIOD,
+            f"报送月份 {V.month_label(year, winner.month)}（来自{winner.what}）晚于本月 "
+            f"{V.month_label(current.year, current.month)}，不能报送未来的月份：请改为实际报送的月份",
+            sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value,
+        )
+        return None
+    return period
 
 
 def _file_county(uploader: str | None, titles: list[tuple[_Sheet, int, HeaderColumn, str]]) -> str | None:
@@ -832,14 +876,20 @@ def _parse_workbook(
             "没有找到星级台账：需要一张表头含 乡镇（街道）、村（社区）名称 和五个星级列（或 当前星级 列）的工作表",
         )
     for sheet in sheets:
-        _extract(sheet)
+        _extract(sheet, problems)
+    too_many = _over_row_bounds(ledgers, tasks, settings)
+    if too_many is not None:  # refused before any row is typed (issue 14: bounded work and memory)
+        problems.add(spec.E_FILE, too_many[1], sheet=too_many[0])
+        errors, errors_total, warnings = problems.split(
+            int(settings.max_listed_problems), int(settings.max_stored_warnings))
+        return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
 
     titles = [
         (sheet, sheet.excel_row(r), _title_col(sheet, i), text)
         for sheet in [*ledgers, *tasks]
         for r, i, text in title_cells(sheet.raw, sheet.layout)
     ]
-    period_date = _resolve_period(wb, sheets, titles, period, problems) if has_ledger_sheet else None
+    period_date = _resolve_period(wb, sheets, titles, period, problems, settings) if has_ledger_sheet else None
     year = period_date.year if period_date else None
     file_county = _file_county(county, titles)
 
@@ -868,12 +918,31 @@ def _parse_workbook(
                 "任务台账中的这个支部在星级台账中没有：请核对支部名称和所属乡镇（街道）是否与星级台账一致",
             )
 
-    errors, errors_total, warnings = problems.split(int(settings.max_listed_problems))
+    errors, errors_total, warnings = problems.split(int(settings.max_listed_problems), int(settings.max_stored_warnings))
     if errors_total or period_date is None:
         return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
     branches = pa.concat_tables(branch_tables) if branch_tables else BRANCH_SCHEMA.empty_table()
     return ParsedLedger(period=period_date, branches=branches, tasks=all_tasks, warnings=warnings,
                         skipped_sheets=skipped)
+
+
+def _over_row_bounds(ledgers: list[_Sheet], tasks: list[_Sheet], settings: Settings) -> tuple[_Sheet, str] | None:
+    """(the sheet where a bound is passed, the message) when the upload has more branch rows than
+    max_branches_per_upload or more task rows than max_task_rows_per_upload, else None."""
+    for sheets, limit, setting, what in (
+        (ledgers, int(settings.max_branches_per_upload), "max_branches_per_upload", "星级台账支部"),
+        (tasks, int(settings.max_task_rows_per_upload), "max_task_rows_per_upload", "任务台账任务"),
+    ):
+        total = 0
+        for sheet in sheets:
+            total += len(sheet.rows)
+            if total > limit:
+                others = sum(len(s.rows) for s in sheets)
+                return sheet, (
+                    f"{what}共 {others:,} 行，超过一次上传的上限 {limit:,} 行（设置 {setting}），不予导入。"
+                    "一个地市约 5,000 个支部：请按县（市、区）或乡镇（街道）拆分成几个文件分别上传"
+                )
+    return None
 
 
 def _title_col(sheet: _Sheet, index: int) -> HeaderColumn:

@@ -23,8 +23,16 @@ import pyarrow.compute as pc
 
 from analytics import spec
 
-# All whitespace (RE2): ASCII \s, Unicode separators (incl. U+3000, U+00A0), \v, \x1c-\x1f, \x85.
-_WS_RE2 = r"[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]+"
+# Removed from names in one pass (RE2): all whitespace (ASCII \s, Unicode separators incl.
+# U+3000 and U+00A0) and every control and format character — Cc (NUL, ESC, BEL, \v,
+# \x1c-\x1f, \x85 …) and Cf (zero-width U+200B-U+200D, U+2060, BOM U+FEFF, bidi controls
+# U+200E/U+200F, U+202A-U+202E, U+2066-U+2069 …), so look-alike names collide (issue 14).
+_WS_RE2 = r"[\s\p{Z}\p{Cc}\p{Cf}]+"
+# Free text keeps its line breaks: any Cc or Cf character except \n (checked first: the
+# usual cell has none, and a match scan is cheaper than a rewrite).
+_TEXT_CONTROL_RE2 = r"[\x{00}-\x{09}\x{0B}-\x{1F}\x{7F}-\x{9F}\p{Cf}]"
+# In free text: a line break of another kind (CR LF, CR, VT, FF, NEL, U+2028/U+2029) -> \n, a tab -> space.
+_TEXT_BREAK_RE2 = r"\r\n|[\r\x{0B}\x{0C}\x{85}\x{2028}\x{2029}]"
 
 # ---------------------------------------------------------------------------
 # Vectorized helpers
@@ -104,12 +112,35 @@ def _normalize(arr: pa.Array) -> pa.Array:
 
 
 def trim_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Free text (tasks, problems, notes): leading/trailing whitespace trimmed, blank -> null.
+    """Free text (tasks, problems, notes): control and format characters dropped, leading/trailing
+    whitespace trimmed, blank -> null.
 
-    Inner spaces and full-width punctuation are kept — this text is shown as written.
+    Inner spaces, line breaks and full-width punctuation are kept — this text is shown as
+    written. Other line breaks (CR LF, CR, VT, FF, U+2028 …) become \n, a tab a space, and every
+    other Cc/Cf character (NUL, ESC, BEL, zero-width, bidi controls) is removed (issue 14).
     """
-    arr = pc.utf8_trim_whitespace(as_array(values))
+    arr = as_array(values)
+    if _has_text_controls(arr):  # rare: rewrite only then
+        arr = pc.replace_substring_regex(arr, pattern=_TEXT_BREAK_RE2, replacement="\n")
+        arr = pc.replace_substring(arr, pattern="\t", replacement=" ")
+        arr = pc.replace_substring_regex(arr, pattern=_TEXT_CONTROL_RE2, replacement="")
+    arr = pc.utf8_trim_whitespace(arr)
     return _empty_to_null(arr)
+
+
+def _has_text_controls(arr: pa.Array) -> bool:
+    """Whether any cell holds a character ``trim_array`` rewrites, cheaply: a long column with few
+    distinct values is checked once per value, and only cells that are not all printable (a
+    line break, a full-width space … or a control) go through the regular expression."""
+    if len(arr) > 2048:
+        encoded = dictionary_encode(arr)
+        if len(encoded.dictionary) * 4 < len(arr):
+            arr = encoded.dictionary
+    printable = pc.utf8_is_printable(arr)
+    if pc.all(printable).as_py() is not False:
+        return False
+    suspects = arr.filter(pc.invert(printable))
+    return bool(pc.any(pc.match_substring_regex(suspects, _TEXT_CONTROL_RE2)).as_py())
 
 
 def map_distinct(

@@ -139,7 +139,7 @@ def serve_app(db_path: Path, workdir: Path, log_name: str = "streamlit-server.lo
     log_path = ARTIFACTS / log_name
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "ui.serve",  # as `make run`: the upload limit comes from max_upload_mb
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
