@@ -48,7 +48,7 @@ import pyarrow as pa
 from analytics.periods import Period
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
 
@@ -555,7 +555,76 @@ MIGRATIONS: tuple[str, ...] = (
     # docstring), built here from the current rows.
     # (filled by rebuild_snapshots, see _MIGRATION_STEPS).
     _SNAPSHOT_TABLE_SQL,
+    # Version 4 (battle-map.md): the task sheet as offices draw it (star optional, team,
+    # star owner, department, acceptance), the problem list (问题清单) and the weak-branch
+    # rectification (软弱涣散整顿), each current-only in its view like v_task.
+    """
+    ALTER TABLE task ALTER COLUMN star_slot DROP NOT NULL;  -- NULL = 未分星
+    ALTER TABLE task ADD COLUMN team VARCHAR;
+    ALTER TABLE task ADD COLUMN star_owner VARCHAR;
+    ALTER TABLE task ADD COLUMN department VARCHAR;
+    ALTER TABLE task ADD COLUMN accepted BOOLEAN DEFAULT false;
+    ALTER TABLE task ADD COLUMN accepted_date DATE;
+
+    CREATE TABLE problem (
+        upload_id    VARCHAR NOT NULL,
+        period       DATE NOT NULL,
+        county       VARCHAR NOT NULL,
+        township     VARCHAR NOT NULL,
+        branch       VARCHAR NOT NULL,
+        star_slot    INTEGER,            -- NULL: the problem names no star
+        problem      VARCHAR NOT NULL,
+        measure      VARCHAR,
+        owner        VARCHAR,
+        deadline     DATE,
+        closed       BOOLEAN NOT NULL,   -- 销号
+        closed_date  DATE,
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    CREATE TABLE weak (
+        upload_id    VARCHAR NOT NULL,
+        period       DATE NOT NULL,
+        county       VARCHAR NOT NULL,
+        township     VARCHAR NOT NULL,
+        branch       VARCHAR NOT NULL,
+        situations   VARCHAR,            -- 认定情形
+        plan         VARCHAR,            -- 整顿措施
+        liaison      VARCHAR,            -- 包联领导
+        identified   DATE,               -- 认定时间
+        state        VARCHAR NOT NULL,   -- 整顿中 / 已销号 / 已摘帽 / 巩固提升
+        cleared      DATE,               -- 销号/摘帽时间
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    DROP VIEW v_task;
+    CREATE VIEW v_task AS
+    SELECT period, county, township, branch, star_slot, task, measure,
+           owner, deadline, done, done_date, upload_id,
+           team, star_owner, department, coalesce(accepted, false) AS accepted, accepted_date
+    FROM task
+    WHERE is_current;
+
+    CREATE VIEW v_problem AS
+    SELECT period, county, township, branch, star_slot, problem, measure, owner,
+           deadline, closed, closed_date, upload_id
+    FROM problem
+    WHERE is_current;
+
+    CREATE VIEW v_weak AS
+    SELECT period, county, township, branch, situations, plan, liaison, identified,
+           state, cleared, upload_id
+    FROM weak
+    WHERE is_current;
+    """,
 )
+
+# The tables of per-upload rows whose is_current flag follows the upload's (refresh_current).
+ROW_TABLES: tuple[str, ...] = ("branch_month", "task", "problem", "weak")
 
 
 def _build_snapshots(con: duckdb.DuckDBPyConnection) -> None:
@@ -993,7 +1062,7 @@ def refresh_current(
         con.register("_units", table)
         try:
             con.execute(_REFRESH_SCOPE_SQL)
-            for name in ("branch_month", "task"):
+            for name in ROW_TABLES:
                 con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
         finally:
             con.unregister("_units")
@@ -1144,7 +1213,7 @@ def clear_demo(con: duckdb.DuckDBPyConnection) -> int:
         con.execute(
             "INSERT OR REPLACE INTO meta SELECT 'seq_floor', CAST(coalesce(max(seq), 0) AS VARCHAR) FROM uploads"
         )
-        for table in ("branch_month", "task", "upload_scope"):
+        for table in (*ROW_TABLES, "upload_scope"):
             con.execute(f"DELETE FROM {table} WHERE upload_id IN (SELECT upload_id FROM uploads WHERE is_demo)")
         # An archived file is kept while a real (non-demo) upload still refers to it.
         con.execute(
