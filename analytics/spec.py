@@ -275,7 +275,8 @@ PROBLEM_KIND: Final = SheetKind(
     key="problem", label="问题清单", aliases=PROBLEM_ALIASES, required=PROBLEM_REQUIRED,
     # battle-map.md §2: branch and problem, and no done-of-task column.
     recognition=(Recognition(4, fields=("branch", "problem"), absent=(("task", "done"),)),),
-    carry=("county", "township", "branch", "star"),
+    # The branch cell is often merged over its problems; a star is the problem's own.
+    carry=("county", "township", "branch"),
     free_text=frozenset({"problem", "measure", "notes"}),
     parsers={"star": "star", "closed": "closed", "deadline": "date", "closed_date": "date"},
 )

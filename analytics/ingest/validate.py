@@ -322,6 +322,9 @@ def _star_headings(sheet: _Sheet, cells: list[pa.Array], first_cell: pa.Array, n
     heading, _ = V.map_distinct(V.normalize_array(text), _heading_name, pa.string())
     if heading.null_count == len(heading):
         return
+    is_heading = pc.is_valid(heading)
+    # The heading's text is not a value of whatever column it was written in.
+    sheet.cols = {k: pc.if_else(is_heading, pa.scalar(None, v.type), v) for k, v in sheet.cols.items()}
     star = sheet.cols.get("star")
     sheet.cols["star"] = heading if star is None else pc.coalesce(star, heading)
 
