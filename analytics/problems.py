@@ -114,8 +114,8 @@ def branch_weak_record(
     if df.empty:
         return None
     df = _dates(df, "period", "record_period", "identified", "cleared")
-    row = df.iloc[0].to_dict()
-    return {k: (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v) for k, v in row.items()}
+    row = df.iloc[0]
+    return {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v) for k, v in row.items()}
 
 
 def star_view(

@@ -102,8 +102,7 @@ def test_a_quarter_takes_each_branchs_latest_month(make_con, settings):
 def test_unit_counts(make_con, settings):
     df = unit_problem_weak_counts(_con(make_con), Period.parse(AUG), Scope(), settings)
     assert list(df.columns) == UNIT_COLUMNS
-    assert records(df, UNIT_COLUMNS[:3] + ["branches", "weak", "weak_prev", "weak_cleared", "open_problems",
-                                           "overdue_problems", "tasks_done", "tasks_accepted", "tasks_total"]) == [
+    assert records(df, UNIT_COLUMNS) == [
         # July had 3 weak (一村, 二村, 三村); 三村 is absent in August, 二村 was cleared.
         ("total", None, None, 4, 1, 3, 1, 2, 1, 5, 4, 8),
         ("county", "甲县", None, 4, 1, 3, 1, 2, 1, 5, 4, 8),
