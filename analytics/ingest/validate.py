@@ -995,9 +995,10 @@ def _parse_workbook(
     details = _Details()
     if tables[TASK]:
         details.task_counts = _task_counts(combined[TASK], [k for _, k in keys[TASK]])
-    if tables[PROBLEM]:
+    # An empty problem list or rectification sheet (e.g. the template's, left blank) says nothing.
+    if combined[PROBLEM].num_rows:
         details.open_problems = _open_problem_counts(combined[PROBLEM], [k for _, k in keys[PROBLEM]])
-    if tables[WEAK]:
+    if combined[WEAK].num_rows:
         details.weak = _weak_flags(combined[WEAK], [k for _, k in keys[WEAK]])
         _duplicates([s for s, _ in keys[WEAK]], [k for _, k in keys[WEAK]], problems)
 
