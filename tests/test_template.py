@@ -127,17 +127,26 @@ def test_problem_and_rectification_sheets_with_drop_downs_and_help() -> None:
         assert words in help_text
 
 
-def test_a_filled_template_with_problem_and_rectification_rows_is_imported() -> None:
+def _one_branch_template() -> openpyxl.Workbook:
+    """The template pre-filled with one branch of 东镇, every star 已达标."""
     wb = _load(build_template(period="2024-08", county="甲县", township="东镇", branches=[
         {"branch": "一村", "branch_type": "村"}]))
-    ws = wb["星级台账"]
     for col in range(7, 12):
-        ws.cell(row=2, column=col, value="已达标")
-    wb["问题清单"].append([1, "甲县", "东镇", "一村", "平安法治星", "矛盾多", "建调解室", "张三", None, "整改中"])
-    wb["软弱涣散整顿"].append([1, "甲县", "东镇", "一村", "班子弱", "调整", "李四", None, "整顿中"])
+        wb["星级台账"].cell(row=2, column=col, value="已达标")
+    return wb
+
+
+def _stage(wb: openpyxl.Workbook):  # type: ignore[no-untyped-def]
     out = io.BytesIO()
     wb.save(out)
-    staged = stage(out.getvalue(), "东镇.xlsx")
+    return stage(out.getvalue(), "东镇.xlsx")
+
+
+def test_a_filled_template_with_problem_and_rectification_rows_is_imported() -> None:
+    wb = _one_branch_template()
+    wb["问题清单"].append([1, "甲县", "东镇", "一村", "平安法治星", "矛盾多", "建调解室", "张三", None, "整改中"])
+    wb["软弱涣散整顿"].append([1, "甲县", "东镇", "一村", "班子弱", "调整", "李四", None, "整顿中"])
+    staged = _stage(wb)
     assert staged.parsed is not None, [str(e) for e in staged.errors]
     assert staged.parsed.problems.column("problem").to_pylist() == ["矛盾多"]
     assert staged.parsed.weak.column("state").to_pylist() == ["整顿中"]
@@ -146,15 +155,9 @@ def test_a_filled_template_with_problem_and_rectification_rows_is_imported() -> 
 
 
 def test_an_empty_problem_list_or_rectification_sheet_changes_nothing() -> None:
-    wb = _load(build_template(period="2024-08", county="甲县", township="东镇", branches=[
-        {"branch": "一村", "branch_type": "村"}]))
-    ws = wb["星级台账"]
-    for col in range(7, 12):
-        ws.cell(row=2, column=col, value="已达标")
-    ws.cell(row=2, column=16, value="是")  # 软弱涣散
-    out = io.BytesIO()
-    wb.save(out)
-    staged = stage(out.getvalue(), "东镇.xlsx")
+    wb = _one_branch_template()
+    wb["星级台账"].cell(row=2, column=16, value="是")  # 软弱涣散
+    staged = _stage(wb)
     assert staged.parsed is not None
     assert staged.parsed.branches.select(["open_problems", "weak"]).to_pylist() == [
         {"open_problems": None, "weak": True}]
