@@ -8,7 +8,9 @@ while the app runs (and the other way round). ``connect`` waits up to
 
 Current data (contract §6–§7): for each (period, county, township) the current
 version is the latest upload covering it that has not been rolled back. The
-views ``v_branch_month`` and ``v_task`` show only rows of current versions.
+views ``v_branch_month`` and ``v_task`` (and, since schema version 4, the problem
+list ``v_problem`` and the rectification records ``v_weak``) show only rows of
+current versions.
 
 Since schema version 2 that rule is not re-derived by every query: it is kept as
 a flag ``is_current`` on ``upload_scope``, ``branch_month`` and ``task``, set in
