@@ -314,7 +314,7 @@ def _star_headings(sheet: _Sheet, cells: list[pa.Array], first_cell: pa.Array, n
     the table) sets the star of the rows below it until the next heading. The heading's
     star goes into the star column (created when the sheet has none), which is carried
     down; the heading row itself then holds only carried fields and is dropped as a label."""
-    filled = functools.reduce(pc.add, [pc.cast(pc.is_valid(c), pa.int8()) for c in cells])
+    filled = functools.reduce(pc.add, [pc.cast(pc.is_valid(c), pa.int16()) for c in cells])
     one = pc.equal(filled, 1)
     if not pc.any(one).as_py():
         return
