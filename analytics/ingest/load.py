@@ -91,6 +91,10 @@ SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _weak_
 """
 
 
+# battle-map.md §1 task columns that may be absent from a task sheet.
+_OPTIONAL_TASK_COLUMNS = ("team", "star_owner", "department", "accepted_date")
+
+
 @dataclass(frozen=True)
 class LoadOutcome:
     upload_id: str | None  # the new upload, or None when nothing was written
@@ -155,6 +159,11 @@ def load_parsed(
 
     branches = _conform(parsed.branches, BRANCH_COLUMNS, BRANCH_SCHEMA)
     tasks = _conform(parsed.tasks, TASK_COLUMNS, TASK_SCHEMA)
+    # Optional task columns no row fills (most task sheets have no team / acceptance columns)
+    # are left to the table's default (NULL) instead of being scanned from Arrow.
+    tasks = tasks.drop_columns([
+        name for name in _OPTIONAL_TASK_COLUMNS if tasks.num_rows and tasks[name].null_count == tasks.num_rows
+    ])
     extra = [  # (relation, rows, insert) of the problem list and the rectification sheet, when given
         (name, _conform(rows, columns, schema), sql)
         for name, rows, columns, schema, sql in (
