@@ -18,7 +18,9 @@ and data start, and which column holds which field. Matching follows §3.1–§3
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analytics import spec
@@ -184,7 +186,32 @@ def _match(labels: list[HeaderColumn], index: _AliasIndex, with_stars: bool) -> 
     return layout
 
 
-def _holds(rule: spec.Recognition, layout: SheetLayout, matched: dict[str, SheetLayout]) -> bool:
+_BY_KEY = {kind.key: (kind, index) for kind, index in _KINDS}
+# Fields every recognition rule of a kind needs (the branch column, for every kind so far).
+_NEEDED: dict[str, frozenset[str]] = {
+    kind.key: frozenset.intersection(*(frozenset(r.fields) for r in kind.recognition)) for kind, _ in _KINDS
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _possible_fields(key: str, label: str) -> frozenset[str]:
+    """The fields of kind ``key`` that ``_match`` could assign a column labelled ``label``
+    (exact, shortened or without a trailing parenthesis)."""
+    index = _BY_KEY[key][1]
+    out: set[str] = set()
+    for text in (label, _TRAILING_PAREN.sub("", label)):
+        if text:
+            out.update(f for f in (index.exact.get(text), index.shortened(text)) if f is not None)
+    return frozenset(out)
+
+
+def _could_match(key: str, labels: list[HeaderColumn], name: str) -> bool:
+    """Whether some label could be assigned field ``name``: a cheap necessary condition checked
+    before matching."""
+    return any(name in _possible_fields(key, col.label) for col in labels)
+
+
+def _holds(rule: spec.Recognition, layout: SheetLayout, matched: Callable[[str], SheetLayout]) -> bool:
     """Whether one declared recognition rule holds for a header matched as one kind."""
     labels = {c.label for c in layout.columns}
     return (
@@ -192,22 +219,34 @@ def _holds(rule: spec.Recognition, layout: SheetLayout, matched: dict[str, Sheet
         and all(text in labels for text in rule.labels)
         and (not rule.any_labels or any(text in labels for text in rule.any_labels))
         and len(layout.star_slots) >= rule.min_star_slots
-        and not any(f in matched[k].fields for k, f in rule.absent)
+        and not any(f in matched(k).fields for k, f in rule.absent)
     )
 
 
 def _classify(labels: list[HeaderColumn]) -> SheetLayout:
     """§3.2 'Recognising sheets' and battle-map.md §1–§3, as the kinds declare them
-    (spec.SHEET_KINDS): the kind whose holding rule has the lowest priority wins."""
-    matched = {kind.key: _match(labels, index, kind.star_columns) for kind, index in _KINDS}
+    (spec.SHEET_KINDS): the kind whose holding rule has the lowest priority wins.
+
+    A kind whose needed fields no label can match is not matched at all (most rows
+    searched for a header are titles or data: this keeps the search cheap)."""
+    cache: dict[str, SheetLayout] = {}
+
+    def matched(key: str) -> SheetLayout:
+        if key not in cache:
+            kind, index = _BY_KEY[key]
+            cache[key] = _match(labels, index, kind.star_columns)
+        return cache[key]
+
     best: tuple[int, str] | None = None
     for kind, _index in _KINDS:
+        if not all(_could_match(kind.key, labels, f) for f in _NEEDED[kind.key]):
+            continue
         for rule in kind.recognition:
-            if (best is None or rule.priority < best[0]) and _holds(rule, matched[kind.key], matched):
+            if (best is None or rule.priority < best[0]) and _holds(rule, matched(kind.key), matched):
                 best = (rule.priority, kind.key)
     if best is None:
         return SheetLayout(kind=None, columns=list(labels))
-    layout = matched[best[1]]
+    layout = cache[best[1]]
     layout.kind = best[1]
     return layout
 
