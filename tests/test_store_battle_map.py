@@ -107,3 +107,27 @@ def test_clear_demo_removes_problem_and_weak_rows(tmp_path: Path) -> None:
     with store.open_store(db, settings=SETTINGS) as con:
         assert store.clear_demo(con) == 1
         assert con.execute("SELECT (SELECT count(*) FROM problem) + (SELECT count(*) FROM weak)").fetchone() == (0,)
+
+
+def test_a_version_3_store_gets_the_battle_map_columns_and_views_on_open(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("BEGIN TRANSACTION")
+    for sql in store.MIGRATIONS[:3]:
+        con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '3')")
+    con.execute("INSERT INTO task (upload_id, period, county, township, branch, star_slot, task, done)"
+                " VALUES ('U00001', DATE '2024-08-01', '甲县', '甲镇', '一村', 2, '旧任务', true)")
+    con.execute("COMMIT")
+    con.close()
+    with store.open_store(db, settings=SETTINGS) as con:
+        assert store.schema_version(con) == 4
+        # The old row: not accepted, no team; a task without a star can now be stored.
+        assert con.execute("SELECT task, star_slot, team, accepted FROM v_task").fetchall() == [
+            ("旧任务", 2, None, False)]
+        con.execute("INSERT INTO task (upload_id, period, county, township, branch, star_slot, task, done)"
+                    " VALUES ('U00001', DATE '2024-08-01', '甲县', '甲镇', '一村', NULL, '未分星', false)")
+        assert con.execute("SELECT count(*) FROM v_problem").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM v_weak").fetchone() == (0,)
