@@ -9,6 +9,7 @@ report call them. Business rules live in the SQL files named below:
 - ``unit_problem_weak_counts``  per county / township and for the scope: weak branches
                                 (now, previous period, cleared), open / overdue problems,
                                 tasks done vs accepted (unit_problem_weak.sql);
+- ``branch_task_detail``        one branch's tasks with team / acceptance (branch_tasks.sql);
 - ``branch_problems``           one branch's problem list (branch_problems.sql);
 - ``branch_weak_record``        one branch's rectification record (branch_weak_record.sql);
 - ``star_view``                 one star across the scope's branches (star_view_*.sql).
@@ -94,6 +95,21 @@ def unit_problem_weak_counts(
 def _branch_params(period: Period, county: str, township: str, branch: str) -> dict[str, Any]:
     return {"start": period.start, "end": period.end, "county": county, "township": township,
             "branch": branch, **_NAMES}
+
+
+TASK_DETAIL_COLUMNS = [
+    "star_slot", "star_name", "task", "measure", "team", "star_owner", "department", "owner", "deadline", "done",
+    "done_date", "accepted", "accepted_date", "overdue",
+]
+
+
+def branch_task_detail(
+    con: duckdb.DuckDBPyConnection, period: Period, county: str, township: str, branch: str
+) -> pd.DataFrame:
+    """``battle_map.branch_tasks`` with the battle-map.md §1 columns (team, star owner,
+    department, accepted, accepted_date); tasks without a star (未分星) last."""
+    df = sql.run(con, "branch_tasks.sql", _branch_params(period, county, township, branch))
+    return _dates(df, "deadline", "done_date", "accepted_date")[TASK_DETAIL_COLUMNS]
 
 
 def branch_problems(

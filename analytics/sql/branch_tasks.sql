@@ -15,6 +15,8 @@ final AS (
            CASE WHEN m.branch_type = '社区' THEN list_extract($community_names::VARCHAR[], t.star_slot)
                 ELSE list_extract($village_names::VARCHAR[], t.star_slot) END AS star_name,
            t.task, t.measure, t.owner, t.deadline, t.done, t.done_date,
+           -- battle-map.md §1 (read by problems.branch_task_detail; NULL star_slot = 未分星).
+           t.team, t.star_owner, t.department, t.accepted, t.accepted_date,
            -- Overdue = deadline ≤ the month's last day and not done.
            coalesce(t.deadline <= last_day(t.period) AND NOT t.done, false) AS overdue
     FROM v_task t

@@ -11,6 +11,7 @@ from analytics.problems import (
     UNIT_COLUMNS,
     branch_metrics,
     branch_problems,
+    branch_task_detail,
     branch_weak_record,
     star_view,
     unit_problem_weak_counts,
@@ -180,4 +181,14 @@ def test_report_json_has_weak_and_problem_counts_per_unit(tmp_path, capsys):
     assert counts["townships"] == [
         {"county": "甲县", "township": "乙镇", **dict(zip(keys, [2, 0, 1, 0, 0, 0, 0, 0, 0], strict=True))},
         {"county": "甲县", "township": "甲镇", **dict(zip(keys, [2, 1, 2, 1, 2, 1, 5, 4, 8], strict=True))},
+    ]
+
+
+def test_branch_task_detail(make_con):
+    df = branch_task_detail(_con(make_con), Period.parse(AUG), "甲县", "甲镇", "一村")
+    assert records(df, ["star_name", "task", "team", "star_owner", "owner", "done", "accepted", "overdue"]) == [
+        ("平安法治星", "巡逻", None, None, "张三", True, False, False),
+        ("平安法治星", "普法", None, None, "孙七", False, False, True),
+        ("平安法治星", "调解", "王五、赵六", "李镇长", "张三", True, True, False),
+        (None, "未分星的任务", None, None, None, False, False, False),  # no star: last
     ]
