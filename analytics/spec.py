@@ -239,6 +239,9 @@ class SheetKind:
     free_text: frozenset[str] = frozenset()  # kept as written (only trimmed); others normalized
     parsers: Mapping[str, str] = field(default_factory=dict)  # field -> parser (ingest.values.PARSERS)
     star_columns: bool = False  # star-name columns are matched (the star ledger)
+    # Without township and branch columns the sheet belongs to the one branch its title or
+    # sheet name names, or to the star ledger's only branch (a village's own 作战图).
+    context_identity: bool = False
 
 
 LEDGER_KIND: Final = SheetKind(
@@ -254,8 +257,11 @@ LEDGER_KIND: Final = SheetKind(
 )
 TASK_KIND: Final = SheetKind(
     key="task", label="任务台账", aliases=TASK_ALIASES, required=TASK_REQUIRED,
-    # battle-map.md §1: branch, task and done (the star column is optional).
-    recognition=(Recognition(1, fields=("branch", "task", "done")),),
+    # battle-map.md §1: branch, task and done (the star column is optional); a village's own
+    # 作战图 drawn with the seed's columns (no branch column) has task, measure, owner and done.
+    recognition=(Recognition(1, fields=("branch", "task", "done")),
+                 Recognition(1, fields=("task", "done", "measure", "owner"))),
+    context_identity=True,
     # In a 作战图 the branch and star cells are usually merged over their tasks.
     carry=("county", "township", "branch", "star"),
     free_text=frozenset({"task", "measure", "notes"}),

@@ -193,6 +193,7 @@ class _Sheet:
     rows: pa.Array = field(default_factory=lambda: pa.array([], pa.int32()))  # Excel row of each kept row
     cols: dict[str, pa.Array] = field(default_factory=dict)  # field -> cells of kept rows
     stars: list[pa.Array] = field(default_factory=list)  # parallel to layout.stars
+    context: bool = False  # no township/branch columns: the branch comes from the title or the ledger
 
     @property
     def name(self) -> str:
@@ -941,6 +942,10 @@ def _parse_workbook(
         header_row = sheet.excel_row(layout.header_excel_row)
         has_ledger_sheet = has_ledger_sheet or layout.kind == LEDGER
         missing = _missing_columns(sheet)
+        if sheet.spec.context_identity and "branch" not in layout.fields and all(
+            f in layout.fields for f in sheet.spec.required if f not in ("township", "branch")
+        ):
+            sheet.context, missing = True, []  # resolved once the star ledger is read (_context_identity)
         if missing:
             what = sheet.spec.label
             problems.add(
@@ -986,6 +991,8 @@ def _parse_workbook(
     keys: dict[str, list[tuple[_Sheet, pa.Array]]] = {k: [] for k in _DETAIL_ROWS}
     for sheet in detail_sheets:
         assert sheet.kind is not None
+        if sheet.context and not _context_identity(sheet, ledger_ids, problems):
+            continue
         ident = _task_identity(sheet, file_county, counties, problems)
         tables[sheet.kind].append(_DETAIL_ROWS[sheet.kind](sheet, ident, year, problems))
         keys[sheet.kind].append((sheet, ident.key))
@@ -1021,6 +1028,35 @@ def _parse_workbook(
     branches = pa.concat_tables(branch_tables) if branch_tables else BRANCH_SCHEMA.empty_table()
     return ParsedLedger(period=period_date, branches=branches, tasks=combined[TASK], warnings=warnings,
                         skipped_sheets=skipped, problems=combined[PROBLEM], weak=combined[WEAK])
+
+
+def _context_identity(sheet: _Sheet, ledger_ids: list[_Identity], problems: _Problems) -> bool:
+    """A task sheet without township and branch columns (a village's own 作战图): its rows belong
+    to the star-ledger branch its title or sheet name names (the longest such name), else to the
+    ledger's only branch. Sets the sheet's township and branch cells; False (E_MISSING_COLUMN)
+    when neither tells one branch."""
+    pairs = sorted({
+        (t, b) for ident in ledger_ids
+        for t, b in zip(ident.township.to_pylist(), ident.branch.to_pylist(), strict=True)
+        if t is not None and b is not None
+    })
+    texts = [V.normalize(sheet.name) or ""] + [text for _r, _i, text in title_cells(sheet.raw, sheet.layout)]
+    named = [(t, b) for t, b in pairs if any(b in text for text in texts)]
+    longest = max((len(b) for _t, b in named), default=0)
+    named = [(t, b) for t, b in named if len(b) == longest]
+    found = named[0] if len(named) == 1 else pairs[0] if len(pairs) == 1 and not named else None
+    if found is None:
+        problems.add(
+            spec.E_MISSING_COLUMN,
+            f"{sheet.spec.label}没有 乡镇（街道）、村（社区）列，也无法从标题或工作表名确定是哪个村（社区）："
+            f"请加这两列，或在标题中写明村（社区）名称。找到的表头：{sheet.layout.headers_found()}",
+            sheet=sheet, row=sheet.excel_row(sheet.layout.header_excel_row),
+        )
+        return False
+    n = len(sheet.rows)
+    sheet.cols["township"] = pa.repeat(pa.scalar(found[0], pa.string()), n)
+    sheet.cols["branch"] = pa.repeat(pa.scalar(found[1], pa.string()), n)
+    return True
 
 
 def _title_col(sheet: _Sheet, index: int) -> HeaderColumn:

@@ -187,3 +187,34 @@ def test_a_branch_twice_in_the_rectification_sheet_is_a_duplicate() -> None:
     raw = sheet([WH, ["甲镇", "一村", None, None, None, None, "整顿中", None],
                  ["甲镇", "一村", None, None, None, None, "已销号", None]], name="整顿")
     assert codes(failed(parse(two_branches(), raw)).errors) == ["E_DUPLICATE 整顿!B3"]
+
+
+# --- a village's own 作战图: no township / branch column ----------------------------------
+
+EXACT_SEED = ["专班人员", "创建目标", "重点任务", "具体举措", "负责人", "完成时限", "是否完成"]
+
+
+def test_a_sheet_with_exactly_the_seed_columns_belongs_to_the_ledgers_only_branch() -> None:
+    raw = sheet([EXACT_SEED, ["支部过硬星"], ["王五", "五星", "建强班子", "换届", "李四", "2024-08-31", "已验收"],
+                 ["产业兴旺星"], [None, None, "建大棚", "争取资金", "张三", "2024-12-31", "否"]], name="作战图")
+    assert detect_layout(raw).kind == TASK
+    result = ok(parse(ledger(["甲镇", "一村党支部", *ALL]), raw))
+    assert task_dicts(result, "township", "branch", "star_slot", "task", "team", "owner", "done", "accepted") == [
+        ("甲镇", "一村", 1, "建强班子", "王五", "李四", True, True),
+        ("甲镇", "一村", 2, "建大棚", None, "张三", False, False),
+    ]
+    assert rows(result, "branch", "tasks_done", "tasks_total") == [("一村", 1, 2)]
+
+
+def test_the_title_or_sheet_name_names_the_branch_of_a_branchless_battle_map() -> None:
+    body = [["王五", "五星", "修路", "筹资", "李四", "2024-08-31", "是"]]
+    titled = sheet([["樱桃沟社区“五星”支部创建作战图（2024年8月）"], EXACT_SEED, *body], name="Sheet2")
+    result = ok(parse(two_branches(), titled))
+    assert task_dicts(result, "branch", "task") == [("樱桃沟社区", "修路")]
+    named = sheet([EXACT_SEED, *body], name="一村作战图")
+    assert task_dicts(ok(parse(two_branches(), named)), "branch", "task") == [("一村", "修路")]
+    # Two branches in the ledger and nothing naming one: refused, saying how to fix it.
+    unnamed = sheet([EXACT_SEED, *body], name="作战图")
+    refused = failed(parse(two_branches(), unnamed))
+    assert codes(refused.errors) == ["E_MISSING_COLUMN 作战图!1"]
+    assert "标题中写明村（社区）名称" in refused.errors[0].message
