@@ -283,7 +283,11 @@ def _extract(sheet: _Sheet) -> None:
     cells = [by_letter.get(c, data.column(c)) for c in data.column_names]
     first_cell = V.as_array(pc.coalesce(*cells)) if cells else pa.nulls(n, pa.string())
     if "star" in kind.carry:
-        _star_headings(sheet, cells, first_cell, n)
+        # A 序号 cell beside the heading (一 | 支部过硬星) does not count: the importer ignores that column.
+        seq = layout.fields["seq"].letter if "seq" in layout.fields else None
+        heading_cells = [v for c, v in zip(data.column_names, cells, strict=True) if c != seq]
+        if heading_cells:
+            _star_headings(sheet, heading_cells, V.as_array(pc.coalesce(*heading_cells)), n)
     mapped = list(sheet.cols.values()) + sheet.stars
     blank = _all([pc.is_null(v) for v in mapped], n)
     footer = _matches(first_cell, _FOOTER_RE)
@@ -311,7 +315,7 @@ def _extract(sheet: _Sheet) -> None:
 
 
 def _star_headings(sheet: _Sheet, cells: list[pa.Array], first_cell: pa.Array, n: int) -> None:
-    """battle-map.md §1: a row whose only non-blank cell is a star name (a heading inside
+    """battle-map.md §1: a row whose only non-blank cell (序号 aside) is a star name (a heading inside
     the table) sets the star of the rows below it until the next heading. The heading's
     star goes into the star column (created when the sheet has none), which is carried
     down; the heading row itself then holds only carried fields and is dropped as a label."""

@@ -218,3 +218,11 @@ def test_the_title_or_sheet_name_names_the_branch_of_a_branchless_battle_map() -
     refused = failed(parse(two_branches(), unnamed))
     assert codes(refused.errors) == ["E_MISSING_COLUMN 作战图!1"]
     assert "标题中写明村（社区）名称" in refused.errors[0].message
+
+
+def test_a_heading_row_may_keep_its_seq_number() -> None:
+    raw = sheet([["序号", "乡镇", "村(社区)", "重点任务", "是否完成"],
+                 ["一", None, None, "生态宜居星", None],  # 序号 beside the star name
+                 [1, "甲镇", "一村", "治污水", "是"]], name="作战图")
+    result = ok(parse(two_branches(), raw))
+    assert task_dicts(result, "star_slot", "task") == [(3, "治污水")]
