@@ -3,12 +3,8 @@
 -- Parameters: $start/$end (period), $county/$township/$branch,
 --   $village_names/$community_names (star names per slot).
 WITH
-snapshot_month AS (
-    SELECT max(v.period) AS period, arg_max(v.branch_type, v.period) AS branch_type
-    FROM v_branch_month v
-    WHERE v.period BETWEEN $start AND $end
-      AND v.county = $county AND v.township = $township AND v.branch = $branch
-),
+-- @include branch_snapshot_month.sql
+,
 final AS (
     SELECT t.star_slot,
            -- The branch's own type's name of the slot (§2).
