@@ -284,10 +284,12 @@ def _extract(sheet: _Sheet) -> None:
     first_cell = V.as_array(pc.coalesce(*cells)) if cells else pa.nulls(n, pa.string())
     if "star" in kind.carry:
         # A 序号 cell beside the heading (一 | 支部过硬星) does not count: the importer ignores that column.
+        # (A heading merged over the row has its text in the 序号 cell itself.)
         seq = layout.fields["seq"].letter if "seq" in layout.fields else None
         heading_cells = [v for c, v in zip(data.column_names, cells, strict=True) if c != seq]
+        seq_cells = [data.column(seq)] if seq is not None else []
         if heading_cells:
-            _star_headings(sheet, heading_cells, V.as_array(pc.coalesce(*heading_cells)), n)
+            _star_headings(sheet, heading_cells, V.as_array(pc.coalesce(*heading_cells, *seq_cells)), n)
     mapped = list(sheet.cols.values()) + sheet.stars
     blank = _all([pc.is_null(v) for v in mapped], n)
     footer = _matches(first_cell, _FOOTER_RE)
@@ -319,8 +321,12 @@ def _star_headings(sheet: _Sheet, cells: list[pa.Array], first_cell: pa.Array, n
     the table) sets the star of the rows below it until the next heading. The heading's
     star goes into the star column (created when the sheet has none), which is carried
     down; the heading row itself then holds only carried fields and is dropped as a label."""
+    # A heading leaves at least one of two required columns blank: most sheets have none (no pass over the row).
+    required = [sheet.cols[f] for f in sheet.spec.required if f in sheet.cols and f not in ("township", "branch")]
+    if len(required) >= 2 and not pc.any(_any([pc.is_null(c) for c in required], n)).as_py():
+        return
     filled = functools.reduce(pc.add, [pc.cast(pc.is_valid(c), pa.int16()) for c in cells])
-    one = pc.equal(filled, 1)
+    one = pc.and_(pc.less_equal(filled, 1), pc.is_valid(first_cell))
     if not pc.any(one).as_py():
         return
     text = pc.if_else(one, first_cell, _NULL_STR)

@@ -226,3 +226,10 @@ def test_a_heading_row_may_keep_its_seq_number() -> None:
                  [1, "甲镇", "一村", "治污水", "是"]], name="作战图")
     result = ok(parse(two_branches(), raw))
     assert task_dicts(result, "star_slot", "task") == [(3, "治污水")]
+
+
+def test_a_heading_merged_over_the_row_sits_in_the_seq_cell() -> None:
+    raw = sheet([["序号", "乡镇", "村(社区)", "重点任务", "是否完成"],
+                 ["四、平安法治星"],  # a merged heading: its text in the 序号 cell
+                 [1, "甲镇", "一村", "调解", "是"]], name="作战图")
+    assert task_dicts(ok(parse(two_branches(), raw)), "star_slot", "task") == [(4, "调解")]
