@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_columns_per_sheet", 200, "每张工作表含数据的列数上限（台账只有几十列）；超过则拒收（E_FILE），不予读取。"),
     Setting("max_branches_per_upload", 60_000, "一次上传的星级台账支部行数上限（一个地市约 5,000 个）；超过则拒收（E_FILE）。"),
-    Setting("max_task_rows_per_upload", 1_800_000, "一次上传的任务台账（作战图）行数上限；超过则拒收（E_FILE）。"),
+    Setting("max_task_rows_per_upload", 1_800_000, "一次上传的明细行数上限（任务台账（作战图）、问题清单、软弱涣散整顿表合计）；超过则拒收（E_FILE）。"),
     Setting(
         "max_stored_warnings", 1000,
         "每次上传保存和显示的警告条数上限；其余只计数，以一条 W_MORE_WARNINGS 汇总。",

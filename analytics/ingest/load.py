@@ -80,6 +80,20 @@ INSERT INTO task BY NAME
 SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _tasks_in
 """
 
+# Problem-list and rectification rows (battle-map.md §2–§3); most uploads have none.
+INSERT_PROBLEMS_SQL = """
+INSERT INTO problem BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _problems_in
+"""
+INSERT_WEAK_SQL = """
+INSERT INTO weak BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _weak_in
+"""
+
+
+# battle-map.md §1 task columns that may be absent from a task sheet.
+_OPTIONAL_TASK_COLUMNS = ("team", "star_owner", "department", "accepted_date")
+
 
 @dataclass(frozen=True)
 class LoadOutcome:
@@ -132,10 +146,32 @@ def load_parsed(
     import pyarrow as pa
 
     from analytics import store
-    from analytics.ingest.model import BRANCH_COLUMNS, BRANCH_SCHEMA, TASK_COLUMNS, TASK_SCHEMA
+    from analytics.ingest.model import (
+        BRANCH_COLUMNS,
+        BRANCH_SCHEMA,
+        PROBLEM_COLUMNS,
+        PROBLEM_SCHEMA,
+        TASK_COLUMNS,
+        TASK_SCHEMA,
+        WEAK_COLUMNS,
+        WEAK_SCHEMA,
+    )
 
     branches = _conform(parsed.branches, BRANCH_COLUMNS, BRANCH_SCHEMA)
     tasks = _conform(parsed.tasks, TASK_COLUMNS, TASK_SCHEMA)
+    # Optional task columns no row fills (most task sheets have no team / acceptance columns)
+    # are left to the table's default (NULL) instead of being scanned from Arrow.
+    tasks = tasks.drop_columns([
+        name for name in _OPTIONAL_TASK_COLUMNS if tasks.num_rows and tasks[name].null_count == tasks.num_rows
+    ])
+    extra = [  # (relation, rows, insert) of the problem list and the rectification sheet, when given
+        (name, _conform(rows, columns, schema), sql)
+        for name, rows, columns, schema, sql in (
+            ("_problems_in", parsed.problems, PROBLEM_COLUMNS, PROBLEM_SCHEMA, INSERT_PROBLEMS_SQL),
+            ("_weak_in", parsed.weak, WEAK_COLUMNS, WEAK_SCHEMA, INSERT_WEAK_SQL),
+        )
+        if rows.num_rows
+    ]
     scope = parsed.scope
     scope_table = pa.table(
         {"county": [c for c, _ in scope], "township": [t for _, t in scope]},
@@ -177,11 +213,14 @@ def load_parsed(
             con.execute(INSERT_SCOPE_SQL, [upload_id, parsed.period])
             con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period])
             con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
+            for name, rows, sql in extra:
+                con.register(name, rows)
+                con.execute(sql, [upload_id, parsed.period])
             # The new upload is now the current version of its units; the ones it replaced no longer.
             store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
                                   first_version=not replaced, new_tasks="_tasks_in")
         finally:
-            for name in ("_scope_in", "_branches_in", "_tasks_in"):
+            for name in ("_scope_in", "_branches_in", "_tasks_in", *(e[0] for e in extra)):
                 con.unregister(name)
         if BEFORE_COMMIT is not None:
             BEFORE_COMMIT()

@@ -254,6 +254,56 @@ def parse_done(text: str) -> bool:
     return flag
 
 
+_ACCEPTED_BY_MARK = spec.marks_index(spec.TASK_ACCEPTED_MARKS)
+_DONE_ACCEPTED = frozenset(spec.normalize_text(m) for m in spec.TASK_DONE_ACCEPTED_MARKS)
+_CLOSED_BY_MARK = spec.marks_index(spec.PROBLEM_CLOSED_MARKS)
+_WEAK_STATES = {spec.normalize_text(s): s for s in spec.WEAK_STATES}
+
+
+def done_accepted(text: str) -> bool:
+    """Whether a task's done mark also says accepted (已验收, battle-map.md §1); never raises."""
+    return text in _DONE_ACCEPTED
+
+
+def parse_accepted(text: str) -> bool:
+    """A task's 是否验收 cell (battle-map.md §1): 已验收/通过/√ -> true; 未验收/× -> false."""
+    flag = _ACCEPTED_BY_MARK.get(_mark(text))
+    if flag is None:
+        raise ValueError("无法识别的验收情况，应为 已验收/未验收（或 √/×）")
+    return flag
+
+
+def parse_closed(text: str) -> bool:
+    """A problem's 是否销号 cell (battle-map.md §2): 已销号/已整改/√ -> true; 未整改/整改中/× -> false."""
+    flag = _CLOSED_BY_MARK.get(_mark(text))
+    if flag is None:
+        raise ValueError("无法识别的销号情况，应为 已销号/已整改 或 未整改/整改中/未销号（或 √/×）")
+    return flag
+
+
+def parse_weak_state(text: str) -> str:
+    """A rectification 整顿状态 cell (battle-map.md §3): 整顿中 / 已销号 / 已摘帽 / 巩固提升."""
+    state = _WEAK_STATES.get(text)
+    if state is None:
+        raise ValueError("无法识别的整顿状态，应为 整顿中、已销号、已摘帽 或 巩固提升")
+    return state
+
+
+def star_heading_slot(text: str) -> int | None:
+    """The star a heading row inside a task table names (battle-map.md §1), or None.
+
+    The heading is a star name, optionally numbered (一、 / 1. / (一)) and with a
+    parenthesised remark after it (支部过硬星（5项）).
+    """
+    stripped = _HEADING_NUMBER.sub("", text)
+    stripped = _HEADING_TAIL.sub("", stripped)
+    return star_slot_of(stripped) if stripped else None
+
+
+_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|\([一二三四五六七八九十\d]+\))")
+_HEADING_TAIL = re.compile(r"(?:\([^()]*\)|[:：])$")
+
+
 def star_slot_of(text: str) -> int | None:
     """A star name of either type, with or without 星, or 'A/B' naming one slot by both names."""
     slot = spec.STAR_NAME_TO_SLOT.get(text)
@@ -532,8 +582,26 @@ def month_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+# Value parsers by the names the sheet kinds declare (spec.SheetKind.parsers):
+# name -> (parse, Arrow type, takes the period's year).
+PARSERS: dict[str, tuple[Callable[..., Any], pa.DataType, bool]] = {
+    "star": (parse_star, pa.int32(), False),
+    "done": (parse_done, pa.bool_(), False),
+    "accepted": (parse_accepted, pa.bool_(), False),
+    "closed": (parse_closed, pa.bool_(), False),
+    "weak_state": (parse_weak_state, pa.string(), False),
+    "date": (parse_date, pa.date32(), True),
+    "target": (parse_target, pa.int32(), False),
+    "stars_reported": (parse_stars_reported, pa.int32(), False),
+    "count": (parse_count, pa.int32(), False),
+    "weak": (parse_weak, pa.bool_(), False),
+    "branch_type": (parse_branch_type, pa.string(), False),
+}
+
+
 __all__ = [
     "NO_DATE_WORDS",
+    "PARSERS",
     "RATE_SCALE",
     "as_array",
     "branch_identity",

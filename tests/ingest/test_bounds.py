@@ -96,7 +96,7 @@ def test_task_rows_over_the_bound_are_refused_naming_the_sheet() -> None:
     data = _saved(wb)
     staged = stage(data, "台账.xlsx", settings=SETTINGS.replace(max_task_rows_per_upload=3))
     assert [(p.code, p.sheet) for p in staged.errors] == [("E_FILE", "任务台账")]
-    assert "任务台账任务共 4 行，超过一次上传的上限 3 行" in staged.errors[0].message
+    assert "任务、问题清单和整顿明细共 4 行，超过一次上传的上限 3 行" in staged.errors[0].message
     assert stage(data, "台账.xlsx", settings=SETTINGS.replace(max_task_rows_per_upload=4)).ok
 
 
