@@ -47,8 +47,7 @@ def show(title: str, table, color: str, key: str) -> None:
             lambda r: "" if format.is_missing(r) else str(int(r))))
         st.table(shown.astype(object).where(shown.notna(), "").set_index("旗"))
     else:
-        components.table(table, key=key, pinned="村（社区）", wide="上榜原因",
-                         height=min(38 + 35 * len(table), 460))
+        components.table(table, key=key, pinned="村（社区）", wide="上榜原因")
 
 
 show("红榜", red_table, "#C62828", "rb_red")

@@ -414,6 +414,22 @@ def _draw_widgets(info: StoreInfo, choice: Choice, *, own_periods: bool) -> None
     sb.radio("村/社区", list(TYPE_OPTIONS), key="f_type", horizontal=True, on_change=_picked, args=("type",))
 
 
+PRESENT_QUERY = ("view", "present")  # ?view=present: the 简报's presentation view
+
+
+def presenting() -> bool:
+    """Whether the URL asks for the presentation view (the 简报 alone: no sidebar, banner, buttons)."""
+    return st.query_params.get(PRESENT_QUERY[0]) == PRESENT_QUERY[1]
+
+
+def set_presenting(on: bool) -> None:
+    """Enter or leave the presentation view (a button's on_click; the rerun shows it)."""
+    if on:
+        st.query_params[PRESENT_QUERY[0]] = PRESENT_QUERY[1]
+    elif PRESENT_QUERY[0] in st.query_params:
+        del st.query_params[PRESENT_QUERY[0]]
+
+
 def entrypoint_guard() -> None:
     """Make sure app.py (navigation, sidebar) runs, also when a page URL is the first request.
 
