@@ -74,14 +74,17 @@ def title_with_context(fig: go.Figure, context: str, *, fallback: str = "") -> g
         text, extra_lines = f"{text}<br>{rest}", 2
     # Top margin: modebar strip, the title's lines, then the legend (up to two rows on a phone).
     old_top = fig.layout.margin.t if fig.layout.margin.t is not None else 24
-    top = MODEBAR_STRIP + 24 + _SECOND_LINE * extra_lines + (44 if fig.layout.showlegend is not False else 12)
+    top = MODEBAR_STRIP + 24 + _SECOND_LINE * extra_lines + (52 if fig.layout.showlegend is not False else 14)
+    height = (fig.layout.height or 450) + top - old_top  # the plot area keeps its size (450: plotly's default)
     fig.update_layout(
-        title={"text": text, "x": 0.01, "xanchor": "left", "y": 1.0, "yanchor": "top", "yref": "container",
-               "pad": {"t": MODEBAR_STRIP}, "font": {"size": 18}},
+        # y in container fractions: the title's top edge MODEBAR_STRIP px below the figure's top
+        # (plotly.js lifts a multi-line title anchored at its top by its extra lines: added back)
+        title={"text": text, "x": 0.01, "xanchor": "left", "yanchor": "top",
+               "y": 1 - (MODEBAR_STRIP + _SECOND_LINE * extra_lines) / height,
+               "yref": "container", "font": {"size": 18}},
         margin={"t": top},
+        height=height,
     )
-    if fig.layout.height:  # the plot area keeps its size
-        fig.update_layout(height=fig.layout.height + top - old_top)
     return fig
 
 

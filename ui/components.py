@@ -75,9 +75,12 @@ PRESENT_CSS = """
   @page { size: A4 portrait; margin: 10mm; }
   html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
     height: auto !important; overflow: visible !important; position: static !important; }
-  .block-container { padding: 0 !important; max-width: 100% !important; }
+  /* Charts keep the width they were drawn at on screen (at most 1200 px): zoom the page so
+     that fits the A4 text width (190 mm ≈ 718 px) instead of being cut off at the right. */
+  .block-container { padding: 0 !important; max-width: 1200px !important; zoom: 0.6; }
   .st-key-present_exit { display: none !important; }
   [data-testid="stPlotlyChart"], table.bt tr, [data-testid="stMetric"] { break-inside: avoid; }
+  [data-testid="stElementContainer"]:has(h4) { break-after: avoid; }  /* a table's heading stays with it */
 }
 </style>
 """

@@ -28,7 +28,8 @@ def test_title_names_period_and_scope_on_a_second_line() -> None:
     assert first == "星级分布（合计）"
     assert second.endswith(">2024年第3季度 · 望川区</span>")
     # below the modebar's strip, and the plot area keeps its height
-    assert fig.layout.title.pad.t == charts.MODEBAR_STRIP and fig.layout.title.yanchor == "top"
+    assert fig.layout.title.yanchor == "top" and fig.layout.title.yref == "container"
+    assert (1 - fig.layout.title.y) * fig.layout.height >= charts.MODEBAR_STRIP
     assert fig.layout.margin.t >= charts.MODEBAR_STRIP + 24 + 22
     assert fig.layout.height - fig.layout.margin.t == plot_height
 
