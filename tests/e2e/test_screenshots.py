@@ -23,7 +23,7 @@ COUNTY = "望川区"
 QUERY = f"period=2024Q3&county={quote(COUNTY)}"
 PERIOD_SHOWN = "2024年第3季度"
 
-DRAWN_JS = """() => { const c = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+DRAWN_JS = """() => { const c = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')];
     return c.length > 0 && c.every(e => { const p = e.querySelector('.js-plotly-plot');
                                           return !!(p && p._fullLayout && p.querySelector('svg.main-svg')); }); }"""
 
@@ -40,7 +40,7 @@ def test_chart_titles_name_period_and_scope_clear_of_the_modebar(browser: Any, a
     try:
         goto(page, f"{app_url}/?{QUERY}")
         wait_for_charts(page)
-        charts = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+        charts = main_area(page).locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
         assert charts.count() >= 4
         for i in range(charts.count()):
             chart = charts.nth(i)
