@@ -69,8 +69,10 @@ def preload_chart_bundle() -> None:
     then took most of the wait for the first chart in a new browser session. Sent first, the
     bundle loads while the page's script still runs. Later runs skip it (the bundle is loaded).
     """
-    if st.session_state.get("_chart_bundle_requested"):
-        return
+    from streamlit import config  # (config.get_option is what AppTest patches; st.get_option is not)
+
+    if st.session_state.get("_chart_bundle_requested") or config.get_option("global.appTest"):
+        return  # (AppTest has no browser: nothing to load, and page tests see only the page's charts)
     st.session_state["_chart_bundle_requested"] = True
     with st.sidebar.container(key="chart_bundle_preload"):
         st.plotly_chart(go.Figure(layout={"height": 10, "width": 10}), key="chart_bundle_preload_chart",

@@ -49,7 +49,7 @@ def test_untitled_chart_takes_its_name() -> None:
 
 
 def chart_titles(at: AppTest) -> list[str]:
-    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.main.get("plotly_chart")]
 
 
 PAGES = {
