@@ -67,6 +67,8 @@ def title_with_context(fig: go.Figure, context: str, *, fallback: str = "") -> g
     """Apply the chart-title rule: the chart's own title (or ``fallback``), then on a second
     line ``context`` (period and scope, e.g. "2024年第3季度 · 望川区")."""
     own = fig.layout.title.text or fallback
+    if f">{context}</span>" in own:  # applied already (the page drew it; the offline HTML draws it again)
+        return fig
     first, _, rest = own.partition("<br>")
     text = f"{first}<br><span style='{CONTEXT_STYLE}'>{context}</span>"
     extra_lines = 1

@@ -150,3 +150,11 @@ def _dist() -> pd.DataFrame:
     return pd.DataFrame({"unit": ["全部"] * 6, "level": [5, 4, 3, 2, 1, 0],
                          "level_label": ["五星", "四星", "三星", "二星", "一星", "无星"],
                          "count": [1, 1, 0, 1, 1, 1], "share": [0.2, 0.2, 0, 0.2, 0.2, 0.2]})
+
+
+def test_title_rule_applied_twice_names_the_context_once() -> None:
+    fig = charts.level_bar(_dist(), title="星级分布")
+    charts.title_with_context(fig, "2024年8月 · 甲县")
+    once = (fig.layout.title.text, fig.layout.margin.t, fig.layout.height)
+    charts.title_with_context(fig, "2024年8月 · 甲县")  # the page drew it, the offline HTML draws it again
+    assert (fig.layout.title.text, fig.layout.margin.t, fig.layout.height) == once
