@@ -28,7 +28,6 @@ PAGES = {
 
 page = st.navigation(PAGES)
 components.inject_css()
-components.preload_chart_bundle()
 # 简报's presentation view (?view=present): nothing but the briefing, which carries its own
 # demo marker; the selection still comes from the session or the URL.
 present = page.url_path == "briefing" and state.presenting()

@@ -22,7 +22,6 @@ CSS = f"""
 <style>
 html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 [data-testid="stAppDeployButton"] {{ display: none; }}
-.st-key-chart_bundle_preload {{ display: none; }}
 [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
 [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 /* The file uploader's built-in English ("Upload", "50MB per file • XLSX…") in Chinese;
@@ -59,24 +58,6 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 
 def inject_css() -> None:
     st.html(CSS)
-
-
-def preload_chart_bundle() -> None:
-    """On a session's first run, before anything else, draw an empty, hidden chart in the sidebar.
-
-    Streamlit's front end loads Plotly's bundle (4.7 MB of JavaScript) only when the first
-    chart arrives; on 总览 that was after the KPI queries and cards, and compiling the bundle
-    then took most of the wait for the first chart in a new browser session. Sent first, the
-    bundle loads while the page's script still runs. Later runs skip it (the bundle is loaded).
-    """
-    from streamlit import config  # (config.get_option is what AppTest patches; st.get_option is not)
-
-    if st.session_state.get("_chart_bundle_requested") or config.get_option("global.appTest"):
-        return  # (AppTest has no browser: nothing to load, and page tests see only the page's charts)
-    st.session_state["_chart_bundle_requested"] = True
-    with st.sidebar.container(key="chart_bundle_preload"):
-        st.plotly_chart(go.Figure(layout={"height": 10, "width": 10}), key="chart_bundle_preload_chart",
-                        config={"staticPlot": True, "displayModeBar": False}, theme=None)
 
 
 # The 简报's presentation view: no sidebar, header or toolbar; the page is one flowing
