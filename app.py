@@ -28,6 +28,14 @@ PAGES = {
 
 page = st.navigation(PAGES)
 components.inject_css()
+# 简报's presentation view (?view=present): nothing but the briefing, which carries its own
+# demo marker; the selection still comes from the session or the URL.
+present = page.url_path == "briefing" and state.presenting()
+if present:
+    components.inject_present_css()
+    state.scope_picker(show=False)
+    page.run()
+    st.stop()
 st.sidebar.markdown("### ★ 五星看板")
 st.sidebar.caption("“五星”支部创建工作看板")
 # 季度对比 picks its two periods on the page; the sidebar period would only confuse there.

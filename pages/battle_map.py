@@ -74,7 +74,7 @@ event = st.container(key="desk_bm_table").dataframe(  # desktop: the full grid
     shown,  # type: ignore[arg-type]
     hide_index=True,
     placeholder=components.MISSING,
-    height=min(38 + 35 * max(len(table), 1), 560),
+    height=components.fit_height(len(table)),  # every branch in a full-page screenshot (up to 100)
     on_select="rerun",
     selection_mode="single-row",
     key="bm_table",
@@ -87,6 +87,7 @@ event = st.container(key="desk_bm_table").dataframe(  # desktop: the full grid
         "逾期任务": st.column_config.NumberColumn(help="完成时限已过、尚未完成的任务数"),
     },
 )
+components.overflow_note(len(table))
 components.xlsx_download(
     "下载作战图（Excel）", {"作战图": full_table}, f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
     title=f"“五星”支部创建作战图（{period.display}，{scope.label}）", key="bm_xlsx",
@@ -154,7 +155,7 @@ else:
     task_styled = shown.style.apply(
         lambda r: ["background-color: #FDECEA; color: #B71C1C;" if r["逾期"] else "" for _ in r], axis=1
     ).format({"完成时限": format.day, "完成时间": format.day}, na_rep="")
-    st.dataframe(task_styled, hide_index=True, key="bm_tasks", placeholder="")
+    st.dataframe(task_styled, hide_index=True, key="bm_tasks", placeholder="", height=components.fit_height(len(shown)))
 history = state.call("battle_map.branch_history", county, township, branch, SETTINGS)
 with st.container(key="desk_bm_history"):
     components.chart(charts.branch_history_chart(history, title=f"{safe.plot(branch)} 逐月情况"), f"{branch}逐月情况",

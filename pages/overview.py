@@ -61,7 +61,7 @@ with left:
         # Hundreds of bars are unreadable: every unit in a sortable table instead.
         hint = "选择县（市、区）后可看该县各乡镇（街道）的条形图。" if by == "township" and not scope.county else ""
         st.caption(f"共 {n_units} 个{format.UNIT_HEADERS[by]}，条形图显示不下，下表列出全部（点击列标题可排序）。{hint}")
-        components.table(format.distribution_table(dist, by), key="overview_dist_table", height=460)
+        components.table(format.distribution_table(dist, by), key="overview_dist_table")
     else:
         mode = "share" if st.toggle("按占比显示", key="overview_share") else "count"
         by_titles = {"county": "各县（市、区）星级分布", "township": "各乡镇（街道）星级分布", "branch_type": "村与社区星级分布"}

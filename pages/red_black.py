@@ -59,8 +59,7 @@ def show(title: str, table, color: str, key: str) -> None:
             shown.astype(object).where(shown.notna(), "").map(safe.md).set_index("旗"))
     else:
         with st.container(key=f"desk_{key}"):
-            components.table(table, key=key, pinned="村（社区）", wide="上榜原因",
-                             height=min(38 + 35 * len(table), 460))
+            components.table(table, key=key, pinned="村（社区）", wide="上榜原因")
 
 
 show("红榜", red_table, "#C62828", "rb_red")

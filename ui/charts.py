@@ -86,6 +86,44 @@ def plotly_config(chart_name: str, period_label: str = "", scope_label: str = "�
     }
 
 
+# --- the chart-title rule -------------------------------------------------------
+# Every chart title (and so every PNG saved from its modebar) names the period and the
+# scope: the chart's own title, and under it, smaller, "2024年第3季度 · 望川区". Always two
+# lines: each fits a 390 px phone, and charts side by side keep their plot areas level.
+# The title starts below a strip as tall as Plotly's modebar, so the modebar (top right,
+# shown on hover or tap) never covers it.
+MODEBAR_STRIP = 28  # px above the title, where Plotly draws its modebar
+_SECOND_LINE = 22  # px of top margin per title line after the first
+CONTEXT_STYLE = "font-size:14px;color:#546E7A"  # the page captions' grey
+
+
+def title_with_context(fig: go.Figure, context: str, *, fallback: str = "") -> go.Figure:
+    """Apply the chart-title rule: the chart's own title (or ``fallback``), then on a second
+    line ``context`` (period and scope, e.g. "2024年第3季度 · 望川区")."""
+    own = fig.layout.title.text or fallback
+    if f">{context}</span>" in own:  # applied already (the page drew it; the offline HTML draws it again)
+        return fig
+    first, _, rest = own.partition("<br>")
+    text = f"{first}<br><span style='{CONTEXT_STYLE}'>{context}</span>"
+    extra_lines = 1
+    if rest:  # the chart's own second line (a note) goes under the context
+        text, extra_lines = f"{text}<br>{rest}", 2
+    # Top margin: modebar strip, the title's lines, then the legend (up to two rows on a phone).
+    old_top = fig.layout.margin.t if fig.layout.margin.t is not None else 24
+    top = MODEBAR_STRIP + 24 + _SECOND_LINE * extra_lines + (52 if fig.layout.showlegend is not False else 14)
+    height = (fig.layout.height or 450) + top - old_top  # the plot area keeps its size (450: plotly's default)
+    fig.update_layout(
+        # y in container fractions: the title's top edge MODEBAR_STRIP px below the figure's top
+        # (plotly.js lifts a multi-line title anchored at its top by its extra lines: added back)
+        title={"text": text, "x": 0.01, "xanchor": "left", "yanchor": "top",
+               "y": 1 - (MODEBAR_STRIP + _SECOND_LINE * extra_lines) / height,
+               "yref": "container", "font": {"size": 18}},
+        margin={"t": top},
+        height=height,
+    )
+    return fig
+
+
 def _finish(fig: go.Figure, *, title: str | None, height: int, legend: bool = True) -> go.Figure:
     """Apply the shared layout: fonts, margins, legend on top (below the title)."""
     top = 24

@@ -108,6 +108,36 @@ def inject_css() -> None:
     st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
 
 
+# The 简报's presentation view: no sidebar, header or toolbar; the page is one flowing
+# document (Streamlit scrolls inside stMain, which would print only one screenful);
+# the exit button shows only under the pointer and never on paper.
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
+.block-container { padding-top: 1.5rem !important; max-width: 1200px !important; }
+.st-key-present_exit { position: fixed; top: 6px; right: 10px; z-index: 1000; width: auto !important;
+                       opacity: 0; transition: opacity 0.2s; }
+.st-key-present_exit:hover, .st-key-present_exit:focus-within { opacity: 1; }
+@media print {
+  @page { size: A4 portrait; margin: 10mm; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    height: auto !important; overflow: visible !important; position: static !important; }
+  /* Charts keep the width they were drawn at on screen (at most 1200 px): zoom the page so
+     that fits the A4 text width (190 mm ≈ 718 px) instead of being cut off at the right. */
+  .block-container { padding: 0 !important; max-width: 1200px !important; zoom: 0.6; }
+  .st-key-present_exit { display: none !important; }
+  [data-testid="stPlotlyChart"], table.bt tr, [data-testid="stMetric"] { break-inside: avoid; }
+  [data-testid="stElementContainer"]:has(h4) { break-after: avoid; }  /* a table's heading stays with it */
+}
+</style>
+"""
+
+
+def inject_present_css() -> None:
+    st.html(PRESENT_CSS)
+
+
 def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
     """Page title with the period and scope it shows (so a screenshot explains itself)."""
     st.title(title)
@@ -115,9 +145,13 @@ def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> N
     st.caption(safe.md(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}"))
 
 
-def chart(fig: go.Figure, name: str, sel: Selection, *, key: str | None = None) -> None:
-    """A plotly chart with the shared modebar config (PNG 2x, Chinese file name)."""
+def chart(fig: go.Figure, name: str, sel: Selection, *, key: str | None = None, period_text: str | None = None) -> None:
+    """A plotly chart with the shared modebar config (PNG 2x, Chinese file name) and the
+    chart-title rule: its title names the period (``period_text`` overrides, e.g. two
+    compared periods) and the scope, so a screenshot or PNG explains itself."""
     period = sel.period.label if sel.period else ""
+    shown = period_text or (sel.period.display if sel.period else "无数据")
+    charts.title_with_context(fig, f"{shown} · {sel.scope.label}", fallback=name)  # in place (a copy costs ~10 ms)
     st.plotly_chart(fig, theme=None, key=key, config=charts.plotly_config(name, period, sel.scope.label))
 
 
@@ -130,6 +164,23 @@ def _arrow_css(value: object) -> str:
     return ""
 
 
+# Tables show every row up to this many (a full-page screenshot then holds them all, e.g.
+# every branch of a county on 作战图); longer tables scroll inside a box this tall and say so.
+TABLE_MAX_ROWS = 100
+ROW_PX = 35  # st.dataframe's row (and header) height
+
+
+def fit_height(n_rows: int, *, cap: int = TABLE_MAX_ROWS) -> int:
+    """A st.dataframe height that shows ``n_rows`` rows without an inner scroll bar (at most ``cap``)."""
+    return ROW_PX * (min(max(n_rows, 1), cap) + 1) + 3
+
+
+def overflow_note(n_rows: int, *, cap: int = TABLE_MAX_ROWS) -> None:
+    """Below a table taller than ``cap`` rows: where the rest is."""
+    if n_rows > cap:
+        st.caption(f"共 {n_rows} 行，表格显示前 {cap} 行的高度，其余在表内向下滚动查看（或下载 Excel）。")
+
+
 # Above this many rows tables skip pandas Styler (its HTML/CSS pass takes seconds on a
 # city-scale scope) and format through column_config instead.
 STYLER_MAX_ROWS = 800
@@ -138,10 +189,20 @@ STYLER_MAX_ROWS = 800
 BATTLE_PAGE_ROWS = 5000
 
 
-def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: str | None = None,
+def table(frame: pd.DataFrame, *, key: str, height: int | str | None = None, pinned: str | None = None,
           wide: str | None = None) -> None:
     """st.dataframe with the shared formats: rates as 62.1%, scores with one decimal,
-    rank-change arrows coloured (↑ green, ↓ red), missing values as "—"."""
+    rank-change arrows coloured (↑ green, ↓ red), missing values as "—". Default height:
+    every row up to TABLE_MAX_ROWS (``fit_height``), with a note when there are more."""
+    if height is None:
+        height = fit_height(len(frame))
+        _table(frame, key=key, height=height, pinned=pinned, wide=wide)
+        overflow_note(len(frame))
+    else:
+        _table(frame, key=key, height=height, pinned=pinned, wide=wide)
+
+
+def _table(frame: pd.DataFrame, *, key: str, height: int | str, pinned: str | None, wide: str | None) -> None:
     config: dict[str, object] = {}
     if pinned and pinned in frame.columns:
         config[pinned] = st.column_config.TextColumn(pinned=True)

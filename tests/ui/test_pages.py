@@ -166,7 +166,8 @@ def test_overview_many_townships_as_a_table(tmp_path: Path, monkeypatch: pytest.
     assert len(table) == 41 and list(table["乡镇（街道）"][:2]) == ["镇00", "镇01"]
     assert table["支部数"].sum() == 41 and table["五星"].sum() == 6  # 镇05, 镇11, … 镇35
     assert not at.toggle  # the 按占比显示 toggle belongs to the chart
-    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    # (a title's first line is the chart's own; the second names period and scope)
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"].split("<br>")[0] for c in at.get("plotly_chart")]
     assert "各乡镇（街道）星级分布" not in charts and "星级分布（合计）" in charts
     # 季度对比 (months here): the chart shows the 15 largest and the 15 smallest score changes.
     at.switch_page("pages/compare.py")
