@@ -22,7 +22,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 ## run: start the dashboard on data/fivestar.duckdb (loads the demo data when the store is empty)
 run: $(VENV)/.runtime
 	$(BIN)/python -m analytics init-demo
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m ui.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 ## test: ruff, mypy on analytics/, then the whole pytest suite (browser tests included)
 test: lint typecheck

@@ -38,6 +38,14 @@ for section, file, title, icon, roles in PAGE_SPECS:
         PAGES.setdefault(section, []).append(st.Page(file, title=title, icon=icon, default=file == PAGE_SPECS[0][1]))
 
 page = st.navigation(PAGES)
+# 简报's presentation view (?view=present): nothing but the briefing, which carries its own
+# demo marker; the selection still comes from the session or the URL.
+present = page.url_path == "briefing" and state.presenting()
+if present:
+    components.inject_present_css()
+    state.scope_picker(show=False)
+    page.run()
+    st.stop()
 st.sidebar.markdown("### ★ 五星看板")
 st.sidebar.caption("“五星”支部创建工作看板")
 auth.sign_out_button()

@@ -177,7 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         _start_reading(args.files)
     from analytics import cli  # after read-ahead started: DuckDB & co. import while the file is read
     from analytics.store import StoreError
+    from analytics.terminal import SafeWriter
 
+    # Names and file names come from ledgers: no control character of theirs reaches the terminal.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = SafeWriter(stdout, json=bool(getattr(args, "json", False)))  # type: ignore[assignment]
+    sys.stderr = SafeWriter(stderr)  # type: ignore[assignment]
     try:
         return int(getattr(cli, args.handler)(args))
     except StoreError as exc:  # locked / unreadable store: a message, not a traceback
@@ -186,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。正在进行的导入没有提交，数据库保持原样。", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 class _PandasAbsent:
@@ -259,7 +266,6 @@ def _send_first_file(spawn: Any, proc: ZygoteProcess, argv: list[str]) -> tuple[
     import contextlib
     import io
     import os
-    import tempfile
 
     from analytics.settings import load_settings
 
@@ -276,11 +282,12 @@ def _send_first_file(spawn: Any, proc: ZygoteProcess, argv: list[str]) -> tuple[
         return None
     with open(first, "rb") as fh:
         data = fh.read()  # (changed meanwhile to empty or too large: read.py refuses it as usual)
-    work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
+    work_dir = spawn.new_work_dir()
     try:
         request: dict[str, Any] = spawn.write_request(
             data, os.path.basename(first), work_dir, memory_mb=settings.parse_memory_mb,
             timeout_s=settings.parse_timeout_s, max_expanded_mb=settings.max_expanded_mb,
+            max_expansion_ratio=settings.max_expansion_ratio, max_columns=settings.max_columns_per_sheet,
         )
         spawn.send_request(proc, request)
     except BaseException:

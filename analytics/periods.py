@@ -120,9 +120,30 @@ def available_quarters(con: duckdb.DuckDBPyConnection) -> list[Period]:
     return list(seen.values())
 
 
-def latest_period(con: duckdb.DuckDBPyConnection, kind: str = MONTH) -> Period | None:
-    """The latest month (or the quarter holding it) with data; None for an empty store."""
-    row = con.execute("SELECT max(period) FROM v_branch_month").fetchone()
-    if not row or row[0] is None:
+def latest_period(con: duckdb.DuckDBPyConnection, kind: str = MONTH, *, today: date | None = None) -> Period | None:
+    """The latest month (or the quarter holding it) with data that is not after the current
+    month (a store holding only later months: the earliest of them); None for an empty store."""
+    months = available_months(con)
+    if not months:
         return None
-    return Period.of_month(row[0]) if kind == MONTH else Period.of_quarter(row[0])
+    month = latest_not_future(months, today)
+    return Period.of_month(month) if kind == MONTH else Period.of_quarter(month)
+
+
+def latest_not_future(months: list[date], today: date | None = None) -> date:
+    """The latest of ``months`` (first days, ascending or not) not after the current month.
+
+    A month in the future (allowed only with the setting allow_future_periods) must
+    not become everyone's default and hide the real data (issue 14). When every
+    month is in the future, the earliest one. ``months`` must not be empty.
+    """
+    current = (today or date.today()).replace(day=1)
+    past = [m for m in months if m <= current]
+    return max(past) if past else min(months)
+
+
+def default_period_label(labels: list[str], today: date | None = None) -> str:
+    """The period a page shows by default among ``labels`` ('2024-08' / '2024Q3'): the
+    latest one that does not start after the current month. ``labels`` must not be empty."""
+    starts = {Period.parse(label).start: label for label in labels}
+    return starts[latest_not_future(list(starts), today)]

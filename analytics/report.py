@@ -19,6 +19,7 @@ import pandas as pd
 from analytics.flags import black_list, red_list
 from analytics.metrics import level_distribution
 from analytics.periods import Period, available_months
+from analytics.problems import unit_problem_weak_counts
 from analytics.rankings import branch_ranking, county_ranking, township_ranking
 from analytics.scope import Scope, scope_options
 from analytics.settings import Settings, load_settings
@@ -30,6 +31,11 @@ TOWNSHIP_KEYS = [
     "five", "four", "three", "attained", "with_target", "attainment_rate", "task_rate",
 ]
 LIST_KEYS = ["county", "township", "branch", "reasons"]
+# battle-map.md §5: per unit, weak branches and problems (see analytics.problems).
+UNIT_COUNT_KEYS = [
+    "branches", "weak", "weak_prev", "weak_cleared", "open_problems", "overdue_problems",
+    "tasks_done", "tasks_accepted", "tasks_total",
+]
 
 # Rows of the current period in scope (to tell "no data" apart from an empty list).
 COUNT_ROWS_SQL = """
@@ -76,7 +82,8 @@ def count_rows(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> 
 
 
 def build_report(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
-    """The ``--json`` object: period, scope, distribution, rankings, red and black lists."""
+    """The ``--json`` object: period, scope, distribution, rankings, red and black lists,
+    weak branches and problems per unit."""
     dist = level_distribution(con, period, scope, settings=settings)
     return {
         "period": period.label,
@@ -86,6 +93,18 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, s
         "branch_ranking": _records(branch_ranking(con, period, scope, settings), BRANCH_KEYS),
         "red_list": _records(red_list(con, period, scope, settings), LIST_KEYS),
         "black_list": _records(black_list(con, period, scope, settings), LIST_KEYS),
+        "weak_and_problems": _unit_counts(con, period, scope, settings),
+    }
+
+
+def _unit_counts(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
+    """{"total": {...}, "counties": [{county, ...}], "townships": [{county, township, ...}]}."""
+    df = unit_problem_weak_counts(con, period, scope, settings)
+    total = _records(df[df["level"] == "total"], UNIT_COUNT_KEYS)
+    return {
+        "total": total[0] if total else dict.fromkeys(UNIT_COUNT_KEYS, 0),
+        "counties": _records(df[df["level"] == "county"], ["county", *UNIT_COUNT_KEYS]),
+        "townships": _records(df[df["level"] == "township"], ["county", "township", *UNIT_COUNT_KEYS]),
     }
 
 

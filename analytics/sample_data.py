@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -56,6 +57,15 @@ DISTRICT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 # Townships whose files carry a task sheet (作战图); only they have rows in v_task.
 BATTLE_MAP_TOWNSHIPS: frozenset[tuple[str, str]] = frozenset({(W, "砚池街道"), (W, "青石镇"), (D, "柳塘镇")})
+
+# battle-map.md: from July on, these townships keep a problem list (问题清单) whose open
+# items are exactly the ledger's 问题数 (items close month by month), and these keep a
+# weak-branch rectification sheet (软弱涣散整顿) agreeing with the ledger's 软弱涣散;
+# 青石镇 draws its 作战图 the seed's way (star heading rows, 专班人员, 已验收).
+LIST_FROM_MONTH = 6
+PROBLEM_LIST_TOWNSHIPS: frozenset[tuple[str, str]] = frozenset({(W, "砚池街道"), (D, "柳塘镇")})
+RECTIFICATION_TOWNSHIPS: frozenset[tuple[str, str]] = frozenset({(W, "砚池街道"), (W, "青石镇")})
+SEED_STYLE_BATTLE_MAP: frozenset[tuple[str, str]] = frozenset({(W, "青石镇")})
 
 # The named scenarios the history guarantees (metrics.md), as (county, township, branch).
 SCENARIOS: dict[str, Any] = {
@@ -106,6 +116,14 @@ MEASURES = ("制定工作方案，明确时间节点", "召开专题会议研究
             "建立工作台账，每周调度", "争取上级项目资金支持", "组织党员群众参与", "学习先进村（社区）经验")
 PROBLEMS = ("党员活动室设施陈旧", "集体经济收入来源单一", "环境卫生反复", "矛盾纠纷化解不及时", "后备干部不足",
             "档案资料不规范", "志愿服务参与度不高")
+# The star each problem concerns (slot; None = none in particular).
+PROBLEM_SLOTS: dict[str, int | None] = {
+    "党员活动室设施陈旧": 1, "集体经济收入来源单一": 2, "环境卫生反复": 3, "矛盾纠纷化解不及时": 4,
+    "后备干部不足": 1, "档案资料不规范": None, "志愿服务参与度不高": 5,
+}
+PROBLEM_MEASURES = ("制定整改清单，限期销号", "包村干部督导整改", "争取专项资金改造", "建立长效管理机制")
+WEAK_SITUATIONS = ("班子不团结、战斗力不强", "组织生活不规范", "村务管理混乱、群众意见大")
+WEAK_PLANS = ("选派第一书记，调整充实班子", "县乡领导包联，逐项整改销号", "规范“四议两公开”，公开村务财务")
 
 
 # --------------------------------------------------------------------------- history
@@ -364,6 +382,92 @@ def history(seed: int = SEED) -> tuple[list[dict[str, Any]], list[dict[str, Any]
             if (p.county, p.township) in BATTLE_MAP_TOWNSHIPS:
                 tasks.extend(_task_rows(p, m))
     return branches, tasks
+
+
+@dataclass
+class _ProblemItem:
+    text: str
+    slot: int | None
+    owner: str
+    measure: str
+    identified: int  # month index it is first listed
+    deadline: date
+    closed_month: int | None = None
+    closed_day: int = 15
+
+    def closed(self, m: int) -> bool:
+        return self.closed_month is not None and self.closed_month <= m
+
+
+def _det_rng(*parts: object) -> random.Random:
+    """A random stream of its own for the battle-map extras (the main streams stay as they were)."""
+    return random.Random(zlib.crc32("|".join(map(str, parts)).encode("utf-8")))
+
+
+def _problem_items(p: _Plan) -> list[_ProblemItem]:
+    """The branch's problem list from July on: each month its open items are exactly
+    ``p.problems[m]`` — the oldest close first, new ones are added when the count rises."""
+    rng = _det_rng("问题清单", p.county, p.township, p.branch)
+    items: list[_ProblemItem] = []
+    open_items: list[_ProblemItem] = []
+    k = rng.randrange(len(PROBLEMS))
+    for m in range(LIST_FROM_MONTH, 12):
+        while len(open_items) > p.problems[m]:
+            item = open_items.pop(0)
+            item.closed_month, item.closed_day = m, rng.randint(1, 28)
+        while len(open_items) < p.problems[m]:
+            text = PROBLEMS[k % len(PROBLEMS)]
+            k += 1
+            due = min(m + rng.choice((0, 1, 1, 2)), 11)
+            item = _ProblemItem(text, PROBLEM_SLOTS[text], rng.choice((p.secretary, _person(rng))),
+                                rng.choice(PROBLEM_MEASURES), m, date(YEAR, due + 1, _last_day(YEAR, due + 1)))
+            items.append(item)
+            open_items.append(item)
+    return items
+
+
+def _problem_rows(p: _Plan, m: int) -> list[dict[str, Any]]:
+    return [{
+        "period": MONTHS[m], "county": p.county, "township": p.township, "branch": p.branch,
+        "star_slot": it.slot, "problem": it.text, "measure": it.measure, "owner": it.owner,
+        "deadline": it.deadline, "closed": it.closed(m),
+        "closed_date": date(YEAR, it.closed_month + 1, it.closed_day) if it.closed(m) and it.closed_month is not None
+        else None,
+    } for it in _problem_items(p) if it.identified <= m]
+
+
+def _weak_rows(p: _Plan, m: int) -> list[dict[str, Any]]:
+    """The branch's rectification record in month m: listed once weak in 2024 (整顿中 while weak,
+    已摘帽 from the month after its last weak month)."""
+    if not any(p.weak[: m + 1]):
+        return []
+    rng = _det_rng("软弱涣散", p.county, p.township, p.branch)
+    first = p.weak.index(True)
+    last = max(i for i in range(m + 1) if p.weak[i])
+    cleared = None if p.weak[m] else date(YEAR, last + 2, 15)
+    return [{
+        "period": MONTHS[m], "county": p.county, "township": p.township, "branch": p.branch,
+        "situations": rng.choice(WEAK_SITUATIONS), "plan": rng.choice(WEAK_PLANS), "liaison": _person(rng),
+        "identified": date(YEAR - 1, 12, 20) if first == 0 else date(YEAR, first + 1, 10),
+        "state": "整顿中" if p.weak[m] else "已摘帽", "cleared": cleared,
+    }]
+
+
+def battle_map_history(seed: int = SEED) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The sample files' problem-list rows and rectification rows (keys as in v_problem / v_weak),
+    for the months and townships that keep them."""
+    problems: list[dict[str, Any]] = []
+    weak: list[dict[str, Any]] = []
+    plans = _plans(seed)
+    for m in range(LIST_FROM_MONTH, 12):
+        for p in plans:
+            if not p.present[m]:
+                continue
+            if (p.county, p.township) in PROBLEM_LIST_TOWNSHIPS:
+                problems.extend(_problem_rows(p, m))
+            if (p.county, p.township) in RECTIFICATION_TOWNSHIPS:
+                weak.extend(_weak_rows(p, m))
+    return problems, weak
 
 
 # --------------------------------------------------------------------------- sheet model and writers
@@ -657,7 +761,10 @@ def _titled_sheets(u: _Unit, rng: random.Random, *, county_in_title: bool = True
     merges.append((len(rows) - 1, 0, len(rows) - 1, ncol - 1))
     ledger = _Sheet("星级台账", rows, merges, header=3, head_rows=(2, 3))
     sheets = [ledger]
-    if (u.county, u.township) in BATTLE_MAP_TOWNSHIPS:
+    if (u.county, u.township) in SEED_STYLE_BATTLE_MAP and u.m >= LIST_FROM_MONTH:
+        title = _title(u.county if county_in_title else None, u.m, "“五星”支部创建作战图", township=u.township)
+        sheets.append(_seed_battle_map(u, title))
+    elif (u.county, u.township) in BATTLE_MAP_TOWNSHIPS:
         thead = ["序号", "乡镇", "村(社区)", "创建星", "创建任务", "具体措施", "责任人", "完成时限", "完成情况",
                  "完成时间"]
         trows: list[list[Any]] = [[_title(u.county if county_in_title else None, u.m, "“五星”支部创建作战图",
@@ -672,6 +779,64 @@ def _titled_sheets(u: _Unit, rng: random.Random, *, county_in_title: bool = True
                               t.measure, t.owner, f"{t.deadline.year}年{t.deadline.month}月{t.deadline.day}日",
                               "√" if done else "×", f"{dd.year}.{dd.month}.{dd.day}" if done else None])
         sheets.append(_Sheet("作战图", trows, [(0, 0, 0, len(thead) - 1)], header=1))
+    return sheets
+
+
+_CN_NUMBERS = "一二三四五"
+
+
+def _seed_battle_map(u: _Unit, title: str) -> _Sheet:
+    """The 作战图 drawn the seed's way (battle-map.md §1): no star column — a heading row per
+    star (一、支部过硬星 …) above its tasks —, 专班人员, 已验收 for tasks done in an earlier month."""
+    thead = ["序号", "乡镇", "村(社区)", "专班人员", "重点任务", "具体举措", "负责人", "完成时限", "是否完成",
+             "完成时间"]
+    rows: list[list[Any]] = [[title], thead]
+    merges = [(0, 0, 0, len(thead) - 1)]
+    seq = 0
+    for slot in spec.SLOTS:
+        village, community = (spec.star_name(slot, t) for t in (spec.VILLAGE, spec.COMMUNITY))
+        heading = village if village == community else f"{village}（{community}）"
+        rows.append([f"{_CN_NUMBERS[slot - 1]}、{heading}"])
+        merges.append((len(rows) - 1, 0, len(rows) - 1, len(thead) - 1))
+        for p in u.plans:
+            team_rng = _det_rng("专班", p.branch, slot)
+            team = "、".join((p.secretary, _person(team_rng), _person(team_rng)))
+            for i, t in enumerate(x for x in p.tasks if x.slot == slot):
+                seq += 1
+                done = t.done_month <= u.m
+                dd = date(YEAR, min(t.done_month, 11) + 1, t.done_day)
+                mark = ("已验收" if t.done_month < u.m else "√") if done else "×"
+                rows.append([seq, u.township if i == 0 else None, p.branch if i == 0 else None, team, t.text,
+                             t.measure, t.owner, f"{t.deadline.year}年{t.deadline.month}月{t.deadline.day}日",
+                             mark, f"{dd.year}.{dd.month}.{dd.day}" if done else None])
+    return _Sheet("作战图", rows, merges, header=1)
+
+
+def _list_sheets(u: _Unit) -> list[_Sheet]:
+    """问题清单 and 软弱涣散整顿 of a township that keeps them (from July on), as drawn by hand."""
+    if u.m < LIST_FROM_MONTH:
+        return []
+    sheets: list[_Sheet] = []
+    if (u.county, u.township) in PROBLEM_LIST_TOWNSHIPS:
+        head = ["序号", "乡镇(街道)", "村(社区)", "所属星", "问题", "整改措施", "责任人", "整改时限", "是否销号",
+                "销号时间"]
+        rows: list[list[Any]] = [head]
+        for p in u.plans:
+            for i, r in enumerate(_problem_rows(p, u.m)):
+                star = spec.star_name(r["star_slot"], p.btype) if r["star_slot"] else None
+                mark = "已销号" if r["closed"] else ("整改中" if i % 2 else "未销号")
+                rows.append([len(rows), u.township, p.branch if i == 0 else None, star, r["problem"], r["measure"],
+                             r["owner"], r["deadline"], mark, r["closed_date"]])
+        sheets.append(_Sheet(spec.PROBLEM_SHEET_NAME, rows))
+    if (u.county, u.township) in RECTIFICATION_TOWNSHIPS:
+        head = ["序号", "乡镇(街道)", "村(社区)", "认定情形", "整顿措施", "包联领导", "认定时间", "整顿状态",
+                "销号时间"]
+        rows = [head]
+        for p in u.plans:
+            for r in _weak_rows(p, u.m):
+                rows.append([len(rows), u.township, p.branch, r["situations"], r["plan"], r["liaison"],
+                             r["identified"], r["state"], r["cleared"]])
+        sheets.append(_Sheet(spec.WEAK_SHEET_NAME, rows))
     return sheets
 
 
@@ -906,8 +1071,10 @@ def _township_samples(plans: list[_Plan], m: int, rng: random.Random) -> list[_S
         u = _units(plans, m, W, "砚池街道")
         out.append(_Sample(
             f"砚池街道{YEAR}年{mm}月五星台账.xlsx",
-            _xlsx_bytes(_standard_sheets(u, instructions=True, names="suffix")), "accept", ["W_SKIPPED_SHEET"],
-            "标准模板：名称带“党总支/党支部”后缀、全角数字和空格（桐荫里１号社区党总支），含填表说明页。"))
+            _xlsx_bytes(_standard_sheets(u, instructions=True, names="suffix") + _list_sheets(u[0])), "accept",
+            ["W_SKIPPED_SHEET"],
+            "标准模板：名称带“党总支/党支部”后缀、全角数字和空格（桐荫里１号社区党总支），含填表说明页；"
+            "另有问题清单（逐月销号，未销号数与问题数一致）和软弱涣散整顿表（纸坊社区4月已摘帽）。"))
         u1 = _units(plans, m, W, "青石镇")[0]
         if m == 8:
             wrong = _titled_sheets(u1, random.Random(m))
@@ -918,10 +1085,11 @@ def _township_samples(plans: list[_Plan], m: int, rng: random.Random) -> list[_S
         mismatch = "白杨岭村" if m == 10 else None
         out.append(_Sample(
             f"青石镇_{YEAR}年{mm}月（更正）.xlsx" if m == 8 else f"青石镇_{YEAR}年{mm}月.xlsx",
-            _xlsx_bytes(_titled_sheets(u1, random.Random(m), mismatch=mismatch)), "accept",
+            _xlsx_bytes(_titled_sheets(u1, random.Random(m), mismatch=mismatch) + _list_sheets(u1)), "accept",
             ["W_STARS_MISMATCH"] if mismatch else [],
             ("更正版，替换同月初报版本。" if m == 8 else "")
-            + "标题+填报行、两级合并表头（星级创建情况）、乡镇纵向合并、√/△/× 标记、当前星级列、合计行和页脚；作战图页。"
+            + "标题+填报行、两级合并表头（星级创建情况）、乡镇纵向合并、√/△/× 标记、当前星级列、合计行和页脚；"
+            + "作战图按原型绘制（无所属星列，每颗星一行标题，专班人员，已验收），另有软弱涣散整顿表（杨家洼村整顿中）。"
             + (f"当前星级与逐星状态不一致（{mismatch}），以逐星状态为准并提示。" if mismatch else "")))
         out.append(_Sample(
             f"桂香街道五星台账（{'一二三四五六七八九十'[m] if m < 10 else '十' + '一二'[m - 10]}月）.xlsx",
@@ -935,8 +1103,10 @@ def _township_samples(plans: list[_Plan], m: int, rng: random.Random) -> list[_S
                 f"栗园乡_{YEAR}年{mm}月.xls", _xls_bytes(_xls_township_sheets(lu[0])), "accept", [],
                 "旧版 .xls，无标题：月份只在文件名中，县区由上传人指定。（8月栗园乡整月未报送。）", county=W))
         out.append(_Sample(
-            f"柳塘镇_{ym}.xlsx", _xlsx_bytes(_standard_sheets(_units(plans, m, D, "柳塘镇"), extra_col=True)),
-            "accept", ["W_UNKNOWN_COLUMN"], "标准模板，多出一列“包村干部”（无法识别的列，忽略并提示）；含任务台账。"))
+            f"柳塘镇_{ym}.xlsx", _xlsx_bytes(_standard_sheets(lt := _units(plans, m, D, "柳塘镇"), extra_col=True)
+                                             + _list_sheets(lt[0])),
+            "accept", ["W_UNKNOWN_COLUMN"],
+            "标准模板，多出一列“包村干部”（无法识别的列，忽略并提示）；含任务台账和问题清单（逐月销号）。"))
     out.append(_Sample(
         f"石槽乡五星台账_{mm}月.csv", _csv_bytes(_gbk_csv_sheet(_units(plans, m, D, "石槽乡")[0]), "gbk"), "accept",
         [], "GBK 编码 CSV（Windows 版 Excel 另存）：无县区、无年份月份，二者由上传人指定。", period=f"{YEAR}-{mm:02d}",

@@ -30,10 +30,29 @@ SETTINGS: tuple[Setting, ...] = (
     # --- store and import -------------------------------------------------
     Setting("db_path", "data/fivestar.duckdb", "DuckDB 数据文件路径（命令行 --db 优先）。"),
     Setting("max_upload_mb", 50, "单个上传文件的大小上限（MB），超过则拒收（E_FILE）。"),
-    Setting("max_expanded_mb", 500, "工作簿解压后内容的上限（MB），防止压缩炸弹。"),
+    Setting(
+        "max_expanded_mb", 500,
+        "工作簿解压后内容的上限（MB），防止压缩炸弹；实际上限为 max(本值, max_expansion_ratio × 文件大小)。",
+    ),
+    Setting(
+        "max_expansion_ratio", 20,
+        "工作簿解压后与压缩文件大小之比的上限（真实台账约 3–12 倍）；大文件的解压上限按此比例放宽，"
+        "使不超过 max_upload_mb 的真实台账都能读取，而压缩炸弹（数百倍以上）仍被拒收。",
+    ),
+    Setting("max_columns_per_sheet", 200, "每张工作表含数据的列数上限（台账只有几十列）；超过则拒收（E_FILE），不予读取。"),
+    Setting("max_branches_per_upload", 60_000, "一次上传的星级台账支部行数上限（一个地市约 5,000 个）；超过则拒收（E_FILE）。"),
+    Setting("max_task_rows_per_upload", 1_800_000, "一次上传的明细行数上限（任务台账（作战图）、问题清单、软弱涣散整顿表合计）；超过则拒收（E_FILE）。"),
+    Setting(
+        "max_stored_warnings", 1000,
+        "每次上传保存和显示的警告条数上限；其余只计数，以一条 W_MORE_WARNINGS 汇总。",
+    ),
     Setting("parse_memory_mb", 2048, "解析子进程的内存上限（MB）；超出即按损坏文件拒收。"),
     Setting("parse_timeout_s", 120, "解析单个文件的时间上限（秒）；超时即拒收。"),
     Setting("lock_timeout_s", 15, "数据库被其他程序占用时，等待的最长时间（秒）。"),
+    Setting(
+        "allow_future_periods", False,
+        "是否接收报送月份晚于本月的台账；默认拒收（E_PERIOD），以免一个填错的未来月份成为默认月份、遮住真实数据。",
+    ),
     Setting("max_listed_problems", 200, "拒收报告中逐条列出的问题数上限，其余只计数。"),
     Setting("load_sample_when_empty", True, "数据库为空时，启动应用是否自动载入示例（演示）数据。"),
     Setting("max_staged_files", 30, "上传页一次最多检查并暂存多少个文件（每个会话）；多出的请导入后再分批上传。"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 K = TypeVar("K")
@@ -60,11 +61,28 @@ STATUS_MARKS: Final[dict[str, tuple[str, ...]]] = {
     NOT_STARTED: ("未启动", "未达标", "未开始", "未创建", "×", "✗", "✘", "否", "0"),
 }
 
-# §3.2 — task "done" marks (是/否, √/×, 已完成/未完成/推进中).
+# §3.2 — task "done" marks (是/否, √/×, 已完成/未完成/推进中); battle-map.md §1 adds
+# 已验收 (done and accepted) and 已销号 (done).
 TASK_DONE_MARKS: Final[dict[bool, tuple[str, ...]]] = {
-    True: ("是", "√", "✓", "✔", "已完成", "完成", "已销号", "销号", "1", "★"),
+    True: ("是", "√", "✓", "✔", "已完成", "完成", "已销号", "销号", "已验收", "1", "★"),
     False: ("否", "×", "✗", "✘", "未完成", "推进中", "进行中", "创建中", "未开始", "未启动", "0", "○", "△"),
 }
+# battle-map.md §1 — done marks that also mean accepted.
+TASK_DONE_ACCEPTED_MARKS: Final = ("已验收",)
+# battle-map.md §1 — accepted (验收) marks; a blank cell is false.
+TASK_ACCEPTED_MARKS: Final[dict[bool, tuple[str, ...]]] = {
+    True: ("已验收", "验收", "通过", "已通过", "验收通过", "合格", "√", "✓", "✔", "是", "1"),
+    False: ("未验收", "未通过", "待验收", "×", "✗", "✘", "否", "0"),
+}
+# battle-map.md §2 — problem closed (销号) marks.
+PROBLEM_CLOSED_MARKS: Final[dict[bool, tuple[str, ...]]] = {
+    True: ("已销号", "销号", "已整改", "已完成", "完成", "已销项", "√", "✓", "✔", "是", "1"),
+    False: ("未整改", "整改中", "未销号", "未完成", "推进中", "正在整改", "×", "✗", "✘", "否", "0"),
+}
+# battle-map.md §3 — rectification states; the cleared ones end the branch's weak status.
+WEAK_STATES: Final = ("整顿中", "已销号", "已摘帽", "巩固提升")
+WEAK_CLEARED_STATES: Final = ("已销号", "已摘帽")
+
 # §3.1 — weak (软弱涣散) marks: 是/否, √/空.
 WEAK_MARKS: Final[dict[bool, tuple[str, ...]]] = {
     True: ("是", "√", "✓", "✔", "软弱涣散", "1", "★"),
@@ -113,8 +131,50 @@ TASK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "notes": ("备注",),
     "seq": ("序号",),
 }
+TASK_ALIASES.update({
+    # battle-map.md §1: the task sheet as offices draw their 作战图.
+    "team": ("专班人员", "专班成员", "工作专班", "创建专班"),
+    "star_owner": ("领星人", "领办人", "星长"),
+    "department": ("责任单位", "牵头单位", "责任部门", "配合单位"),
+    "deadline": TASK_ALIASES["deadline"] + ("时间节点", "完成时间节点"),
+    "accepted": ("是否验收", "验收情况", "验收"),
+    "accepted_date": ("验收时间", "验收日期"),
+})
+# battle-map.md §2 — problem-list (问题清单) fields.
+PROBLEM_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": LEDGER_ALIASES["county"],
+    "township": LEDGER_ALIASES["township"],
+    "branch": LEDGER_ALIASES["branch"],
+    "star": TASK_ALIASES["star"],
+    "problem": ("问题", "存在问题", "问题描述", "问题清单"),
+    "measure": ("整改措施", "措施"),
+    "owner": ("责任人", "负责人"),
+    "deadline": ("整改时限", "完成时限", "时限"),
+    "closed": ("是否销号", "整改情况", "销号情况"),
+    "closed_date": ("销号时间", "整改完成时间"),
+    "period": LEDGER_ALIASES["period"],
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
+# battle-map.md §3 — weak-branch rectification (软弱涣散整顿) fields.
+WEAK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": LEDGER_ALIASES["county"],
+    "township": LEDGER_ALIASES["township"],
+    "branch": LEDGER_ALIASES["branch"],
+    "situations": ("认定情形", "存在问题", "主要问题"),
+    "plan": ("整顿措施", "整改方案"),
+    "liaison": ("包联领导", "联系领导", "责任人"),
+    "identified": ("认定时间",),
+    "state": ("整顿状态", "状态"),
+    "cleared": ("销号时间", "摘帽时间"),
+    "period": LEDGER_ALIASES["period"],
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
 LEDGER_REQUIRED: Final = ("township", "branch")
-TASK_REQUIRED: Final = ("township", "branch", "star", "task", "done")
+TASK_REQUIRED: Final = ("township", "branch", "task", "done")
+PROBLEM_REQUIRED: Final = ("township", "branch", "problem", "closed")
+WEAK_REQUIRED: Final = ("township", "branch", "state")
 # Fields whose blank cells are carried down from the row above (§3.3 item 3).
 CARRY_DOWN_FIELDS: Final = ("county", "township")
 # Identity columns searched for totals words (§3.3 item 6).
@@ -140,9 +200,94 @@ FOOTER_PREFIXES: Final = ("填表人", "审核人", "制表", "联系电话", "�
 # §4 — title rows that start with these are not title rows.
 NON_TITLE_PREFIXES: Final = ("填报", "填表", "审核", "制表")
 
-# §3.1 / §3.2 — default sheet names of the standard template.
+# §3.1 / §3.2 — default sheet names of the standard template (battle-map.md §2–§3 add two).
 LEDGER_SHEET_NAME: Final = "星级台账"
 TASK_SHEET_NAME: Final = "任务台账"
+PROBLEM_SHEET_NAME: Final = "问题清单"
+WEAK_SHEET_NAME: Final = "软弱涣散整顿"
+
+
+# --- sheet kinds -------------------------------------------------------------
+# Every kind of table the importer reads, as data: ingest.headers recognises a
+# sheet by trying every kind's rules, ingest.validate extracts and types its rows
+# from the same declaration. A new kind is a new entry here plus its row builder.
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """One rule that makes a header a sheet of some kind (all conditions must hold).
+
+    ``priority``: when several kinds' rules hold for one header, the lowest wins.
+    """
+
+    priority: int
+    fields: tuple[str, ...] = ()  # fields of this kind that must all be matched
+    labels: tuple[str, ...] = ()  # header texts (normalized) that must all be present
+    any_labels: tuple[str, ...] = ()  # at least one of these header texts (empty: no condition)
+    min_star_slots: int = 0  # at least this many star slots among the columns (star-ledger kinds)
+    absent: tuple[tuple[str, str], ...] = ()  # (kind, field): that kind's field must not be matched
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    key: str
+    label: str  # what the kind is called in messages (星级台账 …)
+    aliases: Mapping[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    recognition: tuple[Recognition, ...]
+    carry: tuple[str, ...] = ("county", "township")  # carried down when blank (§3.3 item 3)
+    free_text: frozenset[str] = frozenset()  # kept as written (only trimmed); others normalized
+    parsers: Mapping[str, str] = field(default_factory=dict)  # field -> parser (ingest.values.PARSERS)
+    star_columns: bool = False  # star-name columns are matched (the star ledger)
+    # Without township and branch columns the sheet belongs to the one branch its title or
+    # sheet name names, or to the star ledger's only branch (a village's own 作战图).
+    context_identity: bool = False
+
+
+LEDGER_KIND: Final = SheetKind(
+    key="ledger", label="星级台账", aliases=LEDGER_ALIASES, required=LEDGER_REQUIRED,
+    # §3.2 'Recognising sheets': branch and ≥3 star columns, or branch and 当前星级 (then a
+    # task sheet wins: a 作战图 may carry a 星级 column).
+    recognition=(Recognition(0, fields=("branch",), min_star_slots=3),
+                 Recognition(2, fields=("branch", "stars_reported"))),
+    free_text=frozenset({"problems", "notes"}),
+    parsers={"target_stars": "target", "stars_reported": "stars_reported", "open_problems": "count",
+             "weak": "weak", "branch_type": "branch_type"},
+    star_columns=True,
+)
+TASK_KIND: Final = SheetKind(
+    key="task", label="任务台账", aliases=TASK_ALIASES, required=TASK_REQUIRED,
+    # battle-map.md §1: branch, task and done (the star column is optional); a village's own
+    # 作战图 drawn with the seed's columns (no branch column) has task, measure, owner and done.
+    recognition=(Recognition(1, fields=("branch", "task", "done")),
+                 Recognition(1, fields=("task", "done", "measure", "owner"))),
+    context_identity=True,
+    # In a 作战图 the branch and star cells are usually merged over their tasks.
+    carry=("county", "township", "branch", "star"),
+    free_text=frozenset({"task", "measure", "notes"}),
+    parsers={"star": "star", "done": "done", "accepted": "accepted", "deadline": "date",
+             "done_date": "date", "accepted_date": "date"},
+)
+WEAK_KIND: Final = SheetKind(
+    key="weak", label="软弱涣散整顿表", aliases=WEAK_ALIASES, required=WEAK_REQUIRED,
+    # battle-map.md §3: branch and 整顿状态, or branch and 状态 with 认定情形 or 整顿措施.
+    recognition=(Recognition(3, fields=("branch",), labels=("整顿状态",)),
+                 Recognition(3, fields=("branch",), labels=("状态",), any_labels=("认定情形", "整顿措施"))),
+    carry=("county", "township"),
+    free_text=frozenset({"situations", "plan", "notes"}),
+    parsers={"state": "weak_state", "identified": "date", "cleared": "date"},
+)
+PROBLEM_KIND: Final = SheetKind(
+    key="problem", label="问题清单", aliases=PROBLEM_ALIASES, required=PROBLEM_REQUIRED,
+    # battle-map.md §2: branch and problem, and no done-of-task column.
+    recognition=(Recognition(4, fields=("branch", "problem"), absent=(("task", "done"),)),),
+    # The branch cell is often merged over its problems; a star is the problem's own.
+    carry=("county", "township", "branch"),
+    free_text=frozenset({"problem", "measure", "notes"}),
+    parsers={"star": "star", "closed": "closed", "deadline": "date", "closed_date": "date"},
+)
+# Every kind, in declaration order (the order of their rows in messages and loads).
+SHEET_KINDS: Final = (LEDGER_KIND, TASK_KIND, PROBLEM_KIND, WEAK_KIND)
 
 # §5 — problem codes.
 E_FILE: Final = "E_FILE"
@@ -160,6 +305,10 @@ W_UNKNOWN_COLUMN: Final = "W_UNKNOWN_COLUMN"
 W_SKIPPED_SHEET: Final = "W_SKIPPED_SHEET"
 # Not in the contract's list; added (documented in docs/decisions.md):
 W_TRUNCATED: Final = "W_TRUNCATED"  # sheet ends exactly at its format's row limit
+W_MORE_WARNINGS: Final = "W_MORE_WARNINGS"  # warnings beyond max_stored_warnings, counted in one (issue 14)
+# battle-map.md §2–§3:
+W_PROBLEMS_MISMATCH: Final = "W_PROBLEMS_MISMATCH"  # ledger's 问题数 ≠ open rows of the problem list
+W_WEAK_CONFLICT: Final = "W_WEAK_CONFLICT"  # ledger's 软弱涣散 ≠ the rectification sheet
 
 MAX_LISTED_PROBLEMS: Final = 200
 ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm": 1_048_576}
@@ -168,12 +317,28 @@ ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm"
 LEVEL_LABELS: Final[dict[int, str]] = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星", 0: "无星"}
 
 
+# Unicode categories removed from names besides whitespace: control (Cc) and format (Cf)
+# characters — NUL, ESC, BEL, zero-width spaces/joiners, BOM, bidi controls (issue 14).
+DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
 def normalize_text(value: str | None) -> str | None:
-    """§3.3 item 4: NFKC, strip all whitespace (incl. U+3000), （）==(); blank -> None."""
+    """§3.3 item 4: NFKC, strip all whitespace (incl. U+3000), （）==(); blank -> None.
+
+    Also drops every control and format character (Unicode Cc, Cf), so a name with a
+    zero-width space or a bidi control is the same name as without it. The Python twin of
+    ``analytics.ingest.values.normalize_array`` (they agree on every character assigned in
+    Python's Unicode database; Arrow's may be newer).
+    """
     if value is None:
         return None
     text = unicodedata.normalize("NFKC", value)
-    text = "".join(text.split())
+    if text.isprintable():  # the usual case: no control, format or separator character but space
+        text = "".join(text.split())
+    else:
+        text = "".join(
+            ch for ch in text if not (ch.isspace() or unicodedata.category(ch) in DROPPED_CATEGORIES)
+        )
     return text or None
 
 

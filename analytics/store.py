@@ -8,7 +8,9 @@ while the app runs (and the other way round). ``connect`` waits up to
 
 Current data (contract §6–§7): for each (period, county, township) the current
 version is the latest upload covering it that has not been rolled back. The
-views ``v_branch_month`` and ``v_task`` show only rows of current versions.
+views ``v_branch_month`` and ``v_task`` (and, since schema version 4, the problem
+list ``v_problem`` and the rectification records ``v_weak``) show only rows of
+current versions.
 
 Since schema version 2 that rule is not re-derived by every query: it is kept as
 a flag ``is_current`` on ``upload_scope``, ``branch_month`` and ``task``, set in
@@ -50,7 +52,7 @@ from analytics.audit import Actor
 from analytics.periods import Period
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
 
@@ -557,7 +559,73 @@ MIGRATIONS: tuple[str, ...] = (
     # docstring), built here from the current rows.
     # (filled by rebuild_snapshots, see _MIGRATION_STEPS).
     _SNAPSHOT_TABLE_SQL,
-    # Version 4: accounts, sign-in attempts and the audit log (shared/spec/access.md).
+    # Version 4 (battle-map.md): the task sheet as offices draw it (star optional, team,
+    # star owner, department, acceptance), the problem list (问题清单) and the weak-branch
+    # rectification (软弱涣散整顿), each current-only in its view like v_task.
+    """
+    ALTER TABLE task ALTER COLUMN star_slot DROP NOT NULL;  -- NULL = 未分星
+    ALTER TABLE task ADD COLUMN team VARCHAR;
+    ALTER TABLE task ADD COLUMN star_owner VARCHAR;
+    ALTER TABLE task ADD COLUMN department VARCHAR;
+    ALTER TABLE task ADD COLUMN accepted BOOLEAN DEFAULT false;
+    ALTER TABLE task ADD COLUMN accepted_date DATE;
+
+    CREATE TABLE problem (
+        upload_id    VARCHAR NOT NULL,
+        period       DATE NOT NULL,
+        county       VARCHAR NOT NULL,
+        township     VARCHAR NOT NULL,
+        branch       VARCHAR NOT NULL,
+        star_slot    INTEGER,            -- NULL: the problem names no star
+        problem      VARCHAR NOT NULL,
+        measure      VARCHAR,
+        owner        VARCHAR,
+        deadline     DATE,
+        closed       BOOLEAN NOT NULL,   -- 销号
+        closed_date  DATE,
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    CREATE TABLE weak (
+        upload_id    VARCHAR NOT NULL,
+        period       DATE NOT NULL,
+        county       VARCHAR NOT NULL,
+        township     VARCHAR NOT NULL,
+        branch       VARCHAR NOT NULL,
+        situations   VARCHAR,            -- 认定情形
+        plan         VARCHAR,            -- 整顿措施
+        liaison      VARCHAR,            -- 包联领导
+        identified   DATE,               -- 认定时间
+        state        VARCHAR NOT NULL,   -- 整顿中 / 已销号 / 已摘帽 / 巩固提升
+        cleared      DATE,               -- 销号/摘帽时间
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    DROP VIEW v_task;
+    CREATE VIEW v_task AS
+    SELECT period, county, township, branch, star_slot, task, measure,
+           owner, deadline, done, done_date, upload_id,
+           team, star_owner, department, coalesce(accepted, false) AS accepted, accepted_date
+    FROM task
+    WHERE is_current;
+
+    CREATE VIEW v_problem AS
+    SELECT period, county, township, branch, star_slot, problem, measure, owner,
+           deadline, closed, closed_date, upload_id
+    FROM problem
+    WHERE is_current;
+
+    CREATE VIEW v_weak AS
+    SELECT period, county, township, branch, situations, plan, liaison, identified,
+           state, cleared, upload_id
+    FROM weak
+    WHERE is_current;
+    """,
+    # Version 5: accounts, sign-in attempts and the audit log (shared/spec/access.md).
     # No primary-key indexes: DuckDB updates of indexed tables are restricted; logins
     # are kept unique by analytics.accounts inside the one-writer lock.
     """
@@ -609,6 +677,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
 )
+
+# The tables of per-upload rows whose is_current flag follows the upload's (refresh_current).
+ROW_TABLES: tuple[str, ...] = ("branch_month", "task", "problem", "weak")
 
 
 def _build_snapshots(con: duckdb.DuckDBPyConnection) -> None:
@@ -686,7 +757,7 @@ def connect(
             migrate(con)
         except duckdb.Error as exc:
             con.close()
-            raise StoreError(f"数据库文件 {path} 结构升级失败：{exc}") from exc
+            raise store_failure(exc, path) or StoreError(f"数据库文件 {path} 结构升级失败：{exc}") from exc
         except Exception:
             con.close()
             raise
@@ -699,6 +770,52 @@ def connect(
     return con
 
 
+# Errors that mean the file itself is damaged or cannot be written (not a bug in a query).
+_FILE_ERRORS = (duckdb.IOException, duckdb.InternalException, duckdb.FatalException, duckdb.SerializationException)
+_DISK_FULL_MARKERS = ("No space left on device", "File too large", "Disk quota exceeded", "ENOSPC", "EFBIG")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the file size limit) is full."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    return isinstance(exc, _FILE_ERRORS) and any(marker in str(exc) for marker in _DISK_FULL_MARKERS)
+
+
+def store_failure(exc: BaseException, path: str | os.PathLike[str]) -> StoreError | None:
+    """The Chinese StoreError for a failure of the store file (disk full, damaged or
+    truncated file), or None when ``exc`` is something else (issue 14: no tracebacks)."""
+    if not disk_full(exc) and not isinstance(exc, _FILE_ERRORS):
+        return None
+    if disk_full(exc):
+        return StoreError(
+            f"无法写入数据库文件 {path}：磁盘空间已满（或超过文件大小限制）。本次操作没有提交，"
+            "已有数据不受影响。请清理磁盘空间后重试。"
+        )
+    return StoreError(
+        f"数据库文件 {path} 已损坏或不完整（可能复制中断、磁盘故障或被截断），无法读取。"
+        "请停止写入，从备份恢复该文件（或联系管理员）后重试。"
+    )
+
+
+@contextlib.contextmanager
+def _translated(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield ``con``; a damaged-file or disk-full error of DuckDB inside becomes a StoreError; always
+    closed. (An OSError inside the block, e.g. writing an export, is not the store's and passes.)"""
+    try:
+        yield con
+    except duckdb.Error as exc:
+        failure = store_failure(exc, path)
+        if failure is None:
+            raise
+        raise failure from exc
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+
+
 @contextlib.contextmanager
 def open_store(
     db: str | os.PathLike[str] | None = None,
@@ -706,43 +823,64 @@ def open_store(
     read_only: bool = False,
     settings: Settings | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``with open_store(path) as con:`` — short-lived connection, always closed."""
-    if read_only:
-        con = connect(db, read_only=True, settings=settings)
-        try:
-            yield con
-        finally:
-            con.close()
-        return
-    with _WRITE_LOCK:
-        con = connect(db, read_only=False, settings=settings)
-        try:
-            yield con
-        finally:
-            con.close()
+    """``with open_store(path) as con:`` — short-lived connection, always closed.
 
-
-# Above this WAL size a writing connection checkpoints when it closes (see defer_checkpoint).
-WAL_CHECKPOINT_BYTES = 16 * 1024 * 1024
-
-
-def defer_checkpoint(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> None:
-    """Skip the checkpoint DuckDB runs when this connection closes, while the WAL is small.
-
-    A large insert is written straight to the data file (the WAL only points at
-    it), but the checkpoint on close then merges row groups across the table,
-    which costs more than the load itself and grows with the store. Deferring it
-    keeps an upload fast; DuckDB still checkpoints on its own once the WAL reaches
-    ``wal_autocheckpoint``, and here as soon as it passes WAL_CHECKPOINT_BYTES,
-    so readers never replay a long log. Durability is unchanged (COMMIT wrote the WAL).
+    A damaged or truncated file, or a full disk, raises StoreError with a Chinese
+    message wherever it shows (opening, or any query inside the block).
     """
+    path = resolve_db_path(db, settings)
+    if read_only:
+        with _translated(_connect_translated(path, True, settings), path) as con:
+            yield con
+        return
+    with _WRITE_LOCK, _translated(_connect_translated(path, False, settings), path) as con:
+        yield con
+
+
+def _connect_translated(path: Path, read_only: bool, settings: Settings | None) -> duckdb.DuckDBPyConnection:
+    try:
+        return connect(path, read_only=read_only, settings=settings)
+    except (duckdb.Error, OSError) as exc:
+        failure = store_failure(exc, path)
+        if failure is None:
+            raise
+        raise failure from exc
+
+
+def checkpoint_at_commit(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the next COMMIT of this database checkpoint (issue 14: an accepted upload is in the
+    main file when the command returns, so a lost or damaged ``.wal`` loses nothing accepted).
+
+    With a threshold below any upload, DuckDB checkpoints as part of the COMMIT and does not
+    write the write-ahead log at all: cheaper than COMMIT then CHECKPOINT, which writes the
+    upload twice (measured in docs/decisions.md). Atomic as before: a crash before the new
+    header is written leaves the file as it was.
+
+    ZSTD is off for that checkpoint: the only column DuckDB compresses with it is the archived
+    file (``archive.content``), and zstd over an .xlsx — deflate-compressed already — cost
+    ~40 ms of a city import (a third of its checkpoint) to save ~20% of the archived bytes.
+    ``end_checkpoint_at_commit`` restores both settings.
+    """
+    con.execute("SET checkpoint_threshold = '1KB'")
+    con.execute("SET disabled_compression_methods = 'zstd'")
+
+
+def end_checkpoint_at_commit(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo ``checkpoint_at_commit`` (the database may be shared with other connections)."""
+    con.execute("RESET checkpoint_threshold")
+    con.execute("RESET disabled_compression_methods")
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> None:
+    """CHECKPOINT when a write-ahead log is left (DuckDB skips the checkpoint at commit while
+    another transaction of the same database is open); nothing to do otherwise."""
     wal = Path(str(path) + ".wal")
     try:
-        size = wal.stat().st_size
+        if wal.stat().st_size == 0:
+            return
     except FileNotFoundError:
-        size = 0
-    if size < WAL_CHECKPOINT_BYTES:
-        con.execute("PRAGMA disable_checkpoint_on_shutdown")
+        return
+    con.execute("CHECKPOINT")
 
 
 @contextlib.contextmanager
@@ -786,15 +924,20 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         raise StoreError(f"数据库结构版本 {version} 比本程序支持的 {len(MIGRATIONS)} 新，请升级程序。")
     if version < len(MIGRATIONS):
         con.execute("SET enable_progress_bar = false")  # no terminal progress bar from a long migration
-    for index in range(version, len(MIGRATIONS)):
+    # A new file gets every migration in one transaction (one commit instead of one per
+    # version: ~15 ms less for every new store, e.g. a first import); an existing store
+    # one transaction per version, as always.
+    batches = [list(range(0, len(MIGRATIONS)))] if version == 0 else [[i] for i in range(version, len(MIGRATIONS))]
+    for batch in batches:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(MIGRATIONS[index])
-            step = _MIGRATION_STEPS.get(index + 1)
-            if step is not None:
-                step(con)
+            for index in batch:
+                con.execute(MIGRATIONS[index])
+                step = _MIGRATION_STEPS.get(index + 1)
+                if step is not None:
+                    step(con)
             con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(index + 1)]
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(batch[-1] + 1)]
             )
             con.execute("COMMIT")
         except Exception:
@@ -1120,7 +1263,7 @@ def refresh_current(
         con.register("_units", table)
         try:
             con.execute(_REFRESH_SCOPE_SQL)
-            for name in ("branch_month", "task"):
+            for name in ROW_TABLES:
                 con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
         finally:
             con.unregister("_units")
@@ -1288,7 +1431,7 @@ def clear_demo(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) ->
         con.execute(
             "INSERT OR REPLACE INTO meta SELECT 'seq_floor', CAST(coalesce(max(seq), 0) AS VARCHAR) FROM uploads"
         )
-        for table in ("branch_month", "task", "upload_scope"):
+        for table in (*ROW_TABLES, "upload_scope"):
             con.execute(f"DELETE FROM {table} WHERE upload_id IN (SELECT upload_id FROM uploads WHERE is_demo)")
         # An archived file is kept while a real (non-demo) upload still refers to it.
         con.execute(

@@ -2,8 +2,8 @@
 
     build_template(period="2024-08", county="甲县", township="乙镇", branches=[...]) -> bytes
 
-Sheets: 星级台账 (one row per branch), 任务台账 (one row per key task, optional)
-and 填表说明. Headers are the canonical names of shared/spec/ledger-format.md
+Sheets: 星级台账 (one row per branch), 任务台账 (one row per key task, optional),
+问题清单 and 软弱涣散整顿 (battle-map.md §2–§3, optional) and 填表说明. Headers are the canonical names of shared/spec/ledger-format.md
 §3.1/§3.2, so a filled-in template is read by ``analytics.ingest`` without any
 guessing; drop-downs offer the canonical marks (已达标/创建中/未启动, 三星/四星/五星,
 村/社区, 是/否). The validations only warn, because the importer also accepts
@@ -73,15 +73,59 @@ TASK_COLUMNS: tuple[tuple[str, str, int, str], ...] = (
     ("县（市、区）", "county", 12, "与星级台账一致。"),
     ("乡镇（街道）", "township", 14, "与星级台账一致。必填。"),
     ("村（社区）", "branch", 16, "与星级台账中的名称一致。必填。"),
-    ("所属星", "star", 12, "该任务所属的星，如 产业兴旺星、共建共享星。必填。"),
+    ("所属星", "star", 12, "该任务所属的星，如 产业兴旺星、共建共享星；不填归入“未分星”。"),
     ("重点任务", "task", 30, "重点任务内容。必填。"),
     ("具体举措", "measure", 30, ""),
     ("负责人", "owner", 10, ""),
     ("完成时限", "deadline", 12, "日期，如 2024-09-30。"),
-    ("是否完成", "done", 10, "是 或 否。必填。"),
+    ("是否完成", "done", 10, "是、否、已验收 或 已销号。必填。"),
     ("完成时间", "done_date", 12, "实际完成（销号）日期。"),
+    ("专班人员", "team", 16, "该星创建专班的人员，可不填。"),
+    ("领星人", "star_owner", 10, "领办该星的负责同志，可不填。"),
+    ("责任单位", "department", 14, "牵头或责任单位，可不填。"),
+    ("是否验收", "accepted", 10, "已验收 或 未验收；验收的任务必须已完成。"),
+    ("验收时间", "accepted_date", 12, "验收日期，如 2024-09-30。"),
     ("备注", "notes", 20, ""),
 )
+
+# battle-map.md §2 — the problem list (问题清单): one row per problem, closed item by item.
+PROBLEM_COLUMNS: tuple[tuple[str, str, int, str], ...] = (
+    ("序号", "seq", 6, "可不填，导入时忽略。"),
+    ("县（市、区）", "county", 12, "与星级台账一致。"),
+    ("乡镇（街道）", "township", 14, "与星级台账一致。必填。"),
+    ("村（社区）", "branch", 16, "与星级台账中的名称一致。必填。"),
+    ("所属星", "star", 12, "问题涉及的星，可不填。"),
+    ("问题", "problem", 30, "问题内容，一行一个问题。必填。"),
+    ("整改措施", "measure", 30, ""),
+    ("责任人", "owner", 10, ""),
+    ("整改时限", "deadline", 12, "日期，如 2024-09-30；过期未销号的问题按逾期统计。"),
+    ("是否销号", "closed", 10, "未销号、整改中 或 已销号。必填。"),
+    ("销号时间", "closed_date", 12, "销号（整改完成）日期。"),
+    ("备注", "notes", 20, ""),
+)
+
+# battle-map.md §3 — the weak-branch rectification sheet (软弱涣散整顿): one row per branch.
+WEAK_COLUMNS: tuple[tuple[str, str, int, str], ...] = (
+    ("序号", "seq", 6, "可不填，导入时忽略。"),
+    ("县（市、区）", "county", 12, "与星级台账一致。"),
+    ("乡镇（街道）", "township", 14, "与星级台账一致。必填。"),
+    ("村（社区）", "branch", 16, "被认定为软弱涣散的村（社区），每个一行。必填。"),
+    ("认定情形", "situations", 30, "认定为软弱涣散的情形。"),
+    ("整顿措施", "plan", 30, ""),
+    ("包联领导", "liaison", 10, ""),
+    ("认定时间", "identified", 12, "日期，如 2024-03-01。"),
+    ("整顿状态", "state", 10, "整顿中、已销号、已摘帽 或 巩固提升。必填。"),
+    ("销号时间", "cleared", 12, "销号（摘帽）日期。"),
+    ("备注", "notes", 20, ""),
+)
+PROBLEM_SHEET = spec.PROBLEM_SHEET_NAME
+WEAK_SHEET = spec.WEAK_SHEET_NAME
+PROBLEM_ROWS = 5000
+WEAK_ROWS = 1000
+DONE_CHOICES = ("是", "否", "已验收", "已销号")
+ACCEPTED_CHOICES = ("已验收", "未验收")
+CLOSED_CHOICES = ("未销号", "整改中", "已销号")
+_DATE_FIELDS = frozenset({"deadline", "done_date", "accepted_date", "closed_date", "identified", "cleared"})
 
 # Status fills (the dashboard's colours: ui/theme.py STATUS_COLORS, lightened for print).
 _STATUS_FILLS = {"已达标": "#C8E6C9", "创建中": "#FFE9A8", "未启动": "#F8C9C9"}
@@ -193,29 +237,33 @@ def build_template(
             write_cell(ws, i, j, str(value) if field == "period" else value)
     ws.activate()
 
-    # --- 任务台账 -------------------------------------------------------------
-    wt = wb.add_worksheet(TASK_SHEET)
-    _write_header(wt, TASK_COLUMNS, fmt_header)
+    # --- 任务台账, 问题清单, 软弱涣散整顿 ------------------------------------------
     star_names = list(dict.fromkeys(n for names in spec.STAR_NAMES.values() for n in names))
-    for j, (header, field, width, help_text) in enumerate(TASK_COLUMNS):
-        cell_fmt = fmt_date if field in ("deadline", "done_date") else fmt_cell
-        wt.set_column(j, j, width, cell_fmt)
-        if field == "star":
-            _validate_list(wt, j, TASK_ROWS, star_names, help_text)
-        elif field == "done":
-            _validate_list(wt, j, TASK_ROWS, YES_NO, help_text)
-        elif field in ("deadline", "done_date"):
-            wt.data_validation(1, j, TASK_ROWS, j, {
-                "validate": "date", "criteria": "between",
-                "minimum": date(2000, 1, 1),
-                "maximum": date(2100, 12, 31),
-                "input_title": header, "input_message": help_text,
-                "error_title": "请核对", "error_message": "请填写日期，如 2024-09-30。", "error_type": "warning",
-            })
-        elif help_text:
-            wt.data_validation(1, j, TASK_ROWS, j, {
-                "validate": "any", "input_title": header, "input_message": help_text[:255],
-            })
+    choices: dict[str, Sequence[str]] = {
+        "star": star_names, "done": DONE_CHOICES, "accepted": ACCEPTED_CHOICES, "closed": CLOSED_CHOICES,
+        "state": spec.WEAK_STATES,
+    }
+    for name, columns, rows in ((TASK_SHEET, TASK_COLUMNS, TASK_ROWS), (PROBLEM_SHEET, PROBLEM_COLUMNS, PROBLEM_ROWS),
+                                (WEAK_SHEET, WEAK_COLUMNS, WEAK_ROWS)):
+        wt = wb.add_worksheet(name)
+        _write_header(wt, columns, fmt_header)
+        for j, (header, field, width, help_text) in enumerate(columns):
+            cell_fmt = fmt_date if field in _DATE_FIELDS else fmt_cell
+            wt.set_column(j, j, width, cell_fmt)
+            if field in choices:
+                _validate_list(wt, j, rows, choices[field], help_text)
+            elif field in _DATE_FIELDS:
+                wt.data_validation(1, j, rows, j, {
+                    "validate": "date", "criteria": "between",
+                    "minimum": date(2000, 1, 1),
+                    "maximum": date(2100, 12, 31),
+                    "input_title": header, "input_message": help_text,
+                    "error_title": "请核对", "error_message": "请填写日期，如 2024-09-30。", "error_type": "warning",
+                })
+            elif help_text:
+                wt.data_validation(1, j, rows, j, {
+                    "validate": "any", "input_title": header, "input_message": help_text[:255],
+                })
 
     # --- 填表说明 -------------------------------------------------------------
     wh = wb.add_worksheet(HELP_SHEET)
@@ -236,7 +284,8 @@ def build_template(
     line("一、基本要求", fmt_h2)
     for text in (
         "1. 每月报送一次，一个文件只填一个月份；“报送月份”写成 2024-08 这样的格式。",
-        "2. “星级台账”每个村（社区）一行，必填；“任务台账”每项重点任务一行，可选。",
+        "2. “星级台账”每个村（社区）一行，必填；“任务台账”每项重点任务一行，可选；"
+        "“问题清单”每个问题一行，可选；“软弱涣散整顿”每个被认定的村（社区）一行，可选。不用的表可以空着。",
         "3. 不要修改第一行表头，不要合并单元格，不要插入合计行；可以删除不用的列以外的说明。",
         "4. 村（社区）名称与上月保持一致，名称后的“党支部”“党总支”可写可不写。",
         "5. 星级由“已达标”的星个数自动计算，无需另填当前星级。",
@@ -263,12 +312,23 @@ def build_template(
         ("类型", "村 或 社区；不填时按名称末尾的“村”“社区”判断。"),
         ("任务数", "已完成任务数、任务总数填整数；村的重点任务一般 29 项，社区 27 项。"),
         ("软弱涣散", "是 或 否（可不填，视为否）。"),
-        ("是否完成", "任务台账中填 是 或 否；“完成时限”“完成时间”填日期，如 2024-09-30。"),
+        ("是否完成", "任务台账中填 是 或 否；已验收的任务可直接填“已验收”（算作完成并验收），已销号的填“已销号”。"
+         "“完成时限”“完成时间”填日期，如 2024-09-30。"),
+        ("所属星", "任务台账的“所属星”可不填：按星分段的作战图，可在每段上方单独一行只写星名（如“平安法治星”），"
+         "其下各行即属于该星；不写星的任务归入“未分星”。"),
+        ("专班与验收", "专班人员、领星人、责任单位可不填；“是否验收”填 已验收 或 未验收，验收的任务必须已完成，"
+         "否则该行报错。"),
+        ("问题清单", "每个问题一行：问题、整改措施、责任人、整改时限、是否销号（未销号/整改中/已销号）、销号时间。"
+         "有问题清单时，各村（社区）的未销号问题数按清单统计；星级台账另填了问题数的，以星级台账为准并提示不一致。"
+         "整改时限已过仍未销号的问题按逾期统计。"),
+        ("软弱涣散整顿", "每个被认定为软弱涣散的村（社区）一行：认定情形、整顿措施、包联领导、认定时间、"
+         "整顿状态（整顿中/已销号/已摘帽/巩固提升）、销号时间。有此表时，表中状态不是“已销号”“已摘帽”的村（社区）"
+         "计为软弱涣散，其余不计；星级台账“软弱涣散”列与此表不一致时以此表为准并提示。"),
     )
     for label, text in rows_help:
         write_cell(wh, row, 0, label, fmt_p)
         wh.merge_range(row, 1, row, 2, text, fmt_p)
-        wh.set_row(row, 34)
+        wh.set_row(row, max(34, 17 * (len(text) // 38 + 1)))  # ~38 Chinese characters a line
         row += 1
 
     wb.close()

@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("groups", nargs="*", metavar="GROUP", help="ingest, analytics, browser (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run (smoke check)")
+    parser.add_argument("--only", choices=["cold-start"],
+                        help="browser: only this measurement (cold-start: new session → first chart on 总览)")
     args = parser.parse_args(argv)
     unknown = [g for g in args.groups if g not in GROUPS]
     if unknown:
@@ -66,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
                 from benchmarks import bench_analytics as mod  # type: ignore[no-redef]
             else:
                 from benchmarks import bench_browser as mod  # type: ignore[no-redef]
-            mod.main(quick=args.quick)
+            if args.only and group == "browser":
+                mod.main(quick=args.quick, only=args.only)
+            else:
+                mod.main(quick=args.quick)
         except Exception:  # one broken group must not hide the others' numbers
             traceback.print_exc()
             failed.append(group)

@@ -132,17 +132,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db: Path) -> Iterator[tuple[str, float]]:
+def streamlit_server(db: Path, cwd: Path = ROOT, log_name: str = "streamlit.log") -> Iterator[tuple[str, float]]:
     port = _free_port()
     env = {**os.environ, "FIVESTAR_DB_PATH": str(db), "FIVESTAR_LOAD_SAMPLE_WHEN_EMPTY": "false"}
-    log_path = DATA_DIR / "streamlit.log"
+    log_path = DATA_DIR / log_name
     with open(log_path, "w") as log_fh:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log_fh, stderr=subprocess.STDOUT,
+            cwd=cwd, env=env, stdout=log_fh, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -355,7 +355,135 @@ def render(info: dict[str, Any], res: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
-def main(quick: bool = False) -> dict[str, Any]:
+# --- cold start: a new browser session to the first chart on 总览 (demo store) ---------------
+
+COLD_GOAL_S = 2.5
+BASELINE_COMMIT = "ccfdba1"  # before the cold-start work (issue 13)
+FIRST_CHART_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')]
+    .some(c => { const p = c.querySelector('.js-plotly-plot'); return !!(p && p._fullLayout && p.querySelector('svg.main-svg')); })"""
+
+
+def _demo_store() -> Path:
+    db = DATA_DIR / "demo.duckdb"
+    if not db.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "analytics", "init-demo", "--db", str(db)], cwd=ROOT, check=True,
+                       capture_output=True, env={**os.environ, "FIVESTAR_DB_PATH": str(db)})
+    return db
+
+
+def _checkout(commit: str) -> Path:
+    """The app as of ``commit`` (git archive into benchmarks/data/), to run as the baseline."""
+    out = DATA_DIR / f"app-{commit}"
+    if not (out / "app.py").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def _first_chart(browser: Any, url: str) -> tuple[float, float]:
+    """A new browser context (empty HTTP cache, new Streamlit session) opening ``url``: seconds
+    to the first chart drawn in the page, and to the whole page done (every chart drawn, idle)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    try:
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        page.wait_for_function(FIRST_CHART_JS, polling=20, timeout=TIMEOUT_MS)
+        first = time.perf_counter() - t0
+        page.wait_for_function(DONE_JS, arg=[{"plots": 5, "frames": 0, "metrics": 8}, False], polling=20,
+                               timeout=TIMEOUT_MS)
+        return first, time.perf_counter() - t0
+    finally:
+        context.close()
+
+
+def cold_start(runs: int) -> dict[str, Any]:
+    """Baseline (the app at BASELINE_COMMIT) and the current code, each its own server on the
+    demo store, measured in one run, sessions interleaved so both see the same host load.
+
+    * server's first session — the first browser session after the server started (imports,
+      first DuckDB open, empty result caches);
+    * new session — every later new browser context (what a user opening the dashboard sees).
+    """
+    from playwright.sync_api import sync_playwright
+
+    db = _demo_store()
+    variants = {f"baseline ({BASELINE_COMMIT})": _checkout(BASELINE_COMMIT), "current": ROOT}
+    out: dict[str, Any] = {name: {"first_session": None, "first_chart_all": [], "done_all": []} for name in variants}
+    with contextlib.ExitStack() as stack, sync_playwright() as pw:
+        urls = {}
+        for i, (name, cwd) in enumerate(variants.items()):
+            url, startup = stack.enter_context(streamlit_server(db, cwd, f"streamlit-cold-{i}.log"))
+            urls[name] = url
+            out[name]["server_startup_s"] = startup
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for name, url in urls.items():
+                first, done = _first_chart(browser, url)
+                out[name]["first_session"] = {"first_chart_s": first, "done_s": done}
+                log(f"{name}: server's first session: first chart {first:.2f}s, page done {done:.2f}s")
+            for r in range(runs):
+                order = list(urls) if r % 2 == 0 else list(reversed(urls))
+                for name in order:
+                    first, done = _first_chart(browser, urls[name])
+                    out[name]["first_chart_all"].append(first)
+                    out[name]["done_all"].append(done)
+        finally:
+            browser.close()
+    for name, r in out.items():
+        r["first_chart_s"] = median(r["first_chart_all"])
+        r["done_s"] = median(r["done_all"])
+        log(f"{name}: new session: first chart {r['first_chart_s']:.2f}s (median of {runs}: "
+            + ", ".join(f"{t:.2f}" for t in r["first_chart_all"]) + f"), page done {r['done_s']:.2f}s")
+    return {"store": "demo (python -m analytics init-demo)", "page": "总览 (/)", "runs": runs,
+            "baseline_commit": BASELINE_COMMIT, "variants": out}
+
+
+def render_cold(res: dict[str, Any]) -> str:
+    rows = []
+    for name, r in res["variants"].items():
+        fs = r["first_session"] or {}
+        rows.append([name, r["first_chart_s"], r["done_s"], fs.get("first_chart_s"), fs.get("done_s")])
+    return "\n\n".join([
+        f"Demo store, 总览, 1440×1000. Median of {res['runs']} new browser sessions per variant, interleaved "
+        "(baseline and current served side by side, each by its own `streamlit run`).",
+        markdown_table(["code", "new session → first chart s", "new session → page done s",
+                        "server's first session → first chart s", "server's first session → page done s"], rows),
+    ])
+
+
+def main_cold_start(quick: bool = False) -> dict[str, Any]:
+    """``python -m benchmarks browser --only cold-start``: the cold-start measurement alone; its
+    results are merged into browser.json (key ``cold_start``) and docs/benchmarks.md."""
+    import json
+
+    from benchmarks.common import RESULTS_DIR, machine_info
+
+    banner("browser: cold start" + (" (quick)" if quick else ""))
+    res = cold_start(1 if quick else 5)
+    current = res["variants"]["current"]["first_chart_s"]
+    goals = [Goal("new browser session → first chart on 总览 (demo store)", current, COLD_GOAL_S, "<=", " s")]
+    res["goals"] = [g.to_dict() for g in goals]
+    res["machine"] = machine_info()
+    res["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    table = render_cold(res) + "\n\n" + goals_table(goals)
+    print(table)
+    for g in goals:
+        log(g.line())
+    if not quick:
+        path = RESULTS_DIR / "browser.json"
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"group": "browser"}
+        data["cold_start"] = res
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+        update_docs("browser-cold", table)
+    return res
+
+
+def main(quick: bool = False, only: str | None = None) -> dict[str, Any]:
+    if only == "cold-start":
+        return main_cold_start(quick)
     banner("browser" + (" (quick)" if quick else ""))
     params = QUICK_CITY if quick else CITY
     db = DATA_DIR / ("city_quick.duckdb" if quick else "city.duckdb")

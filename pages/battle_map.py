@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, components, format, state, theme
+from ui import charts, components, format, mobile, safe, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -16,7 +16,7 @@ components.page_header("作战图", sel)
 
 bm = state.call("battle_map.battle_map", period, scope, SETTINGS)
 if bm.empty:
-    st.warning(f"{period.display}在“{scope.label}”范围内没有台账数据。")
+    st.warning(f"{period.display}在“{safe.md(scope.label)}”范围内没有台账数据。")
     st.stop()
 
 # --- filters ----------------------------------------------------------------
@@ -43,9 +43,23 @@ view = view.sort_values(["county", "township", "rank", "branch"], kind="stable")
 
 st.caption(f"共 {len(bm)} 个支部，当前显示 {len(view)} 个。点击表头可排序；勾选一行可在下方查看该支部的任务和逐月情况。"
            "颜色：绿色 已达标，黄色 创建中，红色 未启动，灰色 未填报。")
-table = format.battle_table(view, quarter=period.kind == "quarter")
+full_table = format.battle_table(view, quarter=period.kind == "quarter")  # the Excel download holds every row
 if period.kind == "quarter":
     st.caption(format.QUARTER_NOTE)
+n_all = len(view)
+if n_all > components.BATTLE_PAGE_ROWS:
+    # A scope too large for one table: the township summary, then the branches page by page.
+    st.markdown("##### 各乡镇（街道）汇总")
+    components.table(format.township_summary(view), key="bm_towns", height=320)
+    n_pages = -(-len(view) // components.BATTLE_PAGE_ROWS)
+    if not 1 <= st.session_state.get("bm_page", 1) <= n_pages:
+        st.session_state["bm_page"] = 1
+    page_no = int(st.number_input(
+        f"支部明细：第几页（共 {n_pages} 页，每页 {components.BATTLE_PAGE_ROWS} 个；Excel 下载包含全部 {len(view)} 个）",
+        min_value=1, max_value=n_pages, step=1, key="bm_page"))
+    view = view.iloc[(page_no - 1) * components.BATTLE_PAGE_ROWS:page_no * components.BATTLE_PAGE_ROWS]
+    view = view.reset_index(drop=True)
+table = format.battle_table(view, quarter=period.kind == "quarter")
 star_cols = format.star_headers(view)
 if len(table) <= components.STYLER_MAX_ROWS:
     shown: object = table.style.map(format.status_css, subset=star_cols).format(  # type: ignore[arg-type]
@@ -54,11 +68,13 @@ else:  # large scopes: coloured marks instead of cell colours (Styler is too slo
     marks = {label: format.status_cell(key) for key, label in theme.STATUS_LABEL.items()}  # ● 已达标 …
     shown = table.assign(**{c: table[c].map(marks) for c in star_cols},
                          任务完成率=table["任务完成率"] * 100)
-event = st.dataframe(
+with st.container(key="phone_bm_grid"):  # phones: the compact grid (ui/mobile.py)
+    st.html(mobile.battle_grid_html(view, several_townships=view["township"].nunique() > 1))
+event = st.container(key="desk_bm_table").dataframe(  # desktop: the full grid
     shown,  # type: ignore[arg-type]
     hide_index=True,
     placeholder=components.MISSING,
-    height=min(38 + 35 * max(len(table), 1), 560),
+    height=components.fit_height(len(table)),  # every branch in a full-page screenshot (up to 100)
     on_select="rerun",
     selection_mode="single-row",
     key="bm_table",
@@ -71,14 +87,17 @@ event = st.dataframe(
         "逾期任务": st.column_config.NumberColumn(help="完成时限已过、尚未完成的任务数"),
     },
 )
+components.overflow_note(len(table))
 components.xlsx_download(
-    "下载作战图（Excel）", {"作战图": table}, f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
+    "下载作战图（Excel）", {"作战图": full_table}, f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
     title=f"“五星”支部创建作战图（{period.display}，{scope.label}）", key="bm_xlsx",
 )
 
 # --- hierarchy --------------------------------------------------------------
 st.subheader("层级视图")
-if st.toggle("显示层级视图（县区 → 乡镇 → 支部，颜色为星级）", value=len(view) <= 400, key="bm_show_tree"):
+if n_all > components.BATTLE_PAGE_ROWS:
+    st.caption("支部太多，层级视图画不下：请在左侧选择县（市、区）或乡镇（街道）后查看。")
+elif st.toggle("显示层级视图（县区 → 乡镇 → 支部，颜色为星级）", value=len(view) <= 400, key="bm_show_tree"):
     components.chart(charts.hierarchy_treemap(view), "层级视图", sel, key="bm_treemap")
 
 # --- one branch ---------------------------------------------------------------
@@ -109,9 +128,9 @@ choice = st.selectbox(
 county, township, branch = choice.split("|", 2)
 row = view[(view["county"] == county) & (view["township"] == township) & (view["branch"] == branch)].iloc[0]
 st.markdown(
-    f"**{branch}**（{township}，{row['branch_type']}）　星级 **{format.level(row['stars'])}**　"
+    f"**{safe.md(branch)}**（{safe.md(township)}，{safe.md(row['branch_type'])}）　星级 **{format.level(row['stars'])}**　"
     f"创建目标 **{format.target(row['target_stars'])}**　综合得分 **{format.score(row['score'])}**　"
-    f"书记 {row['secretary'] if not format.is_missing(row['secretary']) else '—'}"
+    f"书记 {safe.md(row['secretary']) if not format.is_missing(row['secretary']) else '—'}"
     + ("　:red-badge[软弱涣散]" if bool(row["weak"]) else "")
 )
 # Tasks and the month-by-month chart each take the full width (side by side the
@@ -136,7 +155,11 @@ else:
     task_styled = shown.style.apply(
         lambda r: ["background-color: #FDECEA; color: #B71C1C;" if r["逾期"] else "" for _ in r], axis=1
     ).format({"完成时限": format.day, "完成时间": format.day}, na_rep="")
-    st.dataframe(task_styled, hide_index=True, key="bm_tasks", placeholder="")
+    st.dataframe(task_styled, hide_index=True, key="bm_tasks", placeholder="", height=components.fit_height(len(shown)))
 history = state.call("battle_map.branch_history", county, township, branch, SETTINGS)
-components.chart(charts.branch_history_chart(history, title=f"{branch} 逐月情况"), f"{branch}逐月情况", sel,
-                 key="bm_history")
+with st.container(key="desk_bm_history"):
+    components.chart(charts.branch_history_chart(history, title=f"{safe.plot(branch)} 逐月情况"), f"{branch}逐月情况",
+                     sel, key="bm_history")
+with st.container(key="phone_bm_history"):  # month ticks spaced for a 390 px screen
+    components.chart(charts.branch_history_chart(history, title=f"{safe.plot(branch)} 逐月情况", compact=True),
+                     f"{branch}逐月情况", sel, key="bm_history_phone")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import metrics
-from ui import briefing, components, state
+from ui import briefing, components, safe, state
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -34,29 +34,44 @@ b = briefing.make_briefing(
     several_counties=several_counties,
     uploads=uploads_in_force,
     last_upload=info.last_upload,
+    demo=info.has_demo,
 )
 # ... the workbook the complete lists, computed when it is downloaded.
 complete = [state.deferred("rankings.branch_ranking", period, scope, SETTINGS),
             state.deferred("flags.red_list", period, scope, SETTINGS),
             state.deferred("flags.black_list", period, scope, SETTINGS)]
 
-d1, d2, _ = st.columns([1, 1, 2])
-with d1:
-    st.download_button("下载离线简报（HTML）", data=lambda: briefing.to_html(b), file_name=f"{b.file_stem}.html",
-                       mime="text/html", icon=":material/download:", key="brief_html", on_click="ignore",
-                       help="单个文件，内含图表脚本，无需联网即可打开、打印或另存为 PDF。")
-with d2:
-    st.download_button("下载简报表格（Excel）", file_name=f"{b.file_stem}.xlsx",
-                       data=lambda: briefing.to_xlsx(b, briefing.complete_tables(*(fetch() for fetch in complete))),
-                       mime=components.XLSX_MIME, icon=":material/download:", key="brief_xlsx", on_click="ignore")
+present = state.presenting()  # ?view=present: nothing but the briefing (app.py hides the rest)
+if present:
+    with st.container(key="present_exit"):
+        st.button("退出演示视图", icon=":material/close:", key="brief_exit", on_click=state.set_presenting,
+                  args=(False,))
+else:
+    d1, d2, d3, _ = st.columns([1, 1, 1, 1])
+    with d1:
+        st.download_button("下载离线简报（HTML）", data=lambda: briefing.to_html(b), file_name=f"{b.file_stem}.html",
+                           mime="text/html", icon=":material/download:", key="brief_html", on_click="ignore",
+                           help="单个文件，内含图表脚本，无需联网即可打开、打印或另存为 PDF。")
+    with d2:
+        st.download_button("下载简报表格（Excel）", file_name=f"{b.file_stem}.xlsx",
+                           data=lambda: briefing.to_xlsx(b, briefing.complete_tables(*(fetch() for fetch in complete))),
+                           mime=components.XLSX_MIME, icon=":material/download:", key="brief_xlsx", on_click="ignore")
+    with d3:
+        st.button("演示视图", icon=":material/slideshow:", key="brief_present", on_click=state.set_presenting,
+                  args=(True,), help="只显示简报：没有侧栏、按钮和提示，便于投屏、截图和打印（网址加 ?view=present 同效）。")
 
-st.markdown(f"<h1 style='text-align:center;color:#B71C1C;margin-bottom:0'>{b.title}</h1>", unsafe_allow_html=True)
-st.markdown(f"<p style='text-align:center;color:#546E7A'>{b.subtitle}</p>", unsafe_allow_html=True)
-st.info(b.summary, icon=":material/summarize:")
+# Title, subtitle and summary name the county and township: text, never markup.
+st.markdown(f"<h1 style='text-align:center;color:#B71C1C;margin-bottom:0'>{safe.html(b.title)}</h1>",
+            unsafe_allow_html=True)
+st.markdown(f"<p style='text-align:center;color:#546E7A'>{safe.html(b.subtitle)}</p>", unsafe_allow_html=True)
+st.info(safe.md(b.summary), icon=":material/summarize:")
 
 cols = st.columns(4)
 for i, h in enumerate(b.headlines):
-    cols[i % 4].metric(h.label, h.value, help=h.note or None, border=True)
+    if present:  # no help icons: the note stands under the number, as in the offline HTML
+        cols[i % 4].metric(h.label, h.value, h.note or None, delta_color="off", delta_arrow="off", border=True)
+    else:
+        cols[i % 4].metric(h.label, h.value, help=h.note or None, border=True)
 
 fig_cols = st.columns(len(b.figures)) if len(b.figures) > 1 else [st.container()]
 for col, (name, fig) in zip(fig_cols, b.figures, strict=True):

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import Period
-from ui import charts, components, format, state
+from ui import charts, components, format, safe, state
 from ui.state import SETTINGS, Selection
 
 state.entrypoint_guard()
@@ -46,7 +46,7 @@ label_b = c2.selectbox("本期（B）", options, key="cmp_b", format_func=lambda
 a, b = Period.parse(label_a), Period.parse(label_b)
 if a.start > b.start:
     a, b = b, a
-st.caption(f"{a.display} → {b.display} · 范围：{scope.label}")
+st.caption(f"{a.display} → {b.display} · 范围：{safe.md(scope.label)}")
 if a == b:
     st.warning("请选择两个不同的期间。")
     st.stop()
@@ -63,7 +63,8 @@ m[3].metric("新增 / 缺报", f"{len(cmp.added)} / {len(cmp.missing)}", border=
 left, right = st.columns(2)
 with left:
     components.chart(charts.transition_heatmap(cmp.transition, label_a=da, label_b=db, title="星级变化矩阵"),
-                     "星级变化矩阵", Selection(b, scope), key="cmp_matrix")
+                     "星级变化矩阵", Selection(b, scope), key="cmp_matrix",
+                     period_text=f"{da} → {db}")
     st.caption("行是上期星级，列是本期星级；对角线右上方（绿色）为晋星，左下方（红色）为降星，对角线（灰色）为星级不变。")
 with right:
     towns, title = format.with_unit_names(cmp.townships, "township"), "各乡镇（街道）平均得分对比"
@@ -75,7 +76,8 @@ with right:
     else:
         towns = towns.sort_values("score_b", ascending=False, na_position="last")
     components.chart(charts.compare_bars(towns, label="name", label_a=da, label_b=db, title=title),
-                     "乡镇得分对比", Selection(b, scope), key="cmp_towns")
+                     "乡镇得分对比", Selection(b, scope), key="cmp_towns",
+                     period_text=f"{da} → {db}")
 
 
 def delta_table(df: pd.DataFrame, unit: str) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, components, format, state
+from ui import charts, components, format, safe, state
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -18,7 +18,7 @@ prev = period.previous().display
 targets = k.get("targets", {})
 
 if k["branches"]["value"] == 0:
-    st.warning(f"{period.display}在“{scope.label}”范围内没有台账数据。请换一个月份或范围，或到“数据上传”页补报。")
+    st.warning(f"{period.display}在“{safe.md(scope.label)}”范围内没有台账数据。请换一个月份或范围，或到“数据上传”页补报。")
     st.stop()
 
 row1 = st.columns(4)
@@ -61,7 +61,7 @@ with left:
         # Hundreds of bars are unreadable: every unit in a sortable table instead.
         hint = "选择县（市、区）后可看该县各乡镇（街道）的条形图。" if by == "township" and not scope.county else ""
         st.caption(f"共 {n_units} 个{format.UNIT_HEADERS[by]}，条形图显示不下，下表列出全部（点击列标题可排序）。{hint}")
-        components.table(format.distribution_table(dist, by), key="overview_dist_table", height=460)
+        components.table(format.distribution_table(dist, by), key="overview_dist_table")
     else:
         mode = "share" if st.toggle("按占比显示", key="overview_share") else "count"
         by_titles = {"county": "各县（市、区）星级分布", "township": "各乡镇（街道）星级分布", "branch_type": "村与社区星级分布"}
@@ -85,6 +85,9 @@ with right:
 
 # --- trend ------------------------------------------------------------------
 trend = state.call("metrics.trend", scope, SETTINGS, end=period)
-components.chart(charts.trend_chart(trend), "月度趋势", sel, key="overview_trend")
+with st.container(key="desk_overview_trend"):
+    components.chart(charts.trend_chart(trend), "月度趋势", sel, key="overview_trend")
+with st.container(key="phone_overview_trend"):  # month labels spaced for a 390 px screen
+    components.chart(charts.trend_chart(trend, compact=True), "月度趋势", sel, key="overview_trend_phone")
 if gaps := format.trend_gaps_note(trend):
     st.caption(gaps)

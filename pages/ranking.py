@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, components, format, state
+from ui import charts, components, format, safe, state
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -31,7 +31,7 @@ else:
     ranking = state.call("rankings.county_ranking", period, scope, SETTINGS)
 
 if ranking.empty:
-    st.warning(f"{period.display}在“{scope.label}”范围内没有可排名的数据。")
+    st.warning(f"{period.display}在“{safe.md(scope.label)}”范围内没有可排名的数据。")
     st.stop()
 
 st.caption(
@@ -52,7 +52,7 @@ if unit == "branch" and peer == "township":
     # One township's ranking (its branch names are unique): its title and PNG file name say which.
     chart_df = ranking[(ranking["county"] == county) & (ranking["township"] == township)].assign(
         name=lambda df: df["branch"])
-    title, chart_name = f"{chosen}{title}", f"{chosen}{chart_name}"
+    title, chart_name = f"{safe.plot(chosen)}{title}", f"{chosen}{chart_name}"
 else:
     # Names told apart over the whole ranking, not only over the rows the chart shows.
     chart_df = format.with_unit_names(ranking, unit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.flags import REASON_LABELS, both_lists_note, on_both_lists
-from ui import components, format, state, theme
+from ui import components, format, mobile, safe, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -41,21 +41,25 @@ m[2].metric("黑榜", f"{len(black_table)} 条", border=True, help=filtered)
 m[3].metric(theme.flag_mark(False), f"{int(black['reasons'].map(lambda r: 'B1' in r).sum())} 个", border=True,
             help=filtered)
 if both_note:
-    st.warning(both_note, icon=":material/info:")
+    st.warning(safe.md(both_note), icon=":material/info:")  # names branches and townships
 
 
 def show(title: str, table, color: str, key: str) -> None:
-    st.markdown(f"<h3 style='color:{color};margin-bottom:0'>{title}</h3>", unsafe_allow_html=True)
+    st.markdown(f"<h3 style='color:{safe.html(color)};margin-bottom:0'>{safe.html(title)}</h3>", unsafe_allow_html=True)
     if table.empty:
         st.caption("本期无")
         return
+    with st.container(key=f"phone_{key}"):  # phones: one card per entry, its reason on its own line
+        st.html(mobile.flag_cards_html(table, accent=color))
     if printable:
         shown = table.assign(综合得分=table["综合得分"].map(format.score), 名次=table["名次"].map(
             lambda r: "" if format.is_missing(r) else str(int(r))))
-        st.table(shown.astype(object).where(shown.notna(), "").set_index("旗"))
+        # st.table renders each cell as Markdown: names and reasons as text.
+        st.container(key=f"desk_{key}_print").table(
+            shown.astype(object).where(shown.notna(), "").map(safe.md).set_index("旗"))
     else:
-        components.table(table, key=key, pinned="村（社区）", wide="上榜原因",
-                         height=min(38 + 35 * len(table), 460))
+        with st.container(key=f"desk_{key}"):
+            components.table(table, key=key, pinned="村（社区）", wide="上榜原因")
 
 
 show("红榜", red_table, "#C62828", "rb_red")

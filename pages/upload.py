@@ -12,7 +12,7 @@ from analytics.exports import problems_frame, problems_to_xlsx
 from analytics.periods import Period, add_months
 from analytics.scope import Scope
 from analytics.template import build_template, template_file_name
-from ui import components, state, theme
+from ui import components, safe, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -41,7 +41,7 @@ with st.expander("下载标准台账模板", expanded=info.empty, icon=":materia
             branches=bm[["county", "township", "branch", "branch_type", "target_stars"]].to_dict("records"),
         )
         t2.download_button(
-            f"下载{sel.scope.township}预填模板（{nxt.display}，含 {len(bm)} 个支部名单）", data=filled,
+            f"下载{safe.md(sel.scope.township)}预填模板（{nxt.display}，含 {len(bm)} 个支部名单）", data=filled,
             file_name=template_file_name(nxt.label, sel.scope.township), mime=components.XLSX_MIME,
             icon=":material/download:", key="tpl_filled", on_click="ignore",
         )
@@ -62,7 +62,7 @@ if period_text.strip():
         if "Q" in period_arg:
             raise ValueError("季度")
     except ValueError:
-        st.error(f"报送月份“{period_text}”无法识别，请写成 2024-08 这样的年-月格式。")
+        st.error(f"报送月份“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式。")
         period_arg = None
 county_arg = county_text.strip() or None
 
@@ -107,16 +107,17 @@ if files:
             if key in old_cache:
                 cache[key] = old_cache[key]
             else:
-                with st.status(f"正在检查 {f.name}（{len(data) / 1024 / 1024:.1f} MB）……", expanded=False) as status:
+                with st.status(f"正在检查 {safe.md(f.name)}（{len(data) / 1024 / 1024:.1f} MB）……",
+                               expanded=False) as status:
                     cache[key] = ingest.stage(data, f.name, period=period_arg, county=county_arg, settings=s)
-                    status.update(label=f"已检查 {f.name}", state="complete")
+                    status.update(label=f"已检查 {safe.md(f.name)}", state="complete")
             held += len(data)
         staged_list.append(cache[key])
         progress.progress(i / len(files), text=f"已检查 {i}/{len(files)} 个文件")
     progress.empty()
     if over:
         st.warning(f"一次最多检查 {limit_files} 个文件、合计 {s.max_staged_mb} MB；以下 {len(over)} 个文件未检查，"
-                   f"请先导入本批，再上传它们：{'、'.join(over)}")
+                   f"请先导入本批，再上传它们：{safe.md('、'.join(over))}")
 st.session_state["staged"] = cache  # only what is selected now: removed files are freed
 
 # Files of this batch for the same township-month: only the one the user picks is imported.
@@ -140,12 +141,13 @@ for idx, sf in enumerate(staged_list):
         if sf.ok and sf.parsed is not None:
             period_label = Period.parse(sf.period or "").display if sf.period else "—"
             if idx in identical:
-                st.markdown(f"**{theme.MARK_OK} {sf.file_name}** — 与已生效的上传 {identical[idx]} 完全相同，导入不会有任何变化")
+                st.markdown(f"**{theme.MARK_OK} {safe.md(sf.file_name)}** — 与已生效的上传 {identical[idx]} 完全相同，"
+                            "导入不会有任何变化")
             else:
-                st.markdown(f"**{theme.MARK_OK} {sf.file_name}** — 检查通过，可以导入")
+                st.markdown(f"**{theme.MARK_OK} {safe.md(sf.file_name)}** — 检查通过，可以导入")
             if idx in conflict_of:
                 others = "、".join(staged_list[j].file_name for j in conflict_of[idx])
-                st.warning(f"与本批的 {others} 是同一乡镇（街道）同一月份的台账：同时导入时后一个会替换前一个。"
+                st.warning(f"与本批的 {safe.md(others)} 是同一乡镇（街道）同一月份的台账：同时导入时后一个会替换前一个。"
                            "请在下方“同一乡镇同一月份的文件”中选择要导入的一个，另一个不导入。", icon=":material/warning:")
             m = st.columns(4)
             m[0].metric("报送月份", period_label)
@@ -153,9 +155,9 @@ for idx, sf in enumerate(staged_list):
             m[2].metric("任务", f"{sf.parsed.tasks.num_rows} 条")
             m[3].metric("提示", f"{len(sf.warnings)} 条")
             replaces = "" if idx in identical else "导入后将替换这些乡镇该月已有的数据（旧版本可回滚）。"
-            st.caption(f"覆盖范围：{ingest.format_scope(sf.scope, max_townships=12)}。{replaces}")
+            st.caption(f"覆盖范围：{safe.md(ingest.format_scope(sf.scope, max_townships=12))}。{replaces}")
             if sf.skipped_sheets:
-                st.caption(f"未读取的工作表：{'、'.join(sf.skipped_sheets)}")
+                st.caption(f"未读取的工作表：{safe.md('、'.join(sf.skipped_sheets))}")
             preview = sf.parsed.branches.to_pandas()
             with st.expander("预览将写入的数据（前 50 行）"):
                 cols = ["county", "township", "branch", "branch_type", "target_stars", "stars", "tasks_done", "tasks_total"]
@@ -168,7 +170,7 @@ for idx, sf in enumerate(staged_list):
                     show_problems(problems_frame(sf.warnings), key=f"up_warn_{idx}")
         else:
             total = max(sf.errors_total, len(sf.errors))
-            st.markdown(f"**{theme.MARK_ERROR} {sf.file_name}** — 未通过检查，不会导入（共 {total} 个问题）")
+            st.markdown(f"**{theme.MARK_ERROR} {safe.md(sf.file_name)}** — 未通过检查，不会导入（共 {total} 个问题）")
             st.caption("请按下表逐条修改原文件后重新上传。“单元格”即 Excel 左上角名称框中的位置。")
             table = problems_frame(list(sf.errors) + list(sf.warnings))
             show_problems(table, key=f"up_err_{idx}")
@@ -186,8 +188,8 @@ if overlaps:
         sf0 = staged_list[group[0]]
         pick = st.radio(
             f"{Period.parse(sf0.period or '').display if sf0.period else ''} "
-            f"{ingest.format_scope(sf0.scope, max_townships=6)}：选择要导入的文件（其余不导入）",
-            group, index=None, format_func=lambda i: staged_list[i].file_name,
+            f"{safe.md(ingest.format_scope(sf0.scope, max_townships=6))}：选择要导入的文件（其余不导入）",
+            group, index=None, format_func=lambda i: safe.md(staged_list[i].file_name),  # radio options are Markdown
             key="up_pick_" + hashlib.sha256("|".join(staged_list[i].sha256 for i in group).encode()).hexdigest()[:16],
         )
         skip.update(i for i in group if i != pick)
@@ -206,10 +208,10 @@ if staged_list:
                         result = ingest.load(sf, db=state.db_path(), uploader=uploader.strip() or None, settings=s,
                                              actor=who)
                     except store.StoreError as exc:
-                        st.error(f"{sf.file_name}：{exc}")
+                        st.error(f"{safe.md(sf.file_name)}：{safe.md(exc)}")
                         continue
                     results.append(result)
-                    st.write(f"{sf.file_name}：{getattr(result, 'notice', '') or ('已导入' if result.ok else '未导入')}")
+                    st.write(safe.md(f"{sf.file_name}：{getattr(result, 'notice', '') or ('已导入' if result.ok else '未导入')}"))
                 status.update(label=f"导入完成：{sum(r.ok for r in results)} 个文件", state="complete")
             st.session_state["up_done"] = [getattr(r, "notice", "") or r.file for r in results]
             st.session_state["staged"] = {}
@@ -221,7 +223,7 @@ if staged_list:
     else:
         st.warning("没有可导入的文件：请按问题清单修改后重新上传。")
 for notice in st.session_state.pop("up_done", []):
-    st.success(notice)
+    st.success(safe.md(notice))  # notices name files and townships
 
 # --- history and rollback ------------------------------------------------------------
 st.subheader("上传历史")
@@ -264,7 +266,7 @@ choice = st.selectbox(
 rb_reason = st.text_input("回滚原因（必填，记入操作记录）", key="rb_reason", placeholder="如：该乡镇报错了月份")
 # One confirmation box per upload: a tick given for one row never carries over to the next
 # (after a rollback the selection moves on to another upload with an unticked box).
-confirm = st.checkbox(f"我确认要回滚 {choice}（{by_id[choice].file_name}）", key=f"rb_confirm_{choice}")
+confirm = st.checkbox(f"我确认要回滚 {choice}（{safe.md(by_id[choice].file_name)}）", key=f"rb_confirm_{choice}")
 if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"):
     try:
         access.require_rollback(who, by_id[choice].scope, rb_reason)
@@ -275,4 +277,4 @@ if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"
         st.session_state.pop(f"rb_confirm_{choice}", None)
         st.rerun()
     except (store.StoreError, access.AccessDenied) as exc:
-        st.error(str(exc))
+        st.error(safe.md(exc))

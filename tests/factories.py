@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from analytics import store
-from analytics.ingest.model import BRANCH_SCHEMA, TASK_SCHEMA
+from analytics.ingest.model import BRANCH_SCHEMA, PROBLEM_SCHEMA, TASK_SCHEMA, WEAK_SCHEMA
 
 
 def _month(value: Any) -> date:
@@ -60,11 +60,15 @@ def build_store(
     tasks: Iterable[Mapping[str, Any]] = (),
     *,
     is_demo: bool = False,
+    problems: Iterable[Mapping[str, Any]] = (),
+    weak: Iterable[Mapping[str, Any]] = (),
 ) -> Path:
     path = Path(path)
     b_rows = [_branch_row(r) for r in branches]
     t_rows = [dict(r) for r in tasks]
-    for r in t_rows:
+    p_rows = [dict(r) for r in problems]
+    w_rows = [dict(r) for r in weak]
+    for r in t_rows + p_rows + w_rows:
         r.setdefault("county", "甲县")
     units: dict[tuple[date, str, str], str] = {}
     for r in b_rows + t_rows:
@@ -101,6 +105,26 @@ def build_store(
         t_table = t_table.add_column(0, "period", t_periods).add_column(0, "upload_id", t_ids)
         con.register("t_in", t_table)
         con.execute("INSERT INTO task BY NAME SELECT * FROM t_in")
+        # battle-map.md §2–§3 rows (problem list, rectification), in the units' uploads.
+        for table, rows, schema, dates in (
+            ("problem", p_rows, PROBLEM_SCHEMA, ("deadline", "closed_date")),
+            ("weak", w_rows, WEAK_SCHEMA, ("identified", "cleared")),
+        ):
+            if not rows:
+                continue
+            for r in rows:
+                for d in dates:
+                    r[d] = _day(r.get(d))
+                key = (_month(r["period"]), r["county"], r["township"])
+                assert key in units, f"{table} row of a unit without branch rows: {key}"
+            cols = [f.name for f in schema]
+            x_table = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows], schema=schema)
+            x_table = x_table.add_column(0, "period", pa.array([_month(r["period"]) for r in rows], pa.date32()))
+            x_table = x_table.add_column(0, "upload_id", pa.array(
+                [units[(_month(r["period"]), r["county"], r["township"])] for r in rows], pa.string()))
+            con.register("x_in", x_table)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM x_in")
+            con.unregister("x_in")
         store.rebuild_snapshots(con)  # the rows were written directly, not through a load
         con.execute("COMMIT")
     return path

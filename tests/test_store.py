@@ -54,6 +54,9 @@ def test_views_have_exactly_the_contract_columns_and_types(tmp_path: Path) -> No
         ("period", "DATE"), ("county", "VARCHAR"), ("township", "VARCHAR"), ("branch", "VARCHAR"),
         ("star_slot", "INTEGER"), ("task", "VARCHAR"), ("measure", "VARCHAR"), ("owner", "VARCHAR"),
         ("deadline", "DATE"), ("done", "BOOLEAN"), ("done_date", "DATE"), ("upload_id", "VARCHAR"),
+        # battle-map.md §1
+        ("team", "VARCHAR"), ("star_owner", "VARCHAR"), ("department", "VARCHAR"), ("accepted", "BOOLEAN"),
+        ("accepted_date", "DATE"),
     ]
 
 

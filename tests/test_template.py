@@ -17,14 +17,14 @@ def _load(data: bytes) -> openpyxl.Workbook:
 
 def test_sheets_and_headers() -> None:
     wb = _load(build_template())
-    assert wb.sheetnames == ["星级台账", "任务台账", "填表说明"]
+    assert wb.sheetnames == ["星级台账", "任务台账", "问题清单", "软弱涣散整顿", "填表说明"]
     ledger = [c.value for c in wb["星级台账"][1]]
     assert ledger == ["序号", "县（市、区）", "乡镇（街道）", "村（社区）", "类型", "创建目标", "支部过硬星",
                       "产业兴旺/共建共享", "生态宜居/宜业兴业", "平安法治星", "文明幸福/幸福和谐", "已完成任务数",
                       "任务总数", "未销号问题数", "存在问题", "软弱涣散", "支部书记", "报送月份", "备注"]
     tasks = [c.value for c in wb["任务台账"][1]]
     assert tasks == ["序号", "县（市、区）", "乡镇（街道）", "村（社区）", "所属星", "重点任务", "具体举措", "负责人",
-                     "完成时限", "是否完成", "完成时间", "备注"]
+                     "完成时限", "是否完成", "完成时间", "专班人员", "领星人", "责任单位", "是否验收", "验收时间", "备注"]
     assert wb["星级台账"].max_row == 1  # no example rows that could be imported by mistake
     help_text = " ".join(str(c.value) for row in wb["填表说明"].iter_rows() for c in row if c.value)
     assert "产业兴旺星" in help_text and "共建共享星" in help_text and "2024-08" in help_text
@@ -45,7 +45,7 @@ def test_drop_downs() -> None:
     wt = wb["任务台账"]
     task_lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in wt.data_validations.dataValidation
                   if dv.type == "list"}
-    assert task_lists["J2"] == '"是,否"'
+    assert task_lists["J2"] == '"是,否,已验收,已销号"'
     assert all(name in task_lists["E2"] for name in ("产业兴旺星", "共建共享星", "幸福和谐星"))
 
 
@@ -100,3 +100,65 @@ def test_filled_template_is_accepted_by_the_importer() -> None:
         ("七社区", "社区", None, 2, True)
     tasks = staged.parsed.tasks.to_pylist()
     assert [(t["branch"], t["star_slot"], t["task"], t["done"]) for t in tasks] == [("六村", 2, "发展特色种植", False)]
+
+
+def test_problem_and_rectification_sheets_with_drop_downs_and_help() -> None:
+    wb = _load(build_template())
+    problems = wb["问题清单"]
+    assert [c.value for c in problems[1]] == ["序号", "县（市、区）", "乡镇（街道）", "村（社区）", "所属星", "问题",
+                                              "整改措施", "责任人", "整改时限", "是否销号", "销号时间", "备注"]
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in problems.data_validations.dataValidation
+             if dv.type == "list"}
+    assert lists["J2"] == '"未销号,整改中,已销号"'
+    assert "平安法治星" in lists["E2"]
+    dates = {str(dv.sqref).split(":")[0] for dv in problems.data_validations.dataValidation if dv.type == "date"}
+    assert dates == {"I2", "K2"}
+    weak = wb["软弱涣散整顿"]
+    assert [c.value for c in weak[1]] == ["序号", "县（市、区）", "乡镇（街道）", "村（社区）", "认定情形", "整顿措施",
+                                          "包联领导", "认定时间", "整顿状态", "销号时间", "备注"]
+    weak_lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in weak.data_validations.dataValidation
+                  if dv.type == "list"}
+    assert weak_lists == {"I2": '"整顿中,已销号,已摘帽,巩固提升"'}
+    tasks = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in wb["任务台账"].data_validations.dataValidation
+             if dv.type == "list"}
+    assert tasks["J2"] == '"是,否,已验收,已销号"' and tasks["O2"] == '"已验收,未验收"'
+    help_text = " ".join(str(c.value) for row in wb["填表说明"].iter_rows() for c in row if c.value)
+    for words in ("问题清单", "整改时限", "软弱涣散整顿", "已摘帽", "未分星", "已验收"):
+        assert words in help_text
+
+
+def _one_branch_template() -> openpyxl.Workbook:
+    """The template pre-filled with one branch of 东镇, every star 已达标."""
+    wb = _load(build_template(period="2024-08", county="甲县", township="东镇", branches=[
+        {"branch": "一村", "branch_type": "村"}]))
+    for col in range(7, 12):
+        wb["星级台账"].cell(row=2, column=col, value="已达标")
+    return wb
+
+
+def _stage(wb: openpyxl.Workbook):  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    wb.save(out)
+    return stage(out.getvalue(), "东镇.xlsx")
+
+
+def test_a_filled_template_with_problem_and_rectification_rows_is_imported() -> None:
+    wb = _one_branch_template()
+    wb["问题清单"].append([1, "甲县", "东镇", "一村", "平安法治星", "矛盾多", "建调解室", "张三", None, "整改中"])
+    wb["软弱涣散整顿"].append([1, "甲县", "东镇", "一村", "班子弱", "调整", "李四", None, "整顿中"])
+    staged = _stage(wb)
+    assert staged.parsed is not None, [str(e) for e in staged.errors]
+    assert staged.parsed.problems.column("problem").to_pylist() == ["矛盾多"]
+    assert staged.parsed.weak.column("state").to_pylist() == ["整顿中"]
+    assert staged.parsed.branches.select(["open_problems", "weak"]).to_pylist() == [
+        {"open_problems": 1, "weak": True}]
+
+
+def test_an_empty_problem_list_or_rectification_sheet_changes_nothing() -> None:
+    wb = _one_branch_template()
+    wb["星级台账"].cell(row=2, column=16, value="是")  # 软弱涣散
+    staged = _stage(wb)
+    assert staged.parsed is not None
+    assert staged.parsed.branches.select(["open_problems", "weak"]).to_pylist() == [
+        {"open_problems": None, "weak": True}]
+    assert [w.code for w in staged.warnings] == ["W_SKIPPED_SHEET"]  # 填表说明 only

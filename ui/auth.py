@@ -58,7 +58,11 @@ def current_account() -> Account | None:
     if time.time() - session.seen > idle_s:
         _end(f"超过 {state.settings().session_idle_minutes} 分钟没有操作，已自动退出，请重新登录。")
         return None
-    account = _read_account(session.login)
+    try:
+        account = _read_account(session.login)
+    except store.StoreError as exc:  # a damaged store, a full disk: its message, not a traceback
+        st.error(str(exc))
+        st.stop()
     if account is None or not account.active:
         _end("该账号已停用，请联系系统管理员。")
         return None

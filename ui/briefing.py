@@ -33,6 +33,8 @@ from ui import charts, format, theme
 TOP_N = 10
 BOTTOM_N = 5
 LIST_ROWS = 10  # red/black rows shown on the page; the Excel holds all
+DEMO_MARK = "示例数据"
+DEMO_NOTE = "本简报由示例（演示）数据生成，县、乡镇、村（社区）名称及数字均为虚构。"
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Briefing:
     tables: list[tuple[str, pd.DataFrame, str]]  # (title, table, note under it)
     source_note: str
     file_stem: str
+    context: str = ""  # "2024年第3季度 · 望川区": every chart title names it (charts.title_with_context)
+    demo: bool = False  # made from the demo data: marked 示例数据 in the subtitle, title area and footer
 
 
 def _scope_title(scope: Scope) -> str:
@@ -84,6 +88,7 @@ def make_briefing(
     uploads: int | None = None,
     last_upload: datetime | None = None,
     today: date | None = None,
+    demo: bool = False,
 ) -> Briefing:
     """Assemble the briefing from the same analytics results the pages show.
 
@@ -98,7 +103,7 @@ def make_briefing(
     as_of = kpis.get("data_as_of")
     as_of_text = f"{as_of.year}年{as_of.month}月" if as_of else "—"
     subtitle = (f"{period.display} · 范围：{scope.label} · 数据截至 {as_of_text} · "
-                f"生成于 {today.year}年{today.month}月{today.day}日")
+                f"生成于 {today.year}年{today.month}月{today.day}日" + (f" · {DEMO_MARK}" if demo else ""))
     k = {key: kpis[key] for key in kpis if isinstance(kpis[key], dict) and "value" in kpis[key]}
     targets = kpis.get("targets", {})
     prev = period.previous_word
@@ -156,11 +161,13 @@ def make_briefing(
         f"数据来源：各乡镇（街道）报送的“五星”支部创建月度台账（{uploads_text}{last_text}数据截至 {as_of_text}）。"
         "综合得分 = 60 × 星级 ÷ 5 + 40 × 重点任务完成率；排名并列时名次相同。"
         + ("季度数据取每个支部本季度最新一个月的台账。" if period.kind == "quarter" else "")
+        + (DEMO_NOTE if demo else "")
     )
     return Briefing(
         title=title, subtitle=subtitle, summary=summary, headlines=headlines, figures=figures,
         tables=tables, source_note=source_note,
         file_stem=charts.safe_filename("五星支部创建简报", period.label, scope.label),
+        context=f"{period.display} · {scope.label}", demo=demo,
     )
 
 
@@ -193,6 +200,13 @@ table.bt td.down {{ color: {theme.RED}; font-weight: 600; }}
   table.bt {{ font-size: 13px; }}
   table.bt th, table.bt td {{ padding: 4px 6px; }}
   table.bt td.wrap {{ min-width: 11em; }}
+  /* A list with reasons (红榜/黑榜) as one card per entry: the reason on its own line, no sideways scrolling. */
+  table.bt.list, table.bt.list tbody, table.bt.list tr {{ display: block; width: 100%; }}
+  table.bt.list thead {{ display: none; }}
+  table.bt.list tr {{ border: 1px solid #E6E9ED; border-radius: 6px; margin: 0 0 6px; padding: 4px 8px; }}
+  table.bt.list td {{ display: inline; border: none; padding: 0 6px 0 0; background: none !important; }}
+  table.bt.list td.wrap {{ display: block; min-width: 0; width: auto; padding: 2px 0 0; }}
+  table.bt.list td:empty {{ display: none; }}
 }}
 """
 
@@ -233,7 +247,8 @@ def table_html(df: pd.DataFrame) -> str:
             text = _cell_text(column, value)
             cells.append(f"<td class='{_cell_class(column, text)}'>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<div class='bt-wrap'><table class='bt'><thead><tr>{head}</tr></thead>"
+    kind = "bt list" if WRAP_COLUMNS & set(columns) else "bt"  # a list with reasons: cards on a phone
+    return (f"<div class='bt-wrap'><table class='{kind}'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
@@ -255,6 +270,8 @@ h1 {{ color: {theme.PRIMARY}; font-size: 28px; margin: 0 0 6px; text-align: cent
 @media (max-width: 700px) {{ .charts {{ grid-template-columns: minmax(0, 1fr); }} }}
 h2 {{ font-size: 18px; border-bottom: 2px solid {theme.PRIMARY}; padding-bottom: 4px; margin: 22px 0 8px; }}
 .note {{ color: #78909C; font-size: 12px; margin-top: 4px; }}
+.demo {{ text-align: center; margin: 0 auto 6px; width: fit-content; padding: 2px 12px; border-radius: 10px;
+         background: #FFF3E0; color: #E65100; font-size: 13px; font-weight: 600; border: 1px solid #FFB74D; }}
 .source {{ margin-top: 24px; color: #607D8B; font-size: 12px; border-top: 1px solid #E0E0E0; padding-top: 8px; }}
 @media print {{ .page {{ padding: 0; }} .modebar {{ display: none !important; }} }}
 """
@@ -266,8 +283,10 @@ def to_html(b: Briefing) -> str:
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(b.title)} {html.escape(b.subtitle.split(' · ')[0])}</title>",
+        f"<title>{html.escape(b.title)} {html.escape(b.subtitle.split(' · ')[0])}"
+        f"{'（' + DEMO_MARK + '）' if b.demo else ''}</title>",
         f"<style>{_CSS}{TABLE_CSS}</style></head><body><div class='page'>",
+        *([f"<div class='demo'>{DEMO_MARK} · 仅用于演示</div>"] if b.demo else []),
         f"<h1>{html.escape(b.title)}</h1>",
         f"<div class='sub'>{html.escape(b.subtitle)}</div>",
         f"<p class='summary'>{html.escape(b.summary)}</p>",
@@ -283,6 +302,8 @@ def to_html(b: Briefing) -> str:
         config = charts.plotly_config(name)
         config["responsive"] = True  # follow the page width (a phone, a printout)
         config["toImageButtonOptions"]["filename"] = charts.safe_filename(name, b.file_stem)
+        if b.context:
+            fig = charts.title_with_context(go.Figure(fig), b.context, fallback=name)
         parts.append("<div>" + pio.to_html(
             fig, full_html=False, include_plotlyjs=(i == 0), config=config,
             default_width="100%", default_height=f"{fig.layout.height or 360}px",

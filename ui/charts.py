@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui import format, theme
+from ui import format, safe, theme
 
 # The most units (one bar or bar group each) a chart shows legibly; pages show a table or a
 # selection beyond.
@@ -86,6 +86,44 @@ def plotly_config(chart_name: str, period_label: str = "", scope_label: str = "�
     }
 
 
+# --- the chart-title rule -------------------------------------------------------
+# Every chart title (and so every PNG saved from its modebar) names the period and the
+# scope: the chart's own title, and under it, smaller, "2024年第3季度 · 望川区". Always two
+# lines: each fits a 390 px phone, and charts side by side keep their plot areas level.
+# The title starts below a strip as tall as Plotly's modebar, so the modebar (top right,
+# shown on hover or tap) never covers it.
+MODEBAR_STRIP = 28  # px above the title, where Plotly draws its modebar
+_SECOND_LINE = 22  # px of top margin per title line after the first
+CONTEXT_STYLE = "font-size:14px;color:#546E7A"  # the page captions' grey
+
+
+def title_with_context(fig: go.Figure, context: str, *, fallback: str = "") -> go.Figure:
+    """Apply the chart-title rule: the chart's own title (or ``fallback``), then on a second
+    line ``context`` (period and scope, e.g. "2024年第3季度 · 望川区")."""
+    own = fig.layout.title.text or fallback
+    if f">{context}</span>" in own:  # applied already (the page drew it; the offline HTML draws it again)
+        return fig
+    first, _, rest = own.partition("<br>")
+    text = f"{first}<br><span style='{CONTEXT_STYLE}'>{context}</span>"
+    extra_lines = 1
+    if rest:  # the chart's own second line (a note) goes under the context
+        text, extra_lines = f"{text}<br>{rest}", 2
+    # Top margin: modebar strip, the title's lines, then the legend (up to two rows on a phone).
+    old_top = fig.layout.margin.t if fig.layout.margin.t is not None else 24
+    top = MODEBAR_STRIP + 24 + _SECOND_LINE * extra_lines + (52 if fig.layout.showlegend is not False else 14)
+    height = (fig.layout.height or 450) + top - old_top  # the plot area keeps its size (450: plotly's default)
+    fig.update_layout(
+        # y in container fractions: the title's top edge MODEBAR_STRIP px below the figure's top
+        # (plotly.js lifts a multi-line title anchored at its top by its extra lines: added back)
+        title={"text": text, "x": 0.01, "xanchor": "left", "yanchor": "top",
+               "y": 1 - (MODEBAR_STRIP + _SECOND_LINE * extra_lines) / height,
+               "yref": "container", "font": {"size": 18}},
+        margin={"t": top},
+        height=height,
+    )
+    return fig
+
+
 def _finish(fig: go.Figure, *, title: str | None, height: int, legend: bool = True) -> go.Figure:
     """Apply the shared layout: fonts, margins, legend on top (below the title)."""
     top = 24
@@ -122,6 +160,15 @@ def _finish(fig: go.Figure, *, title: str | None, height: int, legend: bool = Tr
 # plotly shows the part after "\n" only where it changes. Short enough to stay
 # horizontal on a phone, unlike "2024-01".
 MONTH_TICKS = "%-m月\n%Y年"
+# On a phone (``compact=True``) at most this many month labels fit side by side.
+COMPACT_MONTH_LABELS = 5
+
+
+def _month_axis(fig: go.Figure, n_months: int, *, compact: bool) -> None:
+    """Month ticks: every month on a desktop; on a phone every k-th month so that at most
+    COMPACT_MONTH_LABELS labels share the 390 px width (they collided at one per month)."""
+    step = -(-n_months // COMPACT_MONTH_LABELS) if compact else 1
+    fig.update_xaxes(tickformat=MONTH_TICKS, dtick=f"M{max(step, 1)}", title=None)
 
 
 def _count_ticks(top: float) -> dict[str, Any]:
@@ -172,7 +219,8 @@ def level_distribution_bars(
     if df.empty:
         return _empty(title)
     by_unit = format.distribution_by_unit(df)
-    units = format.unit_names(by_unit.index.to_frame(index=False), "unit")
+    # Names from the ledgers as text (plotly renders <b>, <a href>… in ticks and hover).
+    units = safe.plot_all(format.unit_names(by_unit.index.to_frame(index=False), "unit"))
     totals = by_unit.sum(axis=1).to_numpy()
     fig = go.Figure()
     for level in theme.LEVELS_DESC:
@@ -269,8 +317,9 @@ def star_status_bars(df: pd.DataFrame, *, title: str | None = "分星创建进�
     return _finish(fig, title=title, height=_rows_height(len(slots), per_row=46, base=140))
 
 
-def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.Figure:
+def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势", compact: bool = False) -> go.Figure:
     """Monthly counts at 五/四/三星 and ≥三星 (left axis) and average score (right axis).
+    ``compact``: month labels spaced for a phone (see ``_month_axis``).
 
     ``df``: metrics.trend — [period, branches, three, four, five, at_least_three, avg_score,
     townships, townships_total]; months with fewer townships than the scope's get hollow markers.
@@ -302,7 +351,7 @@ def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势") -> go.F
         line={"color": theme.NEUTRAL, "width": 2, "dash": "dot"}, marker={"size": 7, "symbol": "diamond"},
         hovertemplate="%{x|%Y年%-m月}<br>平均得分：%{y:.1f}<extra></extra>",
     ), secondary_y=True)
-    fig.update_xaxes(tickformat=MONTH_TICKS, dtick="M1", title=None)
+    _month_axis(fig, len(df), compact=compact)
     top = df[[c for c, *_ in series]].max().max()
     fig.update_yaxes(title_text="支部数（个）", secondary_y=False, **_count_ticks(float(top) if pd.notna(top) else 1))
     fig.update_yaxes(title_text="平均得分", range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100], showgrid=False,
@@ -388,7 +437,7 @@ def ranking_bar(
     """
     if df.empty:
         return _empty(title)
-    names = [f"{int(r)}. {n}" for r, n in zip(df["rank"], format.unit_names(df, label), strict=True)]
+    names = [f"{int(r)}. {safe.plot(n)}" for r, n in zip(df["rank"], format.unit_names(df, label), strict=True)]
     if color_by_stars and "stars" in df.columns:
         colors = [theme.LEVEL_COLORS[int(s)] for s in df["stars"]]
         hover_extra = [f"{int(s)} 星" for s in df["stars"]]
@@ -429,32 +478,32 @@ def hierarchy_treemap(df: pd.DataFrame, *, title: str | None = "层级视图（�
     for county, c_rows in df.groupby("county", sort=True):
         cid = f"c/{county}"
         ids.append(cid)
-        labels.append(str(county))
+        labels.append(safe.plot(county))
         parents.append("")
         values.append(len(c_rows))
         colors.append("#ECEFF1")
-        hover.append(f"{county}：{len(c_rows)} 个支部，平均 {c_rows['stars'].mean():.1f} 星")
+        hover.append(f"{safe.plot(county)}：{len(c_rows)} 个支部，平均 {c_rows['stars'].mean():.1f} 星")
         for township, t_rows in c_rows.groupby("township", sort=True):
             tid = f"{cid}/{township}"
             ids.append(tid)
-            labels.append(str(township))
+            labels.append(safe.plot(township))
             parents.append(cid)
             values.append(len(t_rows))
             colors.append("#F5F5F5")
-            hover.append(f"{township}：{len(t_rows)} 个支部，平均 {t_rows['stars'].mean():.1f} 星")
+            hover.append(f"{safe.plot(township)}：{len(t_rows)} 个支部，平均 {t_rows['stars'].mean():.1f} 星")
             for branch, raw_stars, raw_target, raw_score in zip(
                 t_rows["branch"].tolist(), t_rows["stars"].tolist(), t_rows["target_stars"].tolist(),
                 t_rows["score"].tolist(), strict=True,
             ):
                 stars = int(raw_stars)
                 ids.append(f"{tid}/{branch}")
-                labels.append(f"{branch}<br>{theme.LEVEL_LABEL[stars]}")
+                labels.append(f"{safe.plot(branch)}<br>{theme.LEVEL_LABEL[stars]}")
                 parents.append(tid)
                 values.append(1)
                 colors.append(theme.LEVEL_COLORS[stars])
                 target = "未申报" if pd.isna(raw_target) else theme.LEVEL_LABEL[int(raw_target)]
                 score = "—" if pd.isna(raw_score) else f"{float(raw_score):.1f}"
-                hover.append(f"{branch}：{theme.LEVEL_LABEL[stars]}，目标{target}，综合得分 {score}")
+                hover.append(f"{safe.plot(branch)}：{theme.LEVEL_LABEL[stars]}，目标{target}，综合得分 {score}")
     fig = go.Figure(go.Treemap(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
         marker={"colors": colors, "line": {"color": "#FFFFFF", "width": 1}},
@@ -473,9 +522,10 @@ def hierarchy_treemap(df: pd.DataFrame, *, title: str | None = "层级视图（�
     return _finish(fig, title=title, height=560)
 
 
-def branch_history_chart(df: pd.DataFrame, *, title: str | None = "逐月星级与任务完成率") -> go.Figure:
+def branch_history_chart(df: pd.DataFrame, *, title: str | None = "逐月星级与任务完成率",
+                         compact: bool = False) -> go.Figure:
     """One branch month by month: star level bars, the target as a dashed line,
-    task completion rate on the right axis.
+    task completion rate on the right axis. ``compact``: month labels spaced for a phone.
 
     ``df``: battle_map.branch_history — [period, stars, target_stars, …, task_rate, score].
     """
@@ -503,7 +553,7 @@ def branch_history_chart(df: pd.DataFrame, *, title: str | None = "逐月星级�
         line={"color": theme.STATUS_COLORS["achieved"], "width": 2}, marker={"size": 7},
         hovertemplate="%{x|%Y年%-m月}：任务完成率 %{y:.1f}%<extra></extra>",
     ), secondary_y=True)
-    fig.update_xaxes(tickformat=MONTH_TICKS, dtick="M1", title=None)
+    _month_axis(fig, len(df), compact=compact)
     fig.update_yaxes(title_text="星级", range=[0, 5.9], dtick=1, secondary_y=False)
     fig.update_yaxes(title_text="任务完成率（%）", range=[0, 105], tickvals=[0, 25, 50, 75, 100], showgrid=False,
                      secondary_y=True)
@@ -576,7 +626,7 @@ def compare_bars(
     """
     if df.empty:
         return _empty(title)
-    names = format.unit_names(df, label)
+    names = safe.plot_all(format.unit_names(df, label))
     fig = go.Figure()
     for column, name, color in (("score_a", label_a, "#B0BEC5"), ("score_b", label_b, theme.PRIMARY)):
         values = df[column].astype(float)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.exports import frames_to_xlsx
-from ui import charts, format, theme
+from ui import charts, format, safe, theme
 from ui.state import Selection
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,6 +22,8 @@ CSS = f"""
 <style>
 html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 [data-testid="stAppDeployButton"] {{ display: none; }}
+/* The sidebar script's element (below) takes no room in the page. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) {{ display: none; }}
 [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
 [data-testid="stMetricLabel"] p {{ font-size: 0.95rem; }}
 /* The file uploader's built-in English ("Upload", "50MB per file • XLSX…") in Chinese;
@@ -36,7 +38,13 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
    plotly's locale (charts.PLOTLY_ZH_CN) does not reach: its tooltip (drawn from data-title) in Chinese. */
 .js-plotly-plot .plotly .modebar-btn[data-title="Fullscreen"]::after {{ content: "全屏" !important; }}
 .js-plotly-plot .plotly .modebar-btn[data-title="Close fullscreen"]::after {{ content: "退出全屏" !important; }}
+/* Two renderings of one content, one shown per screen width: containers keyed
+   desk_… (desktop tables, charts) and phone_… (ui/mobile grids and cards, compact charts). */
+@media (min-width: 641px) {{ [class*="st-key-phone_"] {{ display: none !important; }} }}
 @media (max-width: 640px) {{
+  [class*="st-key-desk_"] {{ display: none !important; }}
+  /* The plotly toolbar would cover the chart titles (a phone has no hover anyway). */
+  .js-plotly-plot .modebar-container {{ display: none !important; }}
   [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
   /* KPI cards two per row on phones instead of one per row */
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) {{ flex-flow: row wrap !important; gap: 0.5rem !important; }}
@@ -60,19 +68,90 @@ html, body {{ font-family: "Source Sans Pro", {theme.FONT_FAMILY}; }}
 """
 
 
+# On a phone the sidebar is an overlay over the page, and Streamlit leaves it open after a
+# pick: the leader sees the filters, not the result. This closes it after each pick of a
+# sidebar selectbox option, radio or page link when the screen is under 640 px wide (the
+# width where the overlay covers the page). Streamlit has no setting for it; the script
+# uses Streamlit's test ids, checked by tests/e2e/test_phone_layout.py. Installed once
+# per browser tab; it never reads or sends anything.
+SIDEBAR_AUTO_CLOSE_JS = """
+<script>
+(() => {
+  if (window.__fsSidebarAutoClose) return;
+  window.__fsSidebarAutoClose = true;
+  const SIDEBAR = '[data-testid="stSidebar"]';
+  let fromSidebar = false;
+  const narrow = () => window.matchMedia('(max-width: 640px)').matches;
+  const close = () => setTimeout(() => {
+    const sidebar = document.querySelector(SIDEBAR);
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (sidebar && button && sidebar.getBoundingClientRect().right > 1) button.click();
+  }, 120);
+  document.addEventListener('focusin', (e) => {
+    const t = e.target;
+    if (t && t.closest && !t.closest('[role="listbox"]')) fromSidebar = !!t.closest(SIDEBAR);
+  }, true);
+  document.addEventListener('click', (e) => {
+    const t = e.target;
+    if (!narrow() || !t || !t.closest) return;
+    if ((fromSidebar && t.closest('[role="option"]'))
+        || t.closest(SIDEBAR + ' [data-testid="stRadio"] label')
+        || t.closest('[data-testid="stSidebarNav"] a')) close();
+  }, true);
+})();
+</script>
+"""
+
+
 def inject_css() -> None:
     st.html(CSS)
+    st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
+
+
+# The 简报's presentation view: no sidebar, header or toolbar; the page is one flowing
+# document (Streamlit scrolls inside stMain, which would print only one screenful);
+# the exit button shows only under the pointer and never on paper.
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
+.block-container { padding-top: 1.5rem !important; max-width: 1200px !important; }
+.st-key-present_exit { position: fixed; top: 6px; right: 10px; z-index: 1000; width: auto !important;
+                       opacity: 0; transition: opacity 0.2s; }
+.st-key-present_exit:hover, .st-key-present_exit:focus-within { opacity: 1; }
+@media print {
+  @page { size: A4 portrait; margin: 10mm; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    height: auto !important; overflow: visible !important; position: static !important; }
+  /* Charts keep the width they were drawn at on screen (at most 1200 px): zoom the page so
+     that fits the A4 text width (190 mm ≈ 718 px) instead of being cut off at the right. */
+  .block-container { padding: 0 !important; max-width: 1200px !important; zoom: 0.6; }
+  .st-key-present_exit { display: none !important; }
+  [data-testid="stPlotlyChart"], table.bt tr, [data-testid="stMetric"] { break-inside: avoid; }
+  [data-testid="stElementContainer"]:has(h4) { break-after: avoid; }  /* a table's heading stays with it */
+}
+</style>
+"""
+
+
+def inject_present_css() -> None:
+    st.html(PRESENT_CSS)
 
 
 def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
     """Page title with the period and scope it shows (so a screenshot explains itself)."""
     st.title(title)
-    st.caption(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}")
+    # The whole line as text: the scope label holds names from the ledgers.
+    st.caption(safe.md(subtitle or f"{sel.period.display if sel.period else '无数据'} · 范围：{sel.scope.label}"))
 
 
-def chart(fig: go.Figure, name: str, sel: Selection, *, key: str | None = None) -> None:
-    """A plotly chart with the shared modebar config (PNG 2x, Chinese file name)."""
+def chart(fig: go.Figure, name: str, sel: Selection, *, key: str | None = None, period_text: str | None = None) -> None:
+    """A plotly chart with the shared modebar config (PNG 2x, Chinese file name) and the
+    chart-title rule: its title names the period (``period_text`` overrides, e.g. two
+    compared periods) and the scope, so a screenshot or PNG explains itself."""
     period = sel.period.label if sel.period else ""
+    shown = period_text or (sel.period.display if sel.period else "无数据")
+    charts.title_with_context(fig, f"{shown} · {sel.scope.label}", fallback=name)  # in place (a copy costs ~10 ms)
     st.plotly_chart(fig, theme=None, key=key, config=charts.plotly_config(name, period, sel.scope.label))
 
 
@@ -85,15 +164,45 @@ def _arrow_css(value: object) -> str:
     return ""
 
 
+# Tables show every row up to this many (a full-page screenshot then holds them all, e.g.
+# every branch of a county on 作战图); longer tables scroll inside a box this tall and say so.
+TABLE_MAX_ROWS = 100
+ROW_PX = 35  # st.dataframe's row (and header) height
+
+
+def fit_height(n_rows: int, *, cap: int = TABLE_MAX_ROWS) -> int:
+    """A st.dataframe height that shows ``n_rows`` rows without an inner scroll bar (at most ``cap``)."""
+    return ROW_PX * (min(max(n_rows, 1), cap) + 1) + 3
+
+
+def overflow_note(n_rows: int, *, cap: int = TABLE_MAX_ROWS) -> None:
+    """Below a table taller than ``cap`` rows: where the rest is."""
+    if n_rows > cap:
+        st.caption(f"共 {n_rows} 行，表格显示前 {cap} 行的高度，其余在表内向下滚动查看（或下载 Excel）。")
+
+
 # Above this many rows tables skip pandas Styler (its HTML/CSS pass takes seconds on a
 # city-scale scope) and format through column_config instead.
 STYLER_MAX_ROWS = 800
+# The most branch rows the 作战图 sends in one run (a city, ~1.5 MB): a larger scope shows its
+# township summary and pages through the branches (one giant table failed with MessageSizeError).
+BATTLE_PAGE_ROWS = 5000
 
 
-def table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", pinned: str | None = None,
+def table(frame: pd.DataFrame, *, key: str, height: int | str | None = None, pinned: str | None = None,
           wide: str | None = None) -> None:
     """st.dataframe with the shared formats: rates as 62.1%, scores with one decimal,
-    rank-change arrows coloured (↑ green, ↓ red), missing values as "—"."""
+    rank-change arrows coloured (↑ green, ↓ red), missing values as "—". Default height:
+    every row up to TABLE_MAX_ROWS (``fit_height``), with a note when there are more."""
+    if height is None:
+        height = fit_height(len(frame))
+        _table(frame, key=key, height=height, pinned=pinned, wide=wide)
+        overflow_note(len(frame))
+    else:
+        _table(frame, key=key, height=height, pinned=pinned, wide=wide)
+
+
+def _table(frame: pd.DataFrame, *, key: str, height: int | str, pinned: str | None, wide: str | None) -> None:
     config: dict[str, object] = {}
     if pinned and pinned in frame.columns:
         config[pinned] = st.column_config.TextColumn(pinned=True)

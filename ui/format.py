@@ -299,3 +299,27 @@ def transition_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     the diagonal. Missing levels are 0."""
     order = [theme.LEVEL_LABEL[lv] for lv in reversed(theme.LEVELS_DESC)]
     return matrix.reindex(index=order, columns=order).fillna(0).astype(int)
+
+
+def township_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """battle_map.battle_map rows summed per township (the 作战图 of a scope too large for one
+    table): 支部数, 三星及以上, 未达目标, 软弱涣散, 逾期任务, 平均综合得分 — in county, township order."""
+    keyed = df.assign(
+        _three=df["stars"].astype(float) >= 3,
+        _gap=df["gap"].fillna(0).astype(float) > 0,
+        _weak=df["weak"].map(lambda w: w is True or w == 1),
+        _overdue=df["overdue"].fillna(0).astype(float),
+        _score=df["score"].astype(float),
+    )
+    g = keyed.groupby(["county", "township"], sort=True)
+    out = pd.DataFrame({
+        "支部数": g.size(),
+        "三星及以上": g["_three"].sum(),
+        "未达目标": g["_gap"].sum(),
+        "软弱涣散": g["_weak"].sum(),
+        "逾期任务": g["_overdue"].sum(),
+        "平均综合得分": g["_score"].mean().round(1),
+    }).reset_index().rename(columns={"county": "县（市、区）", "township": "乡镇（街道）"})
+    for col in ("支部数", "三星及以上", "未达目标", "软弱涣散", "逾期任务"):
+        out[col] = out[col].astype("Int64")
+    return out

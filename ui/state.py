@@ -7,8 +7,9 @@
   version, so every cached result is recomputed after a write.
 - ``store_info()``: what the sidebar needs (empty? demo? months, units, last upload).
 - ``scope_picker()``: the sidebar filters (period kind, period, county, township,
-  村/社区) kept in st.session_state so they persist across pages; ``selection()``
-  returns what they say.
+  村/社区). The selection is one non-widget session_state entry, mirrored in the URL
+  query (?period=2024Q3&county=…&township=…&type=村), so it survives every page and a
+  shared link opens the same view; ``selection()`` returns it.
 - ``deferred("rankings.branch_ranking", …)``: the same call made later (a download's data).
 - ``write_store()``: a writable connection held briefly (upload, rollback).
 """
@@ -30,9 +31,10 @@ import streamlit as st
 from analytics import access, store
 from analytics.access import AccessDenied
 from analytics.audit import Actor
-from analytics.periods import Period, available_months
+from analytics.periods import Period, available_months, default_period_label
 from analytics.scope import Scope
 from analytics.settings import Settings, load_settings
+from ui import safe
 
 ALL = "全部"
 # The signed-in account's Actor (set by ui.auth each run; not a widget key).
@@ -150,11 +152,15 @@ def call(func: str, *args: Any, **kwargs: Any) -> Any:
     Pass ``SETTINGS`` where the function takes the settings.
     """
     s = settings()
-    return _cached_call(
-        func, db_path(), version(), _settings_key(s), actor(),
-        tuple(_encode(a) for a in args),
-        tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
-    )
+    try:
+        return _cached_call(
+            func, db_path(), version(), _settings_key(s), actor(),
+            tuple(_encode(a) for a in args),
+            tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
+        )
+    except store.StoreError as exc:  # damaged store, full disk, locked file: the message, not a traceback
+        st.error(str(exc))
+        st.stop()
 
 
 def deferred(func: str, *args: Any, **kwargs: Any) -> Callable[[], Any]:
@@ -227,9 +233,29 @@ class Selection:
         return f"{period} · {self.scope.label}"
 
 
-def _reset_if_invalid(key: str, options: list[Any], default: Any) -> None:
-    if key not in st.session_state or st.session_state[key] not in options:
-        st.session_state[key] = default
+# The canonical selection: one non-widget session_state entry. Streamlit drops the
+# state of widgets a run does not draw (季度对比 draws no period widgets), so the
+# widgets never hold the truth: each run sets their values from this entry before
+# drawing them, and their on_change callbacks write a user's pick back into it.
+SELECTION_KEY = "_selection_state"
+# Query-string keys mirroring the selection (a shared link opens the same view).
+QUERY_KEYS = ("period", "county", "township", "type")
+WIDGET_KEYS = {"kind": "f_kind", "period": "f_period", "county": "f_county", "township": "f_township",
+               "type": "f_type"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The sidebar selection as the widgets hold it (strings; ALL for no filter).
+
+    ``township`` is ``"county|township"`` (a township name can repeat across counties).
+    """
+
+    kind: str = "month"
+    period: str = ""
+    county: str = ALL
+    township: str = ALL
+    branch_type: str = ALL
 
 
 def period_options(info: StoreInfo, kind: str) -> list[str]:
@@ -239,68 +265,187 @@ def period_options(info: StoreInfo, kind: str) -> list[str]:
     return [f"{m:%Y-%m}" for m in reversed(info.months)]
 
 
-def scope_picker(*, own_periods: bool = False) -> Selection:
-    """Render the sidebar filters and return the selection (persisted in session_state).
+def _county_options(info: StoreInfo) -> list[str]:
+    return [ALL, *dict.fromkeys(info.options["county"].astype(str))]
 
-    ``own_periods``: the page picks its periods itself (季度对比 picks two); the
-    sidebar then shows no period widgets, only a pointer to the page's pickers,
-    and keeps the sidebar period for the other pages.
-    """
-    info = store_info()
-    sb = st.sidebar
-    sb.markdown("#### 查看范围")
-    if info.empty:
-        st.session_state["selection"] = Selection(None, Scope())
-        return st.session_state["selection"]
 
-    _reset_if_invalid("f_kind", list(KIND_LABELS), "month")
-    kind = st.session_state["f_kind"]
-    options = period_options(info, kind)
-    _reset_if_invalid("f_period", options, options[0])
-    if own_periods:
-        # Widget state of widgets not drawn in a run is dropped by Streamlit;
-        # re-assigning keeps the sidebar period for the next page.
-        st.session_state["f_kind"] = kind
-        st.session_state["f_period"] = st.session_state["f_period"]
-        sb.caption("统计周期：在本页选择要对比的两期。")
-    else:
-        sb.radio("统计周期", list(KIND_LABELS), key="f_kind", format_func=KIND_LABELS.__getitem__, horizontal=True)
-        kind = st.session_state["f_kind"]
-        options = period_options(info, kind)
-        _reset_if_invalid("f_period", options, options[0])
-        sb.selectbox("月份" if kind == "month" else "季度", options, key="f_period",
-                     format_func=lambda label: Period.parse(label).display)
-
+def _township_options(info: StoreInfo, county: str) -> list[str]:
     units = info.options
-    counties = [ALL, *dict.fromkeys(units["county"].astype(str))]
-    _reset_if_invalid("f_county", counties, ALL)
-    sb.selectbox("县（市、区）", counties, key="f_county")
-    county = st.session_state["f_county"]
-
     in_county = units if county == ALL else units[units["county"] == county]
-    pairs = list(dict.fromkeys(zip(in_county["county"].astype(str), in_county["township"].astype(str), strict=True)))
-    town_opts = [ALL, *(f"{c}|{t}" for c, t in pairs)]
-    _reset_if_invalid("f_township", town_opts, ALL)
-    several_counties = len(set(units["county"])) > 1 and county == ALL
-    sb.selectbox(
-        "乡镇（街道）", town_opts, key="f_township",
-        format_func=lambda v: v if v == ALL else (v.replace("|", " / ") if several_counties else v.split("|", 1)[1]),
-    )
-    _reset_if_invalid("f_type", list(TYPE_OPTIONS), ALL)
-    sb.radio("村/社区", list(TYPE_OPTIONS), key="f_type", horizontal=True)
+    pairs = dict.fromkeys(zip(in_county["county"].astype(str), in_county["township"].astype(str), strict=True))
+    return [ALL, *(f"{c}|{t}" for c, t in pairs)]
 
-    township_value = st.session_state["f_township"]
-    t_county, t_name = (None, None) if township_value == ALL else township_value.split("|", 1)
+
+def _convert_period(label: str, kind: str, info: StoreInfo) -> str | None:
+    """The period of ``kind`` that covers (or lies in) ``label``: 2024-08 -> 2024Q3, 2024Q3 -> its
+    latest month with data. None when there is none."""
+    try:
+        period = Period.parse(label)
+    except ValueError:
+        return None
+    if kind == "quarter":
+        quarter = Period.of_quarter(period.start).label
+        return quarter if quarter in info.quarters else None
+    inside = [f"{m:%Y-%m}" for m in info.months if period.start <= m <= period.months[-1]]
+    return inside[-1] if inside else None
+
+
+def _valid(choice: Choice, info: StoreInfo) -> Choice:
+    """``choice`` with every value the store does not have replaced by its default."""
+    kind = choice.kind if choice.kind in KIND_LABELS else "month"
+    periods = period_options(info, kind)
+    period = choice.period
+    if period not in periods:
+        period = _convert_period(period, kind, info) or default_period_label(periods)
+    county = choice.county if choice.county in _county_options(info) else ALL
+    township = choice.township if choice.township in _township_options(info, county) else ALL
+    branch_type = choice.branch_type if choice.branch_type in TYPE_OPTIONS else ALL
+    return Choice(kind, period, county, township, branch_type)
+
+
+def _from_query(params: Any, info: StoreInfo) -> Choice:
+    """The selection a URL asks for (?period=2024Q3&county=望川区&township=青石镇&type=村).
+
+    Unknown or malformed values fall back to their defaults (never an error): a wrong
+    period gives the latest month, an unknown county or township 全部.
+    """
+    period = str(params.get("period") or "")
+    try:
+        kind = Period.parse(period).kind
+    except ValueError:
+        kind = "month"
+    if period not in period_options(info, kind):  # a period the store does not hold: the default
+        kind, period = "month", ""
+    county = str(params.get("county") or ALL)
+    name = str(params.get("township") or "")
+    township = ALL
+    if name:
+        pairs = _township_options(info, county)[1:]
+        matches = [p for p in pairs if p.split("|", 1)[1] == name]
+        if len(matches) == 1:  # a name found in two counties needs ?county= to say which
+            township = matches[0]
+            county = county if county != ALL else township.split("|", 1)[0]
+    return _valid(Choice(kind, period, county, township, str(params.get("type") or ALL)), info)
+
+
+def _to_query(choice: Choice) -> dict[str, str]:
+    values = {"period": choice.period, "county": choice.county,
+              "township": choice.township.split("|", 1)[1] if choice.township != ALL else ALL,
+              "type": choice.branch_type}
+    return {k: v for k, v in values.items() if v != ALL}
+
+
+def _sync_query(choice: Choice) -> None:
+    """Mirror the selection in the URL (only our keys; others such as ?view= stay)."""
+    wanted = _to_query(choice)
+    for key in QUERY_KEYS:
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def current_choice(info: StoreInfo) -> Choice:
+    """The canonical selection: from session_state, or on a session's first run from the URL."""
+    stored = st.session_state.get(SELECTION_KEY)
+    choice = stored if isinstance(stored, Choice) else _from_query(st.query_params, info)
+    choice = _valid(choice, info)  # the store may have changed (upload, clear-demo)
+    st.session_state[SELECTION_KEY] = choice
+    return choice
+
+
+def _picked(field_name: str) -> None:
+    """on_change of a sidebar widget: write the user's pick into the canonical selection."""
+    info = store_info()
+    choice = current_choice(info)
+    value = st.session_state[WIDGET_KEYS[field_name]]
+    if field_name == "kind":
+        choice = Choice(value, _convert_period(choice.period, value, info) or "", choice.county, choice.township,
+                        choice.branch_type)
+    elif field_name == "period":
+        choice = Choice(choice.kind, value, choice.county, choice.township, choice.branch_type)
+    elif field_name == "county":
+        choice = Choice(choice.kind, choice.period, value, choice.township, choice.branch_type)
+    elif field_name == "township":
+        choice = Choice(choice.kind, choice.period, choice.county, value, choice.branch_type)
+    else:
+        choice = Choice(choice.kind, choice.period, choice.county, choice.township, value)
+    st.session_state[SELECTION_KEY] = _valid(choice, info)
+
+
+def _selection_of(choice: Choice) -> Selection:
+    t_county, t_name = (None, None) if choice.township == ALL else choice.township.split("|", 1)
     scope = Scope(
-        county=(county if county != ALL else t_county),
+        county=(choice.county if choice.county != ALL else t_county),
         township=t_name,
-        branch_type=None if st.session_state["f_type"] == ALL else st.session_state["f_type"],
+        branch_type=None if choice.branch_type == ALL else choice.branch_type,
     )
     # What the account may see (a county account's 全部 is its county): the label says what is shown.
-    scope = access.visible_scope(actor(), scope)
-    selection = Selection(Period.parse(st.session_state["f_period"]), scope)
+    return Selection(Period.parse(choice.period), access.visible_scope(actor(), scope))
+
+
+def scope_picker(*, own_periods: bool = False, show: bool = True) -> Selection:
+    """Render the sidebar filters and return the selection.
+
+    The selection lives in one session_state entry (``SELECTION_KEY``) and in the URL
+    query; the widgets show it and change it. ``own_periods``: the page picks its
+    periods itself (季度对比 picks two); the sidebar then shows no period widgets,
+    only a pointer to the page's pickers — the selection's period stays for the
+    other pages. ``show=False``: no widgets at all (the 简报's presentation view).
+    """
+    info = store_info()
+    if info.empty:
+        st.session_state["selection"] = Selection(None, Scope())
+        if show:
+            st.sidebar.markdown("#### 查看范围")
+        return st.session_state["selection"]
+    choice = current_choice(info)
+    # Widget values are derived from the canonical selection on every run.
+    for field_name, key in WIDGET_KEYS.items():
+        st.session_state[key] = getattr(choice, "branch_type" if field_name == "type" else field_name)
+    if show:
+        _draw_widgets(info, choice, own_periods=own_periods)
+    _sync_query(choice)
+    selection = _selection_of(choice)
     st.session_state["selection"] = selection
     return selection
+
+
+def _draw_widgets(info: StoreInfo, choice: Choice, *, own_periods: bool) -> None:
+    sb = st.sidebar
+    sb.markdown("#### 查看范围")
+    if own_periods:
+        sb.caption("统计周期：在本页选择要对比的两期。")
+    else:
+        sb.radio("统计周期", list(KIND_LABELS), key="f_kind", format_func=KIND_LABELS.__getitem__, horizontal=True,
+                 on_change=_picked, args=("kind",))
+        sb.selectbox("月份" if choice.kind == "month" else "季度", period_options(info, choice.kind), key="f_period",
+                     format_func=lambda label: Period.parse(label).display, on_change=_picked, args=("period",))
+    sb.selectbox("县（市、区）", _county_options(info), key="f_county", on_change=_picked, args=("county",))
+    several_counties = info.options["county"].nunique() > 1 and choice.county == ALL
+    sb.selectbox(
+        "乡镇（街道）", _township_options(info, choice.county), key="f_township", on_change=_picked,
+        args=("township",),
+        format_func=lambda v: v if v == ALL else (v.replace("|", " / ") if several_counties else v.split("|", 1)[1]),
+    )
+    sb.radio("村/社区", list(TYPE_OPTIONS), key="f_type", horizontal=True, on_change=_picked, args=("type",))
+
+
+PRESENT_QUERY = ("view", "present")  # ?view=present: the 简报's presentation view
+
+
+def presenting() -> bool:
+    """Whether the URL asks for the presentation view (the 简报 alone: no sidebar, banner, buttons)."""
+    return st.query_params.get(PRESENT_QUERY[0]) == PRESENT_QUERY[1]
+
+
+def set_presenting(on: bool) -> None:
+    """Enter or leave the presentation view (a button's on_click; the rerun shows it)."""
+    if on:
+        st.query_params[PRESENT_QUERY[0]] = PRESENT_QUERY[1]
+    elif PRESENT_QUERY[0] in st.query_params:
+        del st.query_params[PRESENT_QUERY[0]]
 
 
 def entrypoint_guard() -> None:
@@ -342,7 +487,7 @@ def require_data() -> Selection:
     if sel.period is None:
         info = store_info()
         if info.error:
-            st.error(info.error)
+            st.error(safe.md(info.error))  # the store message may quote a path or a value
         st.info("数据库中还没有台账数据。请先到“数据上传”页上传各乡镇（街道）的月度台账，"
                 "或下载标准台账模板填写后上传。")
         st.page_link(UPLOAD_PAGE, label="去上传台账", icon=":material/upload_file:")

@@ -284,11 +284,14 @@ def load(
     result.branches = parsed.branches.num_rows
     result.tasks = parsed.tasks.num_rows
     with store.open_store(db, settings=settings) as con:
+        store.checkpoint_at_commit(con)
         outcome = load_parsed(
             con, parsed, file_name=staged.file_name, sha256=staged.sha256, content=staged.data,
             uploader=uploader, is_demo=is_demo, actor=actor, pending=pending,
         )
-        store.defer_checkpoint(con, store.resolve_db_path(db, settings))
+        if outcome.upload_id is not None:
+            _checkpoint_accepted(con, outcome.upload_id, store.resolve_db_path(db, settings))
+        store.end_checkpoint_at_commit(con)
     result.ok = True
     where = f"（{result.period}，{format_scope(result.scope, max_townships=10)}）"
     if outcome.duplicate_of is not None:
@@ -313,6 +316,25 @@ def load(
         f"已导入为 {outcome.upload_id}{where}，支部 {result.branches} 个，任务 {result.tasks} 条{replaced}。"
     )
     return result
+
+
+def _checkpoint_accepted(con: Any, upload_id: str, path: Path) -> None:
+    """CHECKPOINT after an accepted upload; when that fails (disk full), say truthfully that the
+    upload is committed but only in the write-ahead log (issue 14)."""
+    import duckdb
+
+    from analytics import store
+
+    try:
+        store.checkpoint(con, path)
+    except (duckdb.Error, OSError) as exc:
+        if store.store_failure(exc, path) is None:
+            raise
+        raise store.StoreError(
+            f"上传 {upload_id} 已提交，但未能并入数据文件 {path}（{'磁盘空间已满' if store.disk_full(exc) else '文件异常'}），"
+            f"目前只保存在预写日志 {path}.wal 中：请勿删除该 .wal 文件；清理磁盘空间后，"
+            "下次导入（或回滚等写入操作）时会自动完成合并。"
+        ) from exc
 
 
 def ingest_bytes(

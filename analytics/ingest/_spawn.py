@@ -136,6 +136,59 @@ def fork_zygote() -> ForkedZygote:
     return ForkedZygote(pid, req_w, rep_r)
 
 
+WORK_DIR_PREFIX = "fivestar-read-"
+_STALE_UNNAMED_S = 24 * 3600  # a work folder of the old naming (no pid) older than this is stale
+
+
+def new_work_dir() -> str:
+    """A fresh work folder ``fivestar-read-<pid>-XXXX`` in the temp directory: the pid of the
+    owner lets a later process tell a stale folder (its owner was killed) from a live one."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"{WORK_DIR_PREFIX}{os.getpid()}-")
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a stale file's owner was killed when not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def sweep_stale_work_dirs(temp_dir: str | None = None) -> list[str]:
+    """Remove the work folders left behind by processes that are gone (a kill during a read
+    leaves its ~100 MB folder); returns the folders removed. Folders of live processes stay."""
+    import shutil
+    import tempfile
+    import time
+
+    base = temp_dir or tempfile.gettempdir()
+    removed: list[str] = []
+    try:
+        entries = [e for e in os.scandir(base) if e.name.startswith(WORK_DIR_PREFIX)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            head = entry.name[len(WORK_DIR_PREFIX):].split("-", 1)[0]
+            if head.isdigit() and "-" in entry.name[len(WORK_DIR_PREFIX):]:
+                stale = int(head) != os.getpid() and not pid_alive(int(head))
+            else:  # named before folders carried their owner's pid: by age
+                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_UNNAMED_S
+        except (OSError, ValueError):
+            continue
+        if stale:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
 def guess_suffix(data: bytes) -> str:
     """The input file's extension for the reader (its real format is sniffed there)."""
     if data.startswith(b"PK"):
@@ -145,10 +198,24 @@ def guess_suffix(data: bytes) -> str:
     return ".csv"
 
 
+def expansion_limit_mb(size_bytes: int, max_expanded_mb: float, max_expansion_ratio: float) -> float:
+    """How far a workbook of ``size_bytes`` may expand (MiB): max(max_expanded_mb, ratio × size).
+
+    Real ledgers expand 3–12× (a city-size ledger written by xlsxwriter: 5.8 MiB -> 67.6 MiB,
+    11.7×); a zip bomb hundreds of times or more. A fixed bound refused real ledgers above
+    ~42 MiB (issue 14); scaled with the file, every real ledger up to max_upload_mb passes.
+    """
+    return max(float(max_expanded_mb), float(max_expansion_ratio) * size_bytes / (1024 * 1024))
+
+
 def write_request(
-    data: bytes, file_name: str, work_dir: str, *, memory_mb: float, timeout_s: float, max_expanded_mb: float
+    data: bytes, file_name: str, work_dir: str, *, memory_mb: float, timeout_s: float, max_expanded_mb: float,
+    max_expansion_ratio: float = 0.0, max_columns: int = 0,
 ) -> dict[str, Any]:
-    """Put ``data`` in ``work_dir`` as the reader's input; the request that reads it there."""
+    """Put ``data`` in ``work_dir`` as the reader's input; the request that reads it there.
+
+    ``max_columns``: a sheet with data in more columns is refused before its table is built (0: no bound).
+    """
     input_path = os.path.join(work_dir, "input" + guess_suffix(data))
     with open(input_path, "wb") as fh:
         fh.write(data)
@@ -158,7 +225,8 @@ def write_request(
         "file_name": file_name,
         "memory_mb": memory_mb,
         "timeout_s": timeout_s,
-        "max_expanded_mb": max_expanded_mb,
+        "max_expanded_mb": expansion_limit_mb(len(data), max_expanded_mb, max_expansion_ratio),
+        "max_columns": int(max_columns),
     }
 
 

@@ -162,7 +162,7 @@ def _import_arrow() -> None:
     import pyarrow.ipc  # noqa: F401
 
 
-def read_workbook_file(path: str, kind: str, out_dir: str) -> list[dict[str, Any]]:
+def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0) -> list[dict[str, Any]]:
     """Read every sheet of an .xlsx/.xlsm/.xls file into Arrow IPC files in ``out_dir``."""
     import fastexcel
 
@@ -191,11 +191,11 @@ def read_workbook_file(path: str, kind: str, out_dir: str) -> list[dict[str, Any
             if importer is not None:
                 importer.join()
             while parsed:
-                sheets.append(_sheet_to_ipc(out_dir, *parsed.pop(0), limit))
+                sheets.append(_sheet_to_ipc(out_dir, *parsed.pop(0), limit, max_columns))
     return sheets
 
 
-def _sheet_to_ipc(out_dir: str, idx: int, name: str, sheet: Any, limit: int) -> dict[str, Any]:
+def _sheet_to_ipc(out_dir: str, idx: int, name: str, sheet: Any, limit: int, max_columns: int = 0) -> dict[str, Any]:
     import pyarrow as pa
 
     try:
@@ -204,6 +204,12 @@ def _sheet_to_ipc(out_dir: str, idx: int, name: str, sheet: Any, limit: int) -> 
         visible = sheet.visible == "visible"
     except BaseException as exc:
         raise _classify(exc, sheet=name) from None
+    if max_columns and len(columns) > max_columns:
+        # Formatted but empty columns do not count: only up to the last column holding a value.
+        used = max((c.absolute_index + 1 for c, col in zip(columns, batch.columns, strict=True)
+                    if col.null_count < len(col)), default=0)
+        if used > max_columns:
+            raise Refusal("too_many_columns", str(used), sheet=name)
     letters = [column_letter(c.absolute_index) for c in columns]
     arrays = [col if col.type == pa.string() else col.cast(pa.string()) for col in batch.columns]
     table = pa.Table.from_arrays(arrays, names=letters) if arrays else pa.table({})
@@ -296,7 +302,7 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv_bytes(data: bytes, sheet_name: str, out_dir: str) -> list[dict[str, Any]]:
+def read_csv_bytes(data: bytes, sheet_name: str, out_dir: str, max_columns: int = 0) -> list[dict[str, Any]]:
     import csv
 
     import pyarrow as pa
@@ -314,6 +320,18 @@ def read_csv_bytes(data: bytes, sheet_name: str, out_dir: str) -> list[dict[str,
     except csv.Error as exc:
         raise Refusal("csv_corrupt", str(exc)) from None
     width = max((len(r) for r in records), default=0)
+    if max_columns and width > max_columns:
+        # Trailing empty fields ("a,b,,,,") do not count: only up to the last field holding a value.
+        used = 0
+        for record in records:
+            if len(record) > used:
+                last = len(record)
+                while last > used and not record[last - 1].strip():
+                    last -= 1
+                used = max(used, last)
+        if used > max_columns:
+            raise Refusal("too_many_columns", str(used), sheet=sheet_name)
+        width = used
     columns: list[list[str | None]] = [[] for _ in range(width)]
     for record in records:
         n = len(record)
@@ -360,13 +378,14 @@ def run_job(request: dict[str, Any]) -> dict[str, Any]:
         with open(request["input"], "rb") as fh:
             data = fh.read()
         kind = sniff(data, file_name, float(request["max_expanded_mb"]))
+        max_columns = int(request.get("max_columns") or 0)
         if kind == "csv":
-            sheets = read_csv_bytes(data, sheet_name_for_csv(file_name), out_dir)
+            sheets = read_csv_bytes(data, sheet_name_for_csv(file_name), out_dir, max_columns)
         else:
             del data
             path = os.path.join(out_dir, f"book.{'xls' if kind == 'xls' else 'xlsx'}")
             os.symlink(request["input"], path)
-            sheets = read_workbook_file(path, kind, out_dir)
+            sheets = read_workbook_file(path, kind, out_dir, max_columns)
         return {"ok": True, "kind": kind, "sheets": sheets}
     except Refusal as refusal:
         return {"ok": False, "reason": refusal.reason, "detail": refusal.detail[:500], "sheet": refusal.sheet}

@@ -18,7 +18,9 @@ and data start, and which column holds which field. Matching follows §3.1–§3
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analytics import spec
@@ -27,8 +29,10 @@ from analytics.ingest.values import normalize, star_slot_of
 
 HEADER_SEARCH_ROWS = 15  # the (upper) header row must be among the first 15 rows
 
-LEDGER = "ledger"
-TASK = "task"
+LEDGER = spec.LEDGER_KIND.key
+TASK = spec.TASK_KIND.key
+PROBLEM = spec.PROBLEM_KIND.key
+WEAK = spec.WEAK_KIND.key
 
 _SUFFIXES = ("名称", "数")
 # Words that may follow a star name in a header: 支部过硬星创建情况, 产业兴旺星(达标情况).
@@ -67,8 +71,10 @@ class _AliasIndex:
         return None
 
 
-_LEDGER_INDEX = _AliasIndex.build(spec.LEDGER_ALIASES)
-_TASK_INDEX = _AliasIndex.build(spec.TASK_ALIASES)
+# Each declared sheet kind with its alias index.
+_KINDS: tuple[tuple[spec.SheetKind, _AliasIndex], ...] = tuple(
+    (kind, _AliasIndex.build(dict(kind.aliases))) for kind in spec.SHEET_KINDS
+)
 
 
 _TYPE_STAR_NAMES: dict[str, frozenset[str]] = {
@@ -114,7 +120,7 @@ class StarColumn:
 
 @dataclass
 class SheetLayout:
-    kind: str | None  # LEDGER, TASK or None (not a table this importer reads)
+    kind: str | None  # a declared kind's key (LEDGER, TASK, …) or None (not a table this importer reads)
     header_rows: tuple[int, ...] = ()  # table row indices of the header (1 or 2 rows)
     fields: dict[str, HeaderColumn] = field(default_factory=dict)
     stars: list[StarColumn] = field(default_factory=list)
@@ -180,18 +186,69 @@ def _match(labels: list[HeaderColumn], index: _AliasIndex, with_stars: bool) -> 
     return layout
 
 
-def _classify(ledger: SheetLayout, task: SheetLayout) -> SheetLayout:
-    """§3.2 'Recognising sheets'; a sheet that could be both is a star ledger only
-    when it has at least three star columns."""
-    is_ledger = "branch" in ledger.fields and (len(ledger.star_slots) >= 3 or "stars_reported" in ledger.fields)
-    is_task = all(f in task.fields for f in ("branch", "star", "task", "done"))
-    if is_ledger and (not is_task or len(ledger.star_slots) >= 3):
-        ledger.kind = LEDGER
-        return ledger
-    if is_task:
-        task.kind = TASK
-        return task
-    return SheetLayout(kind=None, columns=ledger.columns)
+_BY_KEY = {kind.key: (kind, index) for kind, index in _KINDS}
+# Fields every recognition rule of a kind needs (the branch column, for every kind so far).
+_NEEDED: dict[str, frozenset[str]] = {
+    kind.key: frozenset.intersection(*(frozenset(r.fields) for r in kind.recognition)) for kind, _ in _KINDS
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _possible_fields(key: str, label: str) -> frozenset[str]:
+    """The fields of kind ``key`` that ``_match`` could assign a column labelled ``label``
+    (exact, shortened or without a trailing parenthesis)."""
+    index = _BY_KEY[key][1]
+    out: set[str] = set()
+    for text in (label, _TRAILING_PAREN.sub("", label)):
+        if text:
+            out.update(f for f in (index.exact.get(text), index.shortened(text)) if f is not None)
+    return frozenset(out)
+
+
+def _could_match(key: str, labels: list[HeaderColumn], name: str) -> bool:
+    """Whether some label could be assigned field ``name``: a cheap necessary condition checked
+    before matching."""
+    return any(name in _possible_fields(key, col.label) for col in labels)
+
+
+def _holds(rule: spec.Recognition, layout: SheetLayout, matched: Callable[[str], SheetLayout]) -> bool:
+    """Whether one declared recognition rule holds for a header matched as one kind."""
+    labels = {c.label for c in layout.columns}
+    return (
+        all(f in layout.fields for f in rule.fields)
+        and all(text in labels for text in rule.labels)
+        and (not rule.any_labels or any(text in labels for text in rule.any_labels))
+        and len(layout.star_slots) >= rule.min_star_slots
+        and not any(f in matched(k).fields for k, f in rule.absent)
+    )
+
+
+def _classify(labels: list[HeaderColumn]) -> SheetLayout:
+    """§3.2 'Recognising sheets' and battle-map.md §1–§3, as the kinds declare them
+    (spec.SHEET_KINDS): the kind whose holding rule has the lowest priority wins.
+
+    A kind whose needed fields no label can match is not matched at all (most rows
+    searched for a header are titles or data: this keeps the search cheap)."""
+    cache: dict[str, SheetLayout] = {}
+
+    def matched(key: str) -> SheetLayout:
+        if key not in cache:
+            kind, index = _BY_KEY[key]
+            cache[key] = _match(labels, index, kind.star_columns)
+        return cache[key]
+
+    best: tuple[int, str] | None = None
+    for kind, _index in _KINDS:
+        if not all(_could_match(kind.key, labels, f) for f in _NEEDED[kind.key]):
+            continue
+        for rule in kind.recognition:
+            if (best is None or rule.priority < best[0]) and _holds(rule, matched(kind.key), matched):
+                best = (rule.priority, kind.key)
+    if best is None:
+        return SheetLayout(kind=None, columns=list(labels))
+    layout = cache[best[1]]
+    layout.kind = best[1]
+    return layout
 
 
 def _score(layout: SheetLayout) -> int:
@@ -230,7 +287,7 @@ def detect_layout(sheet: RawSheet) -> SheetLayout:
                 cells[i][r] and not cells[i][r + 1] for i in range(len(letters))
             ):
                 continue  # the upper row adds nothing: not a two-level header
-            layout = _classify(_match(labels, _LEDGER_INDEX, True), _match(labels, _TASK_INDEX, False))
+            layout = _classify(labels)
             if layout.kind is None:
                 continue
             layout.header_rows = (r, r + 1) if two_rows else (r,)
@@ -267,7 +324,9 @@ def title_cells(sheet: RawSheet, layout: SheetLayout) -> list[tuple[int, int, st
 __all__ = [
     "HEADER_SEARCH_ROWS",
     "LEDGER",
+    "PROBLEM",
     "TASK",
+    "WEAK",
     "HeaderColumn",
     "SheetLayout",
     "StarColumn",

@@ -46,9 +46,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 # A submission waiting for review (access.md §3) is stored with its rows but none of them
 # is current: no view, page, ranking, list or report sees it until it is accepted.
-# {table}: upload_scope and each row table.
+# {table}: upload_scope and each row table (store.ROW_TABLES).
 PENDING_ROWS_SQL = "UPDATE {table} SET is_current = false WHERE upload_id = ?"
-ROW_TABLES = ("upload_scope", "branch_month", "task")
 
 # One scope row per (county, township) unit of the upload's period.
 INSERT_SCOPE_SQL = """
@@ -86,6 +85,20 @@ INSERT_TASKS_SQL = """
 INSERT INTO task BY NAME
 SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _tasks_in
 """
+
+# Problem-list and rectification rows (battle-map.md §2–§3); most uploads have none.
+INSERT_PROBLEMS_SQL = """
+INSERT INTO problem BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _problems_in
+"""
+INSERT_WEAK_SQL = """
+INSERT INTO weak BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _weak_in
+"""
+
+
+# battle-map.md §1 task columns that may be absent from a task sheet.
+_OPTIONAL_TASK_COLUMNS = ("team", "star_owner", "department", "accepted_date")
 
 
 @dataclass(frozen=True)
@@ -148,10 +161,32 @@ def load_parsed(
     import pyarrow as pa
 
     from analytics import audit, store
-    from analytics.ingest.model import BRANCH_COLUMNS, BRANCH_SCHEMA, TASK_COLUMNS, TASK_SCHEMA
+    from analytics.ingest.model import (
+        BRANCH_COLUMNS,
+        BRANCH_SCHEMA,
+        PROBLEM_COLUMNS,
+        PROBLEM_SCHEMA,
+        TASK_COLUMNS,
+        TASK_SCHEMA,
+        WEAK_COLUMNS,
+        WEAK_SCHEMA,
+    )
 
     branches = _conform(parsed.branches, BRANCH_COLUMNS, BRANCH_SCHEMA)
     tasks = _conform(parsed.tasks, TASK_COLUMNS, TASK_SCHEMA)
+    # Optional task columns no row fills (most task sheets have no team / acceptance columns)
+    # are left to the table's default (NULL) instead of being scanned from Arrow.
+    tasks = tasks.drop_columns([
+        name for name in _OPTIONAL_TASK_COLUMNS if tasks.num_rows and tasks[name].null_count == tasks.num_rows
+    ])
+    extra = [  # (relation, rows, insert) of the problem list and the rectification sheet, when given
+        (name, _conform(rows, columns, schema), sql)
+        for name, rows, columns, schema, sql in (
+            ("_problems_in", parsed.problems, PROBLEM_COLUMNS, PROBLEM_SCHEMA, INSERT_PROBLEMS_SQL),
+            ("_weak_in", parsed.weak, WEAK_COLUMNS, WEAK_SCHEMA, INSERT_WEAK_SQL),
+        )
+        if rows.num_rows
+    ]
     scope = parsed.scope
     scope_table = pa.table(
         {"county": [c for c, _ in scope], "township": [t for _, t in scope]},
@@ -179,6 +214,8 @@ def load_parsed(
         finally:
             con.unregister("_archive_in")
         upload_id, seq = store.next_upload_id(con)
+        # The highest id ever handed out, kept in the same commit (and checkpoint) as the upload.
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('seq_floor', ?)", [str(seq)])
         con.execute(
             INSERT_UPLOAD_SQL,
             [
@@ -197,15 +234,18 @@ def load_parsed(
             con.execute(INSERT_SCOPE_SQL, [upload_id, parsed.period])
             con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period])
             con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
+            for name, rows, sql in extra:
+                con.register(name, rows)
+                con.execute(sql, [upload_id, parsed.period])
             if pending:
-                for table in ROW_TABLES:
+                for table in ("upload_scope", *store.ROW_TABLES):
                     con.execute(PENDING_ROWS_SQL.format(table=table), [upload_id])
             else:
                 # The new upload is now the current version of its units; the ones it replaced no longer.
                 store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
                                       first_version=not replaced, new_tasks="_tasks_in")
         finally:
-            for name in ("_scope_in", "_branches_in", "_tasks_in"):
+            for name in ("_scope_in", "_branches_in", "_tasks_in", *(e[0] for e in extra)):
                 con.unregister(name)
         details = {
             "file": file_name, "sha256": sha256, "branches": branches.num_rows, "tasks": tasks.num_rows,

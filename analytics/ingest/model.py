@@ -113,7 +113,17 @@ BRANCH_COLUMNS: tuple[str, ...] = (
 # Column order of ParsedLedger.tasks (matches store table task minus upload_id/period).
 TASK_COLUMNS: tuple[str, ...] = (
     "county", "township", "branch", "star_slot", "task", "measure", "owner",
-    "deadline", "done", "done_date", "source_sheet", "source_row",
+    "deadline", "done", "done_date", "team", "star_owner", "department", "accepted", "accepted_date",
+    "source_sheet", "source_row",
+)
+# Column order of ParsedLedger.problems / .weak (store tables problem / weak minus upload_id/period).
+PROBLEM_COLUMNS: tuple[str, ...] = (
+    "county", "township", "branch", "star_slot", "problem", "measure", "owner",
+    "deadline", "closed", "closed_date", "source_sheet", "source_row",
+)
+WEAK_COLUMNS: tuple[str, ...] = (
+    "county", "township", "branch", "situations", "plan", "liaison", "identified", "state", "cleared",
+    "source_sheet", "source_row",
 )
 
 BRANCH_SCHEMA = pa.schema([
@@ -130,7 +140,21 @@ TASK_SCHEMA = pa.schema([
     ("county", pa.string()), ("township", pa.string()), ("branch", pa.string()),
     ("star_slot", pa.int32()), ("task", pa.string()), ("measure", pa.string()),
     ("owner", pa.string()), ("deadline", pa.date32()), ("done", pa.bool_()),
-    ("done_date", pa.date32()), ("source_sheet", pa.string()), ("source_row", pa.int32()),
+    ("done_date", pa.date32()), ("team", pa.string()), ("star_owner", pa.string()),
+    ("department", pa.string()), ("accepted", pa.bool_()), ("accepted_date", pa.date32()),
+    ("source_sheet", pa.string()), ("source_row", pa.int32()),
+])
+PROBLEM_SCHEMA = pa.schema([
+    ("county", pa.string()), ("township", pa.string()), ("branch", pa.string()),
+    ("star_slot", pa.int32()), ("problem", pa.string()), ("measure", pa.string()),
+    ("owner", pa.string()), ("deadline", pa.date32()), ("closed", pa.bool_()),
+    ("closed_date", pa.date32()), ("source_sheet", pa.string()), ("source_row", pa.int32()),
+])
+WEAK_SCHEMA = pa.schema([
+    ("county", pa.string()), ("township", pa.string()), ("branch", pa.string()),
+    ("situations", pa.string()), ("plan", pa.string()), ("liaison", pa.string()),
+    ("identified", pa.date32()), ("state", pa.string()), ("cleared", pa.date32()),
+    ("source_sheet", pa.string()), ("source_row", pa.int32()),
 ])
 
 
@@ -143,6 +167,8 @@ class ParsedLedger:
     tasks: pa.Table  # TASK_SCHEMA (may have 0 rows)
     warnings: list[Problem] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
+    problems: pa.Table = field(default_factory=lambda: PROBLEM_SCHEMA.empty_table())  # battle-map.md §2
+    weak: pa.Table = field(default_factory=lambda: WEAK_SCHEMA.empty_table())  # battle-map.md §3
 
     @property
     def scope(self) -> list[tuple[str, str]]:

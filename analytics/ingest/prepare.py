@@ -58,6 +58,7 @@ class FreshStore:
         temp = target.with_name(f".{target.name}.creating-{os.getpid()}")
         fresh = cls(temp, target)
         try:
+            _sweep_stale(target)  # left over by killed runs (issue 14: nothing of a kill stays behind)
             fresh.discard()  # left over from a killed run of a process with the same id
             store.connect(temp, settings=settings).close()
             if os.path.lexists(f"{temp}.wal"):  # not folded into the file: cannot be moved safely
@@ -86,6 +87,18 @@ class FreshStore:
     def discard(self) -> None:
         for path in (self.temp, Path(f"{self.temp}.wal")):
             with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _sweep_stale(target: Path) -> None:
+    """Remove ``.<store>.creating-<pid>`` files (and their logs) of processes that are gone."""
+    from analytics.ingest._spawn import pid_alive
+
+    prefix = f".{target.name}.creating-"
+    for path in target.parent.glob(f"{prefix}*"):
+        pid = path.name[len(prefix):].removesuffix(".wal")
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            with contextlib.suppress(OSError):
                 path.unlink()
 
 

@@ -34,7 +34,6 @@ import select
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -82,6 +81,9 @@ MESSAGES: dict[str, str] = {
     + "请用 Excel 打开确认该工作表内容完好（不需要的工作表可删除），再“另存为”新的 .xlsx 文件后重新上传。",
     "memory": "文件已损坏或格式异常，无法读取：读取它需要的内存超过上限（{memory_mb} MB）。"
     + "请删除无关的工作表和大片空白行列，再“另存为”新的 .xlsx 文件后重新上传。",
+    "too_many_columns": "工作表“{sheet}”有 {columns} 列含数据，超过上限 {max_columns} 列（设置 max_columns_per_sheet），"
+    + "为安全起见不予读取。台账只有几十列：请删除多余的列（或把数据放到新的工作表）后另存再上传。",
+    "no_space": "服务器临时目录空间不足，暂时无法读取文件，本次未写入任何数据。请清理磁盘空间（或联系管理员）后重新上传。",
     "timeout": "文件已损坏或格式异常，无法读取：读取超过 {timeout_s} 秒仍未完成。"
     + "请用 Excel 打开确认内容完好，删除无关的工作表后“另存为”新的 .xlsx 文件再上传。",
 }
@@ -137,13 +139,18 @@ def _read(
         work_dir = _new_work_dir()
     try:
         if sent is None:
-            request = _spawn.write_request(
-                data, file_name, work_dir, memory_mb=settings.parse_memory_mb,
-                timeout_s=settings.parse_timeout_s, max_expanded_mb=settings.max_expanded_mb,
-            )
+            try:
+                request = _spawn.write_request(
+                    data, file_name, work_dir, memory_mb=settings.parse_memory_mb,
+                    timeout_s=settings.parse_timeout_s, max_expanded_mb=settings.max_expanded_mb,
+                    max_expansion_ratio=settings.max_expansion_ratio, max_columns=settings.max_columns_per_sheet,
+                )
+            except OSError as exc:  # the temp directory is full: not the file's fault, but no traceback
+                log.warning("cannot write the reader's input for %s: %s", file_name, exc)
+                raise refuse("no_space", file_name) from None
         status = _sandbox().run(request, float(settings.parse_timeout_s) + _GRACE_S, on_sent,
                                 already_sent=sent is not None)
-        return _collect(work_dir, status, file_name, settings)
+        return _collect(work_dir, status, file_name, settings, float(request["max_expanded_mb"]))
     finally:
         _remove_work_dir(work_dir)
 
@@ -154,8 +161,21 @@ _WORK_DIRS: set[str] = set()
 _WORK_DIRS_LOCK = threading.Lock()
 
 
+_SWEPT = threading.Event()
+
+
+def sweep_once() -> None:
+    """Once per process: remove work folders of earlier processes that were killed (issue 14)."""
+    if not _SWEPT.is_set():
+        _SWEPT.set()
+        removed = _spawn.sweep_stale_work_dirs()
+        if removed:
+            log.info("removed %d stale reader work folder(s): %s", len(removed), removed[:5])
+
+
 def _new_work_dir() -> str:
-    work_dir = tempfile.mkdtemp(prefix="fivestar-read-")
+    sweep_once()
+    work_dir = _spawn.new_work_dir()
     with _WORK_DIRS_LOCK:
         _WORK_DIRS.add(work_dir)
     return work_dir
@@ -272,6 +292,7 @@ def take_read_ahead(path: str | os.PathLike[str]) -> tuple[bytes, RawWorkbook | 
 def warm_up() -> None:
     """Start the reader process now (in the background) so the first read_workbook call does not wait for it."""
     _sandbox().start()
+    sweep_once()
 
 
 def adopt_reader(proc: ZygoteProcess, early: tuple[str, bytes, dict[str, Any]] | None = None) -> None:
@@ -294,7 +315,9 @@ def adopt_reader(proc: ZygoteProcess, early: tuple[str, bytes, dict[str, Any]] |
         _EARLY_REQUESTS[os.path.abspath(early[0])] = (early[1], early[2])
 
 
-def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Settings) -> RawWorkbook:
+def _collect(
+    work_dir: str, status: dict[str, Any], file_name: str, settings: Settings, max_expanded_mb: float
+) -> RawWorkbook:
     import pyarrow as pa
     import pyarrow.ipc
 
@@ -313,7 +336,8 @@ def _collect(work_dir: str, status: dict[str, Any], file_name: str, settings: Se
     if not result["ok"]:
         log.info("refused %s: %s %s", file_name, result["reason"], result.get("detail"))
         raise refuse(result["reason"], file_name, sheet=result.get("sheet") or "",
-                     memory_mb=settings.parse_memory_mb, max_mb=settings.max_expanded_mb)
+                     memory_mb=settings.parse_memory_mb, max_mb=f"{max_expanded_mb:.0f}",
+                     columns=result.get("detail") or "", max_columns=settings.max_columns_per_sheet)
     sheets = []
     for info in result["sheets"]:
         # Memory-mapped: the table's buffers are the file's pages, no copy. They stay

@@ -35,10 +35,12 @@ import pyarrow.compute as pc
 
 from analytics import spec
 from analytics.ingest import values as V
-from analytics.ingest.headers import LEDGER, TASK, HeaderColumn, SheetLayout, detect_layout, title_cells
+from analytics.ingest.headers import LEDGER, PROBLEM, TASK, WEAK, HeaderColumn, SheetLayout, detect_layout, title_cells
 from analytics.ingest.model import (
     BRANCH_SCHEMA,
+    PROBLEM_SCHEMA,
     TASK_SCHEMA,
+    WEAK_SCHEMA,
     ParsedLedger,
     ParseFailure,
     Problem,
@@ -48,13 +50,9 @@ from analytics.ingest.model import (
 )
 from analytics.settings import Settings
 
-# Fields kept as written (only trimmed); every other field is fully normalized.
-FREE_TEXT_FIELDS = frozenset({"problems", "notes", "task", "measure"})
-# Fields carried down from the row above when blank (§3.3 item 3). In a task
-# sheet (作战图) the branch and star cells are usually merged over their tasks.
-LEDGER_CARRY = ("county", "township")
-TASK_CARRY = ("county", "township", "branch", "star")
-
+# What each sheet kind reads (fields, aliases, required, carried-down and free-text
+# fields, value parsers, recognition) is declared in spec.SHEET_KINDS.
+KINDS: dict[str, spec.SheetKind] = {kind.key: kind for kind in spec.SHEET_KINDS}
 
 
 def _spaced(word: str) -> str:
@@ -88,6 +86,14 @@ FIELD_LABELS = {
     "done": "是否完成",
     "deadline": "完成时限",
     "done_date": "完成时间",
+    "accepted": "是否验收",
+    "accepted_date": "验收时间",
+    "problem": "问题",
+    "closed": "是否销号",
+    "closed_date": "销号时间",
+    "state": "整顿状态",
+    "identified": "认定时间",
+    "cleared": "销号时间",
 }
 
 
@@ -158,13 +164,24 @@ class _Problems:
         )
         return table.take(order)
 
-    def split(self, limit: int) -> tuple[list[Problem], int, list[Problem]]:
-        """(listed errors, total errors, every warning), each in sheet/row/column order."""
+    def split(self, limit: int, warning_limit: int | None = None) -> tuple[list[Problem], int, list[Problem]]:
+        """(listed errors, total errors, warnings), each in sheet/row/column order.
+
+        Beyond ``warning_limit`` warnings, the rest are counted in one W_MORE_WARNINGS (issue 14:
+        a file must not store or print an unbounded list).
+        """
         table = self._table()
         is_error = pc.starts_with(table["code"], "E_")
         errors = table.filter(is_error)
         warnings = table.filter(pc.invert(is_error))
-        return _to_problems(errors.slice(0, limit)), errors.num_rows, _to_problems(warnings)
+        listed = _to_problems(warnings if warning_limit is None else warnings.slice(0, warning_limit))
+        if warning_limit is not None and warnings.num_rows > warning_limit:
+            listed.append(Problem(
+                code=spec.W_MORE_WARNINGS,
+                message=f"另有 {warnings.num_rows - warning_limit:,} 条警告未逐条列出和保存"
+                f"（共 {warnings.num_rows:,} 条，上限 {warning_limit:,} 条，设置 max_stored_warnings）",
+            ))
+        return _to_problems(errors.slice(0, limit)), errors.num_rows, listed
 
 
 def _to_problems(table: pa.Table) -> list[Problem]:
@@ -188,6 +205,7 @@ class _Sheet:
     rows: pa.Array = field(default_factory=lambda: pa.array([], pa.int32()))  # Excel row of each kept row
     cols: dict[str, pa.Array] = field(default_factory=dict)  # field -> cells of kept rows
     stars: list[pa.Array] = field(default_factory=list)  # parallel to layout.stars
+    context: bool = False  # no township/branch columns: the branch comes from the title or the ledger
 
     @property
     def name(self) -> str:
@@ -196,6 +214,11 @@ class _Sheet:
     @property
     def kind(self) -> str | None:
         return self.layout.kind
+
+    @property
+    def spec(self) -> spec.SheetKind:
+        assert self.layout.kind is not None
+        return KINDS[self.layout.kind]
 
     def col(self, name: str) -> HeaderColumn | None:
         return self.layout.fields.get(name)
@@ -248,43 +271,73 @@ def _is_in(values: pa.Array, value_set: pa.Array) -> pa.Array:
     return pc.fill_null(pc.is_in(values, value_set=value_set), False)
 
 
-def _extract(sheet: _Sheet) -> None:
+# A control or format character that is not whitespace (a cell of only whitespace is blank, §3.3).
+_INVISIBLE_RE2 = r"[\p{Cf}\x{00}-\x{08}\x{0E}-\x{1B}\x{7F}-\x{84}\x{86}-\x{9F}]"
+_INVISIBLE_NAME = "只含不可见字符（控制符、零宽字符或方向控制符），无法作为名称：请重新输入{label}"
+
+
+def _extract(sheet: _Sheet, problems: _Problems) -> None:
     """Normalize the data rows of a recognized sheet; drop rows to skip; carry values down (§3.3)."""
     layout = sheet.layout
     data = sheet.raw.table.slice(layout.data_start)
     n = data.num_rows
     first = sheet.excel_row(layout.data_start)
     sheet.rows = pa.array(np.arange(first, first + n, dtype=np.int32))
+    kind = sheet.spec
     for name, col in layout.fields.items():
         if name == "seq":  # 序号 is ignored (a 合计 in it is caught as the row's first cell)
             continue
         raw = data.column(col.letter)
-        sheet.cols[name] = V.trim_array(raw) if name in FREE_TEXT_FIELDS else V.normalize_array(raw)
+        sheet.cols[name] = V.trim_array(raw) if name in kind.free_text else V.normalize_array(raw)
     sheet.stars = [V.normalize_array(data.column(s.column.letter)) for s in layout.stars]
     if n == 0:
         return
+    # A name cell that held only control/format characters is blank after normalization; it
+    # must not pass for a blank cell carried down from above: a row error naming the cell
+    # (issue 14). (A branch name that is not carried down is reported as missing anyway.)
+    carry = kind.carry
+    invisible: list[tuple[str, pa.Array]] = []
+    for name in spec.IDENTITY_FIELDS:
+        if name in carry and name in sheet.cols and sheet.cols[name].null_count:
+            raw_name = V.as_array(data.column(layout.fields[name].letter))
+            mask = pc.and_(pc.is_null(sheet.cols[name]), pc.is_valid(raw_name))
+            if pc.any(mask).as_py():
+                mask = pc.and_(mask, _matches(raw_name, _INVISIBLE_RE2))
+                invisible.append((name, pc.fill_null(mask, False)))
 
-    mapped = list(sheet.cols.values()) + sheet.stars
-    blank = _all([pc.is_null(v) for v in mapped], n)
     # The first non-empty cell of the row, whatever its column (footers, 合计 in a merged 序号 cell):
     # mapped columns as normalized above, other columns as read.
     by_letter = {layout.fields[k].letter: v for k, v in sheet.cols.items()}
     by_letter.update({s.column.letter: v for s, v in zip(layout.stars, sheet.stars, strict=True)})
     cells = [by_letter.get(c, data.column(c)) for c in data.column_names]
     first_cell = V.as_array(pc.coalesce(*cells)) if cells else pa.nulls(n, pa.string())
+    if "star" in kind.carry:
+        # A 序号 cell beside the heading (一 | 支部过硬星) does not count: the importer ignores that column.
+        # (A heading merged over the row has its text in the 序号 cell itself.)
+        seq = layout.fields["seq"].letter if "seq" in layout.fields else None
+        heading_cells = [v for c, v in zip(data.column_names, cells, strict=True) if c != seq]
+        seq_cells = [data.column(seq)] if seq is not None else []
+        if heading_cells:
+            _star_headings(sheet, heading_cells, V.as_array(pc.coalesce(*heading_cells, *seq_cells)), n)
+    mapped = list(sheet.cols.values()) + sheet.stars
+    blank = _all([pc.is_null(v) for v in mapped], n)
     footer = _matches(first_cell, _FOOTER_RE)
     identity = [sheet.cols[k] for k in spec.IDENTITY_FIELDS if k in sheet.cols] + [first_cell]
     totals = _any([_matches(v, _TOTALS_RE) for v in identity], n)
     # A repeated header row: at least two cells (short fields) equal to their column's header text.
-    short = [(v, layout.fields[k]) for k, v in sheet.cols.items() if k not in FREE_TEXT_FIELDS]
+    short = [(v, layout.fields[k]) for k, v in sheet.cols.items() if k not in kind.free_text and k in layout.fields]
     short += [(v, s.column) for s, v in zip(layout.stars, sheet.stars, strict=True)]
     same = [pc.cast(_is_in(v, pa.array(sorted(c.labels), pa.string())), pa.int8()) for v, c in short]
     repeated = pc.greater_equal(functools.reduce(pc.add, same), 2) if same else pa.repeat(pa.scalar(False), n)
     skip = _any([blank, footer, totals, repeated], n)
+    for name, mask in invisible:
+        mask = pc.and_(mask, pc.invert(skip))
+        shown = pc.utf8_slice_codeunits(V.as_array(data.column(layout.fields[name].letter)), 0, 40)
+        problems.add_cells(spec.E_VALUE, sheet, layout.fields[name], mask, shown,
+                           _INVISIBLE_NAME.format(label=FIELD_LABELS[name]))
     if pc.any(skip).as_py():
         sheet.filter(pc.invert(skip))
 
-    carry = LEDGER_CARRY if sheet.kind == LEDGER else TASK_CARRY
     for name in carry:
         if name in sheet.cols:
             sheet.cols[name] = pc.fill_null_forward(sheet.cols[name])
@@ -294,6 +347,35 @@ def _extract(sheet: _Sheet) -> None:
         label_only = _all([pc.is_null(v) for v in rest], len(sheet.rows))
         if pc.any(label_only).as_py():
             sheet.filter(pc.invert(label_only))
+
+
+def _star_headings(sheet: _Sheet, cells: list[pa.Array], first_cell: pa.Array, n: int) -> None:
+    """battle-map.md §1: a row whose only non-blank cell (序号 aside) is a star name (a heading inside
+    the table) sets the star of the rows below it until the next heading. The heading's
+    star goes into the star column (created when the sheet has none), which is carried
+    down; the heading row itself then holds only carried fields and is dropped as a label."""
+    # A heading leaves at least one of two required columns blank: most sheets have none (no pass over the row).
+    required = [sheet.cols[f] for f in sheet.spec.required if f in sheet.cols and f not in ("township", "branch")]
+    if len(required) >= 2 and not pc.any(_any([pc.is_null(c) for c in required], n)).as_py():
+        return
+    filled = functools.reduce(pc.add, [pc.cast(pc.is_valid(c), pa.int16()) for c in cells])
+    one = pc.and_(pc.less_equal(filled, 1), pc.is_valid(first_cell))
+    if not pc.any(one).as_py():
+        return
+    text = pc.if_else(one, first_cell, _NULL_STR)
+    heading, _ = V.map_distinct(V.normalize_array(text), _heading_name, pa.string())
+    if heading.null_count == len(heading):
+        return
+    is_heading = pc.is_valid(heading)
+    # The heading's text is not a value of whatever column it was written in.
+    sheet.cols = {k: pc.if_else(is_heading, pa.scalar(None, v.type), v) for k, v in sheet.cols.items()}
+    star = sheet.cols.get("star")
+    sheet.cols["star"] = heading if star is None else pc.coalesce(star, heading)
+
+
+def _heading_name(text: str) -> str | None:
+    slot = V.star_heading_slot(text)
+    return spec.star_name(slot, spec.VILLAGE) if slot is not None else None
 
 
 # ---------------------------------------------------------------------------
@@ -364,7 +446,7 @@ def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source |
 
 def _resolve_period(
     wb: RawWorkbook, sheets: list[_Sheet], titles: list[tuple[_Sheet, int, HeaderColumn, str]],
-    uploader: str | None, problems: _Problems,
+    uploader: str | None, problems: _Problems, settings: Settings,
 ) -> date | None:
     column, disagreed = _column_period(sheets, problems)
     if disagreed:
@@ -414,7 +496,19 @@ def _resolve_period(
                 column=winner.column if winner.sheet else other.column,
                 value=winner.value if winner.sheet else other.value,
             )
-    return date(year, winner.month, 1)
+    period = date(year, winner.month, 1)
+    current = date.today().replace(day=1)
+    # A month after the current one is a typing error (2100-12) that would become every
+    # user's default month; refused unless the setting allows it (issue 14).
+    if period > current and not settings.allow_future_periods:
+        problems.add(
+            spec.E_PERIOD,
+            f"报送月份 {V.month_label(year, winner.month)}（来自{winner.what}）晚于本月 "
+            f"{V.month_label(current.year, current.month)}，不能报送未来的月份：请改为实际报送的月份",
+            sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value,
+        )
+        return None
+    return period
 
 
 def _file_county(uploader: str | None, titles: list[tuple[_Sheet, int, HeaderColumn, str]]) -> str | None:
@@ -667,7 +761,24 @@ def _quiet(parse: Any) -> Any:
     return inner
 
 
-def _ledger_rows(sheet: _Sheet, ident: _Identity, counts: pa.Table | None, problems: _Problems) -> pa.Table:
+@dataclass
+class _Details:
+    """What the detail sheets of a workbook say per branch key (None: no such sheet)."""
+
+    task_counts: pa.Table | None = None  # key, done, total
+    open_problems: pa.Table | None = None  # key, open (open problem rows)
+    weak: pa.Table | None = None  # key, weak (listed and not cleared)
+
+
+def _lookup(table: pa.Table, key: pa.Array, column: str, default: Any, out_type: pa.DataType) -> pa.Array:
+    """``table[column]`` of each row's key; ``default`` where the key is not in the table."""
+    found = pc.take(table[column], pc.index_in(key, value_set=table["key"])) if table.num_rows else \
+        pa.nulls(len(key), out_type)
+    return pc.fill_null(pc.cast(found, out_type), pa.scalar(default, out_type))
+
+
+def _ledger_rows(sheet: _Sheet, ident: _Identity, details: _Details, problems: _Problems) -> pa.Table:
+    counts = details.task_counts
     n = len(sheet.rows)
     county, township, branch, key = ident.county, ident.township, ident.branch, ident.key
     branch_type = _branch_type(sheet, branch, problems)
@@ -689,7 +800,31 @@ def _ledger_rows(sheet: _Sheet, ident: _Identity, counts: pa.Table | None, probl
     target = _parse(sheet, "target_stars", V.parse_target, pa.int32(), problems)
     done, total = _tasks(sheet, branch_type, key, counts, problems)
     open_problems = _parse(sheet, "open_problems", V.parse_count, pa.int32(), problems)
+    if details.open_problems is not None:
+        # battle-map.md §2: with a problem list, open_problems = its open rows of the branch,
+        # unless the ledger gives the count (the ledger wins; a different count is warned).
+        listed = _lookup(details.open_problems, key, "open", 0, pa.int32())
+        differs = pc.fill_null(pc.not_equal(open_problems, listed), False)
+        problems.add_cells(
+            spec.W_PROBLEMS_MISMATCH, sheet, sheet.col("open_problems"), differs, sheet.cols.get("open_problems"),
+            pc.binary_join_element_wise("问题数与问题清单不一致：问题清单中未销号的问题有 ",
+                                        pc.cast(listed, pa.string()), " 个，按本表填写的问题数导入，请核对", ""),
+        )
+        open_problems = pc.coalesce(open_problems, listed)
     weak = pc.fill_null(_parse(sheet, "weak", V.parse_weak, pa.bool_(), problems), False)
+    if details.weak is not None:
+        # battle-map.md §3: the rectification sheet decides (a branch is weak when it is listed
+        # and not cleared); a 软弱涣散 column that says otherwise is warned, the sheet wins.
+        listed_weak = _lookup(details.weak, key, "weak", False, pa.bool_())
+        if "weak" in sheet.cols:
+            conflict = pc.not_equal(weak, listed_weak)
+            messages = pc.if_else(
+                listed_weak,
+                pa.scalar("软弱涣散与整顿表不一致：整顿表中该支部正在整顿（未销号），按整顿表计为软弱涣散，请核对"),
+                pa.scalar("软弱涣散与整顿表不一致：整顿表中该支部未列入或已销号/摘帽，按整顿表计为非软弱涣散，请核对"),
+            )
+            problems.add_cells(spec.W_WEAK_CONFLICT, sheet, sheet.col("weak"), conflict, sheet.cols["weak"], messages)
+        weak = listed_weak
 
     def text(name: str) -> pa.Array:
         return sheet.cols.get(name, pa.nulls(n, pa.string()))
@@ -703,25 +838,72 @@ def _ledger_rows(sheet: _Sheet, ident: _Identity, counts: pa.Table | None, probl
     return table
 
 
+def _typed(sheet: _Sheet, year: int | None, problems: _Problems) -> dict[str, pa.Array]:
+    """Every field the sheet's kind declares a parser for, parsed by distinct value
+    (a cell that cannot be read is E_VALUE naming it); a missing column is nulls."""
+    out: dict[str, pa.Array] = {}
+    for name, parser in sheet.spec.parsers.items():
+        parse, out_type, takes_year = V.PARSERS[parser]
+        out[name] = _parse(sheet, name, functools.partial(parse, year=year) if takes_year else parse,
+                           out_type, problems)
+    return out
+
+
+def _text(sheet: _Sheet, name: str) -> pa.Array:
+    return sheet.cols.get(name, pa.nulls(len(sheet.rows), pa.string()))
+
+
+def _source(sheet: _Sheet) -> list[pa.Array]:
+    return [pa.repeat(pa.scalar(sheet.name, pa.string()), len(sheet.rows)), sheet.rows]
+
+
 def _task_rows(sheet: _Sheet, ident: _Identity, year: int | None, problems: _Problems) -> pa.Table:
-    n = len(sheet.rows)
     county, township, branch = ident.county, ident.township, ident.branch
-    star = _parse(sheet, "star", V.parse_star, pa.int32(), problems)
-    _require(sheet, "star", sheet.cols["star"], problems, "请填写任务所属的星，如 产业兴旺星")
+    typed = _typed(sheet, year, problems)
+    # battle-map.md §1: the star is optional (NULL = 未分星); a heading row may have set it.
     _require(sheet, "task", sheet.cols["task"], problems, "请填写重点任务内容，或删除这一行")
-    done = pc.fill_null(_parse(sheet, "done", V.parse_done, pa.bool_(), problems), False)
-    parse_date = functools.partial(V.parse_date, year=year)
-    deadline = _parse(sheet, "deadline", parse_date, pa.date32(), problems)
-    done_date = _parse(sheet, "done_date", parse_date, pa.date32(), problems)
-
-    def text(name: str) -> pa.Array:
-        return sheet.cols.get(name, pa.nulls(n, pa.string()))
-
-    table = pa.table([
-        county, township, branch, star, text("task"), text("measure"), text("owner"),
-        deadline, done, done_date, pa.repeat(pa.scalar(sheet.name, pa.string()), n), sheet.rows,
+    done = pc.fill_null(typed["done"], False)
+    # 已验收 in the done column: done and accepted; an 验收 column or an 验收时间 says so too.
+    said_accepted, _ = V.map_distinct(sheet.cols["done"], V.done_accepted, pa.bool_())
+    accepted = pc.coalesce(
+        typed["accepted"],
+        pc.or_(pc.fill_null(said_accepted, False), pc.is_valid(typed["accepted_date"])),
+    )
+    # A task that is accepted but not done is a row error (naming the acceptance cell).
+    not_done = pc.and_(accepted, pc.invert(done))
+    column = "accepted" if "accepted" in sheet.cols else "accepted_date"
+    problems.add_cells(spec.E_VALUE, sheet, sheet.col(column), not_done, sheet.cols.get(column),
+                       "已验收但未完成：验收的任务应已完成，请核对 是否完成 与 是否验收")
+    return pa.table([
+        county, township, branch, typed["star"], _text(sheet, "task"), _text(sheet, "measure"),
+        _text(sheet, "owner"), typed["deadline"], done, typed["done_date"],
+        _text(sheet, "team"), _text(sheet, "star_owner"), _text(sheet, "department"),
+        accepted, typed["accepted_date"], *_source(sheet),
     ], schema=TASK_SCHEMA)
-    return table
+
+
+def _problem_rows(sheet: _Sheet, ident: _Identity, year: int | None, problems: _Problems) -> pa.Table:
+    typed = _typed(sheet, year, problems)
+    _require(sheet, "problem", sheet.cols["problem"], problems, "请填写问题内容，或删除这一行")
+    return pa.table([
+        ident.county, ident.township, ident.branch, typed["star"], _text(sheet, "problem"),
+        _text(sheet, "measure"), _text(sheet, "owner"), typed["deadline"],
+        pc.fill_null(typed["closed"], False), typed["closed_date"], *_source(sheet),
+    ], schema=PROBLEM_SCHEMA)
+
+
+def _weak_rows(sheet: _Sheet, ident: _Identity, year: int | None, problems: _Problems) -> pa.Table:
+    typed = _typed(sheet, year, problems)
+    _require(sheet, "state", sheet.cols["state"], problems, "请填写 整顿中、已销号、已摘帽 或 巩固提升")
+    return pa.table([
+        ident.county, ident.township, ident.branch, _text(sheet, "situations"), _text(sheet, "plan"),
+        _text(sheet, "liaison"), typed["identified"], typed["state"], typed["cleared"], *_source(sheet),
+    ], schema=WEAK_SCHEMA)
+
+
+# Row builders of the kinds that hang off the star ledger (one row per task / problem / weak branch).
+_DETAIL_ROWS = {TASK: _task_rows, PROBLEM: _problem_rows, WEAK: _weak_rows}
+_DETAIL_SCHEMAS = {TASK: TASK_SCHEMA, PROBLEM: PROBLEM_SCHEMA, WEAK: WEAK_SCHEMA}
 
 
 def _duplicates(sheets: list[_Sheet], keys: list[pa.Array], problems: _Problems) -> None:
@@ -761,8 +943,7 @@ def _duplicates(sheets: list[_Sheet], keys: list[pa.Array], problems: _Problems)
 
 def _missing_columns(sheet: _Sheet) -> list[str]:
     layout = sheet.layout
-    required = spec.LEDGER_REQUIRED if sheet.kind == LEDGER else spec.TASK_REQUIRED
-    missing = [FIELD_LABELS.get(f, f) for f in required if f not in layout.fields]
+    missing = [FIELD_LABELS.get(f, f) for f in sheet.spec.required if f not in layout.fields]
     if sheet.kind == LEDGER and layout.stars and len(layout.star_slots) < 5:
         missing += [spec.star_name(s, spec.VILLAGE) for s in spec.SLOTS if s not in layout.star_slots]
     return missing
@@ -806,8 +987,12 @@ def _parse_workbook(
         header_row = sheet.excel_row(layout.header_excel_row)
         has_ledger_sheet = has_ledger_sheet or layout.kind == LEDGER
         missing = _missing_columns(sheet)
+        if sheet.spec.context_identity and "branch" not in layout.fields and all(
+            f in layout.fields for f in sheet.spec.required if f not in ("township", "branch")
+        ):
+            sheet.context, missing = True, []  # resolved once the star ledger is read (_context_identity)
         if missing:
-            what = "星级台账" if layout.kind == LEDGER else "任务台账"
+            what = sheet.spec.label
             problems.add(
                 spec.E_MISSING_COLUMN,
                 f"{what}缺少必需的列：{'、'.join(missing)}。找到的表头：{layout.headers_found()}",
@@ -825,55 +1010,124 @@ def _parse_workbook(
         if not missing:
             sheets.append(sheet)
     ledgers = [s for s in sheets if s.kind == LEDGER]
-    tasks = [s for s in sheets if s.kind == TASK]
+    detail_sheets = [s for s in sheets if s.kind != LEDGER]
     if not has_ledger_sheet:
         problems.add(
             spec.E_NO_LEDGER,
             "没有找到星级台账：需要一张表头含 乡镇（街道）、村（社区）名称 和五个星级列（或 当前星级 列）的工作表",
         )
     for sheet in sheets:
-        _extract(sheet)
+        _extract(sheet, problems)
+    too_many = _over_row_bounds(ledgers, detail_sheets, settings)
+    if too_many is not None:  # refused before any row is typed (issue 14: bounded work and memory)
+        problems.add(spec.E_FILE, too_many[1], sheet=too_many[0])
+        errors, errors_total, warnings = problems.split(
+            int(settings.max_listed_problems), int(settings.max_stored_warnings))
+        return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
 
     titles = [
         (sheet, sheet.excel_row(r), _title_col(sheet, i), text)
-        for sheet in [*ledgers, *tasks]
+        for sheet in [*ledgers, *detail_sheets]
         for r, i, text in title_cells(sheet.raw, sheet.layout)
     ]
-    period_date = _resolve_period(wb, sheets, titles, period, problems) if has_ledger_sheet else None
+    period_date = _resolve_period(wb, sheets, titles, period, problems, settings) if has_ledger_sheet else None
     year = period_date.year if period_date else None
     file_county = _file_county(county, titles)
 
     ledger_ids = [_ledger_identity(sheet, file_county, problems) for sheet in ledgers]
     ledger_keys = [i.key for i in ledger_ids]
     counties = _ledger_counties(ledger_ids)
-    task_tables: list[pa.Table] = []
-    task_keys: list[tuple[_Sheet, pa.Array]] = []
-    for sheet in tasks:
+    # The detail sheets (tasks, problems, weak branches), each kind's rows combined.
+    tables: dict[str, list[pa.Table]] = {k: [] for k in _DETAIL_ROWS}
+    keys: dict[str, list[tuple[_Sheet, pa.Array]]] = {k: [] for k in _DETAIL_ROWS}
+    for sheet in detail_sheets:
+        assert sheet.kind is not None
+        if sheet.context and not _context_identity(sheet, ledger_ids, problems):
+            continue
         ident = _task_identity(sheet, file_county, counties, problems)
-        task_tables.append(_task_rows(sheet, ident, year, problems))
-        task_keys.append((sheet, ident.key))
-    all_tasks = pa.concat_tables(task_tables) if task_tables else TASK_SCHEMA.empty_table()
-    counts = _task_counts(all_tasks, [k for _, k in task_keys]) if task_tables else None
+        tables[sheet.kind].append(_DETAIL_ROWS[sheet.kind](sheet, ident, year, problems))
+        keys[sheet.kind].append((sheet, ident.key))
+    combined = {
+        k: pa.concat_tables(t) if t else _DETAIL_SCHEMAS[k].empty_table() for k, t in tables.items()
+    }
+    details = _Details()
+    if tables[TASK]:
+        details.task_counts = _task_counts(combined[TASK], [k for _, k in keys[TASK]])
+    # An empty problem list or rectification sheet (e.g. the template's, left blank) says nothing.
+    if combined[PROBLEM].num_rows:
+        details.open_problems = _open_problem_counts(combined[PROBLEM], [k for _, k in keys[PROBLEM]])
+    if combined[WEAK].num_rows:
+        details.weak = _weak_flags(combined[WEAK], [k for _, k in keys[WEAK]])
+        _duplicates([s for s, _ in keys[WEAK]], [k for _, k in keys[WEAK]], problems)
 
     branch_tables = [
-        _ledger_rows(sheet, ident, counts, problems) for sheet, ident in zip(ledgers, ledger_ids, strict=True)
+        _ledger_rows(sheet, ident, details, problems) for sheet, ident in zip(ledgers, ledger_ids, strict=True)
     ]
     _duplicates(ledgers, ledger_keys, problems)
     if ledger_keys:
         known = pc.drop_null(pa.chunked_array(ledger_keys, pa.string()).combine_chunks())
-        for sheet, key in task_keys:
+        for sheet, key in (pair for kind_keys in keys.values() for pair in kind_keys):
             orphan = pc.and_(pc.is_valid(key), pc.invert(pc.is_in(key, value_set=known)))
             problems.add_cells(
                 spec.E_VALUE, sheet, sheet.col("branch"), orphan, sheet.cols["branch"],
-                "任务台账中的这个支部在星级台账中没有：请核对支部名称和所属乡镇（街道）是否与星级台账一致",
+                f"{sheet.spec.label}中的这个支部在星级台账中没有：请核对支部名称和所属乡镇（街道）是否与星级台账一致",
             )
 
-    errors, errors_total, warnings = problems.split(int(settings.max_listed_problems))
+    errors, errors_total, warnings = problems.split(int(settings.max_listed_problems), int(settings.max_stored_warnings))
     if errors_total or period_date is None:
         return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
     branches = pa.concat_tables(branch_tables) if branch_tables else BRANCH_SCHEMA.empty_table()
-    return ParsedLedger(period=period_date, branches=branches, tasks=all_tasks, warnings=warnings,
-                        skipped_sheets=skipped)
+    return ParsedLedger(period=period_date, branches=branches, tasks=combined[TASK], warnings=warnings,
+                        skipped_sheets=skipped, problems=combined[PROBLEM], weak=combined[WEAK])
+
+
+def _context_identity(sheet: _Sheet, ledger_ids: list[_Identity], problems: _Problems) -> bool:
+    """A task sheet without township and branch columns (a village's own 作战图): its rows belong
+    to the star-ledger branch its title or sheet name names (the longest such name), else to the
+    ledger's only branch. Sets the sheet's township and branch cells; False (E_MISSING_COLUMN)
+    when neither tells one branch."""
+    pairs = sorted({
+        (t, b) for ident in ledger_ids
+        for t, b in zip(ident.township.to_pylist(), ident.branch.to_pylist(), strict=True)
+        if t is not None and b is not None
+    })
+    texts = [V.normalize(sheet.name) or ""] + [text for _r, _i, text in title_cells(sheet.raw, sheet.layout)]
+    named = [(t, b) for t, b in pairs if any(b in text for text in texts)]
+    longest = max((len(b) for _t, b in named), default=0)
+    named = [(t, b) for t, b in named if len(b) == longest]
+    found = named[0] if len(named) == 1 else pairs[0] if len(pairs) == 1 and not named else None
+    if found is None:
+        problems.add(
+            spec.E_MISSING_COLUMN,
+            f"{sheet.spec.label}没有 乡镇（街道）、村（社区）列，也无法从标题或工作表名确定是哪个村（社区）："
+            f"请加这两列，或在标题中写明村（社区）名称。找到的表头：{sheet.layout.headers_found()}",
+            sheet=sheet, row=sheet.excel_row(sheet.layout.header_excel_row),
+        )
+        return False
+    n = len(sheet.rows)
+    sheet.cols["township"] = pa.repeat(pa.scalar(found[0], pa.string()), n)
+    sheet.cols["branch"] = pa.repeat(pa.scalar(found[1], pa.string()), n)
+    return True
+
+
+def _over_row_bounds(ledgers: list[_Sheet], details: list[_Sheet], settings: Settings) -> tuple[_Sheet, str] | None:
+    """(the sheet where a bound is passed, the message) when the upload has more branch rows than
+    max_branches_per_upload or more detail rows (tasks, problems, rectification) than
+    max_task_rows_per_upload, else None."""
+    for sheets, limit, setting, what in (
+        (ledgers, int(settings.max_branches_per_upload), "max_branches_per_upload", "星级台账支部"),
+        (details, int(settings.max_task_rows_per_upload), "max_task_rows_per_upload", "任务、问题清单和整顿明细"),
+    ):
+        total = 0
+        for sheet in sheets:
+            total += len(sheet.rows)
+            if total > limit:
+                others = sum(len(s.rows) for s in sheets)
+                return sheet, (
+                    f"{what}共 {others:,} 行，超过一次上传的上限 {limit:,} 行（设置 {setting}），不予导入。"
+                    "一个地市约 5,000 个支部：请按县（市、区）或乡镇（街道）拆分成几个文件分别上传"
+                )
+    return None
 
 
 def _title_col(sheet: _Sheet, index: int) -> HeaderColumn:
@@ -894,6 +1148,29 @@ def _task_counts(tasks: pa.Table, keys: list[pa.Array]) -> pa.Table:
         "done": pa.array(np.bincount(index, weights=done, minlength=size).astype(np.int64)),
         "total": pa.array(np.bincount(index, minlength=size).astype(np.int64)),
     })
+
+
+def _per_key(flags: pa.Array, keys: list[pa.Array]) -> tuple[pa.Array, np.ndarray]:
+    """(distinct keys, how many rows of each have ``flags`` true), rows without a key left out."""
+    key = pa.chunked_array(keys, pa.string()).combine_chunks()
+    valid = pc.is_valid(key)
+    encoded = pc.dictionary_encode(pc.filter(key, valid))
+    index = encoded.indices.to_numpy()
+    weights = pc.filter(flags, valid).combine_chunks().to_numpy(zero_copy_only=False)
+    return encoded.dictionary, np.bincount(index, weights=weights, minlength=len(encoded.dictionary))
+
+
+def _open_problem_counts(rows: pa.Table, keys: list[pa.Array]) -> pa.Table:
+    """Per branch key: its open (not closed) problem rows (battle-map.md §2)."""
+    key, n_open = _per_key(pc.invert(rows["closed"]), keys)
+    return pa.table({"key": key, "open": pa.array(n_open.astype(np.int32))})
+
+
+def _weak_flags(rows: pa.Table, keys: list[pa.Array]) -> pa.Table:
+    """Per branch key: weak unless its state is 已销号/已摘帽 (battle-map.md §3)."""
+    cleared = pc.fill_null(pc.is_in(rows["state"], value_set=pa.array(spec.WEAK_CLEARED_STATES)), False)
+    key, n_open = _per_key(pc.invert(cleared), keys)
+    return pa.table({"key": key, "weak": pa.array(n_open > 0)})
 
 
 __all__ = ["parse_workbook"]

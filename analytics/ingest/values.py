@@ -23,8 +23,16 @@ import pyarrow.compute as pc
 
 from analytics import spec
 
-# All whitespace (RE2): ASCII \s, Unicode separators (incl. U+3000, U+00A0), \v, \x1c-\x1f, \x85.
-_WS_RE2 = r"[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]+"
+# Removed from names in one pass (RE2): all whitespace (ASCII \s, Unicode separators incl.
+# U+3000 and U+00A0) and every control and format character — Cc (NUL, ESC, BEL, \v,
+# \x1c-\x1f, \x85 …) and Cf (zero-width U+200B-U+200D, U+2060, BOM U+FEFF, bidi controls
+# U+200E/U+200F, U+202A-U+202E, U+2066-U+2069 …), so look-alike names collide (issue 14).
+_WS_RE2 = r"[\s\p{Z}\p{Cc}\p{Cf}]+"
+# Free text keeps its line breaks: any Cc or Cf character except \n (checked first: the
+# usual cell has none, and a match scan is cheaper than a rewrite).
+_TEXT_CONTROL_RE2 = r"[\x{00}-\x{09}\x{0B}-\x{1F}\x{7F}-\x{9F}\p{Cf}]"
+# In free text: a line break of another kind (CR LF, CR, VT, FF, NEL, U+2028/U+2029) -> \n, a tab -> space.
+_TEXT_BREAK_RE2 = r"\r\n|[\r\x{0B}\x{0C}\x{85}\x{2028}\x{2029}]"
 
 # ---------------------------------------------------------------------------
 # Vectorized helpers
@@ -104,12 +112,35 @@ def _normalize(arr: pa.Array) -> pa.Array:
 
 
 def trim_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Free text (tasks, problems, notes): leading/trailing whitespace trimmed, blank -> null.
+    """Free text (tasks, problems, notes): control and format characters dropped, leading/trailing
+    whitespace trimmed, blank -> null.
 
-    Inner spaces and full-width punctuation are kept — this text is shown as written.
+    Inner spaces, line breaks and full-width punctuation are kept — this text is shown as
+    written. Other line breaks (CR LF, CR, VT, FF, U+2028 …) become \n, a tab a space, and every
+    other Cc/Cf character (NUL, ESC, BEL, zero-width, bidi controls) is removed (issue 14).
     """
-    arr = pc.utf8_trim_whitespace(as_array(values))
+    arr = as_array(values)
+    if _has_text_controls(arr):  # rare: rewrite only then
+        arr = pc.replace_substring_regex(arr, pattern=_TEXT_BREAK_RE2, replacement="\n")
+        arr = pc.replace_substring(arr, pattern="\t", replacement=" ")
+        arr = pc.replace_substring_regex(arr, pattern=_TEXT_CONTROL_RE2, replacement="")
+    arr = pc.utf8_trim_whitespace(arr)
     return _empty_to_null(arr)
+
+
+def _has_text_controls(arr: pa.Array) -> bool:
+    """Whether any cell holds a character ``trim_array`` rewrites, cheaply: a long column with few
+    distinct values is checked once per value, and only cells that are not all printable (a
+    line break, a full-width space … or a control) go through the regular expression."""
+    if len(arr) > 2048:
+        encoded = dictionary_encode(arr)
+        if len(encoded.dictionary) * 4 < len(arr):
+            arr = encoded.dictionary
+    printable = pc.utf8_is_printable(arr)
+    if pc.all(printable).as_py() is not False:
+        return False
+    suspects = arr.filter(pc.invert(printable))
+    return bool(pc.any(pc.match_substring_regex(suspects, _TEXT_CONTROL_RE2)).as_py())
 
 
 def map_distinct(
@@ -221,6 +252,56 @@ def parse_done(text: str) -> bool:
     if flag is None:
         raise ValueError("无法识别的完成情况，应为 是/否、√/× 或 已完成/未完成/推进中")
     return flag
+
+
+_ACCEPTED_BY_MARK = spec.marks_index(spec.TASK_ACCEPTED_MARKS)
+_DONE_ACCEPTED = frozenset(spec.normalize_text(m) for m in spec.TASK_DONE_ACCEPTED_MARKS)
+_CLOSED_BY_MARK = spec.marks_index(spec.PROBLEM_CLOSED_MARKS)
+_WEAK_STATES = {spec.normalize_text(s): s for s in spec.WEAK_STATES}
+
+
+def done_accepted(text: str) -> bool:
+    """Whether a task's done mark also says accepted (已验收, battle-map.md §1); never raises."""
+    return text in _DONE_ACCEPTED
+
+
+def parse_accepted(text: str) -> bool:
+    """A task's 是否验收 cell (battle-map.md §1): 已验收/通过/√ -> true; 未验收/× -> false."""
+    flag = _ACCEPTED_BY_MARK.get(_mark(text))
+    if flag is None:
+        raise ValueError("无法识别的验收情况，应为 已验收/未验收（或 √/×）")
+    return flag
+
+
+def parse_closed(text: str) -> bool:
+    """A problem's 是否销号 cell (battle-map.md §2): 已销号/已整改/√ -> true; 未整改/整改中/× -> false."""
+    flag = _CLOSED_BY_MARK.get(_mark(text))
+    if flag is None:
+        raise ValueError("无法识别的销号情况，应为 已销号/已整改 或 未整改/整改中/未销号（或 √/×）")
+    return flag
+
+
+def parse_weak_state(text: str) -> str:
+    """A rectification 整顿状态 cell (battle-map.md §3): 整顿中 / 已销号 / 已摘帽 / 巩固提升."""
+    state = _WEAK_STATES.get(text)
+    if state is None:
+        raise ValueError("无法识别的整顿状态，应为 整顿中、已销号、已摘帽 或 巩固提升")
+    return state
+
+
+def star_heading_slot(text: str) -> int | None:
+    """The star a heading row inside a task table names (battle-map.md §1), or None.
+
+    The heading is a star name, optionally numbered (一、 / 1. / (一)) and with a
+    parenthesised remark after it (支部过硬星（5项）).
+    """
+    stripped = _HEADING_NUMBER.sub("", text)
+    stripped = _HEADING_TAIL.sub("", stripped)
+    return star_slot_of(stripped) if stripped else None
+
+
+_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|\([一二三四五六七八九十\d]+\))")
+_HEADING_TAIL = re.compile(r"(?:\([^()]*\)|[:：])$")
 
 
 def star_slot_of(text: str) -> int | None:
@@ -501,8 +582,26 @@ def month_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+# Value parsers by the names the sheet kinds declare (spec.SheetKind.parsers):
+# name -> (parse, Arrow type, takes the period's year).
+PARSERS: dict[str, tuple[Callable[..., Any], pa.DataType, bool]] = {
+    "star": (parse_star, pa.int32(), False),
+    "done": (parse_done, pa.bool_(), False),
+    "accepted": (parse_accepted, pa.bool_(), False),
+    "closed": (parse_closed, pa.bool_(), False),
+    "weak_state": (parse_weak_state, pa.string(), False),
+    "date": (parse_date, pa.date32(), True),
+    "target": (parse_target, pa.int32(), False),
+    "stars_reported": (parse_stars_reported, pa.int32(), False),
+    "count": (parse_count, pa.int32(), False),
+    "weak": (parse_weak, pa.bool_(), False),
+    "branch_type": (parse_branch_type, pa.string(), False),
+}
+
+
 __all__ = [
     "NO_DATE_WORDS",
+    "PARSERS",
     "RATE_SCALE",
     "as_array",
     "branch_identity",

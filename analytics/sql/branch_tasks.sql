@@ -3,18 +3,16 @@
 -- Parameters: $start/$end (period), $county/$township/$branch,
 --   $village_names/$community_names (star names per slot).
 WITH
-snapshot_month AS (
-    SELECT max(v.period) AS period, arg_max(v.branch_type, v.period) AS branch_type
-    FROM v_branch_month v
-    WHERE v.period BETWEEN $start AND $end
-      AND v.county = $county AND v.township = $township AND v.branch = $branch
-),
+-- @include branch_snapshot_month.sql
+,
 final AS (
     SELECT t.star_slot,
            -- The branch's own type's name of the slot (§2).
            CASE WHEN m.branch_type = '社区' THEN list_extract($community_names::VARCHAR[], t.star_slot)
                 ELSE list_extract($village_names::VARCHAR[], t.star_slot) END AS star_name,
            t.task, t.measure, t.owner, t.deadline, t.done, t.done_date,
+           -- battle-map.md §1 (read by problems.branch_task_detail; NULL star_slot = 未分星).
+           t.team, t.star_owner, t.department, t.accepted, t.accepted_date,
            -- Overdue = deadline ≤ the month's last day and not done.
            coalesce(t.deadline <= last_day(t.period) AND NOT t.done, false) AS overdue
     FROM v_task t

@@ -38,8 +38,9 @@ def settings() -> Settings:
 def make_con(tmp_path) -> Iterator[MakeCon]:
     opened: list[duckdb.DuckDBPyConnection] = []
 
-    def _make(branches: list[dict[str, Any]], tasks: list[dict[str, Any]] = ()) -> duckdb.DuckDBPyConnection:  # type: ignore[assignment]
-        path = build_store(tmp_path / f"store{len(opened)}.duckdb", branches, tasks)
+    def _make(branches: list[dict[str, Any]], tasks: list[dict[str, Any]] = (),  # type: ignore[assignment]
+              **rows: Any) -> duckdb.DuckDBPyConnection:
+        path = build_store(tmp_path / f"store{len(opened)}.duckdb", branches, tasks, **rows)
         con = store.connect(path, read_only=True)
         opened.append(con)
         return con

@@ -37,7 +37,7 @@ def test_json_report_shape_and_values(db, capsys):
     assert "一村" in out  # ensure_ascii=False
     data = json.loads(out)
     assert list(data) == ["period", "scope", "distribution", "township_ranking", "branch_ranking",
-                          "red_list", "black_list"]
+                          "red_list", "black_list", "weak_and_problems"]
     assert data["period"] == "2024-08"
     assert data["scope"] == {"county": None, "township": None, "branch_type": None}
     assert data["distribution"] == {"五星": 0, "四星": 1, "三星": 1, "二星": 1, "一星": 0, "无星": 0}

@@ -17,6 +17,7 @@ The helpers the tests use to wait on Streamlit (never by sleeping) are in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -129,14 +130,16 @@ def demo_store(e2e_workdir: Path) -> DemoStore:
     return _read_facts(db_path)
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_store: DemoStore, e2e_workdir: Path) -> Iterator[str]:
-    """Start ``streamlit run app.py`` once for the session; yield its base URL."""
+@contextlib.contextmanager
+def serve_app(db_path: Path, workdir: Path, log_name: str = "streamlit-server.log") -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port over the store ``db_path``; yields its base
+    URL once ``/_stcore/health`` answers and stops the server afterwards. The log goes to
+    ``test-artifacts/<log_name>``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "streamlit-server.log"
+    log_path = ARTIFACTS / log_name
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "ui.serve",  # as `make run`: the upload limit comes from max_upload_mb
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
@@ -146,7 +149,7 @@ def app_url(demo_store: DemoStore, e2e_workdir: Path) -> Iterator[str]:
     ]
     with log_path.open("w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=_isolated_env(demo_store.path, e2e_workdir),
+            cmd, cwd=ROOT, env=_isolated_env(db_path, workdir),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         url = f"http://127.0.0.1:{port}"
@@ -172,6 +175,13 @@ def app_url(demo_store: DemoStore, e2e_workdir: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_store: DemoStore, e2e_workdir: Path) -> Iterator[str]:
+    """Start ``streamlit run app.py`` once for the session; yield its base URL."""
+    with serve_app(demo_store.path, e2e_workdir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -187,6 +187,42 @@ def metric_value(page: Any, label: str) -> str:
     return str(metric.first.locator('[data-testid="stMetricValue"]').inner_text()).strip()
 
 
+def open_sidebar(page: Any) -> None:
+    """Open the sidebar (on a phone it starts collapsed) and wait until it is in place."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    box = sidebar.bounding_box()
+    if box is None or box["x"] + box["width"] <= 1:
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.wait_for_function("""() => {
+            const r = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
+            return r.x >= 0 && r.width > 100; }""")
+
+
+def pick_in_sidebar(page: Any, label: str, option: str) -> None:
+    """Choose ``option`` (its exact text) in the sidebar selectbox labelled ``label``; on a
+    phone, wait until the sidebar has closed again (components.SIDEBAR_AUTO_CLOSE_JS)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    open_sidebar(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(5):  # a click during the sidebar's slide-in may miss the box: try again
+        box.locator("input").scroll_into_view_if_needed()
+        box.locator("input").click()
+        try:
+            choice.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    choice.click()
+    wait_for_app(page)
+    if page.viewport_size["width"] < 640:  # on a phone the sidebar closes after the pick
+        page.wait_for_function(SIDEBAR_CLOSED_JS)
+
+
+SIDEBAR_CLOSED_JS = """() => document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect().right <= 1"""
+
+
 # --- a tiny ledger for the upload test ------------------------------------------
 
 LEDGER_HEADER = (

@@ -97,7 +97,8 @@ def test_ingest_file_prepares_the_store_while_validating(
     result = ingest_file(path, db=db, settings=SETTINGS)
     assert len(prepared) == 1 and prepared[0] is not None
     assert (result.ok, result.upload_id) == ((True, "U00001") if good else (False, None))
-    assert sorted(p.name for p in db.parent.iterdir()) == (["s.duckdb", "s.duckdb.wal"] if good else [])
+    # An accepted upload is checkpointed into the data file (issue 14): no .wal is left.
+    assert sorted(p.name for p in db.parent.iterdir()) == (["s.duckdb"] if good else [])
     if good:
         with store.open_store(db, read_only=True, settings=SETTINGS) as con:
             assert con.execute("SELECT count(*) FROM v_branch_month").fetchall() == [(3,)]

@@ -27,19 +27,29 @@ def _ensure_test_admin() -> None:
     from analytics.settings import Settings
 
     db = Path(os.environ["FIVESTAR_DB_PATH"])
-    with store.open_store(db, read_only=True, settings=Settings({"lock_timeout_s": 5})) as con:
-        present = accounts.get_account(con, TEST_LOGIN) is not None
+    try:
+        with store.open_store(db, read_only=True, settings=Settings({"lock_timeout_s": 5})) as con:
+            present = accounts.get_account(con, TEST_LOGIN) is not None
+    except store.StoreError:  # a damaged store (the store-error tests): the page itself must say so
+        return
     if not present:
         with_account(db)
+
+
+def signed_in_app(login: str = TEST_LOGIN) -> AppTest:
+    """An AppTest of app.py whose session is signed in as ``login`` (default: the store's test
+    administrator, added when it is not there yet); not run yet."""
+    if login == TEST_LOGIN:
+        _ensure_test_admin()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state[auth.SESSION_KEY] = auth.Session(login, time.time())
+    return at
 
 
 def open_page(page: str | None = None, login: str = TEST_LOGIN) -> AppTest:
     """app.py (and a page) as a signed-in account of the store (default: conftest's administrator,
     added to the store of FIVESTAR_DB_PATH when it is not there yet)."""
-    if login == TEST_LOGIN:
-        _ensure_test_admin()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state[auth.SESSION_KEY] = auth.Session(login, time.time())
+    at = signed_in_app(login)
     at.run()
     if page is not None:
         at.switch_page(page)
@@ -187,7 +197,8 @@ def test_overview_many_townships_as_a_table(tmp_path: Path, monkeypatch: pytest.
     assert len(table) == 41 and list(table["乡镇（街道）"][:2]) == ["镇00", "镇01"]
     assert table["支部数"].sum() == 41 and table["五星"].sum() == 6  # 镇05, 镇11, … 镇35
     assert not at.toggle  # the 按占比显示 toggle belongs to the chart
-    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    # (a title's first line is the chart's own; the second names period and scope)
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"].split("<br>")[0] for c in at.get("plotly_chart")]
     assert "各乡镇（街道）星级分布" not in charts and "星级分布（合计）" in charts
     # 季度对比 (months here): the chart shows the 15 largest and the 15 smallest score changes.
     at.switch_page("pages/compare.py")

@@ -1,0 +1,11 @@
+-- 分星推进: the open problems of one star in the scope (each branch's snapshot
+-- month; closed ones are left out), by county, township, branch, deadline.
+WITH
+-- @include star_scope.sql
+,
+final AS (
+    SELECT * FROM star_problems WHERE NOT closed
+)
+SELECT * FROM final
+ORDER BY county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary",
+         deadline NULLS LAST, problem COLLATE "binary"

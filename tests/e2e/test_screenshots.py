@@ -1,0 +1,126 @@
+"""Browser: screenshots a leader pastes unchanged (demo store, 2024年第3季度 · 望川区).
+
+- every chart title names the period and the scope, and Plotly's modebar (shown on
+  hover or tap) does not cover it, at desktop and phone width;
+- a full-page screenshot of 作战图 holds every branch of the county (no 10-row box);
+- the 简报's presentation view shows nothing but the briefing and prints whole.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+import duckdb
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DemoStore
+from tests.e2e.helpers import DESKTOP, PHONE, SCREENSHOTS, dataframe_records, full_page_screenshot, goto, main_area
+
+COUNTY = "望川区"
+QUERY = f"period=2024Q3&county={quote(COUNTY)}"
+PERIOD_SHOWN = "2024年第3季度"
+
+DRAWN_JS = """() => { const c = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')];
+    return c.length > 0 && c.every(e => { const p = e.querySelector('.js-plotly-plot');
+                                          return !!(p && p._fullLayout && p.querySelector('svg.main-svg')); }); }"""
+
+
+def wait_for_charts(page: Any) -> None:
+    page.wait_for_function(DRAWN_JS)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_chart_titles_name_period_and_scope_clear_of_the_modebar(browser: Any, app_url: str,
+                                                                   size: dict[str, int]) -> None:
+    context = browser.new_context(viewport=size, locale="zh-CN", has_touch=size == PHONE)
+    page = context.new_page()
+    try:
+        goto(page, f"{app_url}/?{QUERY}")
+        wait_for_charts(page)
+        charts = main_area(page).locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+        assert charts.count() >= 4
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            chart.scroll_into_view_if_needed()
+            title = chart.locator(".gtitle")
+            text = title.text_content() or ""
+            assert PERIOD_SHOWN in text and COUNTY in text, text
+            chart.hover()  # shows the modebar
+            bar = chart.locator(".modebar")
+            expect(bar).to_be_visible()
+            t, m = title.bounding_box(), bar.bounding_box()
+            assert t and m
+            overlaps = not (m["y"] + m["height"] <= t["y"] or t["x"] + t["width"] <= m["x"])
+            assert not overlaps, (text, t, m)
+            # the title fits the chart's width (two short lines, not one cut-off line)
+            box = chart.bounding_box()
+            assert box and t["x"] + t["width"] <= box["x"] + box["width"], (text, t, box)
+        full_page_screenshot(page, SCREENSHOTS / f"chart-titles-{size['width']}.png")
+    finally:
+        context.close()
+
+
+def test_battle_map_screenshot_holds_every_branch_of_the_county(page: Any, app_url: str,
+                                                                 demo_store: DemoStore) -> None:
+    con = duckdb.connect(str(demo_store.path), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT count(DISTINCT (township, branch)) FROM v_branch_month"
+            " WHERE county = ? AND period BETWEEN DATE '2024-07-01' AND DATE '2024-09-01'", [COUNTY]).fetchone()
+    finally:
+        con.close()
+    n_branches = int(row[0]) if row else 0
+    assert n_branches > 20  # more than a 10-row box would show
+    goto(page, f"{app_url}/battle_map?{QUERY}")
+    grid = main_area(page).locator('[data-testid="stDataFrame"]').first
+    # the grid's accessible mirror renders the rows in view: all of them when the box fits them
+    records = dataframe_records(grid)
+    assert len(records) == n_branches
+    box = grid.bounding_box()
+    assert box and box["height"] >= 35 * (n_branches + 1)
+    full_page_screenshot(page, SCREENSHOTS / "battle-map-county-1440.png")
+
+
+def test_briefing_presentation_view_is_the_briefing_alone_and_prints_whole(page: Any, app_url: str) -> None:
+    goto(page, f"{app_url}/briefing?{QUERY}&view=present")
+    wait_for_charts(page)
+    main = main_area(page)
+    expect(main.locator("h1")).to_contain_text("望川区“五星”支部创建工作简报")
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+    expect(page.locator('[data-testid="stHeader"]')).to_be_hidden()
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+    assert page.locator('[data-testid="stTooltipIcon"], [data-testid="stTooltipHoverTarget"]').count() == 0
+    assert main.get_by_text("当前为示例数据").count() == 0  # no banner above the title
+    expect(main.get_by_text(re.compile(r"生成于.*示例数据"))).to_be_visible()  # the briefing's own marker
+    expect(main.get_by_text("本简报由示例（演示）数据生成", exact=False)).to_be_visible()
+    # every table whole: no scroll boxes, and the exit button shows only under the pointer
+    assert main.locator('[data-testid="stDataFrame"]').count() == 0
+    assert page.locator(".st-key-present_exit").evaluate("e => getComputedStyle(e).opacity") == "0"
+    full_page_screenshot(page, SCREENSHOTS / "briefing-present-1440.png")
+
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = [int(n) for n in re.findall(rb"/Count (\d+)", pdf)]
+    assert pages and 1 <= max(pages) <= 3, pages  # the whole briefing on at most three A4 pages
+    page.emulate_media(media="print")
+    try:
+        flow = page.evaluate("""() => {
+            const main = document.querySelector('[data-testid="stMain"]');
+            const last = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')].pop();
+            const boxes = [];  // ancestors of the briefing that would clip it to one screenful
+            for (let e = main; e; e = e.parentElement) {
+                const cs = getComputedStyle(e);
+                if (/(auto|scroll|hidden)/.test(cs.overflowY) || /^(fixed|absolute)$/.test(cs.position)) {
+                    boxes.push(e.getAttribute('data-testid') || e.tagName); }
+            }
+            return {clipped: boxes,
+                    exit: getComputedStyle(document.querySelector('.st-key-present_exit')).display,
+                    last_bottom: last.getBoundingClientRect().bottom + window.scrollY,
+                    doc: document.documentElement.scrollHeight};
+        }""")
+    finally:
+        page.emulate_media(media="screen")
+    assert flow["clipped"] == [], flow  # one flowing document, not a scroll box printing one screenful
+    assert flow["exit"] == "none" and flow["last_bottom"] <= flow["doc"] + 1, flow
