@@ -8,26 +8,36 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, state
+from ui import auth, components, state
 
 st.set_page_config(page_title="五星看板", page_icon="★", layout="wide", initial_sidebar_state="auto")
+components.inject_css()
 
-PAGES = {
-    "看板": [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-        st.Page("pages/battle_map.py", title="作战图", icon=":material/grid_view:"),
-        st.Page("pages/ranking.py", title="排名", icon=":material/leaderboard:"),
-        st.Page("pages/red_black.py", title="红黑榜", icon=":material/flag:"),
-        st.Page("pages/compare.py", title="季度对比", icon=":material/compare_arrows:"),
-        st.Page("pages/briefing.py", title="简报", icon=":material/article:"),
-    ],
-    "数据": [
-        st.Page("pages/upload.py", title="数据上传", icon=":material/upload_file:"),
-    ],
-}
+ALL_ROLES = ("admin", "county", "township", "viewer")
+# (menu section, page file, title, icon, the roles whose menu shows it). What each role may
+# do is decided below the pages (analytics.access), whichever page it reaches.
+PAGE_SPECS = (
+    ("看板", "pages/overview.py", "总览", ":material/dashboard:", ALL_ROLES),
+    ("看板", "pages/battle_map.py", "作战图", ":material/grid_view:", ALL_ROLES),
+    ("看板", "pages/ranking.py", "排名", ":material/leaderboard:", ALL_ROLES),
+    ("看板", "pages/red_black.py", "红黑榜", ":material/flag:", ALL_ROLES),
+    ("看板", "pages/compare.py", "季度对比", ":material/compare_arrows:", ALL_ROLES),
+    ("看板", "pages/briefing.py", "简报", ":material/article:", ALL_ROLES),
+    ("数据", "pages/upload.py", "数据上传", ":material/upload_file:", ("admin", "county", "township")),
+    ("数据", "pages/review.py", "报送审核", ":material/fact_check:", ("admin", "county", "township")),
+    ("管理", "pages/audit_log.py", "操作记录", ":material/history:", ("admin", "county")),
+    ("管理", "pages/accounts.py", "账号管理", ":material/manage_accounts:", ("admin",)),
+)
+# Every page needs a signed-in account (access.md §2); without one the sign-in page is all there
+# is — at every page's address, so a shared link opens its page after signing in.
+account = auth.gate([f.removeprefix("pages/").removesuffix(".py") for _, f, *_ in PAGE_SPECS])
+
+PAGES: dict[str, list[st.Page]] = {}
+for section, file, title, icon, roles in PAGE_SPECS:
+    if account.role in roles:
+        PAGES.setdefault(section, []).append(st.Page(file, title=title, icon=icon, default=file == PAGE_SPECS[0][1]))
 
 page = st.navigation(PAGES)
-components.inject_css()
 # 简报's presentation view (?view=present): nothing but the briefing, which carries its own
 # demo marker; the selection still comes from the session or the URL.
 present = page.url_path == "briefing" and state.presenting()
@@ -38,6 +48,7 @@ if present:
     st.stop()
 st.sidebar.markdown("### ★ 五星看板")
 st.sidebar.caption("“五星”支部创建工作看板")
+auth.sign_out_button()
 # 季度对比 picks its two periods on the page; the sidebar period would only confuse there.
 state.scope_picker(own_periods=page.url_path == "compare")
 info = state.store_info()
@@ -45,7 +56,7 @@ st.sidebar.caption(state.data_as_of_caption(info))
 if info.has_demo:
     st.info(
         "当前为示例数据：县、乡镇和村（社区）名称及数字均为虚构，仅用于演示。"
-        "正式使用前请在命令行运行 `make clear-demo` 清除示例数据，再上传本地台账。",
+        "正式使用前请由系统管理员在“账号管理”页（或命令行 `make clear-demo`）清除示例数据，再上传本地台账。",
         icon=":material/info:",
     )
 page.run()

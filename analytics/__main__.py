@@ -9,6 +9,10 @@ Thin: parses arguments and hands off to the same functions the pages call.
     init-demo [--db PATH] [--samples DIR] [--force]   load sample_uploads/ into an empty store (demo data)
     clear-demo [--db PATH]                       delete the demo data
     make-samples [DIR]                           regenerate the sample ledgers
+    users add|list|disable|reset-password …      accounts (shared/spec/access.md §5)
+    review list|accept|return …                  review of township submissions
+    audit [--since DATE] [--json]                the audit log
+    backup [DIR] / restore FILE                  a checked copy of the store / put one back
 
 Exit codes: 0 success, 1 refused input / failed command (also: store locked), 2 usage error.
 """
@@ -37,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="报送月份 YYYY-MM（表格中没有月份时使用）")
     p.add_argument("--county", help="县（市、区）名称（表格中没有县区时使用）")
     p.add_argument("--uploader", help="上传人（记入上传历史）")
+    p.add_argument("--as", dest="as_login", metavar="LOGIN",
+                   help="以该账号的身份上传：只能上传其范围内的台账，乡镇账号的上传等待县区审核")
     p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
     p.set_defaults(handler="cmd_ingest")
 
@@ -49,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("upload_id", metavar="UPLOAD_ID")
     p.add_argument("--db", help=db_help)
     p.add_argument("--by", help="操作人")
+    p.add_argument("--as", dest="as_login", metavar="LOGIN", help="以该账号的身份回滚（县区管理员或系统管理员，须写原因）")
+    p.add_argument("--reason", help="回滚原因")
     p.add_argument("--json", action="store_true", help="输出一行 JSON")
     p.set_defaults(handler="cmd_rollback")
 
@@ -71,6 +79,66 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clear-demo", help="删除示例（演示）数据")
     p.add_argument("--db", help=db_help)
     p.set_defaults(handler="cmd_clear_demo")
+
+    p = sub.add_parser("users", help="账号管理（添加、列出、停用、重置密码）")
+    users = p.add_subparsers(dest="users_command", required=True)
+    u = users.add_parser("add", help="添加账号，打印一次临时密码（首次登录须修改）")
+    u.add_argument("login", metavar="LOGIN", help="登录名")
+    u.add_argument("--role", required=True, choices=["admin", "county", "township", "viewer"],
+                   help="角色：admin 系统管理员 / county 县区管理员 / township 乡镇（街道）填报员 / viewer 领导查看")
+    u.add_argument("--county", help="所属县（市、区）（county、township 必填；viewer 可选）")
+    u.add_argument("--township", help="所属乡镇（街道）（township 必填；viewer 可选）")
+    u.add_argument("--name", help="显示名，如 张三（东镇）")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取临时密码，而不是自动生成")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_add")
+    u = users.add_parser("list", help="列出全部账号")
+    u.add_argument("--json", action="store_true", help="每个账号输出一行 JSON")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_list")
+    u = users.add_parser("disable", help="停用账号（不能再登录，记录保留）")
+    u.add_argument("login", metavar="LOGIN", help="登录名")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_disable")
+    u = users.add_parser("reset-password", help="重置密码，打印一次临时密码（下次登录须修改）")
+    u.add_argument("login", metavar="LOGIN", help="登录名")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取临时密码，而不是自动生成")
+    u.add_argument("--db", help=db_help)
+    u.set_defaults(handler="cmd_users_reset_password")
+
+    p = sub.add_parser("review", help="审核乡镇（街道）的报送（列出、通过、退回）")
+    review = p.add_subparsers(dest="review_command", required=True)
+    r = review.add_parser("list", help="列出待审核的报送")
+    r.add_argument("--json", action="store_true", help="每份报送输出一行 JSON（含逐支部的变化预览）")
+    r.add_argument("--db", help=db_help)
+    r.set_defaults(handler="cmd_review_list")
+    r = review.add_parser("accept", help="审核通过：该报送立即生效，替换该乡镇该月此前的版本")
+    r.add_argument("upload_id", metavar="UPLOAD_ID")
+    r.add_argument("--as", dest="as_login", metavar="LOGIN", required=True, help="审核人账号（县区管理员或系统管理员）")
+    r.add_argument("--db", help=db_help)
+    r.set_defaults(handler="cmd_review_accept")
+    r = review.add_parser("return", help="退回报送，并写明原因（乡镇可以看到）")
+    r.add_argument("upload_id", metavar="UPLOAD_ID")
+    r.add_argument("--as", dest="as_login", metavar="LOGIN", required=True, help="审核人账号（县区管理员或系统管理员）")
+    r.add_argument("--reason", required=True, help="退回原因（至少 4 个字）")
+    r.add_argument("--db", help=db_help)
+    r.set_defaults(handler="cmd_review_return")
+
+    p = sub.add_parser("audit", help="操作记录（谁在何时做了什么）")
+    p.add_argument("--since", help="只列出这一天及以后的记录，如 2024-08-01")
+    p.add_argument("--json", action="store_true", help="每条记录输出一行 JSON")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(handler="cmd_audit")
+
+    p = sub.add_parser("backup", help="备份整个数据库（看板运行时也可以）")
+    p.add_argument("out_dir", nargs="?", metavar="DIR", help="备份文件夹（默认为数据库旁的 backups/）")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(handler="cmd_backup")
+
+    p = sub.add_parser("restore", help="用备份文件恢复数据库（须先停止看板）")
+    p.add_argument("backup_file", metavar="FILE", help="backup 生成的备份文件")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(handler="cmd_restore")
 
     p = sub.add_parser("make-samples", help="重新生成 sample_uploads/ 示例台账")
     p.add_argument("out_dir", nargs="?", default="sample_uploads", help="输出文件夹（默认 sample_uploads/）")

@@ -21,6 +21,8 @@ from analytics.settings import Settings, load_settings
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analytics.audit import Actor
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -66,13 +68,36 @@ def describe_result(result: ImportResult, settings: Settings) -> list[str]:
     elif result.duplicate_of:
         lines.append(f"【未变化】{result.file}：{result.notice}")
     else:
-        lines.append(f"【已导入】{result.file}：{result.notice}")
+        tag = "【待审核】" if result.state == "pending" else "【已导入】"
+        lines.append(f"{tag}{result.file}：{result.notice}")
     if result.warnings:
         lines.append(f"  警告 {len(result.warnings)} 条（不影响导入，请核对）：")
         lines += _problem_lines(result.warnings, len(result.warnings), limit, "警告")
     if result.skipped_sheets:
         lines.append(f"  已跳过的工作表（不是台账）：{'、'.join(result.skipped_sheets)}")
     return lines
+
+
+# --- acting as an account (access.md §5) --------------------------------------
+
+
+class _NoAccount(Exception):
+    pass
+
+
+def _actor(args: argparse.Namespace, settings: Settings) -> Actor:
+    """The command line's own full rights, or ``--as LOGIN``'s (an active account)."""
+    from analytics import accounts
+    from analytics.audit import cli_actor
+
+    login = getattr(args, "as_login", None)
+    if not login:
+        return cli_actor()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        account = accounts.get_account(con, login)
+    if account is None or not account.active:
+        raise _NoAccount(f"--as {login}：没有这个账号，或账号已停用。用 `python -m analytics users list` 查看。")
+    return account.actor()
 
 
 # --- ingest ------------------------------------------------------------------
@@ -98,13 +123,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"用法错误：{f} {kind}。", file=sys.stderr)
         return EXIT_USAGE
     settings = load_settings()
+    try:
+        actor = _actor(args, settings)
+    except _NoAccount as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
     results: list[ImportResult] = []
     for index, file in enumerate(args.files):
         read_ahead(file, settings)  # no-op when already started (python -m analytics starts the first)
         if index + 1 < len(args.files):
             read_ahead(args.files[index + 1], settings)  # read the next file while this one is loaded
         result = ingest_file(
-            file, period=period, county=county, db=args.db, uploader=args.uploader, settings=settings
+            file, period=period, county=county, db=args.db, uploader=args.uploader, settings=settings, actor=actor
         )
         results.append(result)
         if args.json:
@@ -183,10 +213,24 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
+    from analytics import access
+
     settings = load_settings()
     upload_id = args.upload_id.strip().upper()
+    try:
+        actor = _actor(args, settings)
+    except _NoAccount as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    reason = getattr(args, "reason", None)
     with store.open_store(args.db, settings=settings) as con:
-        rec = store.rollback(con, upload_id, by=getattr(args, "by", None))
+        target = store.get_upload(con, upload_id)
+        try:
+            access.require_rollback(actor, target.scope if target else [], reason)
+        except access.AccessDenied as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_FAILED
+        rec = store.rollback(con, upload_id, by=getattr(args, "by", None), actor=actor, reason=reason)
         now_current = [
             (county, township, store.current_upload_for(con, rec.period, county, township))
             for county, township in rec.scope
@@ -236,12 +280,211 @@ def cmd_init_demo(args: argparse.Namespace) -> int:
 
 def cmd_clear_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
+    from analytics.audit import cli_actor
+
     with store.open_store(args.db, settings=settings) as con:
-        n = store.clear_demo(con)
+        n = store.clear_demo(con, actor=cli_actor())
     if n:
         _print(f"已删除 {n} 次示例（演示）上传及其数据和原始文件。之后不会再自动载入示例数据。")
     else:
         _print("数据库中没有示例（演示）数据，无需删除。之后不会再自动载入示例数据。")
+    return EXIT_OK
+
+
+# --- accounts, audit, backup (shared/spec/access.md §5) ------------------------
+
+
+def _read_password_stdin() -> str:
+    """One line from standard input (``--password-stdin``), without its line break."""
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from analytics import accounts, audit
+
+    settings = load_settings()
+    password = _read_password_stdin() if args.password_stdin else None
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            account, temp = accounts.add_account(
+                con, args.login, role=args.role, county=args.county, township=args.township, name=args.name,
+                password=password, by=audit.cli_actor(),
+            )
+    except accounts.AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print(f"已添加账号 {account.login}（{account.name}，{account.role_label}，{account.unit_label}）。")
+    if password is None:
+        _print(f"临时密码：{temp}")
+        _print("请把临时密码当面或电话告知本人；首次登录时须设置新密码。此密码不会再次显示。")
+    return EXIT_OK
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from analytics import accounts
+
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        items = accounts.list_accounts(con)
+    if args.json:
+        for account in items:
+            _print(json.dumps(account.to_dict(), ensure_ascii=False))
+        return EXIT_OK
+    if not items:
+        _print("还没有账号。用 `python -m analytics users add 登录名 --role admin` 创建第一个系统管理员。")
+        return EXIT_OK
+    for a in items:
+        state = "停用" if not a.active else ("待改密码" if a.must_change else "正常")
+        demo = "·示例" if a.is_demo else ""
+        _print(f"{a.login}\t{a.name}\t{a.role_label}\t{a.unit_label}\t{state}{demo}")
+    _print(f"共 {len(items)} 个账号。")
+    return EXIT_OK
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from analytics import accounts, audit
+
+    settings = load_settings()
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            account = accounts.disable_account(con, args.login, by=audit.cli_actor())
+    except accounts.AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print(f"已停用账号 {account.login}（{account.name}）。其操作记录保留。")
+    return EXIT_OK
+
+
+def cmd_users_reset_password(args: argparse.Namespace) -> int:
+    from analytics import accounts, audit
+
+    settings = load_settings()
+    password = _read_password_stdin() if args.password_stdin else None
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            temp = accounts.reset_password(con, args.login, by=audit.cli_actor(), password=password)
+    except accounts.AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print(f"已重置账号 {args.login} 的密码；下次登录时须设置新密码。")
+    if password is None:
+        _print(f"临时密码：{temp}")
+    return EXIT_OK
+
+
+def _review_payload(rec: store.UploadRecord, preview: pd.DataFrame | None = None) -> dict[str, Any]:
+    payload = rec.to_dict()
+    if preview is not None:
+        payload["preview"] = [
+            {k: (None if v is None or v != v else v) for k, v in row.items()}  # NaN -> null
+            for row in preview.astype(object).to_dict("records")
+        ]
+    return payload
+
+
+def cmd_review_list(args: argparse.Namespace) -> int:
+    from analytics import review
+
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        waiting = review.pending(con)
+        previews = {r.upload_id: review.preview(con, r.upload_id) for r in waiting} if args.json else {}
+    if args.json:
+        for rec in waiting:
+            _print(json.dumps(_review_payload(rec, previews[rec.upload_id]), ensure_ascii=False, default=str))
+        return EXIT_OK
+    if not waiting:
+        _print("没有待审核的报送。")
+        return EXIT_OK
+    for r in waiting:
+        _print(f"{r.upload_id}\t{r.uploaded_at:%Y-%m-%d %H:%M}\t{r.submitted_by or r.uploader or '—'}\t"
+               f"{r.period:%Y-%m}\t{_fmt_scope(r.scope)}\t{r.file_name}\t支部 {r.n_branches}")
+    _print(f"共 {len(waiting)} 份待审核。通过：review accept 编号 --as 账号；退回：review return 编号 --as 账号 --reason 原因。")
+    return EXIT_OK
+
+
+def _review_action(args: argparse.Namespace, accept: bool) -> int:
+    from analytics import access, review
+
+    settings = load_settings()
+    try:
+        actor = _actor(args, settings)
+    except _NoAccount as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with store.open_store(args.db, settings=settings) as con:
+            if accept:
+                done = review.accept(con, args.upload_id, actor=actor)
+                _print(f"已通过 {done.record.upload_id}（{done.record.file_name}，{done.record.period:%Y-%m}），现已生效。")
+                if done.replaced:
+                    _print(f"  替换了此前的版本 {'、'.join(done.replaced)}（可回滚恢复）。")
+                for other in done.auto_returned:
+                    _print(f"  同一乡镇同一月份的另一份待审核报送 {other} 已自动退回（{review.SUPERSEDED_REASON}）。")
+            else:
+                rec = review.return_upload(con, args.upload_id, actor=actor, reason=args.reason)
+                _print(f"已退回 {rec.upload_id}（{rec.file_name}），原因：{rec.review_reason}")
+    except access.AccessDenied as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_review_accept(args: argparse.Namespace) -> int:
+    return _review_action(args, accept=True)
+
+
+def cmd_review_return(args: argparse.Namespace) -> int:
+    return _review_action(args, accept=False)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from analytics import audit
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since.strip())
+        except ValueError:
+            return _usage_error(f"--since “{args.since}” 不是日期，应写成 YYYY-MM-DD，例如 2024-08-01。")
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        events = audit.list_events(con, since=since)
+    if args.json:
+        for row in events.to_dict("records"):
+            row["at"] = row["at"].isoformat(sep=" ", timespec="seconds")
+            row["details"] = json.loads(row["details"]) if row["details"] else {}
+            row = {k: (None if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()}
+            _print(json.dumps(row, ensure_ascii=False, default=str))
+        return EXIT_OK
+    if events.empty:
+        _print("没有操作记录。")
+        return EXIT_OK
+    for r in events.itertuples(index=False):
+        unit = " ".join(str(x) for x in (r.county, r.township, r.period) if isinstance(x, str) and x)
+        obj = r.object if isinstance(r.object, str) else ""
+        _print(f"{r.at:%Y-%m-%d %H:%M:%S}\t{r.account}\t{r.action_label}\t{obj}\t{unit}")
+    _print(f"共 {len(events)} 条记录。")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from analytics.backup import backup
+
+    result = backup(args.db, args.out_dir, settings=load_settings())
+    _print(f"已备份到 {result.path}（{len(result.tables)} 张表，上传 {result.tables.get('uploads', 0)} 次，已核对行数一致）。")
+    if result.removed:
+        _print(f"已删除较早的备份 {len(result.removed)} 份（设置 backup_keep）。")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from analytics.backup import restore
+
+    counts = restore(args.db, args.backup_file, settings=load_settings())
+    _print(f"已从 {args.backup_file} 恢复数据库（上传 {counts.get('uploads', 0)} 次，已核对）。")
     return EXIT_OK
 
 
@@ -262,13 +505,23 @@ def cmd_make_samples(args: argparse.Namespace) -> int:
 
 
 __all__ = [
+    "cmd_audit",
+    "cmd_backup",
     "cmd_clear_demo",
     "cmd_ingest",
     "cmd_init_demo",
     "cmd_make_samples",
     "cmd_report",
+    "cmd_restore",
+    "cmd_review_accept",
+    "cmd_review_list",
+    "cmd_review_return",
     "cmd_rollback",
     "cmd_uploads",
+    "cmd_users_add",
+    "cmd_users_disable",
+    "cmd_users_list",
+    "cmd_users_reset_password",
     "describe_result",
     "normalize_period_arg",
     "uploads_frame",

@@ -28,12 +28,17 @@ class Scope:
         return self.params()
 
 
-def scope_options(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Distinct current (county, township, branch_type) units, in code-point order."""
+def scope_options(
+    con: duckdb.DuckDBPyConnection, county: str | None = None, township: str | None = None,
+) -> pd.DataFrame:
+    """Distinct current (county, township, branch_type) units, in code-point order
+    (optionally only those of one county / township: an account's reach)."""
     return con.execute(
         """
         SELECT DISTINCT county, township, branch_type
         FROM v_branch_month
+        WHERE ($county IS NULL OR county = $county) AND ($township IS NULL OR township = $township)
         ORDER BY county COLLATE "binary", township COLLATE "binary", branch_type COLLATE "binary"
-        """
+        """,
+        {"county": county, "township": township},
     ).df()

@@ -57,6 +57,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("load_sample_when_empty", True, "数据库为空时，启动应用是否自动载入示例（演示）数据。"),
     Setting("max_staged_files", 30, "上传页一次最多检查并暂存多少个文件（每个会话）；多出的请导入后再分批上传。"),
     Setting("max_staged_mb", 300, "上传页暂存待导入文件的总大小上限（MB，每个会话）；导入或移除文件后即释放。"),
+    # --- accounts and sign-in (shared/spec/access.md) ------------------------
+    Setting("login_max_failures", 5, "同一登录名在 login_lock_minutes 分钟内连续登录失败多少次后锁定。"),
+    Setting("login_lock_minutes", 15, "登录失败计数的时间窗口，也是锁定时长（分钟）。"),
+    Setting("session_idle_minutes", 30, "看板登录后多少分钟无操作即自动退出，须重新登录。"),
+    Setting("server_address", "127.0.0.1",
+            "make run 监听的地址：默认只允许本机访问；设为 0.0.0.0 可供局域网访问（此时务必为每个人建立账号）。"),
+    Setting("review_required", True, "乡镇（街道）账号的上传是否须经县区审核通过后才计入统计；关闭后所有上传立即生效。"),
+    Setting("backup_keep", 14, "命令 backup 在备份文件夹中保留的最近备份份数（更早的自动删除；0 = 全部保留）。"),
     # --- metrics (shared/spec/metrics.md) -----------------------------------
     Setting("score_weight_stars", 60.0, "综合得分中星级部分的权重：weight × stars / 5。"),
     Setting("score_weight_tasks", 40.0, "综合得分中任务完成率部分的权重：weight × task_rate。"),

@@ -297,6 +297,7 @@ E_VALUE: Final = "E_VALUE"
 E_DUPLICATE: Final = "E_DUPLICATE"
 E_PERIOD: Final = "E_PERIOD"
 E_COUNTY: Final = "E_COUNTY"
+E_SCOPE: Final = "E_SCOPE"  # access.md §1: a file covering townships outside the account's reach
 W_BLANK_STAR: Final = "W_BLANK_STAR"
 W_STARS_MISMATCH: Final = "W_STARS_MISMATCH"
 W_PERIOD_CONFLICT: Final = "W_PERIOD_CONFLICT"

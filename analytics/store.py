@@ -47,10 +47,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from analytics import audit
+from analytics.audit import Actor
 from analytics.periods import Period
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
 
@@ -623,6 +625,57 @@ MIGRATIONS: tuple[str, ...] = (
     FROM weak
     WHERE is_current;
     """,
+    # Version 5: accounts, sign-in attempts and the audit log (shared/spec/access.md).
+    # No primary-key indexes: DuckDB updates of indexed tables are restricted; logins
+    # are kept unique by analytics.accounts inside the one-writer lock.
+    """
+    CREATE TABLE account (
+        login         VARCHAR NOT NULL,
+        display_name  VARCHAR NOT NULL,
+        role          VARCHAR NOT NULL,      -- admin | county | township | viewer
+        county        VARCHAR,               -- the unit the account belongs to
+        township      VARCHAR,
+        password_hash VARCHAR NOT NULL,      -- argon2id; never shown, logged or exported
+        must_change   BOOLEAN NOT NULL,      -- a temporary password: change at first sign-in
+        active        BOOLEAN NOT NULL,
+        is_demo       BOOLEAN NOT NULL DEFAULT false,
+        created_at    TIMESTAMP NOT NULL,
+        changed_at    TIMESTAMP
+    );
+
+    -- Every sign-in attempt by login name (also names that do not exist): lockout.
+    CREATE TABLE login_attempt (
+        login        VARCHAR NOT NULL,
+        attempted_at TIMESTAMP NOT NULL,
+        ok           BOOLEAN NOT NULL
+    );
+
+    -- Review of submissions (access.md §3): a township account's upload waits as
+    -- 'pending' until a county accepts or returns it; only 'accepted' uploads can be
+    -- current. The latest ACCEPTED upload of a unit wins (accepted_seq: acceptance order).
+    ALTER TABLE uploads ADD COLUMN state VARCHAR DEFAULT 'accepted';   -- pending | accepted | returned
+    ALTER TABLE uploads ADD COLUMN accepted_seq INTEGER;
+    ALTER TABLE uploads ADD COLUMN submitted_by VARCHAR;              -- account login, 命令行:…, 网页:…
+    ALTER TABLE uploads ADD COLUMN reviewed_by VARCHAR;
+    ALTER TABLE uploads ADD COLUMN reviewed_at TIMESTAMP;
+    ALTER TABLE uploads ADD COLUMN review_reason VARCHAR;             -- why it was returned
+    ALTER TABLE uploads ADD COLUMN rollback_reason VARCHAR;
+    UPDATE uploads SET accepted_seq = seq;
+
+    -- Append-only (analytics.audit is the only writer; it never updates or deletes).
+    CREATE TABLE audit_log (
+        seq      BIGINT NOT NULL,
+        occurred_at TIMESTAMP NOT NULL,
+        account  VARCHAR NOT NULL,          -- login, or 命令行:<os user>
+        role     VARCHAR,
+        action   VARCHAR NOT NULL,          -- analytics.audit.ACTION_LABELS
+        object   VARCHAR,                   -- upload id, login, …
+        county   VARCHAR,
+        township VARCHAR,
+        period   VARCHAR,
+        details  JSON
+    );
+    """,
 )
 
 # The tables of per-upload rows whose is_current flag follows the upload's (refresh_current).
@@ -830,6 +883,19 @@ def checkpoint(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> 
     con.execute("CHECKPOINT")
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """``with transaction(con):`` — BEGIN; COMMIT on success, ROLLBACK on any exception (also a kill signal)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # the transaction may already be aborted
+            con.execute("ROLLBACK")
+        raise
+
+
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Any:
     """The first column of the first row (None when there is none).
 
@@ -916,7 +982,18 @@ class UploadRecord:
     rolled_back_at: datetime | None
     rolled_back_by: str | None
     scope: list[tuple[str, str]]
-    status: str  # 'current' | 'partly_current' | 'superseded' | 'rolled_back'
+    status: str  # 'pending' | 'returned' | 'current' | 'partly_current' | 'superseded' | 'rolled_back'
+    state: str = "accepted"  # 'pending' | 'accepted' | 'returned' (the review state, access.md §3)
+    submitted_by: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_reason: str | None = None
+    rollback_reason: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Its data may be current: accepted and not rolled back."""
+        return self.state == "accepted" and self.rolled_back_at is None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -934,11 +1011,19 @@ class UploadRecord:
             "is_demo": self.is_demo,
             "rolled_back_at": self.rolled_back_at.isoformat(timespec="seconds") if self.rolled_back_at else None,
             "rolled_back_by": self.rolled_back_by,
+            "rollback_reason": self.rollback_reason,
             "status": self.status,
+            "state": self.state,
+            "submitted_by": self.submitted_by,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at.isoformat(timespec="seconds") if self.reviewed_at else None,
+            "review_reason": self.review_reason,
         }
 
 
 STATUS_LABELS = {
+    "pending": "待审核",
+    "returned": "已退回",
     "current": "生效中",
     "partly_current": "部分生效",
     "superseded": "已被替换",
@@ -964,6 +1049,8 @@ scope AS (
 final AS (
     SELECT u.*, sc.scope,
            CASE
+             WHEN u.state = 'pending' THEN 'pending'
+             WHEN u.state = 'returned' THEN 'returned'
              WHEN u.rolled_back_at IS NOT NULL THEN 'rolled_back'
              WHEN sc.n_current = sc.n_units THEN 'current'
              WHEN sc.n_current > 0 THEN 'partly_current'
@@ -973,7 +1060,8 @@ final AS (
 )
 SELECT upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
        n_branches, n_tasks, warnings, skipped_sheets, is_demo, rolled_back_at,
-       rolled_back_by, scope, status
+       rolled_back_by, scope, status, state, submitted_by, reviewed_by, reviewed_at,
+       review_reason, rollback_reason
 FROM final
 ORDER BY seq DESC
 """
@@ -981,7 +1069,8 @@ ORDER BY seq DESC
 
 def _record(row: tuple[Any, ...]) -> UploadRecord:
     (upload_id, seq, file_name, uploader, uploaded_at, sha, size, period, nb, nt,
-     warnings, skipped, is_demo, rb_at, rb_by, scope, status) = row
+     warnings, skipped, is_demo, rb_at, rb_by, scope, status,
+     state, submitted_by, reviewed_by, reviewed_at, review_reason, rollback_reason) = row
     return UploadRecord(
         upload_id=upload_id, seq=seq, file_name=file_name, uploader=uploader,
         uploaded_at=uploaded_at, sha256=sha, size_bytes=size, period=period,
@@ -990,20 +1079,55 @@ def _record(row: tuple[Any, ...]) -> UploadRecord:
         skipped_sheets=json.loads(skipped) if skipped else [],
         is_demo=bool(is_demo), rolled_back_at=rb_at, rolled_back_by=rb_by,
         scope=[(str(c), str(t)) for c, t in (scope or [])],
-        status=status,
+        status=status, state=state or "accepted", submitted_by=submitted_by, reviewed_by=reviewed_by,
+        reviewed_at=reviewed_at, review_reason=review_reason, rollback_reason=rollback_reason,
     )
 
 
-def list_uploads(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> list[UploadRecord]:
-    """Upload history, newest first."""
-    sql = _UPLOADS_SQL.format(where="", limit=f"LIMIT {int(limit)}" if limit is not None else "")
-    return [_record(r) for r in con.execute(sql).fetchall()]
+# Uploads that cover a unit of one county (and township): an account's reach (access.md §1).
+_IN_UNIT = "upload_id IN (SELECT upload_id FROM upload_scope WHERE county = ? AND (? IS NULL OR township = ?))"
 
 
-def count_uploads(con: duckdb.DuckDBPyConnection, *, in_force_only: bool = False) -> int:
-    """How many uploads the history holds (optionally only those not rolled back)."""
-    sql = "SELECT count(*) FROM uploads" + (" WHERE rolled_back_at IS NULL" if in_force_only else "")
-    return int(_scalar(con, sql) or 0)
+def _upload_filter(state: str | None, county: str | None, township: str | None,
+                   extra: str | None = None) -> tuple[str, list[Any]]:
+    clauses: list[str] = [extra] if extra else []
+    params: list[Any] = []
+    if state is not None:
+        clauses.append("state = ?")
+        params.append(state)
+    if county is not None:
+        clauses.append(_IN_UNIT)
+        params += [county, township, township]
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def list_uploads(
+    con: duckdb.DuckDBPyConnection, *, limit: int | None = None, state: str | None = None,
+    county: str | None = None, township: str | None = None,
+) -> list[UploadRecord]:
+    """Upload history, newest first (optionally only one review state, or one county / township)."""
+    where, params = _upload_filter(state, county, township)
+    sql = _UPLOADS_SQL.format(where=where, limit=f"LIMIT {int(limit)}" if limit is not None else "")
+    return [_record(r) for r in con.execute(sql, params or None).fetchall()]
+
+
+# An upload is in force when it was accepted and not rolled back (pending and returned never count).
+IN_FORCE = "state = 'accepted' AND rolled_back_at IS NULL"
+
+
+def count_uploads(
+    con: duckdb.DuckDBPyConnection, *, in_force_only: bool = False,
+    county: str | None = None, township: str | None = None,
+) -> int:
+    """How many uploads the history holds (optionally only those in force, or of one county / township)."""
+    where, params = _upload_filter(None, county, township, IN_FORCE if in_force_only else None)
+    return int(_scalar(con, f"SELECT count(*) FROM uploads {where}", params or None) or 0)
+
+
+def last_upload_time(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the data in force last changed by an upload (pending ones do not count)."""
+    value = _scalar(con, f"SELECT max(coalesce(reviewed_at, uploaded_at)) FROM uploads WHERE {IN_FORCE}")
+    return value if isinstance(value, datetime) else None
 
 
 def get_upload(con: duckdb.DuckDBPyConnection, upload_id: str) -> UploadRecord | None:
@@ -1020,7 +1144,7 @@ _DUPLICATE_CANDIDATES_SQL = """
 -- Business rule (§6): byte-identical content for the same period that is still in
 -- force is a no-op; the scope is compared in Python (find_current_duplicate).
 SELECT upload_id FROM uploads
-WHERE sha256 = ? AND period = ? AND rolled_back_at IS NULL
+WHERE sha256 = ? AND period = ? AND rolled_back_at IS NULL AND state <> 'returned'
 ORDER BY seq DESC
 """
 
@@ -1028,11 +1152,12 @@ ORDER BY seq DESC
 def find_current_duplicate(
     con: duckdb.DuckDBPyConnection, sha256: str, period: date, scope: list[tuple[str, str]]
 ) -> str | None:
-    """An upload with the same bytes, period and scope that is fully in force (§6 no-op)."""
+    """An upload with the same bytes, period and scope that is fully in force, or waiting for
+    review (§6 no-op: the same file submitted twice is one submission)."""
     wanted = sorted(scope)
     for (upload_id,) in con.execute(_DUPLICATE_CANDIDATES_SQL, [sha256, period]).fetchall():
         rec = get_upload(con, upload_id)
-        if rec is not None and rec.status == "current" and sorted(rec.scope) == wanted:
+        if rec is not None and rec.status in ("current", "pending") and sorted(rec.scope) == wanted:
             return rec.upload_id
     return None
 
@@ -1070,15 +1195,17 @@ UPDATE upload_scope s
 SET is_current = coalesce(s.upload_id = w.upload_id, false)
 FROM (
     WITH live AS (
-        SELECT s.period, s.county, s.township, s.upload_id, u.seq
+        -- Only accepted uploads that were not rolled back can be current (access.md §3).
+        SELECT s.period, s.county, s.township, s.upload_id, coalesce(u.accepted_seq, u.seq) AS accepted_seq
         FROM upload_scope s
         JOIN uploads u USING (upload_id)
         JOIN _units t ON t.period = s.period AND t.county = s.county AND t.township = s.township
-        WHERE u.rolled_back_at IS NULL
+        WHERE u.state = 'accepted' AND u.rolled_back_at IS NULL
     ),
     final AS (
         -- A unit with no upload in force gets upload_id NULL: none of its versions is current.
-        SELECT t.period, t.county, t.township, arg_max(l.upload_id, l.seq) AS upload_id
+        -- The latest ACCEPTED version wins (acceptance order, not submission order).
+        SELECT t.period, t.county, t.township, arg_max(l.upload_id, l.accepted_seq) AS upload_id
         FROM _units t
         LEFT JOIN live l ON l.period = t.period AND l.county = t.county AND l.township = t.township
         GROUP BY t.period, t.county, t.township
@@ -1231,7 +1358,10 @@ def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> 
     ]
 
 
-def rollback(con: duckdb.DuckDBPyConnection, upload_id: str, *, by: str | None = None) -> UploadRecord:
+def rollback(
+    con: duckdb.DuckDBPyConnection, upload_id: str, *, by: str | None = None, actor: Actor | None = None,
+    reason: str | None = None,
+) -> UploadRecord:
     """Withdraw an upload; the previous version of each unit it covered is current again.
 
     Rolling back only marks the upload (rows and archived bytes stay, so history
@@ -1247,13 +1377,23 @@ def rollback(con: duckdb.DuckDBPyConnection, upload_id: str, *, by: str | None =
             f"上传 {upload_id} 已于 {rec.rolled_back_at:%Y-%m-%d %H:%M} 回滚过，不能重复回滚。"
             "如需恢复这份数据，请重新上传该文件。"
         )
+    if rec.state != "accepted":
+        raise StoreError(
+            f"上传 {upload_id} {STATUS_LABELS.get(rec.status, rec.status)}，没有生效过，不能回滚"
+            "（待审核的报送由县区审核通过或退回）。"
+        )
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            "UPDATE uploads SET rolled_back_at = ?, rolled_back_by = ? WHERE upload_id = ? AND rolled_back_at IS NULL",
-            [datetime.now().replace(microsecond=0), by, upload_id],
+            "UPDATE uploads SET rolled_back_at = ?, rolled_back_by = ?, rollback_reason = ?"
+            " WHERE upload_id = ? AND rolled_back_at IS NULL",
+            [datetime.now().replace(microsecond=0), by or (actor.label if actor else None), reason, upload_id],
         )
-        refresh_current(con, _units_of(con, "upload_id = ?", [upload_id]))
+        units = _units_of(con, "upload_id = ?", [upload_id])
+        refresh_current(con, units)
+        audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id,
+                     **audit.place([(c, t) for _, c, t in units], rec.period),
+                     details={"file": rec.file_name, "by": by, "reason": reason})
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -1272,13 +1412,17 @@ def has_demo_data(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(_scalar(con, "SELECT count(*) FROM uploads WHERE is_demo"))
 
 
-def clear_demo(con: duckdb.DuckDBPyConnection) -> int:
+def clear_demo(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) -> int:
     """Delete every demo upload with its rows and archived bytes; returns how many.
 
     Also records that the demo data was cleared on purpose (``demo_cleared_at``),
     so ``init-demo`` does not bring it back into an empty store, and remembers
     the highest upload number so ids of deleted demo uploads are never reused.
     """
+    from analytics import access
+
+    actor = actor or audit.cli_actor()
+    access.require_admin(actor, "清除示例数据")
     ids = [r[0] for r in con.execute("SELECT upload_id FROM uploads WHERE is_demo").fetchall()]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -1295,11 +1439,14 @@ def clear_demo(con: duckdb.DuckDBPyConnection) -> int:
             "AND sha256 NOT IN (SELECT sha256 FROM uploads WHERE NOT is_demo)"
         )
         con.execute("DELETE FROM uploads WHERE is_demo")
+        # The demo accounts go with the demo data (their audit events stay: the log is append-only).
+        con.execute("DELETE FROM account WHERE is_demo")
         refresh_current(con, touched)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('demo_cleared_at', ?)",
             [datetime.now().replace(microsecond=0).isoformat(sep=" ")],
         )
+        audit.record(con, actor, "demo_cleared", details={"uploads": len(ids)})
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):

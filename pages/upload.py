@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from analytics import ingest, store
+from analytics import access, ingest, store
 from analytics.exports import problems_frame, problems_to_xlsx
 from analytics.periods import Period, add_months
 from analytics.scope import Scope
@@ -53,7 +53,8 @@ st.subheader("上传台账")
 c1, c2, c3 = st.columns(3)
 period_text = c1.text_input("报送月份（表格中没有月份时填写）", key="up_period", placeholder="如 2024-08")
 county_text = c2.text_input("县（市、区）（表格中没有县区时填写）", key="up_county", placeholder="如 甲县")
-uploader = c3.text_input("上传人", key="up_uploader", placeholder="姓名或单位")
+who = state.actor()
+uploader = c3.text_input("上传人", key="up_uploader", value=who.name or who.login, placeholder="姓名或单位")
 period_arg: str | None = None
 if period_text.strip():
     try:
@@ -204,7 +205,8 @@ if staged_list:
             with st.status("正在导入……", expanded=True) as status:
                 for sf in accepted:
                     try:
-                        result = ingest.load(sf, db=state.db_path(), uploader=uploader.strip() or None, settings=s)
+                        result = ingest.load(sf, db=state.db_path(), uploader=uploader.strip() or None, settings=s,
+                                             actor=who)
                     except store.StoreError as exc:
                         st.error(f"{safe.md(sf.file_name)}：{safe.md(exc)}")
                         continue
@@ -252,7 +254,7 @@ components.xlsx_download("下载上传历史（Excel）", {"上传历史": hist}
 
 st.markdown("##### 回滚一次上传")
 st.caption("回滚后，该次上传涉及的乡镇恢复为此前的版本（没有更早版本的则不再有该月数据）。原始文件仍保存在历史中。")
-live = [r for r in records if r.rolled_back_at is None]
+live = [r for r in records if r.counts]
 if not live:
     st.caption("没有可回滚的上传。")
     st.stop()
@@ -261,16 +263,18 @@ choice = st.selectbox(
     "选择要回滚的上传", list(by_id), key="rb_choice",
     format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period:%Y-%m} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
 )
+rb_reason = st.text_input("回滚原因（必填，记入操作记录）", key="rb_reason", placeholder="如：该乡镇报错了月份")
 # One confirmation box per upload: a tick given for one row never carries over to the next
 # (after a rollback the selection moves on to another upload with an unticked box).
 confirm = st.checkbox(f"我确认要回滚 {choice}（{safe.md(by_id[choice].file_name)}）", key=f"rb_confirm_{choice}")
 if st.button("回滚", disabled=not confirm, key="rb_do", icon=":material/undo:"):
     try:
+        access.require_rollback(who, by_id[choice].scope, rb_reason)
         with state.write_store() as con:
-            rec = store.rollback(con, choice, by=uploader.strip() or None)
+            rec = store.rollback(con, choice, by=uploader.strip() or None, actor=who, reason=rb_reason.strip())
         state.clear_caches()
         st.session_state["up_done"] = [f"已回滚 {rec.upload_id}（{rec.file_name}），相关乡镇已恢复为此前的版本。"]
         st.session_state.pop(f"rb_confirm_{choice}", None)
         st.rerun()
-    except store.StoreError as exc:
+    except (store.StoreError, access.AccessDenied) as exc:
         st.error(safe.md(exc))

@@ -20,7 +20,7 @@ from tests.test_store import hold
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = Settings({"lock_timeout_s": 5})
 JSON_KEYS = {"file", "ok", "upload_id", "period", "scope", "rows", "errors", "warnings", "duplicate_of",
-             "skipped_sheets", "errors_total", "notice"}
+             "skipped_sheets", "errors_total", "notice", "state"}
 PROBLEM_KEYS = {"code", "sheet", "row", "column", "value", "message"}
 
 BAD_ROWS = [list(r) for r in GOOD_ROWS]

@@ -63,10 +63,10 @@ def test_views_have_exactly_the_contract_columns_and_types(tmp_path: Path) -> No
 def test_a_new_store_is_migrated_once_and_reopens(tmp_path: Path) -> None:
     db = tmp_path / "sub" / "s.duckdb"
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # read-only open of a missing file creates it
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 4
+        assert store.schema_version(con) == store.SCHEMA_VERSION == len(store.MIGRATIONS)
         assert store.is_empty(con)
     with store.open_store(db, settings=SETTINGS) as con:
-        assert store.schema_version(con) == 4
+        assert store.schema_version(con) == store.SCHEMA_VERSION
 
 
 def test_a_file_that_is_not_a_store_gives_a_chinese_error(tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ def test_a_version_1_store_is_migrated_to_maintained_current_flags(tmp_path: Pat
     db = tmp_path / "v1.duckdb"
     make_v1_store(db)
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:  # a read-only open migrates first
-        assert store.schema_version(con) == 4
+        assert store.schema_version(con) == store.SCHEMA_VERSION
         assert con.execute(
             "SELECT upload_id, township, is_current FROM upload_scope ORDER BY ALL").fetchall() == [
             ("U00001", "乙镇", True), ("U00001", "甲镇", False), ("U00002", "甲镇", True), ("U00003", "乙镇", False)]
@@ -240,7 +240,7 @@ def test_a_version_1_store_is_migrated_to_maintained_current_flags(tmp_path: Pat
 def test_store_helpers_leave_no_pending_result_for_con_sql(tmp_path: Path) -> None:
     db = build_store(tmp_path / "s.duckdb", [{"period": "2024-08", "township": "甲镇", "branch": "一村", "stars": 2}])
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:
-        assert store.schema_version(con) == 4
+        assert store.schema_version(con) == store.SCHEMA_VERSION
         assert con.sql("SELECT count(*) FROM v_branch_month").fetchall() == [(1,)]
         assert store.current_upload_for(con, date(2024, 8, 1), "甲县", "甲镇") == "U00001"
         assert not store.is_empty(con) and not store.has_demo_data(con) and store.demo_cleared_at(con) is None
@@ -441,7 +441,7 @@ def test_a_version_2_store_gets_its_snapshot_table_on_open(tmp_path: Path) -> No
     assert "branch_snapshot" not in [r[0] for r in con.execute("SHOW TABLES").fetchall()]
     con.close()
     with store.open_store(db, read_only=True, settings=SETTINGS) as con:
-        assert store.schema_version(con) == 4
+        assert store.schema_version(con) == store.SCHEMA_VERSION
         assert snapshot(con) == [
             ("month", "2024-08", "2024-08", "乙镇", "二村", 2, None, 0, 0, "2024-08", "U00001"),
             ("month", "2024-08", "2024-08", "甲镇", "一村", 3, None, 0, 1, "2024-08", "U00002"),

@@ -123,7 +123,7 @@ def test_a_version_3_store_gets_the_battle_map_columns_and_views_on_open(tmp_pat
     con.execute("COMMIT")
     con.close()
     with store.open_store(db, settings=SETTINGS) as con:
-        assert store.schema_version(con) == 4
+        assert store.schema_version(con) == store.SCHEMA_VERSION
         # The old row: not accepted, no team; a task without a star can now be stored.
         assert con.execute("SELECT task, star_slot, team, accepted FROM v_task").fetchall() == [
             ("旧任务", 2, None, False)]

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -29,13 +28,17 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import store
+from analytics import access, store
+from analytics.access import AccessDenied
+from analytics.audit import Actor
 from analytics.periods import Period, available_months, default_period_label
-from analytics.scope import Scope, scope_options
+from analytics.scope import Scope
 from analytics.settings import Settings, load_settings
 from ui import safe
 
 ALL = "全部"
+# The signed-in account's Actor (set by ui.auth each run; not a widget key).
+ACTOR_KEY = "auth_actor"
 KIND_LABELS = {"month": "按月", "quarter": "按季度"}
 TYPE_OPTIONS = (ALL, "村", "社区")
 UPLOAD_PAGE = "pages/upload.py"
@@ -120,29 +123,38 @@ def _decode(value: Any, s: Settings) -> Any:
     return value
 
 
-def _run(func: str, db: str, s: Settings, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    """``analytics.<func>(con, *args, **kwargs)`` on a short-lived read-only connection."""
-    module, name = func.rsplit(".", 1)
-    fn = getattr(importlib.import_module(f"analytics.{module}"), name)
+def actor() -> Actor:
+    """The signed-in account of this session (app.py's ui.auth.gate runs before every page)."""
+    value = st.session_state.get(ACTOR_KEY)
+    if not isinstance(value, Actor):
+        raise AccessDenied("请先登录。")
+    return value
+
+
+def _run(func: str, db: str, s: Settings, who: Actor, args: tuple[Any, ...],
+         kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    """``analytics.<func>(con, *args, **kwargs)`` on a short-lived read-only connection, within
+    the account's reach (``analytics.access.call`` clamps every scope below the pages)."""
     with read_store(db, s) as con:
-        return fn(con, *(_decode(a, s) for a in args), **{k: _decode(v, s) for k, v in kwargs})
+        return access.call(con, who, func, *(_decode(a, s) for a in args), **{k: _decode(v, s) for k, v in kwargs})
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(func: str, db: str, store_version: str, settings_json: str,
+def _cached_call(func: str, db: str, store_version: str, settings_json: str, who: Actor,
                  args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    return _run(func, db, Settings(json.loads(settings_json)), args, kwargs)
+    return _run(func, db, Settings(json.loads(settings_json)), who, args, kwargs)
 
 
 def call(func: str, *args: Any, **kwargs: Any) -> Any:
-    """Run ``analytics.<func>(con, *args, **kwargs)``, cached by store version.
+    """Run ``analytics.<func>(con, *args, **kwargs)`` as the signed-in account, cached by store
+    version (and by account: one account's results are never served to another).
 
     Pass ``SETTINGS`` where the function takes the settings.
     """
     s = settings()
     try:
         return _cached_call(
-            func, db_path(), version(), _settings_key(s),
+            func, db_path(), version(), _settings_key(s), actor(),
             tuple(_encode(a) for a in args),
             tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
         )
@@ -154,11 +166,11 @@ def call(func: str, *args: Any, **kwargs: Any) -> Any:
 def deferred(func: str, *args: Any, **kwargs: Any) -> Callable[[], Any]:
     """``call`` run later, outside the script run: for a download button's data callable,
     which Streamlit runs on click in a worker thread. Not cached (one download, one
-    computation); the store and settings are those of this run."""
-    db, s = db_path(), settings()
+    computation); the store, settings and account are those of this run."""
+    db, s, who = db_path(), settings(), actor()
     encoded = tuple(_encode(a) for a in args)
     encoded_kwargs = tuple((k, _encode(v)) for k, v in kwargs.items())
-    return lambda: _run(func, db, s, encoded, encoded_kwargs)
+    return lambda: _run(func, db, s, who, encoded, encoded_kwargs)
 
 
 def clear_caches() -> None:
@@ -181,27 +193,27 @@ class StoreInfo:
     quarters: list[str] = field(default_factory=list)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _store_info(db: str, store_version: str, settings_json: str) -> StoreInfo:
+@st.cache_data(show_spinner=False, max_entries=64)
+def _store_info(db: str, store_version: str, settings_json: str, who: Actor) -> StoreInfo:
     s = Settings(json.loads(settings_json))
     with read_store(db, s) as con:
         months = available_months(con)
-        options = scope_options(con)
-        row = con.execute("SELECT max(uploaded_at) FROM uploads WHERE rolled_back_at IS NULL").fetchone()
+        # The pickers offer only the units the account may see.
+        options = access.call(con, who, "scope.scope_options")
         quarters = list(dict.fromkeys(Period.of_quarter(m).label for m in months))
         return StoreInfo(
             empty=not months,
             has_demo=store.has_demo_data(con),
             months=months,
             options=options,
-            last_upload=row[0] if row else None,
+            last_upload=store.last_upload_time(con),
             quarters=quarters,
         )
 
 
 def store_info() -> StoreInfo:
     try:
-        return _store_info(db_path(), version(), _settings_key(settings()))
+        return _store_info(db_path(), version(), _settings_key(settings()), actor())
     except store.StoreError as exc:
         return StoreInfo(True, False, [], pd.DataFrame(columns=["county", "township", "branch_type"]), None,
                          error=str(exc))
@@ -369,7 +381,8 @@ def _selection_of(choice: Choice) -> Selection:
         township=t_name,
         branch_type=None if choice.branch_type == ALL else choice.branch_type,
     )
-    return Selection(Period.parse(choice.period), scope)
+    # What the account may see (a county account's 全部 is its county): the label says what is shown.
+    return Selection(Period.parse(choice.period), access.visible_scope(actor(), scope))
 
 
 def scope_picker(*, own_periods: bool = False, show: bool = True) -> Selection:

@@ -25,6 +25,7 @@ from analytics.ingest.load import load_parsed
 from analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from analytics.audit import Actor
     from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, Problem, RawWorkbook
 
 # The store (DuckDB), the model (pyarrow) and the validator are imported where
@@ -200,6 +201,47 @@ def format_scope(scope: Iterable[tuple[str, str]], *, max_townships: int | None 
     return "；".join(parts)
 
 
+def _default_actor(uploader: str | None) -> Actor:
+    from analytics import audit
+
+    return audit.web_actor(uploader)
+
+
+def _scope_problems(parsed: ParsedLedger, outside: list[tuple[str, str]], message: str) -> list[Problem]:
+    """One E_SCOPE per township out of reach, at its first row in the file."""
+    from analytics import spec
+    from analytics.ingest.model import Problem
+
+    first: dict[tuple[str, str], tuple[str | None, int | None]] = {}
+    b = parsed.branches
+    for county, township, sheet, row in zip(b.column("county").to_pylist(), b.column("township").to_pylist(),
+                                             b.column("source_sheet").to_pylist(), b.column("source_row").to_pylist(),
+                                             strict=True):
+        first.setdefault((county, township), (sheet, row))
+    return [
+        Problem(code=spec.E_SCOPE, message=message, sheet=first.get(u, (None, None))[0],
+                row=first.get(u, (None, None))[1], value=u[1])
+        for u in outside
+    ]
+
+
+def _audit_refusal(staged: Staged, result: ImportResult, db: str | os.PathLike[str] | None,
+                   settings: Settings, actor: Actor) -> None:
+    """Record a refusal (file name and codes) in an existing store; never creates one, never waits long."""
+    from analytics import audit, store
+
+    path = store.resolve_db_path(db, settings)
+    if not path.is_file():
+        return
+    codes = sorted({p.code for p in result.errors})
+    try:
+        with store.open_store(path, settings=settings.replace(lock_timeout_s=min(2, settings.lock_timeout_s))) as con:
+            audit.record_alone(con, actor, "upload_refused", object=staged.file_name,
+                               details={"file": staged.file_name, "codes": codes, "errors": result.errors_total})
+    except store.StoreLockedError:
+        pass  # another import holds the store: the refusal itself is reported to the user all the same
+
+
 def load(
     staged: Staged,
     *,
@@ -207,9 +249,11 @@ def load(
     uploader: str | None = None,
     is_demo: bool = False,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
-    """Write an accepted file in one transaction; a refused one writes nothing (the store is not even opened)."""
-    from analytics import store
+    """Write an accepted file in one transaction, with its audit event; a refused one writes no data
+    (only the refusal's audit event, into a store that already exists — none is created for it)."""
+    from analytics import access, store
     from analytics.ingest.model import ImportResult
 
     settings = settings or load_settings()
@@ -224,15 +268,26 @@ def load(
         result.errors_total = total
         shown = f"，下面列出前 {cap} 个" if total > cap else ""
         result.notice = f"已拒收，未写入任何数据：共发现 {total} 个问题{shown}。请按提示修改后重新上传。"
+        _audit_refusal(staged, result, db, settings, actor or _default_actor(uploader))
         return result
     parsed = staged.parsed
+    actor = actor or _default_actor(uploader)
+    # access.md §1: an account uploads only for its own unit (E_SCOPE, nothing written).
+    outside = access.out_of_reach(actor, parsed.scope)
+    if outside:
+        result.errors = _scope_problems(parsed, outside, access.scope_refusal(actor, outside))
+        result.errors_total = len(result.errors)
+        result.notice = f"已拒收，未写入任何数据：{result.errors[0].message}"
+        _audit_refusal(staged, result, db, settings, actor)
+        return result
+    pending = access.needs_review(actor, settings)
     result.branches = parsed.branches.num_rows
     result.tasks = parsed.tasks.num_rows
     with store.open_store(db, settings=settings) as con:
         store.checkpoint_at_commit(con)
         outcome = load_parsed(
             con, parsed, file_name=staged.file_name, sha256=staged.sha256, content=staged.data,
-            uploader=uploader, is_demo=is_demo,
+            uploader=uploader, is_demo=is_demo, actor=actor, pending=pending,
         )
         if outcome.upload_id is not None:
             _checkpoint_accepted(con, outcome.upload_id, store.resolve_db_path(db, settings))
@@ -241,12 +296,21 @@ def load(
     where = f"（{result.period}，{format_scope(result.scope, max_townships=10)}）"
     if outcome.duplicate_of is not None:
         result.duplicate_of = outcome.duplicate_of
+        result.state = outcome.duplicate_state
+        still = "仍在等待审核" if outcome.duplicate_state == "pending" else "仍在生效"
         result.notice = (
-            f"内容与上传 {outcome.duplicate_of} 完全相同，且该版本仍在生效{where}，"
+            f"内容与上传 {outcome.duplicate_of} 完全相同，且该版本{still}{where}，"
             "本次未重复导入，数据没有变化。"
         )
         return result
     result.upload_id = outcome.upload_id
+    result.state = "pending" if pending else "accepted"
+    if pending:
+        result.notice = (
+            f"已提交为 {outcome.upload_id}{where}，支部 {result.branches} 个，任务 {result.tasks} 条，"
+            "等待县（市、区）审核；审核通过前不计入任何统计。"
+        )
+        return result
     replaced = f"，替换了此前的版本 {'、'.join(outcome.replaced)}（可回滚恢复）" if outcome.replaced else ""
     result.notice = (
         f"已导入为 {outcome.upload_id}{where}，支部 {result.branches} 个，任务 {result.tasks} 条{replaced}。"
@@ -283,11 +347,12 @@ def ingest_bytes(
     uploader: str | None = None,
     is_demo: bool = False,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """stage + load for bytes already in memory (the upload page)."""
     settings = settings or load_settings()
     staged = stage(data, file_name, period=period, county=county, settings=settings)
-    return load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+    return load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings, actor=actor)
 
 
 def ingest_file(
@@ -299,6 +364,7 @@ def ingest_file(
     uploader: str | None = None,
     is_demo: bool = False,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """stage + load for a file on disk (the command line); ``result.file`` is the path as given."""
     from analytics.ingest import (
@@ -352,7 +418,7 @@ def ingest_file(
         fresh = preparing.result() if preparing is not None else None
         if fresh is not None and staged.ok:
             fresh.publish()
-        result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings)
+        result = load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings, actor=actor)
     finally:
         if preparing is not None:  # a refused file, or any trouble: the new store goes
             leftover = preparing.result()
@@ -391,6 +457,7 @@ def load_demo(
     settings: Settings | None = None,
     samples_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
+    actor: Actor | None = None,
 ) -> DemoLoad:
     """Load every sample the manifest expects to be accepted, as demo data, into an EMPTY store.
 
@@ -398,14 +465,18 @@ def load_demo(
     ``load_sample_when_empty`` is off, or when the demo data was cleared on
     purpose before; ``force`` overrides the last two (never the first).
     """
-    from analytics import store
+    from analytics import accounts, audit, store
 
     settings = settings or load_settings()
+    actor = actor or audit.cli_actor()
     folder = Path(samples_dir) if samples_dir is not None else SAMPLES_DIR
     with store.open_store(db, settings=settings) as con:
         empty = store.is_empty(con)
         n_uploads = store.count_uploads(con) if not empty else 0
         cleared = store.demo_cleared_at(con)
+        if store.has_demo_data(con):
+            # A demo store made before accounts existed gets its demo accounts now.
+            accounts.ensure_demo_accounts(con, by=actor)
     if not empty:
         return DemoLoad(skipped_reason=f"数据库中已有 {n_uploads} 次上传，未载入示例数据。")
     if not force and not settings.load_sample_when_empty:
@@ -427,10 +498,13 @@ def load_demo(
         results.append(ingest_file(
             folder / str(entry["file"]),
             period=entry.get("period"), county=entry.get("county"),
-            db=db, uploader=DEMO_UPLOADER, is_demo=True, settings=settings,
+            db=db, uploader=DEMO_UPLOADER, is_demo=True, settings=settings, actor=actor,
         ))
     # Fold the write-ahead log into the data file once the batch is in, so the
     # store is one self-contained file (a copy of data/fivestar.duckdb alone is complete).
     with store.open_store(db, settings=settings) as con:
+        audit.record_alone(con, actor, "demo_loaded", details={
+            "files": len(results), "accepted": sum(1 for r in results if r.ok)})
+        accounts.ensure_demo_accounts(con, by=actor)
         con.execute("CHECKPOINT")
     return DemoLoad(results=results)

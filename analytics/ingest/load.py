@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from analytics.audit import Actor
     from analytics.ingest.model import ParsedLedger
 
 # DuckDB, pyarrow and the store are imported when a load runs: ``analytics.ingest``
@@ -39,9 +40,14 @@ BEFORE_COMMIT: Callable[[], None] | None = None
 
 INSERT_UPLOAD_SQL = """
 INSERT INTO uploads (upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
-                     n_branches, n_tasks, warnings, skipped_sheets, is_demo)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     n_branches, n_tasks, warnings, skipped_sheets, is_demo, state, accepted_seq, submitted_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+
+# A submission waiting for review (access.md §3) is stored with its rows but none of them
+# is current: no view, page, ranking, list or report sees it until it is accepted.
+# {table}: upload_scope and each row table (store.ROW_TABLES).
+PENDING_ROWS_SQL = "UPDATE {table} SET is_current = false WHERE upload_id = ?"
 
 # One scope row per (county, township) unit of the upload's period.
 INSERT_SCOPE_SQL = """
@@ -98,8 +104,9 @@ _OPTIONAL_TASK_COLUMNS = ("team", "star_owner", "department", "accepted_date")
 @dataclass(frozen=True)
 class LoadOutcome:
     upload_id: str | None  # the new upload, or None when nothing was written
-    duplicate_of: str | None  # the identical upload in force (no-op), else None
+    duplicate_of: str | None  # the identical upload in force or waiting for review (no-op), else None
     replaced: tuple[str, ...] = ()  # uploads that were current for one of its units until now
+    duplicate_state: str | None = None  # 'accepted' | 'pending': the state of ``duplicate_of``
 
 
 def _conform(table: pa.Table, columns: tuple[str, ...], schema: pa.Schema) -> pa.Table:
@@ -140,12 +147,20 @@ def load_parsed(
     content: bytes,
     uploader: str | None = None,
     is_demo: bool = False,
+    actor: Actor | None = None,
+    pending: bool = False,
 ) -> LoadOutcome:
-    """Write one accepted upload, or nothing when identical content is already in force."""
+    """Write one accepted upload, or nothing when identical content is already in force.
+
+    The upload and its audit event (``actor``; default: the uploader named in the app) are
+    committed together; an identical re-upload records its own event. ``pending``: a
+    submission that waits for review — stored (rows, archive) but current nowhere until
+    ``analytics.review.accept``.
+    """
     import duckdb
     import pyarrow as pa
 
-    from analytics import store
+    from analytics import audit, store
     from analytics.ingest.model import (
         BRANCH_COLUMNS,
         BRANCH_SCHEMA,
@@ -181,10 +196,16 @@ def load_parsed(
         con.execute(f"SET threads = {int(WRITE_THREADS)}")  # a setting, not a value: cannot be bound
     con.execute("BEGIN TRANSACTION")
     try:
+        actor = actor or audit.web_actor(uploader)
+        event = audit.place(scope, parsed.period)
         duplicate = store.find_current_duplicate(con, sha256, parsed.period, scope)
         if duplicate is not None:
-            con.execute("ROLLBACK")
-            return LoadOutcome(upload_id=None, duplicate_of=duplicate)
+            audit.record(con, actor, "upload_identical", object=duplicate, **event,
+                         details={"file": file_name, "sha256": sha256})
+            con.execute("COMMIT")
+            state = store.get_upload(con, duplicate)
+            return LoadOutcome(upload_id=None, duplicate_of=duplicate,
+                               duplicate_state=state.state if state is not None else None)
         # The original bytes first: DuckDB reuses the memory of this insert for the rows
         # that follow (last, it raised the peak of a city-scale load by ~10 MB).
         con.register("_archive_in", _bytes_table(content))
@@ -202,26 +223,36 @@ def load_parsed(
                 sha256, len(content), parsed.period, branches.num_rows, tasks.num_rows,
                 json.dumps([w.to_dict() for w in parsed.warnings], ensure_ascii=False),
                 json.dumps(list(parsed.skipped_sheets), ensure_ascii=False),
-                is_demo,
+                is_demo, "pending" if pending else "accepted", None if pending else seq, actor.login,
             ],
         )
         con.register("_scope_in", scope_table)
         con.register("_branches_in", branches)
         con.register("_tasks_in", tasks)
         try:
-            replaced = [r[0] for r in con.execute(REPLACED_SQL, [parsed.period]).fetchall()]
+            replaced = [] if pending else [r[0] for r in con.execute(REPLACED_SQL, [parsed.period]).fetchall()]
             con.execute(INSERT_SCOPE_SQL, [upload_id, parsed.period])
             con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period])
             con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
             for name, rows, sql in extra:
                 con.register(name, rows)
                 con.execute(sql, [upload_id, parsed.period])
-            # The new upload is now the current version of its units; the ones it replaced no longer.
-            store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
-                                  first_version=not replaced, new_tasks="_tasks_in")
+            if pending:
+                for table in ("upload_scope", *store.ROW_TABLES):
+                    con.execute(PENDING_ROWS_SQL.format(table=table), [upload_id])
+            else:
+                # The new upload is now the current version of its units; the ones it replaced no longer.
+                store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
+                                      first_version=not replaced, new_tasks="_tasks_in")
         finally:
             for name in ("_scope_in", "_branches_in", "_tasks_in", *(e[0] for e in extra)):
                 con.unregister(name)
+        details = {
+            "file": file_name, "sha256": sha256, "branches": branches.num_rows, "tasks": tasks.num_rows,
+            "replaced": replaced, "scope": [list(u) for u in scope], "demo": is_demo,
+        }
+        action = "upload_submitted" if pending else "upload_accepted"
+        audit.record(con, actor, action, object=upload_id, **event, details=details)
         if BEFORE_COMMIT is not None:
             BEFORE_COMMIT()
         con.execute("COMMIT")

@@ -206,6 +206,7 @@ class ImportResult:
     skipped_sheets: list[str] = field(default_factory=list)
     errors_total: int = 0  # all errors found; ``errors`` lists at most max_listed_problems
     notice: str | None = None  # a Chinese sentence for the user (e.g. why nothing was written)
+    state: str | None = None  # 'accepted' | 'pending' (waits for review, access.md §3); None when refused
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -221,4 +222,5 @@ class ImportResult:
             "skipped_sheets": self.skipped_sheets,
             "errors_total": max(self.errors_total, len(self.errors)),
             "notice": self.notice,
+            "state": self.state,
         }

@@ -43,10 +43,26 @@ def wait_for_app(page: Any, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     )
 
 
-def goto(page: Any, url: str) -> None:
-    """Open ``url`` (a new Streamlit session) and wait for its first run; fail fast on an exception."""
+# The demo account a new browser session signs in as (the demo store's one-click accounts).
+DEMO_ADMIN = "系统管理员（示例）（系统管理员）"
+
+
+def sign_in_demo(page: Any, account: str = DEMO_ADMIN) -> None:
+    """On the sign-in page, sign in with one of the demo store's one-click accounts."""
+    page.get_by_role("button", name=account).click()
+    page.wait_for_function("() => !document.querySelector('input[aria-label=\"登录名\"]')", timeout=APP_TIMEOUT_MS)
+    wait_for_app(page)
+
+
+def goto(page: Any, url: str, *, account: str | None = DEMO_ADMIN) -> None:
+    """Open ``url`` (a new Streamlit session) and wait for its first run; fail fast on an exception.
+
+    A new session starts at the sign-in page (access.md §2): with ``account`` it signs in with
+    that demo account and ends on the page ``url`` names; with None it stays there."""
     page.goto(url, wait_until="domcontentloaded")
     wait_for_app(page)
+    if account is not None and page.locator('input[aria-label="登录名"]').count():
+        sign_in_demo(page, account)
     assert_no_exception(page)
 
 

@@ -43,9 +43,26 @@ TASKS = [
 ]
 
 
+# The account the page tests sign in as (tests/ui/test_pages.open_page puts it in the session).
+TEST_LOGIN = "admin"
+
+
+def with_account(db: Path, login: str = TEST_LOGIN, role: str = "admin", county: str | None = None,
+                 township: str | None = None) -> Path:
+    """Add an account (its own password already chosen) to a test store."""
+    from analytics import accounts, store
+    from analytics.audit import cli_actor
+    from analytics.settings import Settings
+
+    with store.open_store(db, settings=Settings({"lock_timeout_s": 5})) as con:
+        accounts.add_account(con, login, role=role, county=county, township=township, by=cli_actor(),
+                             password="test-password-1", must_change=False)
+    return db
+
+
 @pytest.fixture
 def seeded_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = build_store(tmp_path / "ui.duckdb", BRANCHES, TASKS)
+    db = with_account(build_store(tmp_path / "ui.duckdb", BRANCHES, TASKS))
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
     return db
@@ -53,7 +70,7 @@ def seeded_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = build_store(tmp_path / "demo.duckdb", BRANCHES[:4], is_demo=True)
+    db = with_account(build_store(tmp_path / "demo.duckdb", BRANCHES[:4], is_demo=True))
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
     return db
@@ -61,7 +78,7 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "empty.duckdb"
+    db = with_account(tmp_path / "empty.duckdb")
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
     return db

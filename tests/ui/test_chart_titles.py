@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.test_pages import signed_in_app
 from ui import charts
 from ui.components import fit_height
 
@@ -63,7 +64,7 @@ PAGES = {
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_chart_title_names_period_and_scope(seeded_db: Path, page: str) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = signed_in_app()
     at.query_params.update({"period": "2024-08", "county": "甲县"})
     at.run()
     if page != "pages/overview.py":
@@ -100,7 +101,7 @@ def test_tables_fit_every_row_up_to_the_cap() -> None:
 
 
 def test_briefing_presentation_view_shows_nothing_but_the_briefing(demo_db: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = signed_in_app()
     at.run()
     at.switch_page("pages/briefing.py")
     at.run()

@@ -26,6 +26,7 @@ from analytics.report import write_report_xlsx
 from analytics.scope import Scope
 from analytics.settings import Settings
 from tests.factories import build_store
+from tests.ui.conftest import with_account
 from tests.ui.test_pages import open_page
 
 HOSTILE_BRANCHES = ['=HYPERLINK("http://x","点我")', "+1", "-1+1", "@SUM(1)", "  =1+1", "\t=2+2"]
@@ -46,7 +47,7 @@ def _rows() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = build_store(tmp_path / "hostile.duckdb", _rows())
+    db = with_account(build_store(tmp_path / "hostile.duckdb", _rows()))
     with store.open_store(db) as con:
         con.execute("UPDATE uploads SET uploader = ?, file_name = ?", [UPLOADER, FILE_NAME])
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))

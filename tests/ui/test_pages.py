@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import openpyxl
@@ -13,12 +14,42 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.template import build_template
 from tests.factories import build_store
+from tests.ui.conftest import TEST_LOGIN, with_account
+from ui import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def open_page(page: str | None = None) -> AppTest:
+def _ensure_test_admin() -> None:
+    import os
+
+    from analytics import accounts, store
+    from analytics.settings import Settings
+
+    db = Path(os.environ["FIVESTAR_DB_PATH"])
+    try:
+        with store.open_store(db, read_only=True, settings=Settings({"lock_timeout_s": 5})) as con:
+            present = accounts.get_account(con, TEST_LOGIN) is not None
+    except store.StoreError:  # a damaged store (the store-error tests): the page itself must say so
+        return
+    if not present:
+        with_account(db)
+
+
+def signed_in_app(login: str = TEST_LOGIN) -> AppTest:
+    """An AppTest of app.py whose session is signed in as ``login`` (default: the store's test
+    administrator, added when it is not there yet); not run yet."""
+    if login == TEST_LOGIN:
+        _ensure_test_admin()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state[auth.SESSION_KEY] = auth.Session(login, time.time())
+    return at
+
+
+def open_page(page: str | None = None, login: str = TEST_LOGIN) -> AppTest:
+    """app.py (and a page) as a signed-in account of the store (default: conftest's administrator,
+    added to the store of FIVESTAR_DB_PATH when it is not there yet)."""
+    at = signed_in_app(login)
     at.run()
     if page is not None:
         at.switch_page(page)
@@ -124,7 +155,7 @@ def test_same_township_name_in_two_counties(tmp_path: Path, monkeypatch: pytest.
     # 城关镇 is a township of 甲县 and of 乙县: two units on every chart and picker.
     rows = [{"period": "2024-08", "county": c, "township": "城关镇", "branch": b, "stars": n}
             for c, b, n in (("甲县", "一村", 5), ("甲县", "二村", 3), ("乙县", "一村", 4))]
-    monkeypatch.setenv("FIVESTAR_DB_PATH", str(build_store(tmp_path / "twins.duckdb", rows)))
+    monkeypatch.setenv("FIVESTAR_DB_PATH", str(with_account(build_store(tmp_path / "twins.duckdb", rows))))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
     at = open_page()
     at.session_state["overview_by"] = "township"
@@ -158,7 +189,7 @@ def test_overview_many_townships_as_a_table(tmp_path: Path, monkeypatch: pytest.
              "tasks_done": i, "tasks_total": 40} for i in range(41)]
     # July: the same stars, no task done: 镇NN's score rose by 40 × NN / 40 = NN.
     rows += [{**r, "period": "2024-07", "tasks_done": 0} for r in rows]
-    monkeypatch.setenv("FIVESTAR_DB_PATH", str(build_store(tmp_path / "many.duckdb", rows)))
+    monkeypatch.setenv("FIVESTAR_DB_PATH", str(with_account(build_store(tmp_path / "many.duckdb", rows))))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
     at = open_page()
     assert any("共 41 个乡镇（街道）" in c.value for c in at.caption)
@@ -252,6 +283,12 @@ def test_upload_history_and_rollback(seeded_db: Path) -> None:
     at.selectbox(key="rb_choice").set_value("U00006")
     at.run()
     assert at.button(key="rb_do").disabled
+    at.checkbox(key="rb_confirm_U00006").check()
+    at.run()
+    at.button(key="rb_do").click()  # an account's rollback needs a reason (access.md §3)
+    at.run()
+    assert any("须写明原因" in e.value for e in at.error)
+    at.text_input(key="rb_reason").input("南镇报错了月份")
     at.checkbox(key="rb_confirm_U00006").check()
     at.run()
     at.button(key="rb_do").click()

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import build_store
+from tests.ui.test_pages import signed_in_app
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTHS = ("2024-07", "2024-08", "2024-09", "2024-10")
@@ -40,7 +41,7 @@ def run(at: AppTest) -> AppTest:
 
 
 def app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = signed_in_app()
     if query:
         at.query_params.update(query)
     return run(at)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
+from analytics import audit, store
 from tests.factories import build_store
 from tests.ui.conftest import BRANCHES, TASKS
 from tests.ui.test_pages import open_page
@@ -42,6 +42,7 @@ def test_store_error_of_a_cached_call_stops_the_page_with_its_message(monkeypatc
 
     monkeypatch.setattr(state, "_cached_call", damaged)
     at = AppTest.from_function(_page_calling, default_timeout=30)
+    at.session_state[state.ACTOR_KEY] = audit.cli_actor()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == ["数据库文件 x.duckdb 已损坏或不完整，无法读取。"]

@@ -79,6 +79,7 @@ def test_rollback_box_is_unticked_for_the_next_upload(seeded_db: Path) -> None:
     at = open_page("pages/upload.py")
     at.selectbox(key="rb_choice").set_value("U00006")
     at.run()
+    at.text_input(key="rb_reason").input("南镇报错了月份")  # an account's rollback names its reason
     [box] = [c for c in at.checkbox if "我确认要回滚" in c.label]
     box.check()
     at.run()
