@@ -71,6 +71,10 @@ class Account:
         return ROLE_LABELS.get(self.role, self.role)
 
     @property
+    def state_label(self) -> str:
+        return "停用" if not self.active else ("待改密码" if self.must_change else "正常")
+
+    @property
     def unit_label(self) -> str:
         parts = [p for p in (self.county, self.township) if p]
         return " / ".join(parts) if parts else "全部"

@@ -334,9 +334,8 @@ def cmd_users_list(args: argparse.Namespace) -> int:
         _print("还没有账号。用 `python -m analytics users add 登录名 --role admin` 创建第一个系统管理员。")
         return EXIT_OK
     for a in items:
-        state = "停用" if not a.active else ("待改密码" if a.must_change else "正常")
         demo = "·示例" if a.is_demo else ""
-        _print(f"{a.login}\t{a.name}\t{a.role_label}\t{a.unit_label}\t{state}{demo}")
+        _print(f"{a.login}\t{a.name}\t{a.role_label}\t{a.unit_label}\t{a.state_label}{demo}")
     _print(f"共 {len(items)} 个账号。")
     return EXIT_OK
 

@@ -201,11 +201,33 @@ def _settle(page: Any) -> dict[str, Any]:
     raise TimeoutError(f"page did not settle: {_state(page)}")
 
 
+# Since the sign-in (access.md §2) a new session opens on the sign-in page; the demo store offers
+# one-click accounts. The clock starts when the account is chosen: what follows is the page itself.
+DEMO_ACCOUNT = "系统管理员（示例）（系统管理员）"
+
+
+def _sign_in_if_asked(page: Any) -> None:
+    """On the sign-in page (a code without accounts has none), wait for its demo account button."""
+    page.wait_for_function(
+        "() => document.querySelector('input[aria-label=\"登录名\"]') || "
+        "document.querySelector('[data-testid=\"stSidebarNav\"]')", timeout=TIMEOUT_MS)
+    if page.locator('input[aria-label="登录名"]').count():
+        page.get_by_role("button", name=DEMO_ACCOUNT).wait_for(timeout=TIMEOUT_MS)
+
+
+def _choose_account(page: Any) -> None:
+    button = page.get_by_role("button", name=DEMO_ACCOUNT)
+    if button.count():
+        button.click()
+
+
 def _open_page(browser: Any, url: str, want: dict[str, int] | None) -> tuple[float, dict[str, Any], Any, Any]:
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
-    t0 = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+    _sign_in_if_asked(page)
+    t0 = time.perf_counter()
+    _choose_account(page)
     if want is None:
         s = _settle(page)
         elapsed = time.perf_counter() - t0
@@ -382,6 +404,12 @@ def _checkout(commit: str) -> Path:
     return out
 
 
+def _signs_in(page: Any) -> bool:
+    """Wait for the first screen: the sign-in page (True) or the app (False)."""
+    _sign_in_if_asked(page)
+    return bool(page.locator('input[aria-label="登录名"]').count())
+
+
 def _first_chart(browser: Any, url: str) -> tuple[float, float]:
     """A new browser context (empty HTTP cache, new Streamlit session) opening ``url``: seconds
     to the first chart drawn in the page, and to the whole page done (every chart drawn, idle)."""
@@ -390,6 +418,8 @@ def _first_chart(browser: Any, url: str) -> tuple[float, float]:
     try:
         t0 = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        if page.locator('input[aria-label="登录名"]').count() or _signs_in(page):
+            _choose_account(page)  # the sign-in page's time is counted: a user waits for it too
         page.wait_for_function(FIRST_CHART_JS, polling=20, timeout=TIMEOUT_MS)
         first = time.perf_counter() - t0
         page.wait_for_function(DONE_JS, arg=[{"plots": 5, "frames": 0, "metrics": 8}, False], polling=20,

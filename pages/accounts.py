@@ -42,7 +42,7 @@ with state.read_store() as con:
     has_demo = store.has_demo_data(con)
 table = pd.DataFrame([{
     "登录名": a.login, "姓名": a.name, "角色": a.role_label, "单位": a.unit_label,
-    "状态": "停用" if not a.active else ("待改密码" if a.must_change else "正常"),
+    "状态": a.state_label,
     "示例": "是" if a.is_demo else "", "创建时间": a.created_at,
 } for a in items])
 st.dataframe(table, hide_index=True, key="acc_table", placeholder=components.MISSING)

@@ -82,16 +82,16 @@ records = state.call("review.submissions")
 if not records:
     st.caption("还没有报送记录。")
 else:
-    table = pd.DataFrame([{
+    table = pd.DataFrame([{  # the state and the reason first: what a township looks for
         "上传编号": r.upload_id,
-        "上传时间": r.uploaded_at,
-        "文件名": r.file_name,
         "月份": f"{r.period:%Y-%m}",
-        "范围": format_scope(r.scope, max_townships=3),
-        "提交人": r.submitted_by or r.uploader or "",
         "状态": store.STATUS_LABELS.get(r.status, r.status),
-        "审核人": r.reviewed_by or "",
         "退回原因": r.review_reason or "",
+        "文件名": r.file_name,
+        "上传时间": r.uploaded_at,
+        "提交人": r.submitted_by or r.uploader or "",
+        "审核人": r.reviewed_by or "",
+        "范围": format_scope(r.scope, max_townships=3),
     } for r in records])
     st.dataframe(table, hide_index=True, key="rv_history", placeholder=components.MISSING,
                  column_config={"上传时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

@@ -58,3 +58,19 @@ def test_server_upload_limit_follows_max_upload_mb(tmp_path: Path) -> None:
         proc.kill()  # nothing to shut down cleanly: the server has no store open
         proc.wait(timeout=30)
         log.close()
+
+
+def test_the_app_listens_on_this_machine_only_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import serve
+
+    for key in [k for k in os.environ if k.startswith("FIVESTAR_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("FIVESTAR_SETTINGS", "/nonexistent/none.toml")
+    command = serve.streamlit_command(["--server.port", "8501"])
+    assert command[command.index("--server.address") + 1] == "127.0.0.1"
+    monkeypatch.setenv("FIVESTAR_SERVER_ADDRESS", "0.0.0.0")
+    command = serve.streamlit_command([])
+    assert command[command.index("--server.address") + 1] == "0.0.0.0"
+    # An address given on the command line wins (and is not given twice).
+    command = serve.streamlit_command(["--server.address", "192.0.2.1"])
+    assert command.count("--server.address") == 1 and "192.0.2.1" in command

@@ -24,10 +24,14 @@ def upload_limit_mb() -> int:
 
 
 def streamlit_command(extra: list[str]) -> list[str]:
-    """The ``streamlit run`` command line for ``app.py`` with the upload limit from the settings."""
+    """The ``streamlit run`` command line for ``app.py`` with the upload limit from the settings and,
+    unless the options name one, the listening address (``server_address``: this machine only by
+    default, access.md §2; a LAN address only with accounts for everyone)."""
     extra = [a for i, a in enumerate(extra) if not _is_upload_option(extra, i)]
+    address = [] if any(a.startswith("--server.address") for a in extra) else [
+        "--server.address", str(load_settings().server_address)]
     return [sys.executable, "-m", "streamlit", "run", str(APP),
-            "--server.maxUploadSize", str(upload_limit_mb()), *extra]
+            "--server.maxUploadSize", str(upload_limit_mb()), *address, *extra]
 
 
 def _is_upload_option(args: list[str], index: int) -> bool:

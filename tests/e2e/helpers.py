@@ -43,6 +43,9 @@ def wait_for_app(page: Any, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     )
 
 
+FIRST_SCREEN_JS = """() => !!(document.querySelector('input[aria-label="登录名"]')
+    || document.querySelector('[data-testid="stSidebarNav"]') || document.querySelector('[data-testid="stCode"]'))"""
+
 # The demo account a new browser session signs in as (the demo store's one-click accounts).
 DEMO_ADMIN = "系统管理员（示例）（系统管理员）"
 
@@ -50,8 +53,18 @@ DEMO_ADMIN = "系统管理员（示例）（系统管理员）"
 def sign_in_demo(page: Any, account: str = DEMO_ADMIN) -> None:
     """On the sign-in page, sign in with one of the demo store's one-click accounts."""
     page.get_by_role("button", name=account).click()
-    page.wait_for_function("() => !document.querySelector('input[aria-label=\"登录名\"]')", timeout=APP_TIMEOUT_MS)
+    page.wait_for_selector('[data-testid="stSidebarNav"]', state="attached", timeout=APP_TIMEOUT_MS)
     wait_for_app(page)
+
+
+def sign_in(page: Any, login: str, password: str) -> None:
+    """Sign in on the sign-in page with a login name and password."""
+    page.get_by_label("登录名").fill(login)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('[data-testid="stSidebarNav"]', state="attached", timeout=APP_TIMEOUT_MS)
+    wait_for_app(page)
+    assert_no_exception(page)
 
 
 def goto(page: Any, url: str, *, account: str | None = DEMO_ADMIN) -> None:
@@ -61,6 +74,9 @@ def goto(page: Any, url: str, *, account: str | None = DEMO_ADMIN) -> None:
     that demo account and ends on the page ``url`` names; with None it stays there."""
     page.goto(url, wait_until="domcontentloaded")
     wait_for_app(page)
+    # The first screen is drawn a moment after the run is reported done: wait for the sign-in form,
+    # the app's page list, or the first-run notice (a store without accounts) before looking.
+    page.wait_for_function(FIRST_SCREEN_JS, timeout=APP_TIMEOUT_MS)
     if account is not None and page.locator('input[aria-label="登录名"]').count():
         sign_in_demo(page, account)
     assert_no_exception(page)

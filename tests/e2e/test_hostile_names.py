@@ -27,6 +27,9 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
+from analytics import accounts, store
+from analytics.audit import cli_actor
+from analytics.settings import Settings
 from tests.e2e.conftest import serve_app
 from tests.e2e.helpers import (
     APP_TIMEOUT_MS,
@@ -40,6 +43,7 @@ from tests.e2e.helpers import (
     main_area,
     open_sidebar,
     pick_in_sidebar,
+    sign_in,
     wait_for_app,
 )
 from tests.factories import build_store
@@ -82,12 +86,21 @@ def build_hostile_store(path: Path) -> Path:
               "task": f"![任务](http://{OUTSIDE}/t.png)<b>任务</b>", "owner": SECRETARY, "deadline": "2024-08-10",
               "done": False}]
     build_store(path, rows, tasks)
+    # The account the test signs in with carries a hostile display name too (shown in the sidebar).
+    with store.open_store(path, settings=Settings({"lock_timeout_s": 5})) as scon:
+        accounts.add_account(scon, HOSTILE_LOGIN, role="admin", name=ACCOUNT_NAME, by=cli_actor(),
+                             password=HOSTILE_PASSWORD, must_change=False)
     con = duckdb.connect(str(path))
     try:
         con.execute("UPDATE uploads SET file_name = ? || upload_id || '.xlsx', uploader = ?", [FILE_NAME, UPLOADER])
     finally:
         con.close()
     return path
+
+
+HOSTILE_LOGIN = "hostile"
+HOSTILE_PASSWORD = "hostile-pass-1"
+ACCOUNT_NAME = "<img src=x onerror=alert(2)>**管理员**"
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +185,9 @@ def test_hostile_names_stay_text_on_every_page(browser: Any, hostile_url: str, s
     page = context.new_page()
     guard = Guard(context, page)
     try:
-        goto(page, hostile_url)
+        goto(page, hostile_url, account=None)  # a store without demo data: the sign-in form
+        sign_in(page, HOSTILE_LOGIN, HOSTILE_PASSWORD)
+        assert ACCOUNT_NAME in page.evaluate(PAGE_TEXT_JS)  # the account's name, as text
         title = page.title()
         pick_in_sidebar(page, "县（市、区）", COUNTY)
         pick_in_sidebar(page, "乡镇（街道）", TOWNSHIP)

@@ -47,6 +47,9 @@ PAGES = (
     PageSpec("季度对比", "compare", ("两期都有的支部", "晋星", "降星", "新增 / 缺报"), charts=2),
     PageSpec("简报", "briefing", ("下载离线简报（HTML）", "下载简报表格（Excel）", "数据来源"), charts=1),
     PageSpec("数据上传", "upload", ("上传台账", "上传历史", "回滚一次上传"), tables=1),
+    PageSpec("报送审核", "review", ("待审核", "报送记录"), tables=1),
+    PageSpec("操作记录", "audit_log", ("时间范围", "下载操作记录（Excel）"), tables=1),
+    PageSpec("账号管理", "accounts", ("新建账号", "停用账号 / 重置密码", "示例数据"), tables=1),
 )
 
 
