@@ -145,6 +145,6 @@ def test_server_upload_limit_is_max_upload_mb(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("FIVESTAR_MAX_UPLOAD_MB", "7")
     command = serve.streamlit_command(["--server.port", "8600", "--server.maxUploadSize", "200"])
     assert command[1:4] == ["-m", "streamlit", "run"] and command[4].endswith("app.py")
-    assert command[5:] == ["--server.maxUploadSize", "7", "--server.port", "8600"]
+    assert command[5:] == ["--server.maxUploadSize", "7", "--server.address", "127.0.0.1", "--server.port", "8600"]
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
     assert "-m ui.serve" in makefile and "streamlit run" not in makefile
