@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from ui import charts, components, format, mobile, safe, state, theme
@@ -88,8 +87,13 @@ event = st.container(key="desk_bm_table").dataframe(  # desktop: the full grid
     },
 )
 components.overflow_note(len(table))
-components.xlsx_download(
-    "下载作战图（Excel）", {"作战图": full_table}, f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
+fetch_tasks = state.deferred("problems.scope_tasks", period, scope, SETTINGS)
+fetch_problems = state.deferred("problems.scope_problems", period, scope, SETTINGS)
+components.xlsx_download(  # the 任务 and 问题清单 sheets are read only when the user downloads
+    "下载作战图（Excel）",
+    lambda: {"作战图": full_table, "任务": format.task_detail_table(fetch_tasks(), with_unit=True),
+             "问题清单": format.problem_table(fetch_problems(), with_unit=True)},
+    f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
     title=f"“五星”支部创建作战图（{period.display}，{scope.label}）", key="bm_xlsx",
 )
 
@@ -127,35 +131,56 @@ choice = st.selectbox(
 )
 county, township, branch = choice.split("|", 2)
 row = view[(view["county"] == county) & (view["township"] == township) & (view["branch"] == branch)].iloc[0]
+weak_rec = state.call("problems.branch_weak_record", period, county, township, branch)
+secretary = row["secretary"] if not format.is_missing(row["secretary"]) else (weak_rec or {}).get("secretary")
+liaison = (weak_rec or {}).get("liaison")
 st.markdown(
     f"**{safe.md(branch)}**（{safe.md(township)}，{safe.md(row['branch_type'])}）　星级 **{format.level(row['stars'])}**　"
     f"创建目标 **{format.target(row['target_stars'])}**　综合得分 **{format.score(row['score'])}**　"
-    f"书记 {safe.md(row['secretary']) if not format.is_missing(row['secretary']) else '—'}"
+    f"书记 {safe.md(secretary) if not format.is_missing(secretary) else '—'}"
+    + (f"　包联领导 {safe.md(liaison)}" if not format.is_missing(liaison) else "")
     + ("　:red-badge[软弱涣散]" if bool(row["weak"]) else "")
 )
 # Tasks and the month-by-month chart each take the full width (side by side the
 # table lost its last columns and the chart's month ticks stood on end).
-tasks = state.call("battle_map.branch_tasks", period, county, township, branch)
+tasks = state.call("problems.branch_task_detail", period, county, township, branch)
 if tasks.empty:
     st.info("该支部本期没有报送任务台账。")
 else:
     n_over = int(tasks["overdue"].fillna(False).astype(bool).sum())
     n_done = int(tasks["done"].fillna(False).astype(bool).sum())
-    st.caption(f"重点任务 {len(tasks)} 项：已完成 {n_done} 项，逾期 {n_over} 项（红色）。")
-    shown = pd.DataFrame({
-        "所属星": tasks["star_name"].to_numpy(),
-        "重点任务": tasks["task"].to_numpy(),
-        "具体举措": tasks["measure"].to_numpy(),
-        "负责人": tasks["owner"].to_numpy(),
-        "完成时限": tasks["deadline"].to_numpy(),
-        "是否完成": tasks["done"].map(lambda d: "已完成" if d is True or d == 1 else "未完成").to_numpy(),
-        "完成时间": tasks["done_date"].to_numpy(),
-        "逾期": tasks["overdue"].map(lambda o: "逾期" if o is True or o == 1 else "").to_numpy(),
-    })
-    task_styled = shown.style.apply(
-        lambda r: ["background-color: #FDECEA; color: #B71C1C;" if r["逾期"] else "" for _ in r], axis=1
-    ).format({"完成时限": format.day, "完成时间": format.day}, na_rep="")
-    st.dataframe(task_styled, hide_index=True, key="bm_tasks", placeholder="", height=components.fit_height(len(shown)))
+    n_acc = int(tasks["accepted"].fillna(False).astype(bool).sum())
+    st.caption(f"重点任务 {len(tasks)} 项：已完成 {n_done} 项，已验收 {n_acc} 项，逾期 {n_over} 项（红色）。按所属星分组。")
+    for star_name, group in format.task_groups(tasks):
+        g_done = int(group["done"].fillna(False).astype(bool).sum())
+        st.markdown(f"**{safe.md(star_name)}**　{len(group)} 项，已完成 {g_done} 项")
+        shown = format.task_detail_table(group)
+        with st.container(key=f"desk_bm_tasks_{group['_group'].iloc[0]}"):
+            st.dataframe(format.overdue_style(shown), hide_index=True, placeholder="",
+                         height=components.fit_height(len(shown)))
+        with st.container(key=f"phone_bm_tasks_{group['_group'].iloc[0]}"):  # phones: task and its state only
+            st.dataframe(format.overdue_style(shown[["重点任务", "负责人", "完成时限", "状态", "逾期"]]),
+                         hide_index=True, placeholder="", height=components.fit_height(len(shown)))
+problems = state.call("problems.branch_problems", period, county, township, branch)
+st.markdown("##### 问题清单")
+if problems.empty:
+    st.caption("该支部本期没有报送问题清单。")
+else:
+    closed = problems["closed"].fillna(False).astype(bool)
+    n_p_over = int(problems["overdue"].fillna(False).astype(bool).sum())
+    st.caption(f"问题 {len(problems)} 个：未销号 {int((~closed).sum())} 个（逾期 {n_p_over} 个，红色），已销号 {int(closed.sum())} 个。")
+    shown_p = format.problem_table(problems)
+    st.dataframe(format.overdue_style(shown_p), hide_index=True, key="bm_problems", placeholder="",
+                 height=components.fit_height(len(shown_p)))
+if weak_rec is not None and (bool(weak_rec.get("weak")) or weak_rec.get("record_period") is not None):
+    st.markdown("##### 软弱涣散整顿")
+    items = [("整顿状态", weak_rec.get("state")), ("认定情形", weak_rec.get("situations")),
+             ("整顿措施", weak_rec.get("plan")), ("包联领导", weak_rec.get("liaison")),
+             ("认定时间", format.day(weak_rec.get("identified")) if weak_rec.get("identified") else None),
+             ("销号时间", format.day(weak_rec.get("cleared")) if weak_rec.get("cleared") else None),
+             ("台账存在问题", weak_rec.get("ledger_problems"))]
+    st.markdown("\n".join(f"- **{k}**：{safe.md(v)}" for k, v in items if not format.is_missing(v))
+                or "本期台账标记为软弱涣散，未报送整顿记录。")
 history = state.call("battle_map.branch_history", county, township, branch, SETTINGS)
 with st.container(key="desk_bm_history"):
     components.chart(charts.branch_history_chart(history, title=f"{safe.plot(branch)} 逐月情况"), f"{branch}逐月情况",

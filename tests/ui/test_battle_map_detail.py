@@ -1,0 +1,119 @@
+"""作战图 branch detail (battle-map.md §4): tasks by star with team / star owner / department /
+acceptance, the problem list with overdue marked, the weak-branch record, and the Excel
+download's 任务 and 问题清单 sheets — on a tiny literal store."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.factories import build_store
+from tests.ui.conftest import BRANCHES, with_account
+from tests.ui.test_pages import frame, open_page
+
+TASKS = [
+    {"period": "2024-08", "township": "东镇", "branch": "一村", "star_slot": 2, "task": "发展特色种植",
+     "measure": "建大棚20座", "team": "产业专班", "star_owner": "周领", "department": "农业办",
+     "owner": "李乙", "deadline": "2024-08-10", "done": False},
+    {"period": "2024-08", "township": "东镇", "branch": "一村", "star_slot": 2, "task": "成立合作社",
+     "owner": "李乙", "deadline": "2024-08-05", "done": True, "done_date": "2024-08-03",
+     "accepted": True, "accepted_date": date(2024, 8, 6)},
+    {"period": "2024-08", "township": "东镇", "branch": "一村", "star_slot": None, "task": "建村史馆",
+     "owner": "钱丁", "deadline": "2024-12-31", "done": False},
+]
+PROBLEMS = [
+    {"period": "2024-08", "township": "东镇", "branch": "一村", "star_slot": 2, "problem": "产业规模小",
+     "measure": "引进企业", "owner": "孙戊", "deadline": "2024-08-15", "closed": False},
+    {"period": "2024-08", "township": "东镇", "branch": "一村", "star_slot": 4, "problem": "矛盾排查不及时",
+     "owner": "吴己", "deadline": "2024-10-31", "closed": False},
+    {"period": "2024-08", "township": "东镇", "branch": "一村", "star_slot": None, "problem": "活动室破旧",
+     "owner": "郑庚", "deadline": "2024-07-31", "closed": True, "closed_date": "2024-07-20"},
+]
+WEAK = [
+    {"period": "2024-08", "township": "东镇", "branch": "一村", "situations": "班子不团结",
+     "plan": "调整班子", "liaison": "冯副书记", "identified": "2024-03-01", "state": "整顿中"},
+]
+
+
+@pytest.fixture
+def detail_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    branches = [dict(b) for b in BRANCHES]
+    for b in branches:
+        if b["period"] == "2024-08" and b["branch"] == "一村":
+            b["weak"] = True
+    db = with_account(build_store(tmp_path / "detail.duckdb", branches, TASKS, problems=PROBLEMS, weak=WEAK))
+    monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
+    monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
+    return db
+
+
+def test_branch_detail_tasks_by_star_problems_and_weak_record(detail_db: Path) -> None:
+    at = open_page("pages/battle_map.py")
+    assert at.selectbox(key="bm_branch").value == "甲县|东镇|一村"
+    # tasks grouped by star: 产业兴旺星 (slot 2) first, 未分星 last
+    star2 = frame(at, "具体举措", 0)
+    unstarred = frame(at, "具体举措", 1)
+    assert list(star2["所属星"].unique()) == ["产业兴旺星"] and list(unstarred["所属星"]) == ["未分星"]
+    assert list(star2["重点任务"]) == ["成立合作社", "发展特色种植"]  # by deadline
+    first = star2.iloc[1]
+    assert (first["专班人员"], first["领星人"], first["责任单位"], first["负责人"]) == ("产业专班", "周领", "农业办", "李乙")
+    assert list(star2["状态"]) == ["已验收", "未完成"]
+    assert list(star2["逾期"]) == ["", "逾期"]
+    assert list(unstarred["重点任务"]) == ["建村史馆"]
+    markdown = [m.value for m in at.markdown]
+    assert any("产业兴旺" in v and "2 项，已完成 1 项" in v for v in markdown)
+    assert any("未分星" in v for v in markdown)
+    assert any("重点任务 3 项：已完成 1 项，已验收 1 项，逾期 1 项" in c.value for c in at.caption)
+    # phones: the task and its state without the wide columns
+    phone = frame(at, "状态", 1)
+    assert list(phone.columns) == ["重点任务", "负责人", "完成时限", "状态", "逾期"]
+    # the problem list: open first, the overdue one marked
+    problems = frame(at, "存在问题")
+    assert list(problems["存在问题"]) == ["产业规模小", "矛盾排查不及时", "活动室破旧"]
+    assert list(problems["销号"]) == ["未销号", "未销号", "已销号"]
+    assert list(problems["逾期"]) == ["逾期", "", ""]
+    assert list(problems["所属星"]) == ["产业兴旺星", "平安法治星", "未分星"]
+    assert any("问题 3 个：未销号 2 个（逾期 1 个，红色），已销号 1 个" in c.value for c in at.caption)
+    # the weak record, the secretary and the liaison
+    assert any("整顿状态" in v and "整顿中" in v and "班子不团结" in v and "冯副书记" in v and "2024-03-01" in v
+               for v in markdown)
+    assert any("书记 王甲" in v and "包联领导 冯副书记" in v and "软弱涣散" in v for v in markdown)
+
+
+def test_branch_without_problems_or_weak_record(detail_db: Path) -> None:
+    at = open_page("pages/battle_map.py")
+    at.selectbox(key="bm_branch").set_value("甲县|东镇|二村")
+    at.run()
+    assert not at.exception
+    assert any("该支部本期没有报送任务台账" in i.value for i in at.info)
+    assert any("该支部本期没有报送问题清单" in c.value for c in at.caption)
+    assert not any("整顿状态" in m.value for m in at.markdown)
+
+
+def test_battle_map_excel_has_task_and_problem_sheets(detail_db: Path, downloads: dict[str, bytes]) -> None:
+    open_page("pages/battle_map.py")
+    name = next(n for n in downloads if n.startswith("作战图"))
+    wb = openpyxl.load_workbook(io.BytesIO(downloads[name]))
+    assert wb.sheetnames[:3] == ["作战图", "任务", "问题清单"]
+    for ws in wb.worksheets:
+        assert not any(c.data_type == "f" for r in ws.iter_rows() for c in r), ws.title
+    tasks = _sheet(wb["任务"], "重点任务")
+    assert list(tasks["重点任务"]) == ["成立合作社", "发展特色种植", "建村史馆"]
+    assert list(tasks["村（社区）"]) == ["一村"] * 3
+    assert list(tasks["状态"]) == ["已验收", "未完成", "未完成"]
+    assert list(tasks["领星人"])[1] == "周领"
+    problems = _sheet(wb["问题清单"], "存在问题")
+    assert list(problems["存在问题"]) == ["产业规模小", "矛盾排查不及时", "活动室破旧"]
+    assert list(problems["逾期"].fillna("")) == ["逾期", "", ""]
+
+
+def _sheet(ws: openpyxl.worksheet.worksheet.Worksheet, first_col: str) -> pd.DataFrame:
+    """The table of a download sheet: its header row is the one naming ``first_col``."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(rows) if first_col in r)
+    return pd.DataFrame(rows[head + 1:], columns=rows[head]).dropna(how="all")
