@@ -44,8 +44,11 @@ WEAK = [
 def detail_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     branches = [dict(b) for b in BRANCHES]
     for b in branches:
-        if b["period"] == "2024-08" and b["branch"] == "一村":
+        # 一村 weak in 2024-08; 二村 weak in 2024-07 and cleared in 2024-08
+        if (b["period"], b["branch"]) in (("2024-08", "一村"), ("2024-07", "二村")):
             b["weak"] = True
+        if (b["period"], b["branch"]) == ("2024-08", "一村"):
+            b["open_problems"] = 2  # set at import from the problem list's open rows
     db = with_account(build_store(tmp_path / "detail.duckdb", branches, TASKS, problems=PROBLEMS, weak=WEAK))
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
     monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
@@ -117,3 +120,24 @@ def _sheet(ws: openpyxl.worksheet.worksheet.Worksheet, first_col: str) -> pd.Dat
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(rows) if first_col in r)
     return pd.DataFrame(rows[head + 1:], columns=rows[head]).dropna(how="all")
+
+
+def test_overview_cards_weak_problems_and_acceptance(detail_db: Path) -> None:
+    at = open_page("pages/overview.py")
+    m = {x.label: x for x in at.metric}
+    # 2024-08, whole store: 一村 weak (2024-07: 二村 weak, cleared now) -> 1, change 0, 1 cleared
+    assert m["软弱涣散支部"].value == "1 个" and m["软弱涣散支部"].delta == "0"
+    assert m["软弱涣散已转化"].value == "1 个"
+    # 一村's problems: 2 open, 产业规模小 (deadline 2024-08-15) overdue
+    assert m["未销号问题"].value == "2 个"
+    assert m["逾期问题"].value == "1 个"
+    # tasks done from the ledgers (15 + 6 + 29 + 0 + 0), accepted from the task rows (成立合作社)
+    assert m["任务已完成 / 已验收"].value == "50 / 1 项"
+
+
+def test_briefing_headlines_weak_problems_and_acceptance(detail_db: Path) -> None:
+    at = open_page("pages/briefing.py")
+    m = {x.label: x.value for x in at.metric}
+    assert m["软弱涣散"] == "1" and m["未销号问题"] == "2" and m["任务完成 / 验收"] == "50 / 1"
+    assert any("软弱涣散支部 1 个（上月 1 个，已转化 1 个）；问题清单未销号 2 个，其中逾期 1 个；"
+               "重点任务已完成 50 项、已验收 1 项。" in i.value for i in at.info)
