@@ -104,6 +104,48 @@ if n_all > components.BATTLE_PAGE_ROWS:
 elif st.toggle("显示层级视图（县区 → 乡镇 → 支部，颜色为星级）", value=len(view) <= 400, key="bm_show_tree"):
     components.chart(charts.hierarchy_treemap(view), "层级视图", sel, key="bm_treemap")
 
+# --- one star across the branches (分星推进) -----------------------------------
+st.subheader("分星推进")
+star_labels = format.star_headers(bm)
+slot = st.segmented_control("选择一颗星", [1, 2, 3, 4, 5], format_func=lambda s: star_labels[s - 1], default=1,
+                            key="bm_star") or 1
+sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS)
+sv_branches, sv_tasks, sv_problems = sv["branches"], sv["tasks"], sv["problems"]
+status_counts = sv_branches["status"].map(theme.status_key).value_counts()
+st.caption(
+    f"{star_labels[slot - 1]}：{len(sv_branches)} 个支部，"
+    + "、".join(f"{theme.STATUS_LABEL[k]} {int(status_counts.get(k, 0))} 个" for k in theme.STATUS_ORDER)
+    + f"；该星重点任务 {len(sv_tasks)} 项（已完成 {int(sv_tasks['done'].fillna(False).astype(bool).sum())} 项，"
+    f"已验收 {int(sv_tasks['accepted'].fillna(False).astype(bool).sum())} 项，"
+    f"逾期 {int(sv_tasks['overdue'].fillna(False).astype(bool).sum())} 项）；"
+    f"未销号问题 {len(sv_problems)} 个（逾期 {int(sv_problems['overdue'].fillna(False).astype(bool).sum())} 个）。"
+)
+star_table = format.star_view_table(sv_branches, several_townships=sv_branches["township"].nunique() > 1)
+star_shown: object = star_table
+if len(star_table) <= components.STYLER_MAX_ROWS:
+    star_shown = star_table.style.map(format.status_css, subset=["状态"])  # type: ignore[arg-type]
+with st.container(key="desk_bm_star"):
+    st.dataframe(star_shown, hide_index=True, key="bm_star_table", placeholder="",  # type: ignore[arg-type]
+                 height=components.fit_height(len(star_table)),
+                 column_config={"村（社区）": st.column_config.TextColumn(pinned=True)})
+with st.container(key="phone_bm_star"):  # phones: the branch, its status and the counts that matter
+    st.dataframe(star_table[["村（社区）", "状态", "已完成", "任务", "未销号问题"]], hide_index=True, placeholder="",
+                 key="bm_star_table_phone", height=components.fit_height(len(star_table)))
+with st.expander(f"{star_labels[slot - 1]}的重点任务（{len(sv_tasks)} 项）"):
+    if len(sv_tasks):
+        star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                              with_unit=True).drop(columns=["所属星"])
+        st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
+    else:
+        st.caption("本期没有该星的任务。")
+with st.expander(f"{star_labels[slot - 1]}的未销号问题（{len(sv_problems)} 个）"):
+    if len(sv_problems):
+        star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                             with_unit=True).drop(columns=["所属星"])
+        st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
+    else:
+        st.caption("本期没有该星的未销号问题。")
+
 # --- one branch ---------------------------------------------------------------
 st.subheader("支部详情")
 keys = [f"{r.county}|{r.township}|{r.branch}" for r in view.itertuples(index=False)]

@@ -403,3 +403,23 @@ def overdue_style(table: pd.DataFrame) -> Any:
     return table.style.apply(
         lambda r: [OVERDUE_CSS if r["逾期"] else "" for _ in r], axis=1
     ).format({c: day for c in dates}, na_rep="")
+
+
+def star_view_table(branches: pd.DataFrame, *, several_townships: bool = True) -> pd.DataFrame:
+    """problems.star_view's ``branches`` as the 分星推进 table (status as 已达标 / 创建中 / …)."""
+    out: dict[str, Any] = {}
+    if several_townships:
+        out["乡镇（街道）"] = branches["township"].to_numpy()
+    out.update({
+        "村（社区）": branches["branch"].to_numpy(),
+        "状态": branches["status"].map(lambda c: STATUS_LABELS.get(c if isinstance(c, str) else None,
+                                                                STATUS_LABELS[None])).to_numpy(),
+        "任务": branches["tasks"].astype("Int64").to_numpy(),
+        "已完成": branches["tasks_done"].astype("Int64").to_numpy(),
+        "已验收": branches["tasks_accepted"].astype("Int64").to_numpy(),
+        "逾期任务": branches["tasks_overdue"].astype("Int64").to_numpy(),
+        "未销号问题": branches["open_problems"].astype("Int64").to_numpy(),
+        "逾期问题": branches["overdue_problems"].astype("Int64").to_numpy(),
+        "相关人员": branches["people"].to_numpy(),
+    })
+    return pd.DataFrame(out)

@@ -73,8 +73,8 @@ def test_branch_detail_tasks_by_star_problems_and_weak_record(detail_db: Path) -
     assert any("未分星" in v for v in markdown)
     assert any("重点任务 3 项：已完成 1 项，已验收 1 项，逾期 1 项" in c.value for c in at.caption)
     # phones: the task and its state without the wide columns
-    phone = frame(at, "状态", 1)
-    assert list(phone.columns) == ["重点任务", "负责人", "完成时限", "状态", "逾期"]
+    phone = _frames_with(at, ["重点任务", "负责人", "完成时限", "状态", "逾期"])
+    assert [list(f["状态"]) for f in phone] == [["已验收", "未完成"], ["未完成"]]
     # the problem list: open first, the overdue one marked
     problems = frame(at, "存在问题")
     assert list(problems["存在问题"]) == ["产业规模小", "矛盾排查不及时", "活动室破旧"]
@@ -141,3 +141,37 @@ def test_briefing_headlines_weak_problems_and_acceptance(detail_db: Path) -> Non
     assert m["软弱涣散"] == "1" and m["未销号问题"] == "2" and m["任务完成 / 验收"] == "50 / 1"
     assert any("软弱涣散支部 1 个（上月 1 个，已转化 1 个）；问题清单未销号 2 个，其中逾期 1 个；"
                "重点任务已完成 50 项、已验收 1 项。" in i.value for i in at.info)
+
+
+def test_star_view_one_star_across_branches(detail_db: Path) -> None:
+    at = open_page("pages/battle_map.py")
+    at.segmented_control(key="bm_star").set_value(2)
+    at.run()
+    assert not at.exception
+    table = frame(at, "相关人员")
+    assert len(table) == 5  # every branch of 2024-08
+    one = table[table["村（社区）"] == "一村"].iloc[0]
+    assert one["状态"] == "已达标"  # 4★: slots 1–4 achieved
+    assert (one["任务"], one["已完成"], one["已验收"], one["逾期任务"]) == (2, 1, 1, 1)
+    assert (one["未销号问题"], one["逾期问题"]) == (1, 1)
+    assert set(str(one["相关人员"]).split("、")) == {"产业专班", "周领", "李乙", "孙戊"}
+    two = table[table["村（社区）"] == "二村"].iloc[0]
+    assert two["状态"] == "已达标" and two["任务"] == 0
+    assert any("产业兴旺/共建共享：5 个支部" in c.value and "该星重点任务 2 项（已完成 1 项，已验收 1 项，逾期 1 项）" in c.value
+               and "未销号问题 1 个（逾期 1 个）" in c.value for c in at.caption)
+    problems = frame(at, "存在问题")  # the star's open problems (the expander), before the branch detail
+    assert list(problems["存在问题"]) == ["产业规模小"] and list(problems["逾期"]) == ["逾期"]
+    # phones: the branch, its status and the counts
+    phone = _frames_with(at, ["村（社区）", "状态", "已完成", "任务", "未销号问题"])
+    assert len(phone) == 1 and len(phone[0]) == 5
+
+
+def _frames_with(at: object, columns: list[str]) -> list[pd.DataFrame]:
+    """The page's tables with exactly these columns (the phone containers' tables)."""
+    out = []
+    for element in at.dataframe:  # type: ignore[attr-defined]
+        value = element.value
+        data = value.data if hasattr(value, "data") else value
+        if list(data.columns) == columns:
+            out.append(data)
+    return out
