@@ -196,7 +196,9 @@ else:
     for star_name, group in format.task_groups(tasks):
         g_done = int(group["done"].fillna(False).astype(bool).sum())
         st.markdown(f"**{safe.md(star_name)}**　{len(group)} 项，已完成 {g_done} 项")
-        shown = format.task_detail_table(group)
+        # The heading names the star; optional columns nobody filled in this branch are left out.
+        shown = format.drop_empty(format.task_detail_table(group).drop(columns=["所属星"]),
+                                  ["专班人员", "领星人", "责任单位", "完成时间", "验收时间"])
         with st.container(key=f"desk_bm_tasks_{group['_group'].iloc[0]}"):
             st.dataframe(format.overdue_style(shown), hide_index=True, placeholder="",
                          height=components.fit_height(len(shown)))

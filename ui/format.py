@@ -423,3 +423,10 @@ def star_view_table(branches: pd.DataFrame, *, several_townships: bool = True) -
         "相关人员": branches["people"].to_numpy(),
     })
     return pd.DataFrame(out)
+
+
+def drop_empty(table: pd.DataFrame, optional: Sequence[str]) -> pd.DataFrame:
+    """``table`` without those ``optional`` columns that hold nothing (all missing or blank)."""
+    empty = [c for c in optional if c in table.columns
+             and table[c].map(lambda v: is_missing(v) or str(v).strip() == "").all()]
+    return table.drop(columns=empty)
