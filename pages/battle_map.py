@@ -203,8 +203,9 @@ else:
             st.dataframe(format.overdue_style(shown), hide_index=True, placeholder="",
                          height=components.fit_height(len(shown)))
         with st.container(key=f"phone_bm_tasks_{group['_group'].iloc[0]}"):  # phones: task and its state only
-            st.dataframe(format.overdue_style(shown[["重点任务", "负责人", "完成时限", "状态", "逾期"]]),
-                         hide_index=True, placeholder="", height=components.fit_height(len(shown)))
+            phone = format.phone_task_table(shown)
+            st.dataframe(format.overdue_style(phone), hide_index=True, placeholder="",
+                         column_order=["重点任务", "完成时限", "状态"], height=components.fit_height(len(phone)))
 problems = state.call("problems.branch_problems", period, county, township, branch)
 st.markdown("##### 问题清单")
 if problems.empty:

@@ -430,3 +430,11 @@ def drop_empty(table: pd.DataFrame, optional: Sequence[str]) -> pd.DataFrame:
     empty = [c for c in optional if c in table.columns
              and table[c].map(lambda v: is_missing(v) or str(v).strip() == "").all()]
     return table.drop(columns=empty)
+
+
+def phone_task_table(shown: pd.DataFrame) -> pd.DataFrame:
+    """``task_detail_table`` for a 390 px screen: task, deadline and state (逾期 when overdue)
+    fit without sideways scrolling; the 逾期 flag stays for the red rows (last column)."""
+    out = shown[["重点任务", "完成时限", "状态", "逾期"]].copy()
+    out["状态"] = out["状态"].where(out["逾期"] == "", "逾期")
+    return out

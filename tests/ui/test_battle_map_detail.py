@@ -75,8 +75,11 @@ def test_branch_detail_tasks_by_star_problems_and_weak_record(detail_db: Path) -
     assert any("未分星" in v for v in markdown)
     assert any("重点任务 3 项：已完成 1 项，已验收 1 项，逾期 1 项" in c.value for c in at.caption)
     # phones: the task and its state without the wide columns
-    phone = _frames_with(at, ["重点任务", "负责人", "完成时限", "状态", "逾期"])
-    assert [list(f["状态"]) for f in phone] == [["已验收", "未完成"], ["未完成"]]
+    # phones: the task, its deadline and its state (逾期 when overdue) fit 390 px
+    phone = _frames_with(at, ["重点任务", "完成时限", "状态", "逾期"])
+    assert [list(f["状态"]) for f in phone] == [["已验收", "逾期"], ["未完成"]]
+    phone_tables = [d for d in at.dataframe if list(d.proto.column_order) == ["重点任务", "完成时限", "状态"]]
+    assert len(phone_tables) == 2
     # the problem list: open first, the overdue one marked
     problems = frame(at, "存在问题")
     assert list(problems["存在问题"]) == ["产业规模小", "矛盾排查不及时", "活动室破旧"]
