@@ -47,7 +47,7 @@ row3 = st.columns(4)
 row3[0].metric("软弱涣散支部", f"{int(total['weak'])} 个",
                format.int_delta(int(total["weak"]) - int(total["weak_prev"])) if has_prev else None,
                delta_color="inverse", help=f"与{prev}相比（{prev} {int(total['weak_prev'])} 个）", border=True)
-row3[1].metric("软弱涣散已转化", f"{int(total['weak_cleared'])} 个", f"{prev}软弱涣散 {int(total['weak_prev'])} 个",
+row3[1].metric("软弱涣散已转化", f"{int(total['weak_cleared'])} 个", f"{period.previous_word} {int(total['weak_prev'])} 个",
                delta_color="off", delta_arrow="off",
                help=f"{prev}为软弱涣散、本期不再是软弱涣散的支部数", border=True)
 row3[2].metric("未销号问题", f"{int(total['open_problems'])} 个", f"逾期 {int(total['overdue_problems'])} 个",

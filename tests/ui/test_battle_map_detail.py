@@ -132,7 +132,7 @@ def test_overview_cards_weak_problems_and_acceptance(detail_db: Path) -> None:
     m = {x.label: x for x in at.metric}
     # 2024-08, whole store: 一村 weak (2024-07: 二村 weak, cleared now) -> 1, change 0, 1 cleared
     assert m["软弱涣散支部"].value == "1 个" and m["软弱涣散支部"].delta == "0"
-    assert m["软弱涣散已转化"].value == "1 个" and m["软弱涣散已转化"].delta == "2024年7月软弱涣散 1 个"
+    assert m["软弱涣散已转化"].value == "1 个" and m["软弱涣散已转化"].delta == "上月 1 个"
     # 一村's problems: 2 open, 产业规模小 (deadline 2024-08-15) overdue
     assert m["未销号问题"].value == "2 个" and m["未销号问题"].delta == "逾期 1 个"
     # tasks done from the ledgers (15 + 6 + 29 + 0 + 0), accepted from the task rows (成立合作社)
