@@ -1,6 +1,6 @@
 """作战图 branch detail (battle-map.md §4): tasks by star with team / star owner / department /
 acceptance, the problem list with overdue marked, the weak-branch record, and the Excel
-download's 任务 and 问题清单 sheets — on a tiny literal store."""
+download's 任务 and 问题清单 sheets, 分星推进, and the weak / problem figures of 总览 and 简报 — on a tiny literal store."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analytics.flags import ListHead
+from analytics.periods import Period
+from analytics.rankings import RankingEnds
+from analytics.scope import Scope
 from tests.factories import build_store
 from tests.ui.conftest import BRANCHES, with_account
+from tests.ui.test_briefing_exports import BLACK, RANKING, RED, _brief, _kpis
 from tests.ui.test_pages import frame, open_page
+from ui import briefing
 
 TASKS = [
     {"period": "2024-08", "township": "东镇", "branch": "一村", "star_slot": 2, "task": "发展特色种植",
@@ -179,3 +185,25 @@ def _frames_with(at: object, columns: list[str]) -> list[pd.DataFrame]:
         if list(data.columns) == columns:
             out.append(data)
     return out
+
+
+def test_offline_briefing_carries_the_weak_and_problem_headlines() -> None:
+    base = _brief()
+    counts = {"weak": 3, "weak_prev": 4, "weak_cleared": 2, "open_problems": 7, "overdue_problems": 5,
+              "tasks_done": 40, "tasks_accepted": 12, "tasks_total": 60}
+    dist = pd.DataFrame({"unit": ["全部"] * 6, "level": [5, 4, 3, 2, 1, 0],
+                         "level_label": ["五星", "四星", "三星", "二星", "一星", "无星"],
+                         "count": [1, 1, 0, 1, 1, 1], "share": [0.2, 0.2, 0, 0.2, 0.2, 0.2]})
+    b = briefing.make_briefing(
+        Period.parse("2024-08"), Scope(county="甲县"), kpis=_kpis(), distribution=dist,
+        ranking=RankingEnds(top=RANKING, bottom=RANKING.tail(1).reset_index(drop=True)),
+        red=ListHead(rows=RED, total=1), black=ListHead(rows=BLACK, total=1), uploads=6,
+        today=date(2024, 9, 3), problem_counts=counts)
+    assert len(b.headlines) == len(base.headlines) + 3
+    extra = {h.label: (h.value, h.note) for h in b.headlines[-3:]}
+    assert extra == {"软弱涣散": ("3", "上月 4 个，已转化 2 个"), "未销号问题": ("7", "其中逾期 5 个"),
+                     "任务完成 / 验收": ("40 / 12", "共 60 项")}
+    assert b.summary.endswith("软弱涣散支部 3 个（上月 4 个，已转化 2 个）；问题清单未销号 7 个，其中逾期 5 个；"
+                              "重点任务已完成 40 项、已验收 12 项。")
+    page = briefing.to_html(b)
+    assert "<div class='l'>未销号问题</div><div class='v'>7</div><div class='n'>其中逾期 5 个</div>" in page
