@@ -207,3 +207,22 @@ def test_offline_briefing_carries_the_weak_and_problem_headlines() -> None:
                               "重点任务已完成 40 项、已验收 12 项。")
     page = briefing.to_html(b)
     assert "<div class='l'>未销号问题</div><div class='v'>7</div><div class='n'>其中逾期 5 个</div>" in page
+
+
+def test_scope_tasks_and_problems_follow_the_snapshot_rule_and_scope(detail_db: Path) -> None:
+    from analytics import problems, store
+    from analytics.settings import Settings
+
+    s = Settings({})
+    with store.open_store(detail_db, settings=s) as con:
+        # a quarter takes each branch's latest month (一村: 2024-08, whose rows are the task sheet)
+        q3 = problems.scope_tasks(con, Period.parse("2024Q3"), Scope(), s)
+        assert list(q3["task"]) == ["成立合作社", "发展特色种植", "建村史馆"]
+        assert list(q3["star_slot"].fillna(0).astype(int)) == [2, 2, 0]  # 未分星 last
+        assert list(q3["overdue"]) == [False, True, False]
+        # July has no task or problem rows; another county sees none of 甲县's
+        assert problems.scope_tasks(con, Period.parse("2024-07"), Scope(), s).empty
+        assert problems.scope_problems(con, Period.parse("2024-08"), Scope(county="乙县"), s).empty
+        p = problems.scope_problems(con, Period.parse("2024-08"), Scope(county="甲县"), s)
+        assert list(p["problem"]) == ["产业规模小", "矛盾排查不及时", "活动室破旧"]
+        assert list(p["closed"]) == [False, False, True] and list(p["overdue"]) == [True, False, False]
