@@ -147,3 +147,21 @@ def star_view(
     tasks = _dates(sql.run(con, "star_view_tasks.sql", params), "deadline", "accepted_date", "done_date")
     problems = _dates(sql.run(con, "star_view_problems.sql", params), "deadline", "closed_date")
     return {"branches": branches, "tasks": tasks[STAR_TASK_COLUMNS], "problems": problems[STAR_PROBLEM_COLUMNS]}
+
+
+SCOPE_TASK_COLUMNS = ["county", "township", "branch", *TASK_DETAIL_COLUMNS]
+SCOPE_PROBLEM_COLUMNS = ["county", "township", "branch", *PROBLEM_COLUMNS]
+
+
+def scope_tasks(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
+    """Every task of the scope's branches (each branch's snapshot month), with the
+    ``branch_task_detail`` columns: the battle-map Excel's 任务 sheet."""
+    df = sql.run(con, "scope_tasks.sql", _params(period, scope, settings))
+    return _dates(df, "deadline", "done_date", "accepted_date")[SCOPE_TASK_COLUMNS]
+
+
+def scope_problems(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
+    """Every problem (open and closed) of the scope's branches' snapshot months, with the
+    ``branch_problems`` columns: the battle-map Excel's 问题清单 sheet."""
+    df = sql.run(con, "scope_problems.sql", _params(period, scope, settings))
+    return _dates(df, "deadline", "closed_date")[SCOPE_PROBLEM_COLUMNS]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from ui import charts, components, format, mobile, safe, state, theme
@@ -88,8 +87,13 @@ event = st.container(key="desk_bm_table").dataframe(  # desktop: the full grid
     },
 )
 components.overflow_note(len(table))
-components.xlsx_download(
-    "下载作战图（Excel）", {"作战图": full_table}, f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
+fetch_tasks = state.deferred("problems.scope_tasks", period, scope, SETTINGS)
+fetch_problems = state.deferred("problems.scope_problems", period, scope, SETTINGS)
+components.xlsx_download(  # the 任务 and 问题清单 sheets are read only when the user downloads
+    "下载作战图（Excel）",
+    lambda: {"作战图": full_table, "任务": format.task_detail_table(fetch_tasks(), with_unit=True),
+             "问题清单": format.problem_table(fetch_problems(), with_unit=True)},
+    f"{components.file_stem('作战图', period.label, scope.label)}.xlsx",
     title=f"“五星”支部创建作战图（{period.display}，{scope.label}）", key="bm_xlsx",
 )
 
@@ -99,6 +103,48 @@ if n_all > components.BATTLE_PAGE_ROWS:
     st.caption("支部太多，层级视图画不下：请在左侧选择县（市、区）或乡镇（街道）后查看。")
 elif st.toggle("显示层级视图（县区 → 乡镇 → 支部，颜色为星级）", value=len(view) <= 400, key="bm_show_tree"):
     components.chart(charts.hierarchy_treemap(view), "层级视图", sel, key="bm_treemap")
+
+# --- one star across the branches (分星推进) -----------------------------------
+st.subheader("分星推进")
+star_labels = format.star_headers(bm)
+slot = st.segmented_control("选择一颗星", [1, 2, 3, 4, 5], format_func=lambda s: star_labels[s - 1], default=1,
+                            key="bm_star") or 1
+sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS)
+sv_branches, sv_tasks, sv_problems = sv["branches"], sv["tasks"], sv["problems"]
+status_counts = sv_branches["status"].map(theme.status_key).value_counts()
+st.caption(
+    f"{star_labels[slot - 1]}：{len(sv_branches)} 个支部，"
+    + "、".join(f"{theme.STATUS_LABEL[k]} {int(status_counts.get(k, 0))} 个" for k in theme.STATUS_ORDER)
+    + f"；该星重点任务 {len(sv_tasks)} 项（已完成 {int(sv_tasks['done'].fillna(False).astype(bool).sum())} 项，"
+    f"已验收 {int(sv_tasks['accepted'].fillna(False).astype(bool).sum())} 项，"
+    f"逾期 {int(sv_tasks['overdue'].fillna(False).astype(bool).sum())} 项）；"
+    f"未销号问题 {len(sv_problems)} 个（逾期 {int(sv_problems['overdue'].fillna(False).astype(bool).sum())} 个）。"
+)
+star_table = format.star_view_table(sv_branches, several_townships=sv_branches["township"].nunique() > 1)
+star_shown: object = star_table
+if len(star_table) <= components.STYLER_MAX_ROWS:
+    star_shown = star_table.style.map(format.status_css, subset=["状态"])  # type: ignore[arg-type]
+with st.container(key="desk_bm_star"):
+    st.dataframe(star_shown, hide_index=True, key="bm_star_table", placeholder="",  # type: ignore[arg-type]
+                 height=components.fit_height(len(star_table)),
+                 column_config={"村（社区）": st.column_config.TextColumn(pinned=True)})
+with st.container(key="phone_bm_star"):  # phones: the branch, its status and the counts that matter
+    st.dataframe(star_table[["村（社区）", "状态", "已完成", "任务", "未销号问题"]], hide_index=True, placeholder="",
+                 key="bm_star_table_phone", height=components.fit_height(len(star_table)))
+with st.expander(f"{star_labels[slot - 1]}的重点任务（{len(sv_tasks)} 项）"):
+    if len(sv_tasks):
+        star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                              with_unit=True).drop(columns=["所属星"])
+        st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
+    else:
+        st.caption("本期没有该星的任务。")
+with st.expander(f"{star_labels[slot - 1]}的未销号问题（{len(sv_problems)} 个）"):
+    if len(sv_problems):
+        star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                             with_unit=True).drop(columns=["所属星"])
+        st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
+    else:
+        st.caption("本期没有该星的未销号问题。")
 
 # --- one branch ---------------------------------------------------------------
 st.subheader("支部详情")
@@ -127,35 +173,59 @@ choice = st.selectbox(
 )
 county, township, branch = choice.split("|", 2)
 row = view[(view["county"] == county) & (view["township"] == township) & (view["branch"] == branch)].iloc[0]
+weak_rec = state.call("problems.branch_weak_record", period, county, township, branch)
+secretary = row["secretary"] if not format.is_missing(row["secretary"]) else (weak_rec or {}).get("secretary")
+liaison = (weak_rec or {}).get("liaison")
 st.markdown(
     f"**{safe.md(branch)}**（{safe.md(township)}，{safe.md(row['branch_type'])}）　星级 **{format.level(row['stars'])}**　"
     f"创建目标 **{format.target(row['target_stars'])}**　综合得分 **{format.score(row['score'])}**　"
-    f"书记 {safe.md(row['secretary']) if not format.is_missing(row['secretary']) else '—'}"
+    f"书记 {safe.md(secretary) if not format.is_missing(secretary) else '—'}"
+    + (f"　包联领导 {safe.md(liaison)}" if not format.is_missing(liaison) else "")
     + ("　:red-badge[软弱涣散]" if bool(row["weak"]) else "")
 )
 # Tasks and the month-by-month chart each take the full width (side by side the
 # table lost its last columns and the chart's month ticks stood on end).
-tasks = state.call("battle_map.branch_tasks", period, county, township, branch)
+tasks = state.call("problems.branch_task_detail", period, county, township, branch)
 if tasks.empty:
     st.info("该支部本期没有报送任务台账。")
 else:
     n_over = int(tasks["overdue"].fillna(False).astype(bool).sum())
     n_done = int(tasks["done"].fillna(False).astype(bool).sum())
-    st.caption(f"重点任务 {len(tasks)} 项：已完成 {n_done} 项，逾期 {n_over} 项（红色）。")
-    shown = pd.DataFrame({
-        "所属星": tasks["star_name"].to_numpy(),
-        "重点任务": tasks["task"].to_numpy(),
-        "具体举措": tasks["measure"].to_numpy(),
-        "负责人": tasks["owner"].to_numpy(),
-        "完成时限": tasks["deadline"].to_numpy(),
-        "是否完成": tasks["done"].map(lambda d: "已完成" if d is True or d == 1 else "未完成").to_numpy(),
-        "完成时间": tasks["done_date"].to_numpy(),
-        "逾期": tasks["overdue"].map(lambda o: "逾期" if o is True or o == 1 else "").to_numpy(),
-    })
-    task_styled = shown.style.apply(
-        lambda r: ["background-color: #FDECEA; color: #B71C1C;" if r["逾期"] else "" for _ in r], axis=1
-    ).format({"完成时限": format.day, "完成时间": format.day}, na_rep="")
-    st.dataframe(task_styled, hide_index=True, key="bm_tasks", placeholder="", height=components.fit_height(len(shown)))
+    n_acc = int(tasks["accepted"].fillna(False).astype(bool).sum())
+    st.caption(f"重点任务 {len(tasks)} 项：已完成 {n_done} 项，已验收 {n_acc} 项，逾期 {n_over} 项（红色）。按所属星分组。")
+    for star_name, group in format.task_groups(tasks):
+        g_done = int(group["done"].fillna(False).astype(bool).sum())
+        st.markdown(f"**{safe.md(star_name)}**　{len(group)} 项，已完成 {g_done} 项")
+        # The heading names the star; optional columns nobody filled in this branch are left out.
+        shown = format.drop_empty(format.task_detail_table(group).drop(columns=["所属星"]),
+                                  ["专班人员", "领星人", "责任单位", "完成时间", "验收时间"])
+        with st.container(key=f"desk_bm_tasks_{group['_group'].iloc[0]}"):
+            st.dataframe(format.overdue_style(shown), hide_index=True, placeholder="",
+                         height=components.fit_height(len(shown)))
+        with st.container(key=f"phone_bm_tasks_{group['_group'].iloc[0]}"):  # phones: task and its state only
+            phone = format.phone_task_table(shown)
+            st.dataframe(format.overdue_style(phone), hide_index=True, placeholder="",
+                         column_order=["重点任务", "完成时限", "状态"], height=components.fit_height(len(phone)))
+problems = state.call("problems.branch_problems", period, county, township, branch)
+st.markdown("##### 问题清单")
+if problems.empty:
+    st.caption("该支部本期没有报送问题清单。")
+else:
+    closed = problems["closed"].fillna(False).astype(bool)
+    n_p_over = int(problems["overdue"].fillna(False).astype(bool).sum())
+    st.caption(f"问题 {len(problems)} 个：未销号 {int((~closed).sum())} 个（逾期 {n_p_over} 个，红色），已销号 {int(closed.sum())} 个。")
+    shown_p = format.problem_table(problems)
+    st.dataframe(format.overdue_style(shown_p), hide_index=True, key="bm_problems", placeholder="",
+                 height=components.fit_height(len(shown_p)))
+if weak_rec is not None and (bool(weak_rec.get("weak")) or weak_rec.get("record_period") is not None):
+    st.markdown("##### 软弱涣散整顿")
+    items = [("整顿状态", weak_rec.get("state")), ("认定情形", weak_rec.get("situations")),
+             ("整顿措施", weak_rec.get("plan")), ("包联领导", weak_rec.get("liaison")),
+             ("认定时间", format.day(weak_rec.get("identified")) if weak_rec.get("identified") else None),
+             ("销号时间", format.day(weak_rec.get("cleared")) if weak_rec.get("cleared") else None),
+             ("台账存在问题", weak_rec.get("ledger_problems"))]
+    st.markdown("\n".join(f"- **{k}**：{safe.md(v)}" for k, v in items if not format.is_missing(v))
+                or "本期台账标记为软弱涣散，未报送整顿记录。")
 history = state.call("battle_map.branch_history", county, township, branch, SETTINGS)
 with st.container(key="desk_bm_history"):
     components.chart(charts.branch_history_chart(history, title=f"{safe.plot(branch)} 逐月情况"), f"{branch}逐月情况",

@@ -35,6 +35,7 @@ b = briefing.make_briefing(
     uploads=uploads_in_force,
     last_upload=info.last_upload,
     demo=info.has_demo,
+    problem_counts=state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS).iloc[0],
 )
 # ... the workbook the complete lists, computed when it is downloaded.
 complete = [state.deferred("rankings.branch_ranking", period, scope, SETTINGS),

@@ -39,6 +39,23 @@ for col, key, lv in ((row2[0], "five", 5), (row2[1], "four", 4), (row2[2], "thre
                border=True)
 row2[3].metric("任务完成率", format.pct(k["task_rate"]["value"]), format.pp_delta(k["task_rate"]["delta"]),
                help="已完成重点任务 ÷ 重点任务总数", border=True)
+# Weak branches, problem lists and acceptance (battle-map.md §4): the scope's total row.
+counts = state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS)
+total = counts[counts["level"] == "total"].iloc[0]
+has_prev = not format.is_missing(k["branches"]["delta"])  # the previous period has data
+row3 = st.columns(4)
+row3[0].metric("软弱涣散支部", f"{int(total['weak'])} 个",
+               format.int_delta(int(total["weak"]) - int(total["weak_prev"])) if has_prev else None,
+               delta_color="inverse", help=f"与{prev}相比（{prev} {int(total['weak_prev'])} 个）", border=True)
+row3[1].metric("软弱涣散已转化", f"{int(total['weak_cleared'])} 个", f"{period.previous_word} {int(total['weak_prev'])} 个",
+               delta_color="off", delta_arrow="off",
+               help=f"{prev}为软弱涣散、本期不再是软弱涣散的支部数", border=True)
+row3[2].metric("未销号问题", f"{int(total['open_problems'])} 个", f"逾期 {int(total['overdue_problems'])} 个",
+               delta_color="red" if int(total["overdue_problems"]) else "off", delta_arrow="off",
+               help="问题清单中尚未销号的问题数；逾期 = 未销号且整改时限已过", border=True)
+row3[3].metric("已验收任务", f"{int(total['tasks_accepted'])} 项", f"已完成 {int(total['tasks_done'])} 项",
+               delta_color="off", delta_arrow="off",
+               help=f"重点任务共 {int(total['tasks_total'])} 项：已完成的项数，其中已验收（销号）的项数", border=True)
 as_of = k.get("data_as_of")
 st.caption(
     f"数据截至 {as_of.year}年{as_of.month}月" if as_of else "数据截至：暂无",

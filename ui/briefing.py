@@ -15,6 +15,7 @@ Pure: no Streamlit, so the HTML can be tested directly.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -89,12 +90,15 @@ def make_briefing(
     last_upload: datetime | None = None,
     today: date | None = None,
     demo: bool = False,
+    problem_counts: Mapping[str, Any] | None = None,
 ) -> Briefing:
     """Assemble the briefing from the same analytics results the pages show.
 
     ``ranking`` holds at least the first TOP_N and the last BOTTOM_N rows, ``red`` and
     ``black`` at least LIST_ROWS entries. ``several_counties``: whether tables need a
     county column (default: the rows given come from more than one county).
+    ``problem_counts``: the scope's 'total' row of ``problems.unit_problem_weak_counts``
+    (weak branches, open / overdue problems, tasks done vs accepted; battle-map.md §4).
     """
     today = today or date.today()
     where = _scope_title(scope)
@@ -116,6 +120,15 @@ def make_briefing(
         f"平均综合得分 {format.score(k['avg_score']['value'])}，重点任务完成率 {format.pct(k['task_rate']['value'])}。"
         f"本期红榜 {red.total} 条、黑榜 {black.total} 条。"
     )
+    if problem_counts is not None:
+        pc = {key: int(problem_counts[key] or 0) for key in (
+            "weak", "weak_prev", "weak_cleared", "open_problems", "overdue_problems", "tasks_done",
+            "tasks_accepted", "tasks_total")}
+        summary += (
+            f"软弱涣散支部 {pc['weak']} 个（{prev} {pc['weak_prev']} 个，已转化 {pc['weak_cleared']} 个）；"
+            f"问题清单未销号 {pc['open_problems']} 个，其中逾期 {pc['overdue_problems']} 个；"
+            f"重点任务已完成 {pc['tasks_done']} 项、已验收 {pc['tasks_accepted']} 项。"
+        )
     headlines = [
         Headline("支部总数", f"{n}", "个"),
         Headline("三星及以上", f"{k['at_least_three']['value']}",
@@ -128,6 +141,12 @@ def make_briefing(
         Headline("任务完成率", format.pct(k["task_rate"]["value"]), ""),
         Headline("红榜 / 黑榜", f"{red.total} / {black.total}", "条"),
     ]
+    if problem_counts is not None:
+        headlines += [
+            Headline("软弱涣散", f"{pc['weak']}", f"{prev} {pc['weak_prev']} 个，已转化 {pc['weak_cleared']} 个"),
+            Headline("未销号问题", f"{pc['open_problems']}", f"其中逾期 {pc['overdue_problems']} 个"),
+            Headline("任务完成 / 验收", f"{pc['tasks_done']} / {pc['tasks_accepted']}", f"共 {pc['tasks_total']} 项"),
+        ]
     figures: list[tuple[str, go.Figure]] = [("星级分布", charts.level_bar(distribution, title="星级分布"))]
     if township_distribution is not None and 1 < len(township_distribution[["unit", "county"]].drop_duplicates()) <= 25:
         figures.append(("各单位星级分布", charts.level_distribution_bars(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -241,15 +241,18 @@ def _table(frame: pd.DataFrame, *, key: str, height: int | str, pinned: str | No
 
 def xlsx_download(
     label: str,
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame] | Callable[[], Mapping[str, pd.DataFrame]],
     file_name: str,
     *,
     title: str | None = None,
     note: str | None = None,
     key: str | None = None,
 ) -> None:
+    """A download of ``frames`` as one workbook, built on click; ``frames`` may be a callable
+    (sheets fetched only when the user downloads)."""
     st.download_button(
-        label, data=lambda: frames_to_xlsx(frames, title=title, note=note), file_name=file_name,
+        label, data=lambda: frames_to_xlsx(frames() if callable(frames) else frames, title=title, note=note),
+        file_name=file_name,
         mime=XLSX_MIME, key=key, icon=":material/download:", on_click="ignore",
     )
 

@@ -323,3 +323,118 @@ def township_summary(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("支部数", "三星及以上", "未达目标", "软弱涣散", "逾期任务"):
         out[col] = out[col].astype("Int64")
     return out
+
+
+# --- battle-map branch detail (battle-map.md §4) ------------------------------
+
+UNSTARRED = "未分星"
+OVERDUE_CSS = "background-color: #FDECEA; color: #B71C1C;"
+
+
+def _flag(value: Any) -> bool:
+    return value is True or (not is_missing(value) and value == 1)
+
+
+def task_groups(tasks: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The tasks by star, in slot order, 未分星 (no slot) last; each group carries ``_group``
+    (the slot, 0 for 未分星) for widget keys."""
+    keyed = tasks.assign(_group=tasks["star_slot"].fillna(0).astype(int))
+    out: list[tuple[str, pd.DataFrame]] = []
+    for slot in sorted(keyed["_group"].unique(), key=lambda s: (s == 0, s)):
+        group = keyed[keyed["_group"] == slot]
+        name = UNSTARRED if slot == 0 else str(group["star_name"].dropna().iloc[0]
+                                               if group["star_name"].notna().any() else f"第{slot}星")
+        out.append((name, group))
+    return out
+
+
+def task_state(done: Any, accepted: Any) -> str:
+    """已验收 / 已完成 / 未完成."""
+    if _flag(accepted):
+        return "已验收"
+    return "已完成" if _flag(done) else "未完成"
+
+
+def task_detail_table(tasks: pd.DataFrame, *, with_unit: bool = False) -> pd.DataFrame:
+    """The columns a branch's tasks are shown (and exported) with; dates stay dates."""
+    cols: dict[str, Any] = {}
+    if with_unit:
+        cols = {"县（市、区）": tasks["county"].to_numpy(), "乡镇（街道）": tasks["township"].to_numpy(),
+                "村（社区）": tasks["branch"].to_numpy()}
+    cols.update({
+        "所属星": tasks["star_name"].where(tasks["star_slot"].notna(), UNSTARRED).to_numpy(),
+        "重点任务": tasks["task"].to_numpy(),
+        "具体举措": tasks["measure"].to_numpy(),
+        "专班人员": tasks["team"].to_numpy(),
+        "领星人": tasks["star_owner"].to_numpy(),
+        "责任单位": tasks["department"].to_numpy(),
+        "负责人": tasks["owner"].to_numpy(),
+        "完成时限": tasks["deadline"].to_numpy(),
+        "状态": [task_state(d, a) for d, a in zip(tasks["done"], tasks["accepted"], strict=True)],
+        "完成时间": tasks["done_date"].to_numpy(),
+        "验收时间": tasks["accepted_date"].to_numpy(),
+        "逾期": tasks["overdue"].map(lambda o: "逾期" if _flag(o) else "").to_numpy(),
+    })
+    return pd.DataFrame(cols)
+
+
+def problem_table(problems: pd.DataFrame, *, with_unit: bool = False) -> pd.DataFrame:
+    """The columns a problem list is shown (and exported) with; dates stay dates."""
+    cols: dict[str, Any] = {}
+    if with_unit:
+        cols = {"县（市、区）": problems["county"].to_numpy(), "乡镇（街道）": problems["township"].to_numpy(),
+                "村（社区）": problems["branch"].to_numpy()}
+    cols.update({
+        "所属星": problems["star_name"].where(problems["star_slot"].notna(), UNSTARRED).to_numpy(),
+        "存在问题": problems["problem"].to_numpy(),
+        "整改措施": problems["measure"].to_numpy(),
+        "责任人": problems["owner"].to_numpy(),
+        "整改时限": problems["deadline"].to_numpy(),
+        "销号": problems["closed"].map(lambda c: "已销号" if _flag(c) else "未销号").to_numpy(),
+        "销号时间": problems["closed_date"].to_numpy(),
+        "逾期": problems["overdue"].map(lambda o: "逾期" if _flag(o) else "").to_numpy(),
+    })
+    return pd.DataFrame(cols)
+
+
+def overdue_style(table: pd.DataFrame) -> Any:
+    """Rows marked 逾期 in red; date columns as 2024-09-30."""
+    dates = [c for c in table.columns if str(c).endswith(("时限", "时间"))]
+    return table.style.apply(
+        lambda r: [OVERDUE_CSS if r["逾期"] else "" for _ in r], axis=1
+    ).format({c: day for c in dates}, na_rep="")
+
+
+def star_view_table(branches: pd.DataFrame, *, several_townships: bool = True) -> pd.DataFrame:
+    """problems.star_view's ``branches`` as the 分星推进 table (status as 已达标 / 创建中 / …)."""
+    out: dict[str, Any] = {}
+    if several_townships:
+        out["乡镇（街道）"] = branches["township"].to_numpy()
+    out.update({
+        "村（社区）": branches["branch"].to_numpy(),
+        "状态": branches["status"].map(lambda c: STATUS_LABELS.get(c if isinstance(c, str) else None,
+                                                                STATUS_LABELS[None])).to_numpy(),
+        "任务": branches["tasks"].astype("Int64").to_numpy(),
+        "已完成": branches["tasks_done"].astype("Int64").to_numpy(),
+        "已验收": branches["tasks_accepted"].astype("Int64").to_numpy(),
+        "逾期任务": branches["tasks_overdue"].astype("Int64").to_numpy(),
+        "未销号问题": branches["open_problems"].astype("Int64").to_numpy(),
+        "逾期问题": branches["overdue_problems"].astype("Int64").to_numpy(),
+        "相关人员": branches["people"].to_numpy(),
+    })
+    return pd.DataFrame(out)
+
+
+def drop_empty(table: pd.DataFrame, optional: Sequence[str]) -> pd.DataFrame:
+    """``table`` without those ``optional`` columns that hold nothing (all missing or blank)."""
+    empty = [c for c in optional if c in table.columns
+             and table[c].map(lambda v: is_missing(v) or str(v).strip() == "").all()]
+    return table.drop(columns=empty)
+
+
+def phone_task_table(shown: pd.DataFrame) -> pd.DataFrame:
+    """``task_detail_table`` for a 390 px screen: task, deadline and state (逾期 when overdue)
+    fit without sideways scrolling; the 逾期 flag stays for the red rows (last column)."""
+    out = shown[["重点任务", "完成时限", "状态", "逾期"]].copy()
+    out["状态"] = out["状态"].where(out["逾期"] == "", "逾期")
+    return out

@@ -121,7 +121,8 @@ def test_battle_map_grid_tasks_and_filter(seeded_db: Path) -> None:
     # the grid starts with 乙县/南镇/四村 (no task sheet); the detail opens on the first branch with tasks
     assert grid["村（社区）"].iloc[0] == "四村"
     assert at.selectbox(key="bm_branch").value == "甲县|东镇|一村"
-    tasks = frame(at, "重点任务")
+    # one table per star (desktop tables have 具体举措; the phone's do not)
+    tasks = pd.concat([frame(at, "具体举措", 0), frame(at, "具体举措", 1)])
     assert list(tasks["重点任务"]) == ["发展特色种植", "整治村容村貌"]
     assert list(tasks["逾期"]) == ["逾期", ""]
     assert any("逾期 1 项" in c.value for c in at.caption)

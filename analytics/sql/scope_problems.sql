@@ -1,0 +1,27 @@
+-- The battle-map Excel's 问题清单 sheet: every problem (open and closed) of the
+-- scope's branches, of each branch's snapshot month; open first within a branch.
+-- Parameters: as scope_tasks.sql.
+WITH
+cur_rows AS (
+    -- Snapshot rule: a quarter takes each branch's latest month inside it.
+    SELECT s.county, s.township, s.branch, s.branch_type, s.period
+    FROM branch_snapshot s
+    WHERE
+    -- @include in_scope.sql cur
+),
+final AS (
+    SELECT p.county, p.township, p.branch, p.star_slot,
+           -- The branch's own type's name of the slot (§2); NULL slot = 未分星.
+           CASE WHEN c.branch_type = '社区' THEN list_extract($community_names::VARCHAR[], p.star_slot)
+                ELSE list_extract($village_names::VARCHAR[], p.star_slot) END AS star_name,
+           p.problem, p.measure, p.owner, p.deadline, p.closed, p.closed_date,
+           -- Overdue = open and deadline ≤ the month's last day.
+           coalesce(NOT p.closed AND p.deadline <= last_day(p.period), false) AS overdue
+    FROM v_problem p
+    JOIN cur_rows c ON c.county = p.county AND c.township = p.township AND c.branch = p.branch
+                   AND c.period = p.period
+    WHERE p.period BETWEEN $cur_start AND $cur_end
+)
+SELECT * FROM final
+ORDER BY county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary",
+         closed, deadline NULLS LAST, problem COLLATE "binary"
