@@ -37,8 +37,8 @@ def paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, pd.DataF
     monkeypatch.setattr(components, "BATTLE_PAGE_ROWS", 5)
     downloads: dict[str, pd.DataFrame] = {}
 
-    def capture(label: str, frames: dict[str, pd.DataFrame], file_name: str, **_: Any) -> None:
-        downloads.update(frames)
+    def capture(label: str, frames: Any, file_name: str, **_: Any) -> None:
+        downloads.update(frames() if callable(frames) else frames)  # the battle map's sheets come on click
 
     monkeypatch.setattr(components, "xlsx_download", capture)
     return downloads
