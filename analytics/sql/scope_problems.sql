@@ -2,13 +2,8 @@
 -- scope's branches, of each branch's snapshot month; open first within a branch.
 -- Parameters: as scope_tasks.sql.
 WITH
-cur_rows AS (
-    -- Snapshot rule: a quarter takes each branch's latest month inside it.
-    SELECT s.county, s.township, s.branch, s.branch_type, s.period
-    FROM branch_snapshot s
-    WHERE
-    -- @include in_scope.sql cur
-),
+-- @include scope_rows.sql
+,
 final AS (
     SELECT p.county, p.township, p.branch, p.star_slot,
            -- The branch's own type's name of the slot (§2); NULL slot = 未分星.

@@ -3,13 +3,8 @@
 -- Parameters: $cur_grain/$cur_start/$cur_end the period; $county/$township/$branch_type
 --   the scope; $village_names/$community_names (star names per slot).
 WITH
-cur_rows AS (
-    -- Snapshot rule: a quarter takes each branch's latest month inside it.
-    SELECT s.county, s.township, s.branch, s.branch_type, s.period
-    FROM branch_snapshot s
-    WHERE
-    -- @include in_scope.sql cur
-),
+-- @include scope_rows.sql
+,
 final AS (
     SELECT t.county, t.township, t.branch, t.star_slot,
            -- The branch's own type's name of the slot (§2); NULL slot = 未分星.
