@@ -79,10 +79,10 @@ def _pending_record(con: duckdb.DuckDBPyConnection, upload_id: str) -> store.Upl
 
 
 _OTHER_PENDING_SQL = """
--- Other submissions waiting for any (period, county, township) unit of this one.
+-- Other submissions waiting for any (kind, period, county, township) unit of this one.
 SELECT DISTINCT o.upload_id
 FROM upload_scope o
-JOIN upload_scope s ON s.period = o.period AND s.county = o.county AND s.township = o.township
+JOIN upload_scope s ON s.kind = o.kind AND s.period = o.period AND s.county = o.county AND s.township = o.township
 JOIN uploads u ON u.upload_id = o.upload_id
 WHERE s.upload_id = ? AND o.upload_id <> ? AND u.state = 'pending'
 ORDER BY o.upload_id
@@ -99,13 +99,13 @@ def accept(con: duckdb.DuckDBPyConnection, upload_id: str, *, actor: Actor) -> A
     rec = _pending_record(con, upload_id)
     access.require_review(actor, rec.scope)
     now = datetime.now().replace(microsecond=0)
-    units = [(rec.period, c, t) for c, t in rec.scope]
 
     with store.transaction(con):
         replaced = tuple(
             u for (u,) in con.execute(
-                "SELECT DISTINCT c.upload_id FROM v_current_scope c JOIN upload_scope s "
-                "ON s.period = c.period AND s.county = c.county AND s.township = c.township "
+                "SELECT DISTINCT c.upload_id FROM upload_scope c JOIN upload_scope s "
+                "ON s.kind = c.kind AND s.period = c.period AND s.county = c.county AND s.township = c.township "
+                "AND c.is_current "
                 "WHERE s.upload_id = ? ORDER BY 1", [rec.upload_id]).fetchall()
         )
         con.execute(
@@ -114,7 +114,7 @@ def accept(con: duckdb.DuckDBPyConnection, upload_id: str, *, actor: Actor) -> A
             " WHERE upload_id = ? AND state = 'pending'",
             [actor.login, now, rec.upload_id],
         )
-        store.refresh_current(con, units)
+        store.refresh_uploads(con, "upload_id = ?", [rec.upload_id])
         place = audit.place(rec.scope, rec.period)
         audit.record(con, actor, "upload_accepted", object=rec.upload_id, **place,
                      details={"file": rec.file_name, "submitted_by": rec.submitted_by, "replaced": list(replaced)})

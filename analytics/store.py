@@ -52,7 +52,7 @@ from analytics.audit import Actor
 from analytics.periods import Period
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
 
@@ -676,10 +676,135 @@ MIGRATIONS: tuple[str, ...] = (
         details  JSON
     );
     """,
+    # Version 6 (register.md, cadence.md): a unit of replacement is (kind, period, county,
+    # township). 'month' is the monthly ledger as before; the register, declared goals,
+    # weekly ledgers, assessment scores and year-end acceptance are units of their own kind
+    # (UNIT_ROWS), each replaced, reviewed and rolled back like a month's ledger. The scope
+    # table is rebuilt because its key gains the kind. New row tables for those kinds.
+    """
+    ALTER TABLE uploads ADD COLUMN kind VARCHAR DEFAULT 'ledger';   -- ledger | register | assessment | acceptance
+
+    DROP VIEW v_current_scope;
+    CREATE TABLE upload_scope_v6 (
+        upload_id  VARCHAR NOT NULL,
+        kind       VARCHAR NOT NULL DEFAULT 'month',  -- UNIT_ROWS: month | week | register | goals | …
+        period     DATE NOT NULL,                     -- TIMELESS for kinds without a period
+        county     VARCHAR NOT NULL,
+        township   VARCHAR NOT NULL,                  -- '' for county-wide units (register, goals)
+        is_current BOOLEAN NOT NULL DEFAULT true,
+        PRIMARY KEY (upload_id, kind, county, township)
+    );
+    INSERT INTO upload_scope_v6 (upload_id, kind, period, county, township, is_current)
+    SELECT upload_id, 'month', period, county, township, is_current FROM upload_scope;
+    DROP TABLE upload_scope;
+    ALTER TABLE upload_scope_v6 RENAME TO upload_scope;
+
+    -- The current monthly-ledger version of each unit (upload history and status use it).
+    CREATE VIEW v_current_scope AS
+    SELECT period, county, township, upload_id
+    FROM upload_scope
+    WHERE is_current AND kind = 'month';
+
+    -- register.md §1: the branch register (支部名册); a county's import replaces its register.
+    CREATE TABLE register (
+        upload_id    VARCHAR NOT NULL,
+        county       VARCHAR NOT NULL,
+        township     VARCHAR NOT NULL,
+        branch       VARCHAR NOT NULL,
+        branch_type  VARCHAR NOT NULL,      -- 村 | 社区 (the register's type wins over the name's)
+        secretary    VARCHAR,
+        liaison      VARCHAR,
+        team         VARCHAR,
+        status       VARCHAR NOT NULL,      -- 在册 | 撤并 | 新设
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    -- register.md §2: declared goals (创建目标), exact levels; township NULL = the county's own goal.
+    CREATE TABLE goal (
+        upload_id    VARCHAR NOT NULL,
+        county       VARCHAR NOT NULL,
+        township     VARCHAR,
+        goal_5       INTEGER,
+        goal_4       INTEGER,
+        goal_3       INTEGER,
+        due          DATE NOT NULL,         -- the last day of the deadline (2024 -> 2024-12-31)
+        due_text     VARCHAR,               -- as written (2024年底)
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    -- cadence.md §2: assessment scores, one row per item plus item '总分' for the total.
+    CREATE TABLE assessment (
+        upload_id    VARCHAR NOT NULL,
+        period       DATE NOT NULL,
+        period_kind  VARCHAR NOT NULL,      -- week | month | quarter
+        county       VARCHAR NOT NULL,
+        township     VARCHAR NOT NULL,
+        branch       VARCHAR NOT NULL,
+        item         VARCHAR NOT NULL,
+        points       DOUBLE,
+        assessor     VARCHAR,
+        source_sheet VARCHAR,
+        source_row   INTEGER,
+        is_current   BOOLEAN NOT NULL DEFAULT true
+    );
+
+    -- cadence.md §5: year-end acceptance (验收结果); period = 1 January of the year.
+    CREATE TABLE award (
+        upload_id     VARCHAR NOT NULL,
+        period        DATE NOT NULL,
+        county        VARCHAR NOT NULL,
+        township      VARCHAR NOT NULL,
+        branch        VARCHAR NOT NULL,
+        awarded_stars INTEGER NOT NULL,
+        accepted_at   DATE,
+        source_sheet  VARCHAR,
+        source_row    INTEGER,
+        is_current    BOOLEAN NOT NULL DEFAULT true
+    );
+
+    CREATE VIEW v_register AS
+    SELECT county, township, branch, branch_type, secretary, liaison, team, status, upload_id
+    FROM register WHERE is_current;
+
+    CREATE VIEW v_goal AS
+    SELECT county, township, goal_5, goal_4, goal_3, due, due_text, upload_id
+    FROM goal WHERE is_current;
+
+    CREATE VIEW v_assessment AS
+    SELECT period, period_kind, county, township, branch, item, points, upload_id
+    FROM assessment WHERE is_current;
+
+    CREATE VIEW v_award AS
+    SELECT CAST(year(period) AS INTEGER) AS year, county, township, branch, awarded_stars,
+           accepted_at, upload_id
+    FROM award WHERE is_current;
+    """,
 )
 
 # The tables of per-upload rows whose is_current flag follows the upload's (refresh_current).
 ROW_TABLES: tuple[str, ...] = ("branch_month", "task", "problem", "weak")
+
+# The period of units that have none (the register, declared goals).
+TIMELESS = date(1900, 1, 1)
+
+_UNIT_KEY = ("period", "county", "township")
+
+# Per kind of unit (upload_scope.kind): the row tables whose is_current follows the unit's,
+# and the columns a row shares with its scope row (besides upload_id). A county-wide unit
+# (register, goals: township '') matches its rows by county alone.
+UNIT_ROWS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "month": tuple((table, _UNIT_KEY) for table in ROW_TABLES),
+    "register": (("register", ("county",)),),
+    "goals": (("goal", ("county",)),),
+    "assessment_week": (("assessment", _UNIT_KEY),),
+    "assessment_month": (("assessment", _UNIT_KEY),),
+    "assessment_quarter": (("assessment", _UNIT_KEY),),
+    "acceptance": (("award", _UNIT_KEY),),
+}
 
 
 def _build_snapshots(con: duckdb.DuckDBPyConnection) -> None:
@@ -1200,7 +1325,7 @@ FROM (
         FROM upload_scope s
         JOIN uploads u USING (upload_id)
         JOIN _units t ON t.period = s.period AND t.county = s.county AND t.township = s.township
-        WHERE u.state = 'accepted' AND u.rolled_back_at IS NULL
+        WHERE s.kind = $kind AND u.state = 'accepted' AND u.rolled_back_at IS NULL
     ),
     final AS (
         -- A unit with no upload in force gets upload_id NULL: none of its versions is current.
@@ -1212,22 +1337,27 @@ FROM (
     )
     SELECT * FROM final
 ) w
-WHERE s.period = w.period AND s.county = w.county AND s.township = w.township
+WHERE s.kind = $kind AND s.period = w.period AND s.county = w.county AND s.township = w.township
   AND s.is_current IS DISTINCT FROM coalesce(s.upload_id = w.upload_id, false)
 """
 
 # A row is current exactly when its upload is the current version of its unit.
-# The period range lets the scan skip row groups of other months.
+# {on}: the columns a row shares with its scope row (UNIT_ROWS); {range}: for dated
+# rows, the period range lets the scan skip row groups of other months.
 _REFRESH_ROWS_SQL = """
 UPDATE {table} r
 SET is_current = s.is_current
 FROM upload_scope s
 JOIN _units t ON t.period = s.period AND t.county = s.county AND t.township = s.township
-WHERE r.upload_id = s.upload_id AND r.period = s.period
-  AND r.county = s.county AND r.township = s.township
-  AND r.period BETWEEN $first AND $last
+WHERE s.kind = $kind AND r.upload_id = s.upload_id {on} {range}
   AND r.is_current <> s.is_current
 """
+
+
+def _refresh_rows_sql(table: str, keys: tuple[str, ...]) -> str:
+    on = "".join(f" AND r.{k} = s.{k}" for k in keys)
+    period_range = "AND r.period BETWEEN $first AND $last" if "period" in keys else ""
+    return _REFRESH_ROWS_SQL.format(table=table, on=on, range=period_range)
 
 
 def refresh_current(
@@ -1236,8 +1366,9 @@ def refresh_current(
     *,
     first_version: bool = False,
     new_tasks: str | None = None,
+    kind: str = "month",
 ) -> None:
-    """Recompute ``is_current`` for these (period, county, township) units.
+    """Recompute ``is_current`` for these (period, county, township) units of one kind.
 
     Call inside the transaction that changed which upload is in force for them
     (a load, a rollback, deleting demo uploads), after the change.
@@ -1247,6 +1378,7 @@ def refresh_current(
     ``new_tasks``: a load of one month — the name of a registered relation holding
     its task rows (county, township, branch, deadline, done), which are exactly the
     current task rows of these units now; the snapshot refresh reads them there.
+    ``kind``: the kind of unit (``UNIT_ROWS``); the snapshot follows monthly ledgers only.
     """
     if not units:
         return
@@ -1262,11 +1394,14 @@ def refresh_current(
     if not first_version:
         con.register("_units", table)
         try:
-            con.execute(_REFRESH_SCOPE_SQL)
-            for name in ROW_TABLES:
-                con.execute(_REFRESH_ROWS_SQL.format(table=name), bounds)
+            con.execute(_REFRESH_SCOPE_SQL, {"kind": kind})
+            for name, keys in UNIT_ROWS[kind]:
+                params: dict[str, Any] = {"kind": kind, **bounds} if "period" in keys else {"kind": kind}
+                con.execute(_refresh_rows_sql(name, keys), params)
         finally:
             con.unregister("_units")
+    if kind != "month":
+        return
     loaded: tuple[date, str] | None = None  # (the one month loaded, its task rows)
     if new_tasks is not None and bounds["first"] == bounds["last"]:
         loaded = (bounds["first"], new_tasks)
@@ -1352,10 +1487,38 @@ def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[date, str, str]]:
+    """The monthly-ledger units of the uploads ``where`` selects."""
     return [
         (r[0], str(r[1]), str(r[2]))
-        for r in con.execute(f"SELECT period, county, township FROM upload_scope WHERE {where}", params).fetchall()
+        for r in con.execute(
+            f"SELECT period, county, township FROM upload_scope WHERE kind = 'month' AND ({where})", params
+        ).fetchall()
     ]
+
+
+def refresh_uploads(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> None:
+    """Recompute ``is_current`` for every unit (of every kind) of the uploads ``where`` selects.
+
+    For a change of which upload is in force that is not a load: acceptance, rollback,
+    deleting demo uploads. Call inside its transaction, after the change (and before
+    deleting scope rows, use the units gathered first with ``units_by_kind``).
+    """
+    for kind, units in units_by_kind(con, where, params).items():
+        refresh_current(con, units, kind=kind)
+
+
+def units_by_kind(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
+) -> dict[str, list[tuple[date, str, str]]]:
+    """The units of the uploads ``where`` selects, by kind (monthly ledgers first)."""
+    out: dict[str, list[tuple[date, str, str]]] = {}
+    rows = con.execute(
+        f"SELECT kind, period, county, township FROM upload_scope WHERE {where} "
+        "ORDER BY kind <> 'month', kind, period, county, township", params
+    ).fetchall()
+    for kind, period, county, township in rows:
+        out.setdefault(str(kind), []).append((period, str(county), str(township)))
+    return out
 
 
 def rollback(
@@ -1390,7 +1553,7 @@ def rollback(
             [datetime.now().replace(microsecond=0), by or (actor.label if actor else None), reason, upload_id],
         )
         units = _units_of(con, "upload_id = ?", [upload_id])
-        refresh_current(con, units)
+        refresh_uploads(con, "upload_id = ?", [upload_id])
         audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id,
                      **audit.place([(c, t) for _, c, t in units], rec.period),
                      details={"file": rec.file_name, "by": by, "reason": reason})
@@ -1427,11 +1590,12 @@ def clear_demo(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) ->
     con.execute("BEGIN TRANSACTION")
     try:
         # Units a demo upload covered: once it is gone, an older real version may be current again.
-        touched = _units_of(con, "upload_id IN (SELECT upload_id FROM uploads WHERE is_demo)", [])
+        touched = units_by_kind(con, "upload_id IN (SELECT upload_id FROM uploads WHERE is_demo)", [])
         con.execute(
             "INSERT OR REPLACE INTO meta SELECT 'seq_floor', CAST(coalesce(max(seq), 0) AS VARCHAR) FROM uploads"
         )
-        for table in (*ROW_TABLES, "upload_scope"):
+        row_tables = dict.fromkeys(t for rows in UNIT_ROWS.values() for t, _ in rows)
+        for table in (*row_tables, "upload_scope"):
             con.execute(f"DELETE FROM {table} WHERE upload_id IN (SELECT upload_id FROM uploads WHERE is_demo)")
         # An archived file is kept while a real (non-demo) upload still refers to it.
         con.execute(
@@ -1441,7 +1605,8 @@ def clear_demo(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) ->
         con.execute("DELETE FROM uploads WHERE is_demo")
         # The demo accounts go with the demo data (their audit events stay: the log is append-only).
         con.execute("DELETE FROM account WHERE is_demo")
-        refresh_current(con, touched)
+        for kind, units in touched.items():
+            refresh_current(con, units, kind=kind)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('demo_cleared_at', ?)",
             [datetime.now().replace(microsecond=0).isoformat(sep=" ")],

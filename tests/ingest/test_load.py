@@ -207,7 +207,7 @@ def test_a_failed_rollback_changes_no_flag(tmp_path: Path, monkeypatch: pytest.M
     load(make_staged(AUG, [branch("甲镇", "一村", 3)]), db=db, settings=SETTINGS)
     before = dump(db)
 
-    def boom(con: Any, units: Any) -> None:
+    def boom(con: Any, units: Any, **_: Any) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(store, "refresh_current", boom)
