@@ -512,6 +512,13 @@ def load_demo(
     for entry in entries:
         if entry.get("expect") != "accept":
             continue
+        if entry.get("kind") == "register":  # register.md: the register goes in before the ledgers
+            from analytics import register
+
+            results.append(register.import_file(
+                folder / str(entry["file"]), county=entry.get("county"), db=db, uploader=DEMO_UPLOADER,
+                is_demo=True, settings=settings, actor=actor))
+            continue
         results.append(ingest_file(
             folder / str(entry["file"]),
             period=entry.get("period"), county=entry.get("county"),
