@@ -181,6 +181,13 @@ _FILTERED_BY_REACH: dict[str, str] = {
     "review.preview": "history",
     "scope.scope_options": "sees",
     "audit.list_events": "audit",
+    # register.md: the register, goals and branches to reconcile of the units the actor sees.
+    "register.register_rows": "sees",
+    "register.register_summary": "sees",
+    "register.unregistered_branches": "sees",
+    "register.known_branches": "sees",
+    "register.goal_rows": "sees",
+    "register.branch_people": "sees",
 }
 
 

@@ -576,8 +576,8 @@ def cmd_register_template(args: argparse.Namespace) -> int:
     from analytics.register_template import build_register_template, register_template_file_name
 
     county = args.county.strip() if args.county and args.county.strip() else None
-    branches: list[dict[str, Any]] = []
-    goals: list[dict[str, Any]] = []
+    branches: list[dict[Any, Any]] = []
+    goals: list[dict[Any, Any]] = []
     if args.prefilled:
         settings = load_settings()
         with store.open_store(args.db, read_only=True, settings=settings) as con:

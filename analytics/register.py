@@ -343,11 +343,24 @@ def lookup_from_db(db: str | os.PathLike[str] | None, settings: Settings) -> pa.
 REGISTER_LIST_COLUMNS = ["county", "township", "branch", "branch_type", "secretary", "liaison", "team", "status"]
 
 
-def register_rows(con: duckdb.DuckDBPyConnection, county: str | None = None) -> pd.DataFrame:
-    """The current register (optionally of one county), ordered by county, township, branch."""
+def register_rows(con: duckdb.DuckDBPyConnection, county: str | None = None,
+                  township: str | None = None) -> pd.DataFrame:
+    """The current register (optionally of one county / township), ordered by county, township, branch."""
     from analytics import sql
 
-    return sql.run(con, "register_rows.sql", {"county": county})[REGISTER_LIST_COLUMNS]
+    return sql.run(con, "register_rows.sql", {"county": county, "township": township})[REGISTER_LIST_COLUMNS]
+
+
+SUMMARY_COLUMNS = ["county", "branches", "villages", "communities", "merged", "new", "goal_rows", "upload_id",
+                   "goals_upload_id"]
+
+
+def register_summary(con: duckdb.DuckDBPyConnection, county: str | None = None,
+                     township: str | None = None) -> pd.DataFrame:
+    """Per county with a register or goals: branches by type and status, goal rows, the uploads in force."""
+    from analytics import sql
+
+    return sql.run(con, "register_summary.sql", {"county": county, "township": township})[SUMMARY_COLUMNS]
 
 
 def counties_with_register(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -357,34 +370,39 @@ def counties_with_register(con: duckdb.DuckDBPyConnection) -> list[str]:
 UNREGISTERED_COLUMNS = ["county", "township", "branch", "branch_type", "last_period", "months", "reason"]
 
 
-def unregistered_branches(con: duckdb.DuckDBPyConnection, county: str | None = None) -> pd.DataFrame:
+def unregistered_branches(con: duckdb.DuckDBPyConnection, county: str | None = None,
+                          township: str | None = None) -> pd.DataFrame:
     """Branches in the current ledgers of a county that has a register but not in it (or listed
     as 撤并): for the county to reconcile (add them to the register, or fix the name)."""
     from analytics import sql
 
-    df = sql.run(con, "unregistered_branches.sql", {"county": county})
+    df = sql.run(con, "unregistered_branches.sql", {"county": county, "township": township})
     df["last_period"] = df["last_period"].map(lambda d: d.strftime("%Y-%m") if d is not None else None)
     return df[UNREGISTERED_COLUMNS]
 
 
-def known_branches(con: duckdb.DuckDBPyConnection, county: str | None = None) -> pd.DataFrame:
+def known_branches(con: duckdb.DuckDBPyConnection, county: str | None = None,
+                   township: str | None = None) -> pd.DataFrame:
     """Every branch the store knows (register and ledgers) with the register's fields where it
     has them: the rows of the pre-filled register template."""
     from analytics import sql
 
-    return sql.run(con, "known_branches.sql", {"county": county})[REGISTER_LIST_COLUMNS]
+    return sql.run(con, "known_branches.sql", {"county": county, "township": township})[REGISTER_LIST_COLUMNS]
 
 
-def goal_rows(con: duckdb.DuckDBPyConnection, county: str | None = None) -> pd.DataFrame:
-    """The current declared goals (optionally of one county), the county's own row first."""
+def goal_rows(con: duckdb.DuckDBPyConnection, county: str | None = None,
+              township: str | None = None) -> pd.DataFrame:
+    """The current declared goals (optionally of one county; a township: its own and its county's),
+    the county's own row first."""
     from analytics import sql
 
-    return sql.run(con, "goal_rows.sql", {"county": county})
+    return sql.run(con, "goal_rows.sql", {"county": county, "township": township})
 
 
-def branch_people(con: duckdb.DuckDBPyConnection, county: str | None = None) -> pd.DataFrame:
+def branch_people(con: duckdb.DuckDBPyConnection, county: str | None = None,
+                  township: str | None = None) -> pd.DataFrame:
     """[county, township, branch, secretary, liaison, team] of registered branches (the battle map)."""
-    return register_rows(con, county)[["county", "township", "branch", "secretary", "liaison", "team"]]
+    return register_rows(con, county, township)[["county", "township", "branch", "secretary", "liaison", "team"]]
 
 
 def describe(result: ImportResult) -> dict[str, Any]:
@@ -410,6 +428,7 @@ __all__ = [
     "load",
     "lookup_from_db",
     "register_rows",
+    "register_summary",
     "stage",
     "type_lookup",
     "unregistered_branches",

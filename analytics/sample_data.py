@@ -270,11 +270,11 @@ def _plans(seed: int) -> list[_Plan]:
             [True] * 12, [False] * 12, problems, _make_tasks(rng, btype, people, diligence),
         ))
     _apply_scenarios(plans, rng)
-    for p in plans:  # after every draw (a stream of its own): the rest of the data does not change
-        if p.key in VILLAGE_SET_COMMUNITIES:
-            p.btype = spec.VILLAGE
-            own = _det_rng("village-set", *p.key)
-            p.tasks = _make_tasks(own, spec.VILLAGE, [p.secretary, _person(own), _person(own)], 0.7)
+    for plan in plans:  # after every draw (a stream of its own): the rest of the data does not change
+        if plan.key in VILLAGE_SET_COMMUNITIES:
+            plan.btype = spec.VILLAGE
+            own = _det_rng("village-set", *plan.key)
+            plan.tasks = _make_tasks(own, spec.VILLAGE, [plan.secretary, _person(own), _person(own)], 0.7)
     return plans
 
 

@@ -13,9 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import pyarrow as pa
+import pytest
 
 from analytics import register
 from analytics import sample_data as sd

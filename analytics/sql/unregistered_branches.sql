@@ -1,6 +1,6 @@
 -- Branches the county must reconcile with its register (register.md §1): in the current
 -- monthly ledgers of a county that HAS a register, but not in it (or listed as 撤并).
--- A county without a register has nothing to reconcile. Parameters: $county (NULL = all).
+-- A county without a register has nothing to reconcile. Parameters: $county, $township (NULL = all).
 WITH
 registered_counties AS (
     SELECT DISTINCT county FROM v_register
@@ -13,7 +13,8 @@ ledger AS (
            count(DISTINCT b.period) AS months
     FROM v_branch_month b
     JOIN registered_counties c ON c.county = b.county
-    WHERE $county::VARCHAR IS NULL OR b.county = $county::VARCHAR
+    WHERE ($county::VARCHAR IS NULL OR b.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR b.township = $township::VARCHAR)
     GROUP BY b.county, b.township, b.branch
 ),
 final AS (
