@@ -620,12 +620,14 @@ def parse_goal_text(text: str) -> tuple[int | None, int | None, int | None]:
 
 
 _DUE_YEAR_RE = re.compile(r"^(\d{4})(?:年)?(?:年?底|年末|年度|全年)?$")
+_MIDNIGHT_RE = re.compile(r"(?<=\d)\s*00:00:00(?:\.0+)?$")
 _DUE_HELP = "无法识别的完成时限，应为 2024、2024年底、2024-12 或 2024-12-31"
 
 
 def parse_due(text: str) -> date:
     """A goal's 完成时限 -> the last day of the deadline: 2024 / 2024年 / 2024年底 -> 2024-12-31;
-    2024-12 / 2024年12月 -> 2024-12-31; a full date is itself."""
+    2024-12 / 2024年12月 -> 2024-12-31; a full date is itself (a date cell's 00:00:00 dropped)."""
+    text = _MIDNIGHT_RE.sub("", text)
     match = _DUE_YEAR_RE.match(_plain(text))
     if match:
         return date(int(match.group(1)), 12, 31)
