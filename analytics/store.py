@@ -1566,9 +1566,12 @@ def rollback(
         )
         units = _units_of(con, "upload_id = ?", [upload_id])
         refresh_uploads(con, "upload_id = ?", [upload_id])
-        audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id,
-                     **audit.place([(c, t) for _, c, t in units], rec.period),
-                     details={"file": rec.file_name, "by": by, "reason": reason})
+        where = audit.place([(c, t) for _, c, t in units], rec.period)
+        if rec.is_register:  # register.md: a register has counties, no township or month
+            counties = sorted({c for c, _ in rec.scope})
+            where = audit.Place(county=counties[0] if len(counties) == 1 else None, township=None, period=None)
+        audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id, **where,
+                     details={"file": rec.file_name, "by": by, "reason": reason, "kind": rec.kind})
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
