@@ -385,3 +385,26 @@ def test_cli_import_list_and_template(tmp_path: Path, capsys: pytest.CaptureFixt
     bad.write_bytes(xlsx({"支部名册": [REG_HEADER, ["二七区", "侯寨乡", "北岗村", "街道", None, None, None, None]]}))
     assert main(["register", "import", str(bad), "--db", str(db)]) == 1
     assert "支部名册!D2" in capsys.readouterr().out
+
+
+def test_register_reads_are_clamped_to_the_accounts_reach(tmp_path: Path) -> None:
+    from analytics import access
+
+    db = tmp_path / "s.duckdb"
+    assert imported(db, two_counties(["南岗村"])).ok
+    for county, township, branch in (("二七区", "侯寨乡", "西岗村"), ("中原区", "林山寨街道", "秦岭社区")):
+        assert ingest_bytes(ledger([star_row(county, township, branch)]), f"{township}.xlsx", db=db,
+                            settings=SETTINGS).ok
+    with store.open_store(db, settings=SETTINGS) as con:
+        accounts.add_account(con, "eq", role="county", county="二七区", by=cli_actor(), password="test-password-1",
+                             must_change=False)
+        eq = accounts.get_account(con, "eq")
+        assert eq is not None
+        everyone = access.call(con, cli_actor(), "register.unregistered_branches")
+        mine = access.call(con, eq.actor(), "register.unregistered_branches")
+        known = access.call(con, eq.actor(), "register.known_branches")
+        with pytest.raises(access.AccessDenied):
+            access.call(con, eq.actor(), "register.register_rows", county="中原区")
+    assert sorted(everyone["branch"]) == ["秦岭社区", "西岗村"]
+    assert list(mine["branch"]) == ["西岗村"]
+    assert set(known["county"]) == {"二七区"} and set(known["branch"]) == {"南岗村", "西岗村"}

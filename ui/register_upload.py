@@ -42,15 +42,17 @@ def render() -> None:
         t1.download_button("下载空白名册模板", data=build_register_template(),
                            file_name=register_template_file_name(), mime=components.XLSX_MIME,
                            icon=":material/download:", key="reg_tpl_blank", on_click="ignore")
-        known = state.call("register.known_branches")
-        if known.empty:
+        if state.store_info().empty:
             t2.caption("还没有任何台账或名册，无法预填支部名单。")
         else:
-            goals = state.call("register.goal_rows")
+            # Built on click (a province's register is tens of thousands of rows): the branches the
+            # store knows within the account's reach, with the register's fields where it has them.
+            fetch_known = state.deferred("register.known_branches")
+            fetch_goals = state.deferred("register.goal_rows")
             t2.download_button(
-                f"下载预填名册（已知的 {len(known)} 个支部）",
-                data=build_register_template(branches=known.to_dict("records"), goals=goals.to_dict("records"),
-                                             county=county_scope),
+                "下载预填名册（已知的全部支部和目标）",
+                data=lambda: build_register_template(branches=fetch_known().to_dict("records"),
+                                                     goals=fetch_goals().to_dict("records"), county=county_scope),
                 file_name=register_template_file_name(county_scope, prefilled=True), mime=components.XLSX_MIME,
                 icon=":material/download:", key="reg_tpl_filled", on_click="ignore")
 
