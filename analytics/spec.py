@@ -327,10 +327,11 @@ REGISTER_KIND: Final = SheetKind(
 )
 GOAL_KIND: Final = SheetKind(
     key="goals", label="创建目标", aliases=GOAL_ALIASES, required=GOAL_REQUIRED,
-    # register.md §2: a level count (or the goal text) with a deadline or a unit column.
-    recognition=tuple(
-        Recognition(6, fields=(goal, other))
-        for goal in ("goal_5", "goal_4", "goal_3", "goal_text") for other in ("due", "county", "township")
+    # register.md §2: a level count with a deadline, or the goal text with a deadline or a unit
+    # column. (A 汇总 sheet of 县区 / 五星 / 四星 / 三星 counts has no deadline: not a goals sheet.)
+    recognition=(
+        *(Recognition(6, fields=(goal, "due")) for goal in ("goal_5", "goal_4", "goal_3")),
+        *(Recognition(6, fields=("goal_text", other)) for other in ("due", "county", "township")),
     ),
     # A blank township is the county's own goal: only the county is carried down.
     carry=("county",),

@@ -408,3 +408,12 @@ def test_register_reads_are_clamped_to_the_accounts_reach(tmp_path: Path) -> Non
     assert sorted(everyone["branch"]) == ["秦岭社区", "西岗村"]
     assert list(mine["branch"]) == ["西岗村"]
     assert set(known["county"]) == {"二七区"} and set(known["branch"]) == {"南岗村", "西岗村"}
+
+
+def test_a_summary_sheet_of_level_counts_is_not_a_goals_sheet() -> None:
+    # A 汇总 sheet (县区 / 五星 / 四星 / 三星 counts, no deadline) beside the register is skipped, not refused.
+    data = xlsx({"支部名册": [REG_HEADER, ["二七区", "侯寨乡", "南岗村", "村", None, None, None, None]],
+                 "汇总": [["县区", "五星", "四星", "三星"], ["二七区", 1, 2, 3]]})
+    staged = register.stage(data, "名册.xlsx", settings=SETTINGS)
+    assert staged.ok and staged.skipped_sheets == ["汇总"]
+    assert staged.parsed is not None and not staged.parsed.has_goals
