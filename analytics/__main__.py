@@ -13,6 +13,7 @@ Thin: parses arguments and hands off to the same functions the pages call.
     review list|accept|return …                  review of township submissions
     audit [--since DATE] [--json]                the audit log
     backup [DIR] / restore FILE                  a checked copy of the store / put one back
+    register import FILE… [--as LOGIN] | template [--prefilled] | list   the branch register and goals
 
 Exit codes: 0 success, 1 refused input / failed command (also: store locked), 2 usage error.
 """
@@ -139,6 +140,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup_file", metavar="FILE", help="backup 生成的备份文件")
     p.add_argument("--db", help=db_help)
     p.set_defaults(handler="cmd_restore")
+
+    p = sub.add_parser("register", help="支部名册与创建目标（导入、模板、名册外支部）")
+    reg = p.add_subparsers(dest="register_command", required=True)
+    r = reg.add_parser("import", help="导入支部名册 / 创建目标（替换该县区的整个名册）")
+    r.add_argument("files", nargs="+", metavar="FILE")
+    r.add_argument("--db", help=db_help)
+    r.add_argument("--county", help="县（市、区）名称（表格中没有县区时使用）")
+    r.add_argument("--uploader", help="上传人（记入上传历史）")
+    r.add_argument("--as", dest="as_login", metavar="LOGIN", help="以该账号的身份导入（县区管理员或系统管理员）")
+    r.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
+    r.set_defaults(handler="cmd_register_import")
+    r = reg.add_parser("template", help="生成名册模板（含 支部名册、创建目标 两张表，类型和状态带下拉）")
+    r.add_argument("--prefilled", action="store_true", help="预填数据库中已有的支部和目标")
+    r.add_argument("--county", help="只预填该县（市、区）")
+    r.add_argument("-o", "--output", help="输出文件（默认 支部名册模板.xlsx）")
+    r.add_argument("--db", help=db_help)
+    r.set_defaults(handler="cmd_register_template")
+    r = reg.add_parser("list", help="列出台账中有、名册中没有的支部（待核对）")
+    r.add_argument("--county", help="只看该县（市、区）")
+    r.add_argument("--db", help=db_help)
+    r.add_argument("--json", action="store_true", help="每个支部输出一行 JSON")
+    r.set_defaults(handler="cmd_register_list")
 
     p = sub.add_parser("make-samples", help="重新生成 sample_uploads/ 示例台账")
     p.add_argument("out_dir", nargs="?", default="sample_uploads", help="输出文件夹（默认 sample_uploads/）")

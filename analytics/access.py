@@ -110,6 +110,27 @@ def require_rollback(actor: Actor, units: list[tuple[str, str]], reason: str | N
         require_reason(reason, "回滚")
 
 
+def register_refusal(actor: Actor, counties: list[str]) -> str | None:
+    """The branch register and declared goals (access.md §1, register.md §1): ``county`` accounts
+    for their own county, ``admin`` (and the command line) for any; None when allowed, else why not."""
+    if full_rights(actor):
+        return None
+    if actor.role == "county":
+        other = [c for c in counties if c != actor.county]
+        if not other:
+            return None
+        return (f"文件中含有 {'、'.join(other[:10])} 的名册或创建目标，不在本账号（{actor.county}）的范围内："
+                "县区管理员只能导入本县（市、区）的名册。")
+    return "只有县区管理员和系统管理员可以导入支部名册和创建目标；乡镇（街道）账号请把名册交县（市、区）导入。"
+
+
+def require_register(actor: Actor, counties: list[str]) -> None:
+    """AccessDenied unless ``register_refusal`` allows it (the pages ask before offering the upload)."""
+    denied = register_refusal(actor, counties)
+    if denied is not None:
+        raise AccessDenied(denied)
+
+
 def require_admin(actor: Actor, what: str) -> None:
     """Accounts and the demo data are the administrator's (and the command line's)."""
     if not full_rights(actor) or actor.kind == "web":
@@ -160,6 +181,13 @@ _FILTERED_BY_REACH: dict[str, str] = {
     "review.preview": "history",
     "scope.scope_options": "sees",
     "audit.list_events": "audit",
+    # register.md: the register, goals and branches to reconcile of the units the actor sees.
+    "register.register_rows": "sees",
+    "register.register_summary": "sees",
+    "register.unregistered_branches": "sees",
+    "register.known_branches": "sees",
+    "register.goal_rows": "sees",
+    "register.branch_people": "sees",
 }
 
 
@@ -206,8 +234,10 @@ __all__ = [
     "needs_review",
     "out_of_reach",
     "reach",
+    "register_refusal",
     "require_admin",
     "require_reason",
+    "require_register",
     "require_review",
     "require_rollback",
     "scope_refusal",

@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, str] = {
     "password_changed": "修改密码",
     "register_changed": "名册变更",
     "goals_changed": "目标变更",
+    "register_refused": "名册被拒收",
     "backup": "备份",
     "restore": "恢复备份",
 }

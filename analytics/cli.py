@@ -172,8 +172,8 @@ def uploads_frame(records: list[store.UploadRecord]) -> pd.DataFrame:
             "上传时间": f"{r.uploaded_at:%Y-%m-%d %H:%M}",
             "文件": r.file_name,
             "上传人": r.uploader or "—",
-            "月份": r.period.strftime("%Y-%m"),
-            "范围": _fmt_scope(r.scope),
+            "月份": r.period_label,
+            "范围": "、".join(dict.fromkeys(c for c, _ in r.scope)) if r.is_register else _fmt_scope(r.scope),
             "支部": r.n_branches,
             "任务": r.n_tasks,
             "状态": status + ("·示例" if r.is_demo else ""),
@@ -231,6 +231,19 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             print(f"错误：{exc}", file=sys.stderr)
             return EXIT_FAILED
         rec = store.rollback(con, upload_id, by=getattr(args, "by", None), actor=actor, reason=reason)
+        if rec.is_register:  # register.md: the previous register (and goals) of each county is current again
+            from analytics import register
+
+            counties = list(dict.fromkeys(c for c, _ in rec.scope))
+            with_register = set(register.counties_with_register(con))
+            if args.json:
+                _print(json.dumps({**rec.to_dict(), "counties": counties}, ensure_ascii=False))
+                return EXIT_OK
+            _print(f"已回滚名册上传 {rec.upload_id}（{rec.file_name}）。原始文件和数据仍保留在历史中。")
+            for county in counties:
+                now = "恢复为此前的名册" if county in with_register else "现在没有名册（按没有名册的方式处理台账）"
+                _print(f"  {county}：{now}。")
+            return EXIT_OK
         now_current = [
             (county, township, store.current_upload_for(con, rec.period, county, township))
             for county, township in rec.scope
@@ -525,3 +538,87 @@ __all__ = [
     "normalize_period_arg",
     "uploads_frame",
 ]
+
+
+# --- the branch register and declared goals (shared/spec/register.md §1–§2) ---------
+
+
+def cmd_register_import(args: argparse.Namespace) -> int:
+    from analytics import register
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        for f in missing:
+            print(f"用法错误：{f} {'是文件夹，不是文件' if Path(f).is_dir() else '不存在'}。", file=sys.stderr)
+        return EXIT_USAGE
+    county = args.county.strip() if args.county and args.county.strip() else None
+    settings = load_settings()
+    try:
+        actor = _actor(args, settings)
+    except _NoAccount as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    results = []
+    for file in args.files:
+        result = register.import_file(file, county=county, db=args.db, uploader=args.uploader, settings=settings,
+                                      actor=actor)
+        results.append(result)
+        if args.json:
+            _print(json.dumps(register.describe(result), ensure_ascii=False))
+        else:
+            for line in describe_result(result, settings):
+                _print(line.replace("【已导入】", "【名册已导入】"))
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def cmd_register_template(args: argparse.Namespace) -> int:
+    from analytics import register
+    from analytics.register_template import build_register_template, register_template_file_name
+
+    county = args.county.strip() if args.county and args.county.strip() else None
+    branches: list[dict[Any, Any]] = []
+    goals: list[dict[Any, Any]] = []
+    if args.prefilled:
+        settings = load_settings()
+        with store.open_store(args.db, read_only=True, settings=settings) as con:
+            branches = register.known_branches(con, county).to_dict("records")
+            goals = register.goal_rows(con, county).to_dict("records")
+        if not branches:
+            print("数据库中还没有任何支部（没有上传过台账或名册），无法预填；可先用空白模板：去掉 --prefilled。",
+                  file=sys.stderr)
+            return EXIT_FAILED
+    out = Path(args.output or register_template_file_name(county, prefilled=args.prefilled))
+    out.write_bytes(build_register_template(branches=branches, goals=goals, county=county))
+    what = f"预填了 {len(branches)} 个支部" if args.prefilled else "空白"
+    _print(f"已生成名册模板（{what}）：{out}")
+    return EXIT_OK
+
+
+def cmd_register_list(args: argparse.Namespace) -> int:
+    from analytics import register
+
+    county = args.county.strip() if args.county and args.county.strip() else None
+    settings = load_settings()
+    with store.open_store(args.db, read_only=True, settings=settings) as con:
+        df = register.unregistered_branches(con, county)
+        with_register = register.counties_with_register(con)
+    if args.json:
+        for row in df.to_dict("records"):
+            _print(json.dumps({k: (None if v is None or v != v else v) for k, v in row.items()}, ensure_ascii=False,
+                              default=str))
+        return EXIT_OK
+    if not with_register:
+        _print("还没有任何县（市、区）导入支部名册。用 `python -m analytics register import 名册.xlsx` 导入。")
+        return EXIT_OK
+    if df.empty:
+        _print(f"已导入名册的县（市、区）：{'、'.join(with_register)}。台账中的支部都在名册中，无需核对。")
+        return EXIT_OK
+    import pandas as pd
+
+    table = df.rename(columns={"county": "县（市、区）", "township": "乡镇（街道）", "branch": "村（社区）",
+                               "branch_type": "类型", "last_period": "最近月份", "months": "月数", "reason": "情况"})
+    with pd.option_context("display.unicode.east_asian_width", True, "display.max_rows", None,
+                           "display.width", 1000):
+        _print(table.to_string(index=False))
+    _print(f"共 {len(df)} 个支部在台账中但不在名册中（或名册中已撤并）：请补入名册，或改正台账中的名称。")
+    return EXIT_OK

@@ -55,6 +55,19 @@ DISTRICT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (D, "凤栖街道", ("凤栖社区", "梧桐社区")),
 )
 
+# register.md: 东篱县 keeps a branch register (支部名册, with its 创建目标); 望川区 has none and
+# works as before. 梧桐社区 is named a 社区 but works to the village star set (as 樱桃沟社区
+# does): the register says 村, and its ledgers (which state no type) load it as 村.
+REGISTER_COUNTY = D
+VILLAGE_SET_COMMUNITIES: frozenset[tuple[str, str, str]] = frozenset({(D, "凤栖街道", "梧桐社区")})
+# 创建目标 of 东篱县 (county row first, township None): "五星2个、四星7个、三星5个" style, and the deadline as written.
+REGISTER_GOALS: tuple[tuple[str | None, str, str], ...] = (
+    (None, "五星2个、四星7个、三星5个", "2024年底"),
+    ("柳塘镇", "五星1个、四星3个、三星2个", "2024-12"),
+    ("石槽乡", "四星2个、三星1个", "2024"),
+    ("麦丰镇", "五星1个、四星2个、三星2个", "2024年底"),
+)
+
 # Townships whose files carry a task sheet (作战图); only they have rows in v_task.
 BATTLE_MAP_TOWNSHIPS: frozenset[tuple[str, str]] = frozenset({(W, "砚池街道"), (W, "青石镇"), (D, "柳塘镇")})
 
@@ -257,6 +270,11 @@ def _plans(seed: int) -> list[_Plan]:
             [True] * 12, [False] * 12, problems, _make_tasks(rng, btype, people, diligence),
         ))
     _apply_scenarios(plans, rng)
+    for plan in plans:  # after every draw (a stream of its own): the rest of the data does not change
+        if plan.key in VILLAGE_SET_COMMUNITIES:
+            plan.btype = spec.VILLAGE
+            own = _det_rng("village-set", *plan.key)
+            plan.tasks = _make_tasks(own, spec.VILLAGE, [plan.secretary, _person(own), _person(own)], 0.7)
     return plans
 
 
@@ -1016,10 +1034,14 @@ class _Sample:
     note: str
     period: str | None = None
     county: str | None = None
+    kind: str = "ledger"  # "register": a 支部名册 / 创建目标 workbook (analytics.register), loaded first
 
     def manifest(self) -> dict[str, Any]:
-        return {"file": self.file, "expect": self.expect, "period": self.period, "county": self.county,
-                "codes": sorted(set(self.codes)), "note": self.note}
+        out = {"file": self.file, "expect": self.expect, "period": self.period, "county": self.county,
+               "codes": sorted(set(self.codes)), "note": self.note}
+        if self.kind != "ledger":
+            out["kind"] = self.kind
+        return out
 
 
 def _units(plans: list[_Plan], m: int, county: str, township: str | None = None) -> list[_Unit]:
@@ -1036,7 +1058,7 @@ def _units(plans: list[_Plan], m: int, county: str, township: str | None = None)
 def _samples(seed: int = SEED) -> list[_Sample]:
     plans = _plans(seed)
     rng = random.Random(seed + 1)
-    out: list[_Sample] = []
+    out: list[_Sample] = [_register_sample(plans)]
     for m in range(12):
         mm = m + 1
         ym = f"{YEAR}{mm:02d}"
@@ -1062,6 +1084,61 @@ def _samples(seed: int = SEED) -> list[_Sample]:
         out.extend(_township_samples(plans, m, rng))
     out.extend(_refused_samples(plans, rng))
     return out
+
+
+def _register_sheets(plans: list[_Plan]) -> list[_Sheet]:
+    """东篱县's register as a county office keeps it: a merged title and a 填报 row, a two-level
+    header (负责人员 over 支部书记 / 包村领导 / 创建专班; 序号 … 状态 spanning both rows), township
+    cells merged down, organisation suffixes and 农村/城市社区 type words, a 注 footer; and its
+    创建目标 sheet with the goals written "五星2个、四星7个、三星5个"."""
+    members = [p for p in plans if p.county == REGISTER_COUNTY]
+    head_top = ["序号", "乡镇（街道）", "村（社区）名称", "类型", "负责人员", None, None, "状态", "备注"]
+    head_low = [None, None, None, None, "支部书记", "包村领导", "创建专班", None, None]
+    rows: list[list[Any]] = [
+        [f"{REGISTER_COUNTY}“五星”支部创建支部名册（{YEAR}年）"],
+        [f"填报单位：{REGISTER_COUNTY}委组织部", None, None, None, None, None, "填报时间：2024年1月5日"],
+        head_top, head_low,
+    ]
+    merges = [(0, 0, 0, len(head_top) - 1), (2, 4, 2, 6)]
+    merges += [(2, c, 3, c) for c in (0, 1, 2, 3, 7, 8)]
+    start = len(rows)
+    for i, p in enumerate(members):
+        rng = _det_rng("register", *p.key)
+        name = p.branch + rng.choice(("党支部", "党总支", "", ""))
+        word = {spec.VILLAGE: rng.choice(("村", "农村", "村")), spec.COMMUNITY: rng.choice(("社区", "城市社区"))}[p.btype]
+        liaison = f"{_person(rng)}（{rng.choice(('党委副书记', '副镇长', '人大主席', '组织委员'))}）"
+        team = "、".join(_person(rng) for _ in range(rng.choice((2, 3))))
+        note = "名为社区，按村的五星标准创建" if p.key in VILLAGE_SET_COMMUNITIES else None
+        rows.append([i + 1, p.township, name, word, p.secretary, liaison, team, None, note])
+    # The township cell is merged down over its branches (blank below: carried down).
+    r = start
+    while r < len(rows):
+        end = r
+        while end + 1 < len(rows) and rows[end + 1][1] == rows[r][1]:
+            end += 1
+        for k in range(r + 1, end + 1):
+            rows[k][1] = None
+        if end > r:
+            merges.append((r, 1, end, 1))
+        r = end + 1
+    rows.append(["注：类型按创建标准填写（按村的标准创建的社区填“村”）；状态不填为在册。"])
+    register = _Sheet("支部名册", rows, merges, header=3, head_rows=(2, 3))
+    goal_rows: list[list[Any]] = [
+        [f"{REGISTER_COUNTY}“五星”支部创建目标（{YEAR}年）"],
+        ["县（市、区）", "乡镇（街道）", "创建目标", "完成时限"],
+    ]
+    for township, text, due in REGISTER_GOALS:
+        goal_rows.append([REGISTER_COUNTY if township is None else None, township, text, due])
+    goals = _Sheet("创建目标", goal_rows, [(0, 0, 0, 3)], header=1)
+    return [register, goals]
+
+
+def _register_sample(plans: list[_Plan]) -> _Sample:
+    return _Sample(
+        f"{REGISTER_COUNTY}支部名册（{YEAR}年）.xlsx", _xlsx_bytes(_register_sheets(plans)), "accept", [],
+        "县级支部名册（register.md）：合并标题、填报行、两级表头（负责人员）、乡镇纵向合并、党支部/党总支后缀、"
+        "农村/城市社区；梧桐社区按村的标准创建；另有创建目标表（五星2个、四星7个、三星5个）。先于台账导入。",
+        kind="register")
 
 
 def _township_samples(plans: list[_Plan], m: int, rng: random.Random) -> list[_Sample]:

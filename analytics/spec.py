@@ -171,10 +171,38 @@ WEAK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "notes": ("备注",),
     "seq": ("序号",),
 }
+# register.md §1 — the branch register (支部名册) fields.
+REGISTER_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": LEDGER_ALIASES["county"],
+    "township": LEDGER_ALIASES["township"],
+    "branch": LEDGER_ALIASES["branch"],
+    "branch_type": ("类型", "类别", "村/社区", "星级标准", "支部类型", "创建类型"),
+    "secretary": ("支部书记", "书记", "党组织书记", "第一责任人", "支部书记姓名", "书记姓名"),
+    "liaison": ("包村领导", "包联领导", "联系领导", "包片领导", "驻村干部", "创建指导员", "包村干部"),
+    "team": ("创建专班", "工作专班", "指导组", "专班", "专班成员", "专班人员"),
+    "status": ("状态", "支部状态", "名册状态"),
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
+# register.md §2 — declared goals (创建目标): counts per exact level, or one text cell
+# "五星2个、四星7个、三星5个" (goal_text); due is the deadline (2024, 2024-12, 2024年底).
+GOAL_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": LEDGER_ALIASES["county"],
+    "township": LEDGER_ALIASES["township"],
+    "goal_5": ("五星", "五星支部", "五星目标", "五星个数", "五星支部数", "目标五星", "创建五星", "五星级"),
+    "goal_4": ("四星", "四星支部", "四星目标", "四星个数", "四星支部数", "目标四星", "创建四星", "四星级"),
+    "goal_3": ("三星", "三星支部", "三星目标", "三星个数", "三星支部数", "目标三星", "创建三星", "三星级"),
+    "goal_text": ("创建目标", "目标", "目标任务", "创建目标任务", "目标数"),
+    "due": ("完成时限", "目标年度", "时限", "完成时间", "截止时间", "目标时限", "年度", "完成年度"),
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
 LEDGER_REQUIRED: Final = ("township", "branch")
 TASK_REQUIRED: Final = ("township", "branch", "task", "done")
 PROBLEM_REQUIRED: Final = ("township", "branch", "problem", "closed")
 WEAK_REQUIRED: Final = ("township", "branch", "state")
+REGISTER_REQUIRED: Final = ("township", "branch", "branch_type")
+GOAL_REQUIRED: Final = ("due",)
 # Fields whose blank cells are carried down from the row above (§3.3 item 3).
 CARRY_DOWN_FIELDS: Final = ("county", "township")
 # Identity columns searched for totals words (§3.3 item 6).
@@ -286,8 +314,47 @@ PROBLEM_KIND: Final = SheetKind(
     free_text=frozenset({"problem", "measure", "notes"}),
     parsers={"star": "star", "closed": "closed", "deadline": "date", "closed_date": "date"},
 )
+REGISTER_KIND: Final = SheetKind(
+    key="register", label="支部名册", aliases=REGISTER_ALIASES, required=REGISTER_REQUIRED,
+    # register.md §1: branch with its type, or with a liaison or team column (no star columns:
+    # a star ledger with a 类型 column is a ledger, priority 0 wins).
+    recognition=(Recognition(5, fields=("branch", "branch_type")),
+                 Recognition(5, fields=("branch", "liaison")),
+                 Recognition(5, fields=("branch", "team"))),
+    carry=("county", "township"),
+    free_text=frozenset({"secretary", "liaison", "team", "notes"}),
+    parsers={"branch_type": "branch_type", "status": "register_status"},
+)
+GOAL_KIND: Final = SheetKind(
+    key="goals", label="创建目标", aliases=GOAL_ALIASES, required=GOAL_REQUIRED,
+    # register.md §2: a level count with a deadline, or the goal text with a deadline or a unit
+    # column. (A 汇总 sheet of 县区 / 五星 / 四星 / 三星 counts has no deadline: not a goals sheet.)
+    recognition=(
+        *(Recognition(6, fields=(goal, "due")) for goal in ("goal_5", "goal_4", "goal_3")),
+        *(Recognition(6, fields=("goal_text", other)) for other in ("due", "county", "township")),
+    ),
+    # A blank township is the county's own goal: only the county is carried down.
+    carry=("county",),
+    free_text=frozenset({"notes"}),
+    parsers={"goal_5": "count", "goal_4": "count", "goal_3": "count", "goal_text": "goal_text"},
+)
 # Every kind, in declaration order (the order of their rows in messages and loads).
-SHEET_KINDS: Final = (LEDGER_KIND, TASK_KIND, PROBLEM_KIND, WEAK_KIND)
+SHEET_KINDS: Final = (LEDGER_KIND, TASK_KIND, PROBLEM_KIND, WEAK_KIND, REGISTER_KIND, GOAL_KIND)
+# The kinds of the register workbook (register.md): read by analytics.ingest.register, skipped by ledgers.
+REGISTER_KINDS: Final = (REGISTER_KIND.key, GOAL_KIND.key)
+
+# register.md §1 — register status words (the first of each tuple is what is stored).
+REGISTERED: Final = "在册"
+MERGED: Final = "撤并"
+NEW: Final = "新设"
+REGISTER_STATUSES: Final = (REGISTERED, MERGED, NEW)
+REGISTER_STATUS_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    REGISTERED: ("在册", "正常", "现有", "存续"),
+    MERGED: ("撤并", "已撤并", "撤销", "已撤销", "合并", "已合并", "撤村并居"),
+    NEW: ("新设", "新建", "新成立", "新增", "新设立"),
+}
+REGISTER_SHEET_NAME: Final = "支部名册"
+GOAL_SHEET_NAME: Final = "创建目标"
 
 # §5 — problem codes.
 E_FILE: Final = "E_FILE"
@@ -309,6 +376,9 @@ W_MORE_WARNINGS: Final = "W_MORE_WARNINGS"  # warnings beyond max_stored_warning
 # battle-map.md §2–§3:
 W_PROBLEMS_MISMATCH: Final = "W_PROBLEMS_MISMATCH"  # ledger's 问题数 ≠ open rows of the problem list
 W_WEAK_CONFLICT: Final = "W_WEAK_CONFLICT"  # ledger's 软弱涣散 ≠ the rectification sheet
+# register.md §1:
+W_TYPE_CONFLICT: Final = "W_TYPE_CONFLICT"  # the ledger states a type other than the register's
+W_NOT_IN_REGISTER: Final = "W_NOT_IN_REGISTER"  # a ledger branch missing from its county's register
 
 MAX_LISTED_PROBLEMS: Final = 200
 ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm": 1_048_576}

@@ -1114,6 +1114,16 @@ class UploadRecord:
     reviewed_at: datetime | None = None
     review_reason: str | None = None
     rollback_reason: str | None = None
+    kind: str = "ledger"  # uploads.kind: ledger | register (register.md: no month)
+
+    @property
+    def is_register(self) -> bool:
+        return self.kind == "register"
+
+    @property
+    def period_label(self) -> str:
+        """'2024-08', or 名册 for a register upload (it has no month)."""
+        return "名册" if self.is_register else self.period.strftime("%Y-%m")
 
     @property
     def counts(self) -> bool:
@@ -1128,7 +1138,8 @@ class UploadRecord:
             "uploaded_at": self.uploaded_at.isoformat(timespec="seconds"),
             "sha256": self.sha256,
             "size_bytes": self.size_bytes,
-            "period": self.period.strftime("%Y-%m"),
+            "period": None if self.is_register else self.period.strftime("%Y-%m"),
+            "kind": self.kind,
             "scope": [{"county": c, "township": t} for c, t in self.scope],
             "rows": {"branches": self.n_branches, "tasks": self.n_tasks},
             "warnings": self.warnings,
@@ -1186,7 +1197,7 @@ final AS (
 SELECT upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
        n_branches, n_tasks, warnings, skipped_sheets, is_demo, rolled_back_at,
        rolled_back_by, scope, status, state, submitted_by, reviewed_by, reviewed_at,
-       review_reason, rollback_reason
+       review_reason, rollback_reason, kind
 FROM final
 ORDER BY seq DESC
 """
@@ -1195,7 +1206,7 @@ ORDER BY seq DESC
 def _record(row: tuple[Any, ...]) -> UploadRecord:
     (upload_id, seq, file_name, uploader, uploaded_at, sha, size, period, nb, nt,
      warnings, skipped, is_demo, rb_at, rb_by, scope, status,
-     state, submitted_by, reviewed_by, reviewed_at, review_reason, rollback_reason) = row
+     state, submitted_by, reviewed_by, reviewed_at, review_reason, rollback_reason, kind) = row
     return UploadRecord(
         upload_id=upload_id, seq=seq, file_name=file_name, uploader=uploader,
         uploaded_at=uploaded_at, sha256=sha, size_bytes=size, period=period,
@@ -1206,6 +1217,7 @@ def _record(row: tuple[Any, ...]) -> UploadRecord:
         scope=[(str(c), str(t)) for c, t in (scope or [])],
         status=status, state=state or "accepted", submitted_by=submitted_by, reviewed_by=reviewed_by,
         reviewed_at=reviewed_at, review_reason=review_reason, rollback_reason=rollback_reason,
+        kind=kind or "ledger",
     )
 
 
@@ -1554,9 +1566,12 @@ def rollback(
         )
         units = _units_of(con, "upload_id = ?", [upload_id])
         refresh_uploads(con, "upload_id = ?", [upload_id])
-        audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id,
-                     **audit.place([(c, t) for _, c, t in units], rec.period),
-                     details={"file": rec.file_name, "by": by, "reason": reason})
+        where = audit.place([(c, t) for _, c, t in units], rec.period)
+        if rec.is_register:  # register.md: a register has counties, no township or month
+            counties = sorted({c for c, _ in rec.scope})
+            where = audit.Place(county=counties[0] if len(counties) == 1 else None, township=None, period=None)
+        audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id, **where,
+                     details={"file": rec.file_name, "by": by, "reason": reason, "kind": rec.kind})
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):

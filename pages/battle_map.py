@@ -175,12 +175,17 @@ county, township, branch = choice.split("|", 2)
 row = view[(view["county"] == county) & (view["township"] == township) & (view["branch"] == branch)].iloc[0]
 weak_rec = state.call("problems.branch_weak_record", period, county, township, branch)
 secretary = row["secretary"] if not format.is_missing(row["secretary"]) else (weak_rec or {}).get("secretary")
-liaison = (weak_rec or {}).get("liaison")
+# 包村领导 and 创建专班 from the branch register (register.md §1); else the rectification record's liaison.
+registered_liaison = row.get("liaison")
+liaison, liaison_label = (registered_liaison, "包村领导") if not format.is_missing(registered_liaison) else (
+    (weak_rec or {}).get("liaison"), "包联领导")
+team = row.get("team")
 st.markdown(
     f"**{safe.md(branch)}**（{safe.md(township)}，{safe.md(row['branch_type'])}）　星级 **{format.level(row['stars'])}**　"
     f"创建目标 **{format.target(row['target_stars'])}**　综合得分 **{format.score(row['score'])}**　"
     f"书记 {safe.md(secretary) if not format.is_missing(secretary) else '—'}"
-    + (f"　包联领导 {safe.md(liaison)}" if not format.is_missing(liaison) else "")
+    + (f"　{liaison_label} {safe.md(liaison)}" if not format.is_missing(liaison) else "")
+    + (f"　创建专班 {safe.md(team)}" if not format.is_missing(team) else "")
     + ("　:red-badge[软弱涣散]" if bool(row["weak"]) else "")
 )
 # Tasks and the month-by-month chart each take the full width (side by side the

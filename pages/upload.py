@@ -12,7 +12,7 @@ from analytics.exports import problems_frame, problems_to_xlsx
 from analytics.periods import Period, add_months
 from analytics.scope import Scope
 from analytics.template import build_template, template_file_name
-from ui import components, safe, state, theme
+from ui import components, register_upload, safe, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -94,6 +94,8 @@ old_cache: dict[tuple[str, str | None, str | None], ingest.Staged] = st.session_
 cache: dict[tuple[str, str | None, str | None], ingest.Staged] = {}
 staged_list: list[ingest.Staged] = []
 if files:
+    # register.md §1: the register in force is applied while checking (its type wins; warnings).
+    register_lookup = None if info.empty else state.call("register.type_lookup")
     limit_files, limit_bytes = int(s.max_staged_files), float(s.max_staged_mb) * 1024 * 1024
     held, over = 0, []
     progress = st.progress(0.0, text="正在检查台账……")
@@ -109,7 +111,8 @@ if files:
             else:
                 with st.status(f"正在检查 {safe.md(f.name)}（{len(data) / 1024 / 1024:.1f} MB）……",
                                expanded=False) as status:
-                    cache[key] = ingest.stage(data, f.name, period=period_arg, county=county_arg, settings=s)
+                    cache[key] = ingest.stage(data, f.name, period=period_arg, county=county_arg, settings=s,
+                                              register=register_lookup)
                     status.update(label=f"已检查 {safe.md(f.name)}", state="complete")
             held += len(data)
         staged_list.append(cache[key])
@@ -225,6 +228,9 @@ if staged_list:
 for notice in st.session_state.pop("up_done", []):
     st.success(safe.md(notice))  # notices name files and townships
 
+# --- the branch register and declared goals (register.md) ---------------------------
+register_upload.render()
+
 # --- history and rollback ------------------------------------------------------------
 st.subheader("上传历史")
 HISTORY_ROWS = 300
@@ -240,8 +246,8 @@ hist = pd.DataFrame([{
     "上传时间": r.uploaded_at,
     "文件名": r.file_name,
     "上传人": r.uploader or "",
-    "月份": f"{r.period:%Y-%m}",
-    "范围": ingest.format_scope(r.scope, max_townships=3),
+    "月份": r.period_label,  # 名册 for a register upload (it has no month)
+    "范围": "、".join(dict.fromkeys(c for c, _ in r.scope)) if r.is_register else ingest.format_scope(r.scope, max_townships=3),
     "支部": r.n_branches,
     "任务": r.n_tasks,
     "提示": len(r.warnings),
@@ -261,7 +267,7 @@ if not live:
 by_id = {r.upload_id: r for r in live}
 choice = st.selectbox(
     "选择要回滚的上传", list(by_id), key="rb_choice",
-    format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period:%Y-%m} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
+    format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period_label} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
 )
 rb_reason = st.text_input("回滚原因（必填，记入操作记录）", key="rb_reason", placeholder="如：该乡镇报错了月份")
 # One confirmation box per upload: a tick given for one row never carries over to the next

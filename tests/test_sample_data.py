@@ -96,7 +96,11 @@ def test_sample_folder_is_small_and_manifest_is_well_formed() -> None:
     manifest = json.loads((REPO_SAMPLES / "manifest.json").read_text(encoding="utf-8"))
     total = sum(p.stat().st_size for p in REPO_SAMPLES.iterdir())
     assert total < 3 * 1024 * 1024
-    assert {tuple(sorted(e)) for e in manifest} == {("codes", "county", "expect", "file", "note", "period")}
+    base = {"codes", "county", "expect", "file", "note", "period"}
+    # A register workbook (register.md) is marked "kind": "register"; a ledger has no kind.
+    assert all(set(e) == base or (set(e) == base | {"kind"} and e["kind"] == "register") for e in manifest)
+    assert [e["kind"] for e in manifest if "kind" in e] == ["register"]
+    assert manifest[0].get("kind") == "register"  # loaded before every ledger
     for e in manifest:
         assert (REPO_SAMPLES / e["file"]).is_file()
         assert e["expect"] in ("accept", "refuse")
@@ -145,7 +149,9 @@ def test_district_shape(hist, by_month) -> None:
     assert {t[1][-2:] for t in townships} >= {"街道"} and any(t[1][-1] in "镇乡" for t in townships)
     assert {r["branch_type"] for r in branches} == {"村", "社区"}
     for r in branches:
-        assert r["branch_type"] == ("社区" if r["branch"].endswith("社区") else "村")
+        # register.md: 梧桐社区 works to the village star set (its county's register says 村).
+        village_set = (r["county"], r["township"], r["branch"]) in sd.VILLAGE_SET_COMMUNITIES
+        assert r["branch_type"] == ("社区" if r["branch"].endswith("社区") and not village_set else "村")
     streets = [k for k in keys if k[1].endswith("街道")]
     assert sum(k[2].endswith("社区") for k in streets) > len(streets) / 2  # streets are mostly 社区
     assert {r["target_stars"] for r in branches} == {3, 4, 5, None}

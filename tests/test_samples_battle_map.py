@@ -25,7 +25,7 @@ def _key(row: dict[str, Any], cols: tuple[str, ...]) -> tuple[str, ...]:
 def test_problem_lists_and_rectification_sheets_reproduce_their_history() -> None:
     current: dict[tuple[date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for entry in MANIFEST:
-        if entry["expect"] != "accept":
+        if entry["expect"] != "accept" or entry.get("kind") == "register":
             continue
         parsed = staged(entry["file"]).parsed
         assert parsed is not None

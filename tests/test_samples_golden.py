@@ -13,22 +13,42 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
+from analytics import register
 from analytics import sample_data as sd
 from analytics.ingest import Staged, stage
+from analytics.ingest.register import lookup_table
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_uploads"
 MANIFEST: list[dict[str, Any]] = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
 
 _CACHE: dict[str, Staged] = {}
+_REGISTERS: dict[str, register.StagedRegister] = {}
+
+
+def staged_register(name: str) -> register.StagedRegister:
+    if name not in _REGISTERS:
+        entry = next(e for e in MANIFEST if e["file"] == name)
+        _REGISTERS[name] = register.stage((SAMPLES / name).read_bytes(), name, county=entry["county"])
+    return _REGISTERS[name]
+
+
+def register_lookup() -> pa.Table | None:
+    """The samples' register (loaded before every ledger, register.md §1) as the ledger import applies it."""
+    regs = [staged_register(e["file"]) for e in MANIFEST if e.get("kind") == "register"]
+    rows = pa.concat_tables([r.parsed.register for r in regs if r.parsed is not None])
+    return lookup_table(*(rows.column(c).combine_chunks() for c in ("county", "township", "branch", "branch_type",
+                                                                     "status")))
 
 
 def staged(name: str) -> Staged:
     """Stage a sample once per test session (reading runs in a sandboxed subprocess)."""
     if name not in _CACHE:
         entry = next(e for e in MANIFEST if e["file"] == name)
-        _CACHE[name] = stage((SAMPLES / name).read_bytes(), name, period=entry["period"], county=entry["county"])
+        _CACHE[name] = stage((SAMPLES / name).read_bytes(), name, period=entry["period"], county=entry["county"],
+                             register=register_lookup())
     return _CACHE[name]
 
 
@@ -42,6 +62,11 @@ def branch(name: str, branch_name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])
 def test_manifest_outcome(entry: dict[str, Any]) -> None:
+    if entry.get("kind") == "register":
+        r = staged_register(entry["file"])
+        assert r.ok, [str(p) for p in r.errors]
+        assert sorted({p.code for p in r.warnings}) == entry["codes"], [str(p) for p in r.warnings]
+        return
     s = staged(entry["file"])
     if entry["expect"] == "accept":
         assert s.ok, [str(p) for p in s.errors]
@@ -128,7 +153,7 @@ TASK_COLS = ("period", "county", "township", "branch", "star_slot", "task", "mea
 def test_accepted_samples_reproduce_history() -> None:
     current: dict[tuple[date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for entry in MANIFEST:
-        if entry["expect"] != "accept":
+        if entry["expect"] != "accept" or entry.get("kind") == "register":
             continue
         parsed = staged(entry["file"]).parsed
         assert parsed is not None
@@ -147,3 +172,27 @@ def test_accepted_samples_reproduce_history() -> None:
     assert len(got_t) == len(tasks)
     assert got_b == sorted(_key(r, BRANCH_COLS) for r in branches)
     assert got_t == sorted(_key(r, TASK_COLS) for r in tasks)
+
+
+def test_golden_register_with_title_merged_header_and_goals() -> None:
+    # 东篱县支部名册（2024年）.xlsx: county only in the merged title, 负责人员 over three columns,
+    # township cells merged down, 党支部/党总支 suffixes, 农村/城市社区, a 注 footer; 创建目标 as text.
+    r = staged_register("东篱县支部名册（2024年）.xlsx")
+    assert r.ok and r.parsed is not None, [str(p) for p in r.errors]
+    rows = {x["branch"]: x for x in r.parsed.register.to_pylist()}
+    assert len(rows) == sum(len(b) for c, _t, b in sd.DISTRICT if c == sd.D)
+    assert rows["梧桐社区"]["branch_type"] == "村"  # a 社区 on the village star set
+    assert rows["凤栖社区"]["branch_type"] == "社区"
+    assert rows["石槽村"]["township"] == "石槽乡"  # carried down the merged township cell
+    assert rows["柳塘村"]["county"] == "东篱县" and rows["柳塘村"]["status"] == "在册"
+    assert all(x["liaison"] and x["team"] and x["secretary"] for x in rows.values())
+    goals = {x["township"]: (x["goal_5"], x["goal_4"], x["goal_3"], x["due"]) for x in r.parsed.goals.to_pylist()}
+    assert goals[None] == (2, 7, 5, date(2024, 12, 31))
+    assert goals["石槽乡"] == (None, 2, 1, date(2024, 12, 31))
+
+
+def test_village_set_community_stays_village_in_every_month() -> None:
+    # With the register applied, 梧桐社区 is 村 in every month's ledger (none states its type).
+    for entry in MANIFEST:
+        if entry["expect"] == "accept" and entry.get("kind") != "register" and "凤栖街道" in entry["file"]:
+            assert branch(entry["file"], "梧桐社区")["branch_type"] == "村", entry["file"]

@@ -256,6 +256,10 @@ def battle_table(df: pd.DataFrame, *, quarter: bool = False) -> pd.DataFrame:
     out["名次"] = df["rank"].astype("Int64").array
     out["类型"] = df["branch_type"].to_numpy()
     out["支部书记"] = df["secretary"].to_numpy()
+    # register.md §1: 包村领导 and 创建专班 from the branch register, when the rows have any.
+    for column, label in (("liaison", "包村领导"), ("team", "创建专班")):
+        if column in df and df[column].notna().any():
+            out[label] = df[column].to_numpy()
     if quarter:
         out[DATA_MONTH] = df["period"].map(month_text).to_numpy()
     if len(df) and df["county"].nunique() > 1:

@@ -25,6 +25,8 @@ from analytics.ingest.load import load_parsed
 from analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from analytics.audit import Actor
     from analytics.ingest.model import FileRefused, ImportResult, ParsedLedger, Problem, RawWorkbook
 
@@ -107,11 +109,14 @@ def stage(
     settings: Settings | None = None,
     workbook: RawWorkbook | FileRefused | None = None,
     sha256: str | None = None,
+    register: pa.Table | None = None,
 ) -> Staged:
     """Read and validate one file (nothing is written). Never raises for bad input.
 
     ``workbook`` is the file already read (by ``read.read_ahead``), if it was;
-    ``sha256`` the hex SHA-256 of ``data``, if the caller has it already.
+    ``sha256`` the hex SHA-256 of ``data``, if the caller has it already;
+    ``register`` the current branch register (``analytics.register.type_lookup``), applied
+    to the ledger's rows (register.md §1: its type wins; W_TYPE_CONFLICT, W_NOT_IN_REGISTER).
     """
     from analytics.ingest.model import FileRefused, ParseFailure, Problem
     from analytics.ingest.read import read_workbook
@@ -138,7 +143,7 @@ def stage(
             workbook = read_workbook(data, file_name, settings)
         except FileRefused as exc:
             return _refused(file_name, data, sha256, exc.problem)
-    outcome = parse_workbook(workbook, period=period, county=county, settings=settings)
+    outcome = parse_workbook(workbook, period=period, county=county, settings=settings, register=register)
     if isinstance(outcome, ParseFailure):
         return Staged(
             file_name=file_name, data=data, sha256=sha256,
@@ -350,8 +355,11 @@ def ingest_bytes(
     actor: Actor | None = None,
 ) -> ImportResult:
     """stage + load for bytes already in memory (the upload page)."""
+    from analytics.register import lookup_from_db
+
     settings = settings or load_settings()
-    staged = stage(data, file_name, period=period, county=county, settings=settings)
+    staged = stage(data, file_name, period=period, county=county, settings=settings,
+                   register=lookup_from_db(db, settings))
     return load(staged, db=db, uploader=uploader, is_demo=is_demo, settings=settings, actor=actor)
 
 
@@ -411,7 +419,7 @@ def ingest_file(
             sha256 = digest[1] if digest is not None and digest[0] is data else None
             digest = None
             staged = stage(data, path.name, period=period, county=county, settings=settings, workbook=workbook,
-                           sha256=sha256)
+                           sha256=sha256, register=_register_of(db, settings, preparing))
         # The raw cells are not needed any more: free them before the store is written.
         workbook = None
         _release_unused_memory()
@@ -426,6 +434,15 @@ def ingest_file(
                 leftover.discard()
     result.file = str(path)
     return result
+
+
+def _register_of(db: str | os.PathLike[str] | None, settings: Settings, preparing: Any) -> pa.Table | None:
+    """The current register of the store a file is loaded into (None: a store being made now has none)."""
+    if preparing is not None:
+        return None
+    from analytics.register import lookup_from_db
+
+    return lookup_from_db(db, settings)
 
 
 # --- demo data ---------------------------------------------------------------
@@ -494,6 +511,13 @@ def load_demo(
     results = []
     for entry in entries:
         if entry.get("expect") != "accept":
+            continue
+        if entry.get("kind") == "register":  # register.md: the register goes in before the ledgers
+            from analytics import register
+
+            results.append(register.import_file(
+                folder / str(entry["file"]), county=entry.get("county"), db=db, uploader=DEMO_UPLOADER,
+                is_demo=True, settings=settings, actor=actor))
             continue
         results.append(ingest_file(
             folder / str(entry["file"]),

@@ -635,10 +635,13 @@ def _ledger_counties(idents: list[_Identity]) -> pa.Table:
     return pa.table({"pair": pair, "county": county})
 
 
-def _branch_type(sheet: _Sheet, branch: pa.Array, problems: _Problems) -> pa.Array:
+def _branch_type(sheet: _Sheet, ident: _Identity, problems: _Problems, register: pa.Table | None) -> pa.Array:
+    branch = ident.branch
     declared = _parse(sheet, "branch_type", V.parse_branch_type, pa.string(), problems)
     inferred, _ = V.map_distinct(branch, V.infer_branch_type, pa.string())
     branch_type = pc.coalesce(declared, inferred)
+    if register is not None and register.num_rows and len(branch):
+        branch_type = _registered_type(sheet, ident, declared, branch_type, register, problems)
     unknown = pc.and_(pc.is_null(branch_type), pc.is_valid(branch))
     if "branch_type" in sheet.cols:
         unknown = pc.and_(unknown, pc.is_null(sheet.cols["branch_type"]))
@@ -650,6 +653,38 @@ def _branch_type(sheet: _Sheet, branch: pa.Array, problems: _Problems) -> pa.Arr
         "无法判断是村还是社区：请在“类型”列填写 村 或 社区，或使名称以 村/社区/居委会 结尾",
     )
     return branch_type
+
+
+def _registered_type(
+    sheet: _Sheet, ident: _Identity, declared: pa.Array, branch_type: pa.Array, register: pa.Table,
+    problems: _Problems,
+) -> pa.Array:
+    """register.md §1: a registered branch takes the register's type (W_TYPE_CONFLICT where the
+    ledger states another); a branch missing from its county's register is W_NOT_IN_REGISTER
+    (also one the register lists as 撤并). Counties without a register are untouched."""
+    idx = pc.index_in(ident.key, value_set=register["key"])
+    registered = pc.take(register["branch_type"], idx)
+    status = pc.take(register["status"], idx)
+    conflict = pc.fill_null(pc.and_(pc.is_valid(declared), pc.not_equal(declared, registered)), False)
+    problems.add_cells(
+        spec.W_TYPE_CONFLICT, sheet, sheet.col("branch_type"), conflict, sheet.cols.get("branch_type"),
+        pc.binary_join_element_wise("类型与支部名册不一致：名册中为“", registered,
+                                    "”，按名册的类型导入；如名册有误，请修改名册后重新导入", ""),
+    )
+    counties = pc.unique(register["county"])
+    has_register = pc.fill_null(pc.is_in(ident.county, value_set=counties), False)
+    missing = pc.and_(pc.and_(has_register, pc.is_null(idx)), pc.is_valid(ident.branch))
+    problems.add_cells(
+        spec.W_NOT_IN_REGISTER, sheet, sheet.col("branch"), missing, sheet.cols.get("branch"),
+        "该支部不在本县（市、区）的支部名册中（已照常导入）：请核对支部名称和所属乡镇（街道），"
+        "或在名册中补充后重新导入名册",
+    )
+    merged = pc.fill_null(pc.equal(status, spec.MERGED), False)
+    problems.add_cells(
+        spec.W_NOT_IN_REGISTER, sheet, sheet.col("branch"), merged, sheet.cols.get("branch"),
+        "支部名册中该支部的状态为“撤并”（已照常导入）：请核对是否仍应报送，或更新名册",
+    )
+    return pc.coalesce(registered, branch_type)
 
 
 def _stars(
@@ -777,11 +812,12 @@ def _lookup(table: pa.Table, key: pa.Array, column: str, default: Any, out_type:
     return pc.fill_null(pc.cast(found, out_type), pa.scalar(default, out_type))
 
 
-def _ledger_rows(sheet: _Sheet, ident: _Identity, details: _Details, problems: _Problems) -> pa.Table:
+def _ledger_rows(sheet: _Sheet, ident: _Identity, details: _Details, problems: _Problems,
+                 register: pa.Table | None = None) -> pa.Table:
     counts = details.task_counts
     n = len(sheet.rows)
     county, township, branch, key = ident.county, ident.township, ident.branch, ident.key
-    branch_type = _branch_type(sheet, branch, problems)
+    branch_type = _branch_type(sheet, ident, problems, register)
     slots, derived = _stars(sheet, branch_type, problems)
     reported = _parse(sheet, "stars_reported", V.parse_stars_reported, pa.int32(), problems)
     if derived is None:
@@ -906,8 +942,11 @@ _DETAIL_ROWS = {TASK: _task_rows, PROBLEM: _problem_rows, WEAK: _weak_rows}
 _DETAIL_SCHEMAS = {TASK: TASK_SCHEMA, PROBLEM: PROBLEM_SCHEMA, WEAK: WEAK_SCHEMA}
 
 
-def _duplicates(sheets: list[_Sheet], keys: list[pa.Array], problems: _Problems) -> None:
-    """E_DUPLICATE: the same (county, township, branch) twice, naming both rows."""
+def _duplicates(sheets: list[_Sheet], keys: list[pa.Array], problems: _Problems, *,
+                message: str = "同一支部在本月出现两次，与 {where} 重复：请删除或合并其中一行",
+                column: str = "branch") -> None:
+    """E_DUPLICATE: the same (county, township, branch) twice, naming both rows (``message``
+    with {where}; ``column``: the field whose cell is named)."""
     if not keys:
         return
     all_keys = pa.chunked_array(keys, pa.string()).combine_chunks()
@@ -920,20 +959,16 @@ def _duplicates(sheets: list[_Sheet], keys: list[pa.Array], problems: _Problems)
     for sheet, key in zip(sheets, keys, strict=True):
         mask = pc.fill_null(pc.is_in(key, value_set=dup_keys), False)
         rows = pc.filter(sheet.rows, mask).to_pylist()
-        names = pc.filter(sheet.cols["branch"], mask).to_pylist()
+        names = pc.filter(sheet.cols.get(column, pa.nulls(len(key), pa.string())), mask).to_pylist()
         for k, row, name in zip(pc.filter(key, mask).to_pylist(), rows, names, strict=True):
             if k not in first_seen:
                 first_seen[k] = (sheet, row)
                 continue
             other_sheet, other_row = first_seen[k]
-            col = sheet.col("branch")
-            other_col = other_sheet.col("branch")
+            col = sheet.col(column)
+            other_col = other_sheet.col(column)
             where = cell_ref(other_sheet.name, other_row, other_col.letter if other_col else None)
-            problems.add(
-                spec.E_DUPLICATE,
-                f"同一支部在本月出现两次，与 {where} 重复：请删除或合并其中一行",
-                sheet=sheet, row=row, column=col, value=name,
-            )
+            problems.add(spec.E_DUPLICATE, message.format(where=where), sheet=sheet, row=row, column=col, value=name)
 
 
 # ---------------------------------------------------------------------------
@@ -951,14 +986,19 @@ def _missing_columns(sheet: _Sheet) -> list[str]:
 
 def parse_workbook(
     wb: RawWorkbook, *, period: str | None = None, county: str | None = None, settings: Settings | None = None,
+    register: pa.Table | None = None,
 ) -> ParsedLedger | ParseFailure:
-    """Validate a raw workbook into typed branch/task rows, or list every problem (§5)."""
+    """Validate a raw workbook into typed branch/task rows, or list every problem (§5).
+
+    ``register``: the current branch register (``analytics.register.type_lookup``), applied to
+    the star ledger's rows (register.md §1); None = no county has one."""
     with V.encoding_cache():
-        return _parse_workbook(wb, period, county, settings)
+        return _parse_workbook(wb, period, county, settings, register)
 
 
 def _parse_workbook(
     wb: RawWorkbook, period: str | None, county: str | None, settings: Settings | None,
+    register: pa.Table | None = None,
 ) -> ParsedLedger | ParseFailure:
     settings = settings or Settings()
     problems = _Problems()
@@ -974,6 +1014,11 @@ def _parse_workbook(
             continue
         layout = detect_layout(raw)
         sheet = _Sheet(ord_, raw, layout)
+        if layout.kind in spec.REGISTER_KINDS:  # register.md: read by the register import, not here
+            skipped.append(raw.name)
+            problems.add(spec.W_SKIPPED_SHEET, "这是支部名册或创建目标，不是台账，已跳过："
+                         "请在“支部名册 / 创建目标”中单独上传", sheet=sheet)
+            continue
         if layout.kind is None:
             skipped.append(raw.name)
             empty = raw.table.num_rows == 0 or all(raw.table.column(c).null_count == raw.table.num_rows
@@ -1061,7 +1106,8 @@ def _parse_workbook(
         _duplicates([s for s, _ in keys[WEAK]], [k for _, k in keys[WEAK]], problems)
 
     branch_tables = [
-        _ledger_rows(sheet, ident, details, problems) for sheet, ident in zip(ledgers, ledger_ids, strict=True)
+        _ledger_rows(sheet, ident, details, problems, register)
+        for sheet, ident in zip(ledgers, ledger_ids, strict=True)
     ]
     _duplicates(ledgers, ledger_keys, problems)
     if ledger_keys:

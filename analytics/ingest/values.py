@@ -584,6 +584,68 @@ def month_label(year: int, month: int) -> str:
 
 # Value parsers by the names the sheet kinds declare (spec.SheetKind.parsers):
 # name -> (parse, Arrow type, takes the period's year).
+# ---------------------------------------------------------------------------
+# The register and declared goals (register.md)
+# ---------------------------------------------------------------------------
+
+_REGISTER_STATUS_BY_WORD = {w: status for status, words in spec.REGISTER_STATUS_WORDS.items() for w in words}
+
+
+def parse_register_status(text: str) -> str:
+    """A register 状态 cell: 在册 / 撤并 / 新设 (and their usual spellings)."""
+    found = _REGISTER_STATUS_BY_WORD.get(text)
+    if found is None:
+        raise ValueError("无法识别的状态，应为 在册、撤并 或 新设（空白按在册）")
+    return found
+
+
+_LEVEL_WORD = r"(五|四|三|5|4|3)星(?:级)?(?:支部)?"
+_GOAL_PART_RE = re.compile(_LEVEL_WORD + r"[:：]?(\d+)个?")
+_GOAL_LEVELS = {"五": 5, "四": 4, "三": 3, "5": 5, "4": 4, "3": 3}
+
+
+def parse_goal_text(text: str) -> tuple[int | None, int | None, int | None]:
+    """"五星2个、四星7个、三星5个" -> (2, 7, 5) (goal_5, goal_4, goal_3); a level not named is None."""
+    found: dict[int, int] = {}
+    rest = text
+    for match in _GOAL_PART_RE.finditer(text):
+        level = _GOAL_LEVELS[match.group(1)]
+        if level in found:
+            raise ValueError(f"{match.group(1)}星写了两次")
+        found[level] = _bounded(int(match.group(2)))
+        rest = rest.replace(match.group(0), "", 1)
+    if not found or re.sub(r"[、,，;；/和及]", "", rest):
+        raise ValueError("无法识别的创建目标，应写成 五星2个、四星7个、三星5个，或分别填在 五星、四星、三星 列")
+    return found.get(5), found.get(4), found.get(3)
+
+
+_DUE_YEAR_RE = re.compile(r"^(\d{4})(?:年)?(?:年?底|年末|年度|全年)?$")
+_MIDNIGHT_RE = re.compile(r"(?<=\d)\s*00:00:00(?:\.0+)?$")
+_DUE_HELP = "无法识别的完成时限，应为 2024、2024年底、2024-12 或 2024-12-31"
+
+
+def parse_due(text: str) -> date:
+    """A goal's 完成时限 -> the last day of the deadline: 2024 / 2024年 / 2024年底 -> 2024-12-31;
+    2024-12 / 2024年12月 -> 2024-12-31; a full date is itself (a date cell's 00:00:00 dropped)."""
+    text = _MIDNIGHT_RE.sub("", text)
+    match = _DUE_YEAR_RE.match(_plain(text))
+    if match:
+        return date(int(match.group(1)), 12, 31)
+    try:
+        year, month = parse_month(text)
+    except ValueError:
+        year, month = None, 0
+    if year is not None and 1 <= month <= 12 and not re.search(r"\d+(?:日|号)$|[-/.]\d{1,2}[-/.]\d{1,2}", text):
+        return _month_end(year, month)
+    try:
+        found = parse_date(text, None)
+    except ValueError:
+        found = None
+    if found is None:
+        raise ValueError(_DUE_HELP)
+    return found
+
+
 PARSERS: dict[str, tuple[Callable[..., Any], pa.DataType, bool]] = {
     "star": (parse_star, pa.int32(), False),
     "done": (parse_done, pa.bool_(), False),
@@ -596,6 +658,9 @@ PARSERS: dict[str, tuple[Callable[..., Any], pa.DataType, bool]] = {
     "count": (parse_count, pa.int32(), False),
     "weak": (parse_weak, pa.bool_(), False),
     "branch_type": (parse_branch_type, pa.string(), False),
+    "register_status": (parse_register_status, pa.string(), False),
+    "goal_text": (parse_goal_text, pa.list_(pa.int32()), False),
+    "due": (parse_due, pa.date32(), False),
 }
 
 

@@ -1,5 +1,5 @@
 -- 作战图 of the current period: one row per branch with star slots, tasks,
--- overdue count, secretary, score and rank in the scope.
+-- overdue count, secretary, score and rank in the scope; liaison and team from the register.
 WITH
 -- @include snapshot.sql
 ,
@@ -20,11 +20,15 @@ final AS (
            -- Overdue = tasks of the snapshot month with deadline ≤ that month's
            -- last day and done = false (counted per branch and month in the snapshot table).
            c.overdue,
-           -- The secretary of the snapshot month's row.
-           c.weak, c.secretary, c.score, c.rank,
+           -- The secretary: the branch register's (register.md §1) where it names one, else
+           -- the snapshot month's ledger row; liaison (包村领导) and team (专班) from the register.
+           c.weak, coalesce(reg.secretary, c.secretary) AS secretary, c.score, c.rank,
            -- The month whose row represents the branch (a quarter: its latest month in it).
-           c.period
+           c.period,
+           reg.liaison, reg.team
     FROM cur c
+    LEFT JOIN v_register reg
+      ON reg.county = c.county AND reg.township = c.township AND reg.branch = c.branch
 )
 SELECT *
 FROM final

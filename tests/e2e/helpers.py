@@ -97,6 +97,11 @@ def main_area(page: Any) -> Any:
     return page.locator('[data-testid="stMain"]')
 
 
+def ledger_uploader(page: Any) -> Any:
+    """The file input of 数据上传's ledger uploader (the page's first; the 支部名册 section has its own below)."""
+    return page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+
+
 def assert_no_exception(page: Any) -> None:
     """No Streamlit exception block and no st.error alert on the page."""
     for testid, what in (("stException", "an exception"), ("stAlertContentError", "an error message")):

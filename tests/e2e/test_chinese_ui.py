@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import await_run, goto, main_area, nav_links, navigate, wait_for_app
+from tests.e2e.helpers import await_run, goto, ledger_uploader, main_area, nav_links, navigate, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,7 @@ def test_wrong_file_type_is_refused_in_chinese(page: Any, app_url: str, tmp_path
     navigate(page, "数据上传")
     doc = tmp_path / "工作总结.docx"
     doc.write_bytes(b"PK\x03\x04 not really a word document")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(doc))
+    ledger_uploader(page).set_input_files(str(doc))
     main = main_area(page)
     await_run(page, main.get_by_text("工作总结.docx — 未通过检查"))
     wait_for_app(page)
