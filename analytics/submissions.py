@@ -65,6 +65,32 @@ def week_due_date(monday: date, settings: Settings) -> date:
     return sunday + timedelta(days=weekday)
 
 
+def backdate_demo_uploads(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime | None = None) -> int:
+    """Demo data only: give each demo ledger upload a receipt time around its month's due date.
+
+    The sample ledgers of a whole year are loaded at once, so they would all look received
+    today, years late. A deterministic spread (most one to five days before the due date, about
+    one in eight a few days after it; never after ``now``) lets the 报送情况 page show on the
+    demo what it shows on real data. Returns how many uploads were changed.
+    """
+    import random
+
+    now = now or datetime.now()
+    rows = con.execute(
+        "SELECT upload_id, period FROM uploads WHERE is_demo AND coalesce(kind, 'ledger') = 'ledger' ORDER BY seq"
+    ).fetchall()
+    changes = []
+    for upload_id, period in rows:
+        rng = random.Random(f"demo-receipt-{upload_id}")
+        due = due_date(Period.of_month(period), settings)
+        days = rng.randint(1, 3) if rng.random() < 0.125 else -rng.randint(0, 5)
+        when = datetime(due.year, due.month, due.day, rng.randint(8, 17), rng.randint(0, 59)) + timedelta(days=days)
+        changes.append((min(when, now), upload_id))
+    if changes:
+        con.executemany("UPDATE uploads SET uploaded_at = ? WHERE upload_id = ?", changes)
+    return len(changes)
+
+
 def status(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, today: date | None = None,
 ) -> pd.DataFrame:
@@ -76,7 +102,7 @@ def status(
         "county": scope.county or None, "township": scope.township or None,
         "due": due, "today": today or date.today(),
     }
-    table = con.execute(*sql.prepare("submission_status.sql", params)).to_arrow_table()
+    table = sql.run_arrow(con, "submission_status.sql", params)
     missing = pd.Series(table.column("missing_branches").to_pylist(), dtype=object)
     df = sql.to_pandas(table.drop_columns(["missing_branches"]))
     df["missing_branches"] = missing

@@ -144,3 +144,18 @@ def test_json_shape(tmp_path: Path) -> None:
                            "branches_reported", "branches_registered", "missing_branches"]
     jia = next(t for t in out["townships"] if t["township"] == "甲镇")
     assert jia["received_at"] == "2024-09-03T10:00:00" and jia["missing_branches"] == ["a3"]
+
+
+def test_demo_uploads_get_receipt_times_around_their_due_date(tmp_path: Path) -> None:
+    path = build_store(tmp_path / "d.duckdb", [row(f"2024-{m:02d}", t, "x1", 3) for m in range(1, 9)
+                                                for t in ("甲镇", "乙镇", "丙镇")], is_demo=True)
+    with store.open_store(path) as con:
+        assert submissions.backdate_demo_uploads(con, Settings({}), now=datetime(2026, 1, 1)) == 24
+        df = submissions.status(con, AUG, Scope(), Settings({}), TODAY)
+        again = con.execute("SELECT uploaded_at FROM uploads ORDER BY seq").fetchall()
+        submissions.backdate_demo_uploads(con, Settings({}), now=datetime(2026, 1, 1))
+        assert con.execute("SELECT uploaded_at FROM uploads ORDER BY seq").fetchall() == again  # deterministic
+        spread = [r[0] for r in again]
+    assert set(df["status"]) <= {"已报送", "逾期报送"}
+    # Within a few days of each month's due date (the 5th of the next month).
+    assert all(date(2024, 1, 31) <= t.date() <= date(2024, 9, 8) for t in spread)
