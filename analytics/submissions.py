@@ -134,9 +134,9 @@ def reminder_text(frame: pd.DataFrame, period: Period, due: date, scope: Scope, 
     if owing.empty:
         return ""
     several = owing["county"].nunique() > 1
-    where = scope.county or ""
+    where = scope.county or (str(owing["county"].iloc[0]) if not several else "")
     month = f"{period.start.year}年{period.start.month}月"
-    lines = [f"【提醒】{where}{month}“五星”支部创建台账报送情况（截至{today.month}月{today.day}日）："]
+    lines = [f"【提醒】{where}{month}“五星”支部创建台账报送情况（截至{today.year}年{_day_text(today)}）："]
     missing = owing[owing["status"] == "未报送"]
     returned = owing[owing["status"] == "已退回"]
     when = "已过" if today > due else "截止时间为"
