@@ -70,7 +70,7 @@ def backdate_demo_uploads(con: duckdb.DuckDBPyConnection, settings: Settings, no
 
     The sample ledgers of a whole year are loaded at once, so they would all look received
     today, years late. A deterministic spread (most one to five days before the due date, about
-    one in eight a few days after it; never after ``now``) lets the 报送情况 page show on the
+    one in eight — and every third of the latest month — a few days after it; never after ``now``) lets the 报送情况 page show on the
     demo what it shows on real data. Returns how many uploads were changed.
     """
     import random
@@ -80,10 +80,16 @@ def backdate_demo_uploads(con: duckdb.DuckDBPyConnection, settings: Settings, no
         "SELECT upload_id, period FROM uploads WHERE is_demo AND coalesce(kind, 'ledger') = 'ledger' ORDER BY seq"
     ).fetchall()
     changes = []
+    latest = max((p for _, p in rows), default=None)
+    in_latest = 0
     for upload_id, period in rows:
         rng = random.Random(f"demo-receipt-{upload_id}")
         due = due_date(Period.of_month(period), settings)
-        days = rng.randint(1, 3) if rng.random() < 0.125 else -rng.randint(0, 5)
+        late = rng.random() < 0.125
+        if period == latest:  # the month a new user opens first: a few late ones to see
+            in_latest += 1
+            late = in_latest % 3 == 2
+        days = rng.randint(1, 3) if late else -rng.randint(0, 5)
         when = datetime(due.year, due.month, due.day, rng.randint(8, 17), rng.randint(0, 59)) + timedelta(days=days)
         changes.append((min(when, now), upload_id))
     if changes:

@@ -30,15 +30,15 @@ while month <= last_month and len(later) < 3:
     later.append(month)
     month = add_months(month, 1)
 months = sorted({*info.months, *later}, reverse=True)
-chosen = st.selectbox("报送月份", months, index=months.index(default), key="sub_month",
-                      format_func=lambda m: f"{m.year}年{m.month}月")
+st.title("报送情况")
+pick, _ = st.columns([1, 3])
+chosen = pick.selectbox("报送月份", months, index=months.index(default), key="sub_month",
+                        format_func=lambda m: f"{m.year}年{m.month}月")
 period = Period.of_month(chosen)
 due = due_date(period, settings)
-components.page_header(
-    "报送情况", sel,
-    subtitle=f"{period.display}台账 · 范围：{scope.label} · 报送截止 {due.year}年{due.month}月{due.day}日"
-             f"（按 {today.year}年{today.month}月{today.day}日 统计）",
-)
+# The whole line as text: the scope label holds names from the ledgers.
+st.caption(safe.md(f"{period.display}台账 · 范围：{scope.label} · 报送截止 {due.year}年{due.month}月{due.day}日"
+                   f"（按 {today.year}年{today.month}月{today.day}日 统计）"))
 if sel.period.kind != "month":
     st.caption(f"报送情况按月统计：此处显示{period.display}。")
 
@@ -59,7 +59,7 @@ several = frame["county"].nunique() > 1
 table = status_table(frame, several_counties=several)
 st.subheader(safe.md(f"各乡镇（街道）报送情况 · {period.display} · {scope.label}"))
 with st.container(key="desk_sub_table"):
-    components.table(table, key="sub_table", pinned="乡镇（街道）", wide="缺报支部")
+    components.table(table, key="sub_table", pinned="乡镇（街道）", wide="说明")
 with st.container(key="phone_sub_cards"):
     st.html(mobile.submission_cards_html(table))
 
