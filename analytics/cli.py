@@ -11,6 +11,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -523,7 +524,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     counts = submissions.status_counts(frame)
     table = submissions.status_table(frame)
-    columns = [(str(c), str(c), _cell, "text") for c in table.columns]
+    columns: list[tuple[str, str, Callable[[Any], str], str]] = [(str(c), str(c), _cell, "text")
+                                                                 for c in table.columns]
     _print(f"{period.display}台账报送情况 — 范围：{scope.label} — 报送截止 {due:%Y-%m-%d}（按 {today:%Y-%m-%d} 统计）")
     _print("，".join(f"{k} {v}" for k, v in counts.items()) + f"；共 {len(frame)} 个乡镇（街道）。")
     _print()

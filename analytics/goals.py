@@ -81,6 +81,14 @@ def setting_notice(progress: pd.DataFrame, settings: Settings | None) -> str | N
     return None
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, (str, list)) and bool(pd.isna(value)))
+
+
+def _int(value: Any) -> int | None:
+    return None if _missing(value) else int(value)
+
+
 def unit_name(unit_level: str, county: Any, township: Any, goal_source: Any = None) -> str:
     """How a row of ``goal_progress`` names its unit: 全部 / the county / the township,
     with where a summed goal comes from (二七区（各乡镇目标合计））."""
@@ -111,23 +119,26 @@ def goal_table(progress: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     if progress.empty:
         return pd.DataFrame(columns=columns)
-    key = ["unit_level", "county", "township"]
-    for _, unit in progress.groupby(key, sort=False, dropna=False):
-        first = unit.iloc[0]
-        declared_any = not pd.isna(first["declared"])
+    units: dict[tuple[Any, ...], list[dict[Any, Any]]] = {}
+    for rec in progress.to_dict("records"):
+        key = tuple(None if _missing(rec[k]) else rec[k] for k in ("unit_level", "county", "township"))
+        units.setdefault(key, []).append(rec)
+    for (unit_level, county, township), recs in units.items():
+        first = recs[0]
+        declared_any = not _missing(first["declared"])
         row: dict[str, Any] = {
-            "单位": unit_name(first["unit_level"], first["county"], first["township"],
-                            first["goal_source"] if declared_any else None),
+            "单位": unit_name(str(unit_level), county, township, first["goal_source"] if declared_any else None),
             "完成时限": due_label(first["due"], first["due_text"]) if declared_any else "未申报目标",
         }
-        for r in unit.itertuples(index=False):
-            word = LEVEL_WORDS[int(r.level)]
-            row[f"{word}目标"] = None if pd.isna(r.declared) else int(r.declared)
-            row[f"{word}现有"] = int(r.reached)
-            if int(r.level) < 5:
-                target = "—" if pd.isna(r.declared_at_least) else str(int(r.declared_at_least))
-                row[f"{word}及以上（现有/目标）"] = f"{int(r.reached_at_least)}/{target}"
-            row[f"{word}差距"] = None if pd.isna(r.gap) else int(r.gap)
+        for r in recs:
+            level = int(r["level"])
+            word = LEVEL_WORDS[level]
+            row[f"{word}目标"] = _int(r["declared"])
+            row[f"{word}现有"] = _int(r["reached"])
+            if level < 5:
+                target = _int(r["declared_at_least"])
+                row[f"{word}及以上（现有/目标）"] = f"{_int(r['reached_at_least'])}/{'—' if target is None else target}"
+            row[f"{word}差距"] = _int(r["gap"])
         rows.append(row)
     out = pd.DataFrame(rows, columns=columns)
     for col in columns:

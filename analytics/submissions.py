@@ -128,8 +128,8 @@ def _day_text(day: date) -> str:
 
 
 def _town_list(frame: pd.DataFrame, several_counties: bool) -> str:
-    return "、".join(f"{r.county}{r.township}" if several_counties else str(r.township)
-                    for r in frame.itertuples(index=False))
+    return "、".join(f"{r['county']}{r['township']}" if several_counties else str(r["township"])
+                    for r in frame.to_dict("records"))
 
 
 def reminder_text(frame: pd.DataFrame, period: Period, due: date, scope: Scope, today: date | None = None) -> str:
@@ -150,8 +150,8 @@ def reminder_text(frame: pd.DataFrame, period: Period, due: date, scope: Scope, 
         lines.append(f"以下 {len(missing)} 个乡镇（街道）尚未报送：{_town_list(missing, several)}。")
     if len(returned):
         reasons = "；".join(
-            f"{(r.county if several else '')}{r.township}（{r.reason or '见报送审核页'}）"
-            for r in returned.itertuples(index=False))
+            f"{r['county'] if several else ''}{r['township']}（{r['reason'] or '见报送审核页'}）"
+            for r in returned.to_dict("records"))
         lines.append(f"以下 {len(returned)} 个乡镇（街道）的台账已退回，请修改后重新报送：{reasons}。")
     lines.append(f"报送{when}{due.year}年{_day_text(due)}，请抓紧在五星看板“数据上传”页报送。")
     return "\n".join(lines)
@@ -176,28 +176,32 @@ def to_json(frame: pd.DataFrame, period: Period, due: date) -> dict[str, Any]:
     return {"period": period.label, "due": due.isoformat(), "townships": towns}
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, (str, list)) and bool(pd.isna(value)))
+
+
 def status_table(frame: pd.DataFrame, *, several_counties: bool = True) -> pd.DataFrame:
     """The status table with Chinese headers (the page, the Excel and the command line)."""
     rows = []
-    for r in frame.itertuples(index=False):
+    for r in frame.to_dict("records"):
+        state, days = str(r["status"]), int(r["days_late"])
         note = ""
-        if r.status == "逾期报送":
-            note = f"逾期 {int(r.days_late)} 天"
-        elif r.status == "未报送":
-            note = f"已逾期 {int(r.days_late)} 天" if bool(r.overdue) else "未到截止日期"
-        elif r.status == "已退回":
-            note = f"退回原因：{r.reason}" if isinstance(r.reason, str) and r.reason else "已退回"
-        elif r.status == "待审核":
-            note = "等待县区审核" + (f"（提交时已逾期 {int(r.days_late)} 天）" if int(r.days_late) > 0 else "")
-        received = "" if r.received_at is None or pd.isna(r.received_at) else f"{pd.Timestamp(r.received_at):%Y-%m-%d %H:%M}"
-        reported = None if r.branches_reported is None or pd.isna(r.branches_reported) else int(r.branches_reported)
-        registered = None if r.branches_registered is None or pd.isna(r.branches_registered) else int(r.branches_registered)
-        missing = list(r.missing_branches or [])
+        if state == "逾期报送":
+            note = f"逾期 {days} 天"
+        elif state == "未报送":
+            note = f"已逾期 {days} 天" if bool(r["overdue"]) else "未到截止日期"
+        elif state == "已退回":
+            note = f"退回原因：{r['reason']}" if isinstance(r["reason"], str) and r["reason"] else "已退回"
+        elif state == "待审核":
+            note = "等待县区审核" + (f"（提交时已逾期 {days} 天）" if days > 0 else "")
+        received = r["received_at"]
         rows.append({
-            "县（市、区）": r.county, "乡镇（街道）": r.township, "状态": r.status, "说明": note,
-            "报送时间": received, "上传编号": r.upload_id if isinstance(r.upload_id, str) else "",
-            "报送支部数": reported, "名册支部数": registered,
-            "缺报支部": "、".join(missing),
+            "县（市、区）": r["county"], "乡镇（街道）": r["township"], "状态": state, "说明": note,
+            "报送时间": "" if _missing(received) else f"{pd.Timestamp(received):%Y-%m-%d %H:%M}",
+            "上传编号": r["upload_id"] if isinstance(r["upload_id"], str) else "",
+            "报送支部数": None if _missing(r["branches_reported"]) else int(r["branches_reported"]),
+            "名册支部数": None if _missing(r["branches_registered"]) else int(r["branches_registered"]),
+            "缺报支部": "、".join(str(b) for b in (r["missing_branches"] or [])),
         })
     columns = ["县（市、区）", "乡镇（街道）", "状态", "说明", "报送时间", "上传编号", "报送支部数", "名册支部数", "缺报支部"]
     out = pd.DataFrame(rows, columns=columns)

@@ -16,7 +16,8 @@ from tests.factories import build_store
 AUG = Period.parse("2024-08")
 
 
-def _b4(path: Path, scope: Scope = Scope()) -> list[tuple[object, ...]]:
+def _b4(path: Path, scope: Scope | None = None) -> list[tuple[object, ...]]:
+    scope = scope or Scope()
     with store.open_store(path, read_only=True) as con:
         black = flags.black_list(con, AUG, scope, Settings({}))
         heads = flags.list_heads(con, AUG, scope, Settings({}), 50).black.rows

@@ -48,7 +48,8 @@ def _store(tmp_path: Path) -> Path:
     return path
 
 
-def _status(path: Path, scope: Scope = Scope(), today: date = TODAY, settings: Settings | None = None):
+def _status(path: Path, scope: Scope | None = None, today: date = TODAY, settings: Settings | None = None):
+    scope = scope or Scope()
     with store.open_store(path, read_only=True) as con:
         return submissions.status(con, AUG, scope, settings or Settings({}), today)
 

@@ -32,7 +32,7 @@ def test_counts_table_reminder_and_download(registered_db: Path) -> None:
     assert (m["已报送"], m["逾期报送"], m["待审核"], m["已退回"], m["未报送"]) == ("3 个", "0 个", "0 个", "0 个", "1 个")
     table = frame(at, "缺报支部")
     rows = {r["乡镇（街道）"]: r for r in table.to_dict("records")}
-    assert list(table["乡镇（街道）"])[0] == "北镇" and rows["北镇"]["状态"] == "未报送"
+    assert next(iter(table["乡镇（街道）"])) == "北镇" and rows["北镇"]["状态"] == "未报送"
     assert rows["东镇"]["缺报支部"] == "六村" and (rows["东镇"]["报送支部数"], rows["东镇"]["名册支部数"]) == (2, 3)
     assert rows["南镇"]["状态"] == "已报送"  # 乙县 has no register: present the months before
     code = at.code[0].value
