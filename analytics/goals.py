@@ -33,7 +33,7 @@ PROGRESS_COLUMNS = [
     "unit_level", "county", "township", "level", "goal_source", "branches", "declared", "declared_at_least",
     "reached", "reached_at_least", "gap", "due", "due_text",
 ]
-SOURCE_LABELS = {"own": "", "townships": "各乡镇目标合计", "counties": "各县区目标合计", "setting": "设置 district_goals"}
+SOURCE_LABELS = {"own": "", "townships": "乡镇合计", "counties": "县区合计", "setting": "设置 district_goals"}
 LEVEL_WORDS = {5: "五星", 4: "四星", 3: "三星"}
 
 
@@ -91,34 +91,32 @@ def _int(value: Any) -> int | None:
 
 def unit_name(unit_level: str, county: Any, township: Any, goal_source: Any = None) -> str:
     """How a row of ``goal_progress`` names its unit: 全部 / the county / the township,
-    with where a summed goal comes from (二七区（各乡镇目标合计））."""
+    with where a summed goal comes from (二七区（乡镇合计））."""
     name = "全部" if unit_level == "total" else str(township) if unit_level == "township" else str(county)
     note = SOURCE_LABELS.get(str(goal_source), "") if isinstance(goal_source, str) else ""
     return f"{name}（{note}）" if note else name
 
 
-def due_label(due: Any, due_text: Any) -> str:
-    """The deadline as written (2024年底), else the date, else "—"."""
+def due_label(due: Any, due_text: Any, goal_source: Any = None) -> str:
+    """The deadline as written (2024年底), else the date (a sum of goals with different
+    deadlines: the latest, "最晚 2025-06-30"), else "—"."""
     if isinstance(due_text, str) and due_text.strip():
         return due_text.strip()
-    if due is None or (not isinstance(due, str) and pd.isna(due)):
+    if _missing(due):
         return "—"
-    return f"{pd.Timestamp(due):%Y-%m-%d}"
+    latest = "最晚 " if goal_source in ("townships", "counties") else ""
+    return f"{latest}{pd.Timestamp(due):%Y-%m-%d}"
+
+
+GOAL_TABLE_COLUMNS = ["单位", "星级", "目标", "现有", "及以上（现有/目标）", "差距", "完成时限"]
 
 
 def goal_table(progress: pd.DataFrame) -> pd.DataFrame:
-    """``goal_progress`` as one row per unit with Chinese headers (the table on 总览 and 简报):
-    单位, 完成时限, then per level its goal, what is reached (exactly; for 四星 and 三星 also the
-    count at ≥ the level against the goals at ≥ it) and the gap. Missing goals as None."""
-    columns = ["单位", "完成时限"]
-    for level, word in LEVEL_WORDS.items():
-        columns += [f"{word}目标", f"{word}现有"]
-        if level < 5:
-            columns.append(f"{word}及以上（现有/目标）")
-        columns.append(f"{word}差距")
+    """``goal_progress`` as the table on 总览 and 简报 (Chinese headers, narrow enough for a
+    screenshot or a phone): three rows per unit, one per level 五星/四星/三星, with its goal, the
+    branches at exactly that level, those at that level or more against the goals at that level
+    or more, and the gap. The unit and its deadline are written on the unit's first row only."""
     rows: list[dict[str, Any]] = []
-    if progress.empty:
-        return pd.DataFrame(columns=columns)
     units: dict[tuple[Any, ...], list[dict[Any, Any]]] = {}
     for rec in progress.to_dict("records"):
         key = tuple(None if _missing(rec[k]) else rec[k] for k in ("unit_level", "county", "township"))
@@ -126,27 +124,25 @@ def goal_table(progress: pd.DataFrame) -> pd.DataFrame:
     for (unit_level, county, township), recs in units.items():
         first = recs[0]
         declared_any = not _missing(first["declared"])
-        row: dict[str, Any] = {
-            "单位": unit_name(str(unit_level), county, township, first["goal_source"] if declared_any else None),
-            "完成时限": due_label(first["due"], first["due_text"]) if declared_any else "未申报目标",
-        }
-        for r in recs:
-            level = int(r["level"])
-            word = LEVEL_WORDS[level]
-            row[f"{word}目标"] = _int(r["declared"])
-            row[f"{word}现有"] = _int(r["reached"])
-            if level < 5:
-                target = _int(r["declared_at_least"])
-                row[f"{word}及以上（现有/目标）"] = f"{_int(r['reached_at_least'])}/{'—' if target is None else target}"
-            row[f"{word}差距"] = _int(r["gap"])
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=columns)
-    for col in columns:
-        if col.endswith("目标") or col.endswith("现有") or col.endswith("差距"):
-            out[col] = out[col].astype("Int64")
+        source = first["goal_source"] if declared_any else None
+        for i, r in enumerate(recs):
+            target = _int(r["declared_at_least"])
+            rows.append({
+                "单位": unit_name(str(unit_level), county, township, source) if i == 0 else "",
+                "星级": LEVEL_WORDS[int(r["level"])],
+                "目标": _int(r["declared"]),
+                "现有": _int(r["reached"]),
+                "及以上（现有/目标）": f"{_int(r['reached_at_least'])}/{'—' if target is None else target}",
+                "差距": _int(r["gap"]),
+                "完成时限": "" if i else (due_label(first["due"], first["due_text"], source) if declared_any
+                                          else "未申报目标"),
+            })
+    out = pd.DataFrame(rows, columns=GOAL_TABLE_COLUMNS)
+    for col in ("目标", "现有", "差距"):
+        out[col] = out[col].astype("Int64")
     return out
 
 
 GOAL_NOTE = ("目标按“恰好该星级”申报（如五星2个、四星7个、三星5个共14个支部）；“现有”为恰好该星级的支部数，"
              "“及以上”为该星级及以上的支部数与目标数；差距 = 该星级及以上的目标数 − 现有数（不小于0）。"
-             "县区未单独申报的，显示所辖乡镇目标之和；全部显示各县区之和。目标按单位统计，不区分村/社区。")
+             "县区未单独申报的，显示所辖乡镇目标之和（乡镇合计）；全部显示各县区之和（县区合计）。目标按单位统计，不区分村/社区。")

@@ -263,7 +263,7 @@ table.bt td.down {{ color: {theme.RED}; font-weight: 600; }}
 
 def _cell_text(column: str, value: Any) -> str:
     if format.is_missing(value) or value == "":
-        return MISSING if column not in ("旗", "变化") else ""
+        return MISSING if column not in ("旗", "变化", "单位", "完成时限") else ""  # a unit's later rows
     if "率" in column:
         return format.pct(value)
     if "得分" in column:
@@ -276,7 +276,7 @@ def _cell_text(column: str, value: Any) -> str:
 def _cell_class(column: str, text: str) -> str:
     if column in WRAP_COLUMNS:
         return "wrap"
-    if column == "名次" or "率" in column or "得分" in column:
+    if column in ("名次", "目标", "现有", "差距") or "率" in column or "得分" in column:
         return "num"
     if column == "变化":
         return "up" if text.startswith("↑") else "down" if text.startswith("↓") else ""

@@ -124,14 +124,17 @@ def test_a_goals_sheet_replaces_the_setting(tmp_path: Path) -> None:
     assert goals.setting_notice(df, Settings({})) is None
 
 
-def test_goal_table_has_chinese_headers_and_one_row_per_unit(tmp_path: Path) -> None:
+def test_goal_table_has_chinese_headers_and_three_rows_per_unit(tmp_path: Path) -> None:
     with store.open_store(_store(tmp_path), read_only=True) as con:
         table = goals.goal_table(goals.goal_progress(con, AUG, Scope("甲县"), Settings({})))
-    assert list(table["单位"]) == ["甲县（各乡镇目标合计）", "乙镇", "甲镇"]
-    assert list(table["完成时限"]) == ["2025-06-30", "2025-06-30", "2024年底"]
-    first = table.iloc[0]
-    assert (first["五星目标"], first["五星现有"], first["四星目标"], first["四星现有"]) == (2, 2, 3, 2)
-    assert first["四星及以上（现有/目标）"] == "4/5" and first["三星差距"] == 1
+    assert list(table.columns) == ["单位", "星级", "目标", "现有", "及以上（现有/目标）", "差距", "完成时限"]
+    assert list(table["单位"]) == ["甲县（乡镇合计）", "", "", "乙镇", "", "", "甲镇", "", ""]
+    # The county's sum of townships with different deadlines: the latest one.
+    assert list(table["完成时限"]) == ["最晚 2025-06-30", "", "", "2025-06-30", "", "", "2024年底", "", ""]
+    county = table.iloc[:3]
+    assert list(county["星级"]) == ["五星", "四星", "三星"]
+    assert list(county["目标"]) == [2, 3, 3] and list(county["现有"]) == [2, 2, 3]
+    assert list(county["及以上（现有/目标）"]) == ["2/2", "4/5", "7/8"] and list(county["差距"]) == [0, 1, 1]
 
 
 @pytest.mark.parametrize("scope", [Scope("甲县", "甲镇"), Scope("乙县")])

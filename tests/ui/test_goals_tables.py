@@ -85,17 +85,19 @@ def test_overview_shows_each_units_own_goals(goals_db: Path) -> None:
     assert "创建目标进度 · 2024年8月 · 全部" in headings(at)
     table = goal_table(at)
     assert table is not None
-    assert list(table["单位"]) == ["全部（各县区目标合计）", "乙县", "甲县（各乡镇目标合计）"]
+    assert [u for u in table["单位"] if u] == ["全部（县区合计）", "乙县", "甲县（乡镇合计）"]
     # 甲县: 0/1/3 declared (东镇 0/1/1 + 西镇 0/0/2); in 2024-08 一村 is at 4★ and no branch at 3★.
-    jia = table[table["单位"] == "甲县（各乡镇目标合计）"].iloc[0]
-    assert (jia["四星目标"], jia["四星现有"], jia["三星目标"], jia["三星现有"]) == ("1", "1", "3", "0")
-    assert jia["三星及以上（现有/目标）"] == "1/4" and jia["三星差距"] == "3"
+    start = list(table["单位"]).index("甲县（乡镇合计）")
+    jia = table.iloc[start:start + 3]
+    assert list(jia["星级"]) == ["五星", "四星", "三星"]
+    assert list(jia["目标"]) == ["0", "1", "3"] and list(jia["现有"]) == ["0", "1", "0"]
+    assert list(jia["及以上（现有/目标）"]) == ["0/0", "1/1", "1/4"] and list(jia["差距"]) == ["0", "0", "3"]
 
 
 def test_a_township_is_judged_by_its_own_goal(goals_db: Path) -> None:
     at = _at(county="甲县", township="西镇")
     table = goal_table(at)
-    assert table is not None and list(table["单位"]) == ["西镇"] and table.iloc[0]["三星目标"] == "2"
+    assert table is not None and list(table["单位"]) == ["西镇", "", ""] and list(table["目标"]) == ["0", "0", "2"]
 
 
 def test_the_840_percent_case_on_the_overview(seeded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,9 +107,10 @@ def test_the_840_percent_case_on_the_overview(seeded_db: Path, monkeypatch: pyte
     at = _at()
     table = goal_table(at)
     assert table is not None
-    total = table[table["单位"] == "全部（设置 district_goals）"].iloc[0]
+    assert table.iloc[0]["单位"] == "全部（设置 district_goals）"
+    three = table.iloc[2]
     # 2024-08: 四村 5★, 一村 4★, none at 3★: 三星 0 of 5 exactly; 2 of 14 at ≥ 三星.
-    assert (total["三星目标"], total["三星现有"], total["三星及以上（现有/目标）"]) == ("5", "0", "2/14")
+    assert (three["星级"], three["目标"], three["现有"], three["及以上（现有/目标）"]) == ("三星", "5", "0", "2/14")
     assert any("district_goals" in i.value for i in at.info), [i.value for i in at.info] + [c.value for c in at.caption]
     county = _at(county="甲县")
     assert goal_table(county) is None
@@ -118,7 +121,7 @@ def test_briefing_page_carries_the_goals(goals_db: Path) -> None:
     at = open_page("pages/briefing.py")
     assert "创建目标进度（2024年8月 · 全部）" in headings(at)
     table = goal_table(at)
-    assert table is not None and next(iter(table["单位"])) == "全部（各县区目标合计）"
+    assert table is not None and next(iter(table["单位"])) == "全部（县区合计）"
     assert any("创建目标：五星 1 个、四星 1 个、三星 3 个" in i.value for i in at.info), [i.value for i in at.info]
 
 
@@ -143,7 +146,7 @@ def test_briefing_summary_html_and_excel_have_the_goals() -> None:
     wb = openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b, {})))
     assert "创建目标" in wb.sheetnames
     header = [c.value for c in next(wb["创建目标"].iter_rows(min_row=4, max_row=4))]  # title, note, blank, headers
-    assert header[:3] == ["单位", "完成时限", "五星目标"]
+    assert header == ["单位", "星级", "目标", "现有", "及以上（现有/目标）", "差距", "完成时限"]
     without = briefing.make_briefing(period, scope, **inputs)
     assert without.goals is None and "创建目标" not in openpyxl.load_workbook(
         io.BytesIO(briefing.to_xlsx(without, {}))).sheetnames
