@@ -21,9 +21,7 @@ reg_counties AS (
 ),
 registered AS (
     -- Expected where a register exists: townships with a branch that is not 撤并 (merged away).
-    SELECT county, township,
-           count(*) AS branches_registered,
-           list(branch ORDER BY branch COLLATE "binary") AS registered_branches
+    SELECT county, township, count(*) AS branches_registered
     FROM reg
     WHERE status <> '撤并'
     GROUP BY county, township
@@ -91,19 +89,32 @@ judged AS (
                 ELSE p.returned_upload END AS upload_id,
            CASE WHEN p.pending_upload IS NULL AND (p.accepted_at IS NULL OR p.current_upload IS NULL)
                 THEN p.returned_reason END AS reason,
-           r.branches_registered, r.registered_branches
+           r.branches_registered
     FROM towns t
     LEFT JOIN per_town p ON p.county = t.county AND p.township = t.township
     LEFT JOIN registered r ON r.county = t.county AND r.township = t.township
 ),
-shown_branches AS (
+shown_rows AS (
     -- The branches of the upload shown for each township (rows of every review state
     -- are kept, current or not).
-    SELECT b.county, b.township, list(b.branch) AS branches, count(*) AS n
+    SELECT b.county, b.township, b.branch
     FROM branch_month b
     JOIN judged j ON j.upload_id = b.upload_id AND j.county = b.county AND j.township = b.township
     WHERE b.period = $period::DATE
-    GROUP BY b.county, b.township
+),
+shown_branches AS (
+    SELECT county, township, count(*) AS n FROM shown_rows GROUP BY county, township
+),
+missing AS (
+    -- 缺报支部: registered branches (not 撤并) missing from the upload shown (an anti-join,
+    -- so only the few missing names are listed and sorted); none listed when nothing was
+    -- received (the whole ledger is owed).
+    SELECT r.county, r.township, list(r.branch ORDER BY r.branch COLLATE "binary") AS missing_branches
+    FROM reg r
+    JOIN judged j ON j.county = r.county AND j.township = r.township AND j.upload_id IS NOT NULL
+    LEFT JOIN shown_rows b ON b.county = r.county AND b.township = r.township AND b.branch = r.branch
+    WHERE r.status <> '撤并' AND b.branch IS NULL
+    GROUP BY r.county, r.township
 ),
 final AS (
     SELECT j.county, j.township, j.status, j.received_at,
@@ -116,16 +127,13 @@ final AS (
            j.upload_id, j.reason,
            CASE WHEN j.upload_id IS NOT NULL THEN coalesce(s.n, 0) END AS branches_reported,
            j.branches_registered,
-           -- 缺报支部: registered branches (not 撤并) missing from the upload shown; none
-           -- listed when nothing was received (the whole ledger is owed).
-           CASE WHEN j.upload_id IS NOT NULL AND j.registered_branches IS NOT NULL
-                THEN list_filter(j.registered_branches, lambda x: NOT list_contains(coalesce(s.branches, []), x))
-                ELSE [] END AS missing_branches,
+           coalesce(m.missing_branches, []) AS missing_branches,
            -- Those who owe something first.
            CASE j.status WHEN '未报送' THEN 1 WHEN '已退回' THEN 2 WHEN '待审核' THEN 3
                          WHEN '逾期报送' THEN 4 ELSE 5 END AS status_order
     FROM judged j
     LEFT JOIN shown_branches s ON s.county = j.county AND s.township = j.township
+    LEFT JOIN missing m ON m.county = j.county AND m.township = j.township
 )
 SELECT county, township, status, received_at, days_late, overdue, upload_id, reason,
        branches_reported, branches_registered, missing_branches
