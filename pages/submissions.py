@@ -58,8 +58,16 @@ for col, name in zip(cols, STATUSES, strict=True):
 several = frame["county"].nunique() > 1
 table = status_table(frame, several_counties=several)
 st.subheader(safe.md(f"各乡镇（街道）报送情况 · {period.display} · {scope.label}"))
+# Column widths that fit a 1440 px screen without scrolling sideways (a screenshot shows every column).
+WIDTHS = {"乡镇（街道）": 110, "县（市、区）": 90, "状态": 72, "说明": 150, "报送时间": 128, "上传编号": 72,
+          "报送支部数": 80, "名册支部数": 80, "缺报支部": 220}
+config = {col: (st.column_config.NumberColumn(width=w) if col.endswith("支部数")
+                else st.column_config.TextColumn(width=w, pinned=col == "乡镇（街道）"))
+          for col, w in WIDTHS.items() if col in table.columns}
 with st.container(key="desk_sub_table"):
-    components.table(table, key="sub_table", pinned="乡镇（街道）", wide="说明")
+    st.dataframe(table, hide_index=True, key="sub_table", height=components.fit_height(len(table)),
+                 column_config=config, placeholder=components.MISSING)  # type: ignore[arg-type]
+    components.overflow_note(len(table))
 with st.container(key="phone_sub_cards"):
     st.html(mobile.submission_cards_html(table))
 
