@@ -23,6 +23,7 @@ PAGE_SPECS = (
     ("看板", "pages/red_black.py", "红黑榜", ":material/flag:", ALL_ROLES),
     ("看板", "pages/compare.py", "季度对比", ":material/compare_arrows:", ALL_ROLES),
     ("看板", "pages/briefing.py", "简报", ":material/article:", ALL_ROLES),
+    ("看板", "pages/submissions.py", "报送情况", ":material/assignment_turned_in:", ALL_ROLES),
     ("数据", "pages/upload.py", "数据上传", ":material/upload_file:", ("admin", "county", "township")),
     ("数据", "pages/review.py", "报送审核", ":material/fact_check:", ("admin", "county", "township")),
     ("管理", "pages/audit_log.py", "操作记录", ":material/history:", ("admin", "county")),

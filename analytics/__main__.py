@@ -6,6 +6,7 @@ Thin: parses arguments and hands off to the same functions the pages call.
     uploads [--db PATH] [--json]                 upload history
     rollback UPLOAD_ID [--db PATH] [--json]      withdraw an upload
     report --period 2024-08|2024Q3 [--db PATH] [--county C] [--township T] [--json] [--xlsx PATH]
+    status --period 2024-08 [--db PATH] [--county C] [--today DATE] [--json]   submission status
     init-demo [--db PATH] [--samples DIR] [--force]   load sample_uploads/ into an empty store (demo data)
     clear-demo [--db PATH]                       delete the demo data
     make-samples [DIR]                           regenerate the sample ledgers
@@ -70,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（月份/季度、范围、星级分布、乡镇与支部排名、红黑榜），而不是表格")
     p.add_argument("--xlsx", metavar="PATH", help="另存为格式化的 Excel 工作簿")
     p.set_defaults(handler="cmd_report")
+
+    p = sub.add_parser("status", help="报送情况：哪些乡镇（街道）已报送、逾期、待审核、被退回或未报送")
+    p.add_argument("--period", required=True, help="月份，如 2024-08")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--county", help="只看这个县（市、区）")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="按这一天统计是否逾期（默认今天）")
+    p.add_argument("--json", action="store_true",
+                   help="输出一个 JSON 对象：{period, due, townships: [{county, township, status, …}]}")
+    p.set_defaults(handler="cmd_status")
 
     p = sub.add_parser("init-demo", help="数据库为空时载入示例（演示）数据")
     p.add_argument("--db", help=db_help)

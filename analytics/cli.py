@@ -11,6 +11,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -500,6 +501,62 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- submission status (register.md §3) -----------------------------------------
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """``python -m analytics status --period 2024-08 [--county C] [--json]``: who submitted the
+    month's ledger, who is late, who still owes one. 0 ok, 1 store problem, 2 bad arguments."""
+    from datetime import date
+
+    from analytics import submissions
+    from analytics.periods import Period
+    from analytics.report import format_table
+    from analytics.scope import Scope
+
+    try:
+        period = Period.parse(args.period)
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError as exc:
+        return _usage_error(str(exc))
+    settings = load_settings()
+    try:
+        due = submissions.due_date(period, settings)
+    except submissions.PeriodNotMonthError as exc:
+        return _usage_error(str(exc))
+    path = store.resolve_db_path(args.db, settings)
+    if not path.exists():
+        print(f"错误：数据库文件 {path} 不存在。请用 --db 指定，或先用 `python -m analytics ingest` 导入台账。",
+              file=sys.stderr)
+        return EXIT_FAILED
+    scope = Scope(county=args.county or None)
+    with store.open_store(path, read_only=True, settings=settings) as con:
+        frame = submissions.status(con, period, scope, settings, today)
+    if args.json:
+        _print(json.dumps(submissions.to_json(frame, period, due), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    counts = submissions.status_counts(frame)
+    table = submissions.status_table(frame)
+    columns: list[tuple[str, str, Callable[[Any], str], str]] = [(str(c), str(c), _cell, "text")
+                                                                 for c in table.columns]
+    _print(f"{period.display}台账报送情况 — 范围：{scope.label} — 报送截止 {due:%Y-%m-%d}（按 {today:%Y-%m-%d} 统计）")
+    _print("，".join(f"{k} {v}" for k, v in counts.items()) + f"；共 {len(frame)} 个乡镇（街道）。")
+    _print()
+    _print(format_table(table, columns))
+    reminder = submissions.reminder_text(frame, period, due, scope, today)
+    if reminder:
+        _print()
+        _print("可复制的提醒：")
+        _print(reminder)
+    return EXIT_OK
+
+
+def _cell(value: Any) -> str:
+    import pandas as pd
+
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 # --- delegated ---------------------------------------------------------------
 
 
@@ -529,6 +586,7 @@ __all__ = [
     "cmd_review_list",
     "cmd_review_return",
     "cmd_rollback",
+    "cmd_status",
     "cmd_uploads",
     "cmd_users_add",
     "cmd_users_disable",

@@ -47,10 +47,13 @@ class ListHeads:
 
 def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
     stag_k = max(int(settings.stagnation_months), 1)
+    prev2 = period.previous().previous()  # B4 without a register: the two previous periods
     return {
         **sql.snapshot_params(period, scope, settings),
+        "prev2_grain": prev2.kind, "prev2_start": prev2.start,
         "cur_word": period.word,
         "prev_word": period.previous_word,
+        "prev2_word": "上上月" if period.kind == "month" else "上上季度",
         "top_n": int(settings.red_top_n),
         "red_min": int(settings.red_flag_min_branches),
         "black_min": int(settings.black_flag_min_branches),

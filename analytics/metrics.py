@@ -1,4 +1,7 @@
-"""Headline numbers, distributions, target progress and trend (metrics.md)."""
+"""Headline numbers, distributions, target progress and trend (metrics.md).
+
+Declared goals per unit: ``analytics.goals`` (register.md §2).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ KPI_KEYS = (
 LEVEL_COLUMNS = ["unit", "county", "level", "level_label", "count", "share"]
 STATUS_COLUMNS = ["slot", "star_name", "status", "status_label", "count", "share"]
 TARGET_COLUMNS = ["level", "level_label", "target", "reached", "rate"]
-GOAL_COLUMNS = ["level", "level_label", "goal", "current", "rate"]
 TREND_COLUMNS = ["period", "branches", "three", "four", "five", "at_least_three", "avg_score",
                  "townships", "townships_total"]
 BY_OPTIONS = (None, "county", "township", "branch_type")
@@ -121,39 +123,15 @@ def star_status_distribution(
     return df[STATUS_COLUMNS]
 
 
-def _goal_levels(settings: Settings | None) -> dict[int, int]:
-    goals = (settings.district_goals if settings is not None else {}) or {}
-    return {int(level): int(goal) for level, goal in goals.items() if 1 <= int(level) <= 5}
-
-
-def _progress(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings | None,
-              levels: list[int]) -> pd.DataFrame:
-    params = {**_snapshot_params(period, scope, settings), "goal_levels": levels}
-    return sql.run(con, "target_progress.sql", params)
-
-
 def target_progress(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings | None = None
 ) -> pd.DataFrame:
-    """For levels 5, 4, 3: branches targeting that level and how many reached it."""
-    df = _progress(con, period, scope, settings, [])
-    return df[df["level"].isin([5, 4, 3])][TARGET_COLUMNS].reset_index(drop=True)
+    """For levels 5, 4, 3: branches targeting that level and how many reached it.
 
-
-def district_goals(
-    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings
-) -> pd.DataFrame:
-    """Configured district goals against the count of branches at ≥ that level (empty when none)."""
-    goals = _goal_levels(settings)
-    if not goals:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-            GOAL_COLUMNS, ["int64", "object", "int64", "int64", "float64"], strict=True)})
-    df = _progress(con, period, scope, settings, sorted(goals))
-    df = df[df["level"].isin(list(goals))].reset_index(drop=True)
-    df["goal"] = df["level"].map(goals).astype("int64")
-    df["current"] = df["at_least"].astype("int64")
-    df["rate"] = (df["current"] / df["goal"]).where(df["goal"] > 0)
-    return df[GOAL_COLUMNS]
+    (Declared goals per unit — the goals sheet, which replaces the retired setting
+    ``district_goals`` — are ``analytics.goals.goal_progress``.)"""
+    df = sql.run(con, "target_progress.sql", _snapshot_params(period, scope, settings))
+    return df[TARGET_COLUMNS].reset_index(drop=True)
 
 
 def trend(

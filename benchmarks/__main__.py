@@ -1,4 +1,4 @@
-"""``python -m benchmarks [ingest|analytics|browser ...] [--quick]`` — run benchmark groups.
+"""``python -m benchmarks [ingest|analytics|browser|status ...] [--quick]`` — run benchmark groups.
 
 No group named: all four, in that order. ``--quick``: small sizes and one run,
 for smoke-checking; results go to benchmarks/data/quick/ and docs/benchmarks.md is
@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 
-GROUPS = ("ingest", "analytics", "browser", "register")
+GROUPS = ("ingest", "analytics", "browser", "register", "status")
 
 
 def _group_runs() -> str:
@@ -49,7 +49,7 @@ def _document_machine() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("groups", nargs="*", metavar="GROUP", help="ingest, analytics, browser, register (default: all)")
+    parser.add_argument("groups", nargs="*", metavar="GROUP", help=f"{', '.join(GROUPS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run (smoke check)")
     parser.add_argument("--only", choices=["cold-start"],
                         help="browser: only this measurement (cold-start: new session → first chart on 总览)")
@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
                 from benchmarks import bench_analytics as mod  # type: ignore[no-redef]
             elif group == "register":
                 from benchmarks import bench_register as mod  # type: ignore[no-redef]
+            elif group == "status":
+                from benchmarks import bench_status as mod  # type: ignore[no-redef]
             else:
                 from benchmarks import bench_browser as mod  # type: ignore[no-redef]
             if args.only and group == "browser":

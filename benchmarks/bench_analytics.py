@@ -183,7 +183,7 @@ def fingerprint(key: str, result: Any) -> Any:
         return {f"{int(r.slot)}:{r.status}": int(r.count) for r in df.itertuples()}
     if name == "metrics.target_progress":
         return {int(r.level): [int(r.target), int(r.reached)] for r in df.itertuples()}
-    if name == "metrics.district_goals":
+    if name == "goals.goal_progress":
         return len(df)
     if name == "metrics.trend":
         last = df.iloc[-1]
@@ -296,7 +296,7 @@ def _profile_queries(con: Any, queries: list[tuple[str, Any]]) -> list[dict[str,
 
 
 def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
-    from analytics import battle_map, compare, flags, metrics, periods, rankings, scope, store
+    from analytics import battle_map, compare, flags, goals, metrics, periods, rankings, scope, store
 
     p, s, st, b = ctx["period"], ctx["scope"], ctx["settings"], ctx["branch"]
     qa, qb = ctx["quarter_a"], ctx["quarter_b"]
@@ -307,7 +307,7 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "metrics.level_distribution(by=county)": lambda c: metrics.level_distribution(c, p, s, by="county"),
         "metrics.star_status_distribution": lambda c: metrics.star_status_distribution(c, p, s),
         "metrics.target_progress": lambda c: metrics.target_progress(c, p, s),
-        "metrics.district_goals": lambda c: metrics.district_goals(c, p, s, st),
+        "goals.goal_progress": lambda c: goals.goal_progress(c, p, s, st),
         "metrics.trend": lambda c: metrics.trend(c, s, st, end=p),
         "rankings.branch_ranking": lambda c: rankings.branch_ranking(c, p, s, st),
         "rankings.branch_ranking(peer=scope)": lambda c: rankings.branch_ranking(c, p, s, st, peer="scope"),
@@ -334,7 +334,7 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
 
 
 def _pandas_callables(ctx: dict[str, Any], pa: Any) -> dict[str, Callable[[], Any]]:
-    p, s, st, b = ctx["period"], ctx["scope"], ctx["settings"], ctx["branch"]
+    p, s, b = ctx["period"], ctx["scope"], ctx["branch"]
     qa, qb = ctx["quarter_a"], ctx["quarter_b"]
     return {
         "metrics.kpis": lambda: pa.kpis(p, s),
@@ -343,7 +343,6 @@ def _pandas_callables(ctx: dict[str, Any], pa: Any) -> dict[str, Callable[[], An
         "metrics.level_distribution(by=county)": lambda: pa.level_distribution(p, s, by="county"),
         "metrics.star_status_distribution": lambda: pa.star_status_distribution(p, s),
         "metrics.target_progress": lambda: pa.target_progress(p, s),
-        "metrics.district_goals": lambda: pa.district_goals(p, s, dict(st.district_goals)),
         "metrics.trend": lambda: pa.trend(s, p),
         "rankings.branch_ranking": lambda: pa.branch_ranking(p, s),
         "rankings.branch_ranking(peer=scope)": lambda: pa.branch_ranking(p, s, peer="scope"),

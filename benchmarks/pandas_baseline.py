@@ -179,13 +179,6 @@ class PandasAnalytics:
             rows.append((lv, LEVEL_LABELS[lv], target, reached, reached / target if target else None))
         return pd.DataFrame(rows, columns=["level", "level_label", "target", "reached", "rate"])
 
-    def district_goals(self, period: Any, scope: Any, goals: dict[str, int]) -> pd.DataFrame:
-        df = self.snapshot(PPeriod.of(period), scope)
-        rows = [(int(lv), LEVEL_LABELS[int(lv)], g, int((df["stars"] >= int(lv)).sum())) for lv, g in goals.items()]
-        out = pd.DataFrame(rows, columns=["level", "level_label", "goal", "current"])
-        out["rate"] = out["current"] / out["goal"]
-        return out
-
     def trend(self, scope: Any, end: Any) -> pd.DataFrame:
         df = self._scope(self.bm, scope)
         df = self._scored(df[df["period"] <= pd.Timestamp(end.end)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import metrics
+from analytics import goals, metrics
 from ui import briefing, components, safe, state
 from ui.state import SETTINGS
 
@@ -21,6 +21,7 @@ by = "branch_type" if scope.township else "county" if several_counties else "tow
 uploads_in_force = state.call("store.count_uploads", in_force_only=True)
 by_unit = state.call("metrics.level_distribution", period, scope, by=by)
 heads = state.call("flags.list_heads", period, scope, SETTINGS, briefing.LIST_ROWS)
+goal_progress = state.call("goals.goal_progress", period, scope, SETTINGS)  # declared goals per unit
 b = briefing.make_briefing(
     period, scope,
     kpis=state.call("metrics.kpis", period, scope, SETTINGS),
@@ -36,6 +37,8 @@ b = briefing.make_briefing(
     last_upload=info.last_upload,
     demo=info.has_demo,
     problem_counts=state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS).iloc[0],
+    goals=goal_progress,
+    goals_notice=goals.setting_notice(goal_progress, state.settings()),
 )
 # ... the workbook the complete lists, computed when it is downloaded.
 complete = [state.deferred("rankings.branch_ranking", period, scope, SETTINGS),

@@ -1,4 +1,4 @@
-"""总览: KPI cards, level distribution, per-star progress, trend, targets."""
+"""总览: KPI cards, level distribution, per-star progress, targets, declared goals per unit, trend."""
 
 from __future__ import annotations
 
@@ -96,9 +96,9 @@ with left:
 with right:
     progress = state.call("metrics.target_progress", period, scope)
     components.chart(charts.target_progress_chart(progress), "创建目标完成情况", sel, key="overview_targets")
-    goals = state.call("metrics.district_goals", period, scope, SETTINGS)
-    if len(goals):
-        components.chart(charts.goals_chart(goals), "区域创建目标", sel, key="overview_goals")
+
+# --- declared goals per unit (register.md §2) ----------------------------------
+components.goals_table(state.call("goals.goal_progress", period, scope, SETTINGS), sel, state.settings())
 
 # --- trend ------------------------------------------------------------------
 trend = state.call("metrics.trend", scope, SETTINGS, end=period)

@@ -69,7 +69,7 @@ st.caption(
     f"红榜：红旗＝各乡镇（街道）排名第一（至少 {s.red_flag_min_branches} 个支部）；前十＝范围内排名前 {s.red_top_n}；"
     f"晋星＝比{period.previous_word}增加星级；达标＝本期达到创建目标且{period.previous_word}未达到。"
     f"黑榜：黑旗＝各乡镇（街道）排名最后（至少 {s.black_flag_min_branches} 个支部）；降星＝比{period.previous_word}减少星级；"
-    f"逾期＝逾期任务 {s.overdue_threshold} 项及以上；未报送＝{period.previous_word}报送、本期未报送；"
+    f"逾期＝逾期任务 {s.overdue_threshold} 项及以上；未报送＝{period.previous_word}报送（或已列入支部名册）、本期未报送；"
     f"停滞＝连续 {s.stagnation_months} 个月星级和已完成任务数没有变化且未达到目标。"
 )
 components.xlsx_download(

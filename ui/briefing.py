@@ -24,6 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from analytics import goals as goal_rules
 from analytics.exports import frames_to_xlsx
 from analytics.flags import ListHead
 from analytics.periods import Period
@@ -57,6 +58,7 @@ class Briefing:
     file_stem: str
     context: str = ""  # "2024年第3季度 · 望川区": every chart title names it (charts.title_with_context)
     demo: bool = False  # made from the demo data: marked 示例数据 in the subtitle, title area and footer
+    goals: pd.DataFrame | None = None  # the declared goals per unit (goals.goal_table), also a sheet of the Excel
 
 
 def _scope_title(scope: Scope) -> str:
@@ -91,6 +93,8 @@ def make_briefing(
     today: date | None = None,
     demo: bool = False,
     problem_counts: Mapping[str, Any] | None = None,
+    goals: pd.DataFrame | None = None,
+    goals_notice: str | None = None,
 ) -> Briefing:
     """Assemble the briefing from the same analytics results the pages show.
 
@@ -99,6 +103,8 @@ def make_briefing(
     county column (default: the rows given come from more than one county).
     ``problem_counts``: the scope's 'total' row of ``problems.unit_problem_weak_counts``
     (weak branches, open / overdue problems, tasks done vs accepted; battle-map.md §4).
+    ``goals``: ``goals.goal_progress`` of the scope (declared goals per unit, register.md §2);
+    ``goals_notice``: what to say about the retired setting district_goals (goals.setting_notice).
     """
     today = today or date.today()
     where = _scope_title(scope)
@@ -129,6 +135,10 @@ def make_briefing(
             f"问题清单未销号 {pc['open_problems']} 个，其中逾期 {pc['overdue_problems']} 个；"
             f"重点任务已完成 {pc['tasks_done']} 项、已验收 {pc['tasks_accepted']} 项。"
         )
+    declared = goals is not None and not goals.empty and bool(goals["declared"].notna().any())
+    if declared:
+        assert goals is not None
+        summary += _goals_sentence(goals)
     headlines = [
         Headline("支部总数", f"{n}", "个"),
         Headline("三星及以上", f"{k['at_least_three']['value']}",
@@ -169,6 +179,10 @@ def make_briefing(
     ]
     if len(bottom):
         tables.append((f"综合得分后 {len(bottom)} 名", bottom, ""))
+    goal_table = goal_rules.goal_table(goals) if declared and goals is not None else None
+    if goal_table is not None:
+        tables.append((f"创建目标进度（{period.display} · {scope.label}）", goal_table,
+                       goal_rules.GOAL_NOTE + (goals_notice or "")))
     more = "，完整名单见 Excel"
     for name, head, is_red in (("红榜", red, True), ("黑榜", black, False)):
         shown = format.flag_table(head.rows, red=is_red)[flag_cols].head(LIST_ROWS)
@@ -186,8 +200,25 @@ def make_briefing(
         title=title, subtitle=subtitle, summary=summary, headlines=headlines, figures=figures,
         tables=tables, source_note=source_note,
         file_stem=charts.safe_filename("五星支部创建简报", period.label, scope.label),
-        context=f"{period.display} · {scope.label}", demo=demo,
+        context=f"{period.display} · {scope.label}", demo=demo, goals=goal_table,
     )
+
+
+def _goals_sentence(goals: pd.DataFrame) -> str:
+    """The scope's own declared goals against what it reached, in one sentence (the first unit of
+    ``goal_progress`` is the scope itself: the whole store, the county or the township)."""
+    key = ["" if format.is_missing(v) else str(v) for v in goals.iloc[0][["unit_level", "county", "township"]]]
+    own = goals[(goals["unit_level"] == key[0]) & (goals["county"].fillna("") == key[1])
+                & (goals["township"].fillna("") == key[2])].set_index("level")
+    if own["declared"].isna().all():
+        return ""
+    words = goal_rules.LEVEL_WORDS
+    declared = "、".join(f"{words[lv]} {int(own.at[lv, 'declared'])} 个" for lv in (5, 4, 3))
+    reached = "、".join(f"{words[lv]} {int(own.at[lv, 'reached'])} 个" for lv in (5, 4, 3))
+    due = goal_rules.due_label(own.at[5, "due"], own.at[5, "due_text"])
+    gaps = [f"{words[lv]}及以上尚差 {int(own.at[lv, 'gap'])} 个" for lv in (5, 4, 3) if int(own.at[lv, "gap"]) > 0]
+    tail = "；".join(gaps) if gaps else "各级目标均已达到"
+    return f"创建目标：{declared}（完成时限 {due}），现有{reached}，{tail}。"
 
 
 def complete_tables(ranking: pd.DataFrame, red: pd.DataFrame, black: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -232,7 +263,7 @@ table.bt td.down {{ color: {theme.RED}; font-weight: 600; }}
 
 def _cell_text(column: str, value: Any) -> str:
     if format.is_missing(value) or value == "":
-        return MISSING if column not in ("旗", "变化") else ""
+        return MISSING if column not in ("旗", "变化", "单位", "完成时限") else ""  # a unit's later rows
     if "率" in column:
         return format.pct(value)
     if "得分" in column:
@@ -245,7 +276,7 @@ def _cell_text(column: str, value: Any) -> str:
 def _cell_class(column: str, text: str) -> str:
     if column in WRAP_COLUMNS:
         return "wrap"
-    if column == "名次" or "率" in column or "得分" in column:
+    if column in ("名次", "目标", "现有", "差距") or "率" in column or "得分" in column:
         return "num"
     if column == "变化":
         return "up" if text.startswith("↑") else "down" if text.startswith("↓") else ""
@@ -342,5 +373,5 @@ def to_xlsx(b: Briefing, complete: dict[str, pd.DataFrame]) -> bytes:
     """The briefing's headline numbers and the complete lists (``complete_tables``) as a workbook."""
     headline = pd.DataFrame({"指标": [h.label for h in b.headlines], "数值": [h.value for h in b.headlines],
                              "说明": [h.note for h in b.headlines]})
-    frames = {"简报要点": headline, **complete}
+    frames = {"简报要点": headline, **({"创建目标": b.goals} if b.goals is not None else {}), **complete}
     return frames_to_xlsx(frames, title=b.title, note=b.subtitle)

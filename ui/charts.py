@@ -407,19 +407,6 @@ def target_progress_chart(df: pd.DataFrame, *, title: str | None = "创建目标
     )
 
 
-def goals_chart(df: pd.DataFrame, *, title: str | None = "区域创建目标") -> go.Figure:
-    """District goals (≥ level) vs the current count. ``df``: metrics.district_goals."""
-    if df.empty:
-        return _empty(title, "未设置区域创建目标")
-    return _progress_bars(
-        [f"{lbl}及以上" for lbl in df["level_label"]],
-        [int(v) for v in df["goal"]],
-        [int(v) for v in df["current"]],
-        [theme.LEVEL_COLORS[int(lv)] for lv in df["level"]],
-        total_name="目标", done_name="当前", title=title,
-    )
-
-
 # --- rankings ---------------------------------------------------------------
 
 

@@ -8,7 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import goals as goal_rules
 from analytics.exports import frames_to_xlsx
+from analytics.settings import Settings
 from ui import charts, format, safe, theme
 from ui.state import Selection
 
@@ -259,3 +261,29 @@ def xlsx_download(
 
 def file_stem(*parts: str) -> str:
     return charts.safe_filename(*parts)
+
+
+def goals_title(sel: Selection) -> str:
+    """The goals table's heading: names the period and the scope (a screenshot explains itself)."""
+    return f"创建目标进度 · {sel.period.display if sel.period else '无数据'} · {sel.scope.label}"
+
+
+def goals_table(progress: pd.DataFrame, sel: Selection, settings: Settings) -> None:
+    """Declared goals per unit (analytics.goals.goal_progress) as a full-height table a leader can
+    screenshot: Chinese headers, the period and scope in its heading, the rules under it. A
+    scope where nobody declared a goal gets a pointer to the goals sheet instead."""
+    from ui import briefing  # the briefing's table markup: the same table on 总览 and 简报
+
+    st.markdown(f"#### {safe.md(goals_title(sel))}")
+    notice = goal_rules.setting_notice(progress, settings)
+    if progress.empty or progress["declared"].isna().all():
+        st.caption("本范围尚未申报创建目标。县区在“数据上传”页上传创建目标表（一行一个县区或乡镇：五星、四星、三星各几个、"
+                   "完成时限）后，这里逐单位列出目标与现有数。")
+        if notice:
+            st.caption(notice)  # our own text (no names from files)
+        return
+    table = goal_rules.goal_table(progress)
+    st.html(f"<style>{briefing.TABLE_CSS}</style>{briefing.table_html(table)}")
+    st.caption(goal_rules.GOAL_NOTE)
+    if notice:
+        st.info(notice, icon=":material/info:")  # our own text

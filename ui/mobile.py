@@ -118,3 +118,34 @@ def flag_cards_html(table: pd.DataFrame, *, accent: str, limit: int = PHONE_ROWS
             if len(table) > limit else "")
     return (f"<style>{CSS}</style><div class='fs-cards' data-testid='fsFlagCards' style='--fs-accent:{accent}'>"
             f"{''.join(cards)}{more}</div>")
+
+
+# 报送情况: the accent of each status (owing ones red/orange, done ones green).
+SUBMISSION_ACCENTS = {"未报送": "#C62828", "已退回": "#D84315", "待审核": "#1565C0", "逾期报送": "#EF6C00",
+                      "已报送": "#2E7D32"}
+
+
+def submission_cards_html(table: pd.DataFrame, *, limit: int = PHONE_ROWS) -> str:
+    """The status table (submissions.status_table) as cards: township and status on top, the
+    note, received time and branch counts below, the missing branches on their own line."""
+    cards = []
+    for r in table.head(limit).to_dict("records"):
+        accent = SUBMISSION_ACCENTS.get(str(r["状态"]), "#607D8B")
+        where = _cell(r.get("县（市、区）", ""))
+        counts = ""
+        if not format.is_missing(r["报送支部数"]):
+            counts = f"报送 {int(r['报送支部数'])} 个支部"
+            if not format.is_missing(r["名册支部数"]):
+                counts += f" / 名册 {int(r['名册支部数'])} 个"
+        meta = " · ".join(m for m in (_cell(r["说明"]), _cell(r["报送时间"]), counts) if m)
+        missing = f"<div class='r'>缺报支部：{safe.html(_cell(r['缺报支部']))}</div>" if _cell(r["缺报支部"]) else ""
+        cards.append(
+            f"<div class='fs-card' style='--fs-accent:{accent}'><div class='h'>"
+            f"<b>{safe.html(_cell(r['乡镇（街道）']))}</b><span class='flag'>{safe.html(_cell(r['状态']))}</span>"
+            f"<span class='t'>{safe.html(where)}</span></div>"
+            f"<div class='m'>{safe.html(meta)}</div>{missing}</div>"
+        )
+    more = (f"<div class='fs-more'>手机上列出前 {limit} 个（共 {len(table)} 个），完整名单请下载 Excel。</div>"
+            if len(table) > limit else "")
+    return (f"<style>{CSS}</style><div class='fs-cards' data-testid='fsSubmissionCards'>"
+            f"{''.join(cards)}{more}</div>")

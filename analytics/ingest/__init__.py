@@ -527,6 +527,9 @@ def load_demo(
     # Fold the write-ahead log into the data file once the batch is in, so the
     # store is one self-contained file (a copy of data/fivestar.duckdb alone is complete).
     with store.open_store(db, settings=settings) as con:
+        from analytics.submissions import backdate_demo_uploads  # receipt times for 报送情况 (register.md §3)
+
+        backdate_demo_uploads(con, settings)
         audit.record_alone(con, actor, "demo_loaded", details={
             "files": len(results), "accepted": sum(1 for r in results if r.ok)})
         accounts.ensure_demo_accounts(con, by=actor)

@@ -3,7 +3,8 @@
 -- one row per branch (or per township for a township-level B4) with every reason
 -- it qualifies (black_list.sql, list_heads.sql).
 -- Extra parameters: $black_min (B1 township size), $overdue_min (B3),
---   $stag_k (B5 window length in months), $cur_word/$prev_word.
+--   $stag_k (B5 window length in months), $cur_word/$prev_word/$prev2_word,
+--   $prev2_grain/$prev2_start (the period before the previous one: B4 without a register).
 black_flagged AS (
     SELECT j.*,
            -- B1 黑旗: bottom-ranked branch (all tied at the last rank) of a township with ≥ $black_min
@@ -72,8 +73,50 @@ black_missing AS (
     FROM missing m
     WHERE m.whole_township
 ),
+register_counties AS (
+    -- Counties with a register (register.md §1).
+    SELECT DISTINCT county FROM v_register
+    WHERE ($county::VARCHAR IS NULL OR county = $county::VARCHAR)
+),
+expected_towns AS (
+    -- B4 by the expected townships (register.md §3). In a county with a register: its
+    -- registered townships (a branch not 撤并, of the scope's type), listed when they have
+    -- no rows now even if they never submitted. In a county without one: the townships
+    -- present in the period before the previous one (those present in the previous one
+    -- are `missing` above).
+    SELECT DISTINCT r.county, r.township, 'register' AS why
+    FROM v_register r
+    WHERE r.status <> '撤并'
+      AND ($county::VARCHAR IS NULL OR r.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR r.township = $township::VARCHAR)
+      AND ($branch_type::VARCHAR IS NULL OR r.branch_type = $branch_type::VARCHAR)
+    UNION
+    SELECT DISTINCT s.county, s.township, 'prev2' AS why
+    FROM branch_snapshot s
+    WHERE
+    -- @include in_scope.sql prev2
+      AND s.county NOT IN (SELECT county FROM register_counties)
+),
+black_expected AS (
+    -- An expected township with no rows at all now, not already a township-level entry
+    -- above: one township-level entry (branch NULL).
+    SELECT e.county, e.township, NULL::VARCHAR AS branch, ['B4'] AS reasons,
+           CASE WHEN e.why = 'register' THEN '已列入支部名册，' || $cur_word
+                ELSE $prev2_word || '已报送，' || $prev_word || '、' || $cur_word END || '全' ||
+           CASE WHEN e.township LIKE '%街道' OR e.township LIKE '%办事处' THEN '街道'
+                WHEN e.township LIKE '%镇' OR e.township LIKE '%乡' THEN '乡镇'
+                ELSE '乡镇（街道）' END || '未报送' AS reason_text,
+           NULL::BIGINT AS rank, NULL::INTEGER AS stars, NULL::DOUBLE AS score, NULL::DOUBLE AS task_rate
+    FROM (SELECT county, township, min(why) AS why FROM expected_towns GROUP BY county, township) e
+    LEFT JOIN cur_townships t ON t.county = e.county AND t.township = e.township
+    WHERE t.township IS NULL
+      AND NOT EXISTS (SELECT 1 FROM missing m
+                      WHERE m.whole_township AND m.county = e.county AND m.township = e.township)
+),
 black_entries AS (
     SELECT * FROM black_present
     UNION ALL
     SELECT * FROM black_missing
+    UNION ALL
+    SELECT * FROM black_expected
 )

@@ -39,6 +39,10 @@ black_candidates AS (
     SELECT m.county, m.township, m.branch, m.rank, m.stars, m.score, m.task_rate,
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.reasons, m.reason_text
     FROM black_missing m
+    UNION ALL
+    SELECT e.county, e.township, e.branch, e.rank, e.stars, e.score, e.task_rate,
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.reasons, e.reason_text
+    FROM black_expected e
 ),
 black_head AS (
     SELECT h.*,

@@ -1,6 +1,5 @@
--- Target progress and district goals of the current period, per level 5, 4, 3
--- (and any other level named in $goal_levels).
--- Extra parameter: $goal_levels (INTEGER[]; levels of the district goals).
+-- Target progress of the current period, per level 5, 4, 3 (branch targets, metrics.md;
+-- declared goals per unit are goal_progress.sql).
 WITH
 -- @include snapshot.sql
 ,
@@ -8,7 +7,7 @@ cur AS (
     SELECT * FROM scored WHERE which = 'cur'
 ),
 levels AS (
-    SELECT DISTINCT unnest(list_concat([5, 4, 3], $goal_levels::INTEGER[])) AS level
+    SELECT unnest([5, 4, 3]) AS level
 ),
 final AS (
     SELECT l.level::INTEGER AS level,
@@ -16,15 +15,12 @@ final AS (
            -- target(L) = branches whose target_stars = L
            count(c.branch) FILTER (WHERE c.target_stars = l.level) AS target,
            -- reached(L) = those among them with stars ≥ L
-           count(c.branch) FILTER (WHERE c.target_stars = l.level AND c.stars >= l.level) AS reached,
-           -- District goals are shown against the count of branches at ≥ L.
-           count(c.branch) FILTER (WHERE c.stars >= l.level) AS at_least
+           count(c.branch) FILTER (WHERE c.target_stars = l.level AND c.stars >= l.level) AS reached
     FROM levels l
     LEFT JOIN cur c ON true
     GROUP BY l.level
 )
 SELECT level, level_label, target, reached,
-       CASE WHEN target > 0 THEN reached / target END AS rate,
-       at_least
+       CASE WHEN target > 0 THEN reached / target END AS rate
 FROM final
 ORDER BY level DESC

@@ -1,11 +1,10 @@
-"""KPIs, distributions, target progress, district goals and trend, hand-computed."""
+"""KPIs, distributions, target progress and trend, hand-computed (declared goals: test_goals.py)."""
 
 from datetime import date
 
 import pytest
 
 from analytics.metrics import (
-    district_goals,
     kpis,
     level_distribution,
     star_status_distribution,
@@ -113,17 +112,6 @@ def test_target_progress(make_con):
     assert records(df, ["level", "level_label", "target", "reached", "rate"]) == [
         (5, "五星", 2, 1, 0.5), (4, "四星", 1, 0, 0.0), (3, "三星", 1, 1, 1.0),
     ]
-
-
-def test_district_goals(make_con, settings):
-    con = make_con(DATA)
-    goals = settings.replace(district_goals={"5": 2, "4": 7, "3": 5})
-    df = district_goals(con, Period.parse(AUG), Scope(), goals)
-    # current = branches at >= level: 1, 2, 4.
-    assert records(df, ["level", "level_label", "goal", "current"]) == [(5, "五星", 2, 1), (4, "四星", 7, 2), (3, "三星", 5, 4)]
-    assert list(df["rate"]) == pytest.approx([0.5, 2 / 7, 0.8])
-    none = district_goals(con, Period.parse(AUG), Scope(), settings)
-    assert list(none.columns) == ["level", "level_label", "goal", "current", "rate"] and len(none) == 0
 
 
 def test_trend(make_con, settings):

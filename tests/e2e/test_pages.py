@@ -46,6 +46,7 @@ PAGES = (
     PageSpec("红黑榜", "red_black", ("按原因筛选", "红旗", "黑旗", "下载红黑榜（Excel）"), tables=1),
     PageSpec("季度对比", "compare", ("两期都有的支部", "晋星", "降星", "新增 / 缺报"), charts=2),
     PageSpec("简报", "briefing", ("下载离线简报（HTML）", "下载简报表格（Excel）", "数据来源"), charts=1),
+    PageSpec("报送情况", "submissions", ("已报送", "未报送", "催报提醒", "下载报送情况（Excel）"), tables=1),
     PageSpec("数据上传", "upload", ("上传台账", "上传历史", "回滚一次上传"), tables=1),
     PageSpec("报送审核", "review", ("待审核", "报送记录"), tables=1),
     PageSpec("操作记录", "audit_log", ("时间范围", "下载操作记录（Excel）"), tables=1),

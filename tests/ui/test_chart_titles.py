@@ -54,7 +54,7 @@ def chart_titles(at: AppTest) -> list[str]:
 
 
 PAGES = {
-    "pages/overview.py": 4,  # distribution, total, per star, targets, trend (goals only when set)
+    "pages/overview.py": 4,  # distribution, total, per star, targets, trend (declared goals: a table)
     "pages/battle_map.py": 2,  # hierarchy, one branch's history
     "pages/ranking.py": 1,
     "pages/compare.py": 2,

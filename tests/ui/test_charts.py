@@ -98,7 +98,7 @@ def test_trend_chart_counts_and_score_on_right_axis() -> None:
     assert fig.data[0].line.color == theme.LEVEL_COLORS[5]
 
 
-def test_target_progress_and_goals() -> None:
+def test_target_progress() -> None:
     df = pd.DataFrame({"level": [5, 4, 3], "level_label": ["五星", "四星", "三星"], "target": [0, 2, 1],
                        "reached": [0, 2, 0], "rate": [None, 1.0, 0.0]})
     fig = charts.target_progress_chart(df)
@@ -106,11 +106,6 @@ def test_target_progress_and_goals() -> None:
     assert list(fig.data[1].y) == ["目标五星", "目标四星", "目标三星"]
     assert list(fig.data[1].text) == ["0/0（—）", "2/2（100.0%）", "0/1（0.0%）"]
     assert fig.layout.barmode == "overlay"
-    goals = charts.goals_chart(pd.DataFrame({"level": [5], "level_label": ["五星"], "goal": [2], "current": [1],
-                                             "rate": [0.5]}))
-    assert list(goals.data[1].text) == ["1/2（50.0%）"] and list(goals.data[1].y) == ["五星及以上"]
-    empty = charts.goals_chart(pd.DataFrame(columns=["level", "level_label", "goal", "current", "rate"]))
-    assert empty.layout.annotations[0].text == "未设置区域创建目标"
 
 
 def test_ranking_bar_labels_and_colours() -> None:

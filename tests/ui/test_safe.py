@@ -104,7 +104,8 @@ def test_html_and_plot_escape_markup(name: str) -> None:
 # --- every unsafe_allow_html / st.html call gets only escaped text ----------------------
 
 # Functions that build HTML from escaped text (tested below and in test_briefing_exports.py).
-HTML_BUILDERS = {"safe.html", "briefing.table_html", "mobile.battle_grid_html", "mobile.flag_cards_html"}
+HTML_BUILDERS = {"safe.html", "briefing.table_html", "mobile.battle_grid_html", "mobile.flag_cards_html",
+                 "mobile.submission_cards_html"}
 
 
 def _dotted(node: ast.AST) -> str:
@@ -247,6 +248,22 @@ def test_flag_cards_keep_hostile_names_and_show_reasons() -> None:
     text = "".join(parsed.text)
     assert all(v in text for v in (PROBE[0], PROBE[1], PROBE[2], PROBE[5], "<b>原因</b>", "本月乡镇排名第一"))
     assert "第 1 名 · 五星 · 100.0 分" in text and "三星" in text
+    assert markup.count("class='fs-card'") == 2
+
+
+def test_submission_cards_keep_hostile_names_as_text() -> None:
+    table = pd.DataFrame({
+        "县（市、区）": [PROBE[0], "甲县"], "乡镇（街道）": [PROBE[1], "东镇"], "状态": ["已退回", "已报送"],
+        "说明": ["退回原因：<b>重报</b>", ""], "报送时间": ["2024-09-03 10:00", ""], "上传编号": ["U00001", ""],
+        "报送支部数": pd.array([2, None], dtype="Int64"), "名册支部数": pd.array([3, None], dtype="Int64"),
+        "缺报支部": [PROBE[2], ""],
+    })
+    markup = mobile.submission_cards_html(table)
+    parsed = _parse(markup)
+    assert set(parsed.tags) <= ALLOWED_TAGS
+    text = "".join(parsed.text)
+    assert all(v in text for v in (PROBE[0], PROBE[1], PROBE[2], "退回原因：<b>重报</b>"))
+    assert "报送 2 个支部 / 名册 3 个" in text and "缺报支部：" in text
     assert markup.count("class='fs-card'") == 2
 
 
