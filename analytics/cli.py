@@ -46,6 +46,21 @@ def normalize_period_arg(text: str) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+def _other_period_arg(text: str) -> str | None:
+    """cadence.md §2/§5: a quarter (2024Q3, for assessment scores) or a year (2024, for acceptance),
+    passed on as written (the validator reads it); None when it is neither."""
+    from analytics.ingest import cadence
+
+    for readers in (cadence.PERIOD_READERS, cadence.YEAR_READERS):
+        try:
+            found = cadence.read_cell(readers, text)
+        except ValueError:
+            continue
+        if found.year is not None:
+            return text.strip()
+    return None
+
+
 def _print(line: str = "", out: TextIO | None = None) -> None:
     print(line, file=out or sys.stdout, flush=True)
 
@@ -112,9 +127,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     period = None
     if args.period is not None:
-        period = normalize_period_arg(args.period)
+        period = normalize_period_arg(args.period) or _other_period_arg(args.period)
         if period is None:
-            return _usage_error(f"--period “{args.period}” 不是月份，应写成 YYYY-MM，例如 2024-08。")
+            return _usage_error(f"--period “{args.period}” 不是月份，应写成 YYYY-MM，例如 2024-08"
+                                "（考核评分也可写季度 2024Q3，验收结果写年度 2024）。")
     county = args.county.strip() if args.county and args.county.strip() else None
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -172,7 +188,7 @@ def uploads_frame(records: list[store.UploadRecord]) -> pd.DataFrame:
             "上传时间": f"{r.uploaded_at:%Y-%m-%d %H:%M}",
             "文件": r.file_name,
             "上传人": r.uploader or "—",
-            "月份": r.period.strftime("%Y-%m"),
+            "月份": r.period_label,
             "范围": _fmt_scope(r.scope),
             "支部": r.n_branches,
             "任务": r.n_tasks,

@@ -240,7 +240,7 @@ hist = pd.DataFrame([{
     "上传时间": r.uploaded_at,
     "文件名": r.file_name,
     "上传人": r.uploader or "",
-    "月份": f"{r.period:%Y-%m}",
+    "月份": r.period_label,
     "范围": ingest.format_scope(r.scope, max_townships=3),
     "支部": r.n_branches,
     "任务": r.n_tasks,
@@ -261,7 +261,7 @@ if not live:
 by_id = {r.upload_id: r for r in live}
 choice = st.selectbox(
     "选择要回滚的上传", list(by_id), key="rb_choice",
-    format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period:%Y-%m} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
+    format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period_label} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
 )
 rb_reason = st.text_input("回滚原因（必填，记入操作记录）", key="rb_reason", placeholder="如：该乡镇报错了月份")
 # One confirmation box per upload: a tick given for one row never carries over to the next
