@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from analytics.flags import black_list, red_list
-from analytics.metrics import level_distribution
+from analytics.metrics import level_distribution, score_formula
 from analytics.periods import Period, available_months
 from analytics.problems import unit_problem_weak_counts
 from analytics.rankings import branch_ranking, county_ranking, township_ranking
@@ -222,8 +222,9 @@ def write_report_text(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
               format_table(branch_ranking(con, period, scope, settings), BRANCH_TABLE),
               "", f"{numbers[section + 1]}、红榜（{len(red)}）", format_table(red, LIST_TABLE),
               "", f"{numbers[section + 2]}、黑榜（{len(black)}）", format_table(black, LIST_TABLE),
-              "", f"注：综合得分 = {settings.score_weight_stars:g} × 星级 / 5 + {settings.score_weight_tasks:g} × 任务完成率"
-                  "（任务完成率未知按 0 计），显示保留一位小数，排名按未取整的得分。"]
+              "", f"注：{score_formula(settings)}（任务完成率未知按 0 计"
+                  + ("，没有考核评分的支部考核部分按 0 计并标“未评分”" if float(settings.score_weight_assessment) > 0 else "")
+                  + "），显示保留一位小数，排名按未取整的得分。"]
     out.write("\n".join(parts) + "\n")
 
 

@@ -91,6 +91,10 @@ def make_briefing(
     today: date | None = None,
     demo: bool = False,
     problem_counts: Mapping[str, Any] | None = None,
+    score_note: str = "综合得分 = 60 × 星级 ÷ 5 + 40 × 重点任务完成率",
+    rules_note: str | None = None,
+    awards: pd.DataFrame | None = None,
+    award_year: int | None = None,
 ) -> Briefing:
     """Assemble the briefing from the same analytics results the pages show.
 
@@ -178,7 +182,8 @@ def make_briefing(
     last_text = f"最近更新 {last_upload:%Y-%m-%d %H:%M}，" if last_upload else ""
     source_note = (
         f"数据来源：各乡镇（街道）报送的“五星”支部创建月度台账（{uploads_text}{last_text}数据截至 {as_of_text}）。"
-        "综合得分 = 60 × 星级 ÷ 5 + 40 × 重点任务完成率；排名并列时名次相同。"
+        + score_note + "；排名并列时名次相同。"
+        + (f"{rules_note}" if rules_note else "")
         + ("季度数据取每个支部本季度最新一个月的台账。" if period.kind == "quarter" else "")
         + (DEMO_NOTE if demo else "")
     )
