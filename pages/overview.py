@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics import metrics
 from ui import charts, components, format, safe, state
 from ui.state import SETTINGS
 
