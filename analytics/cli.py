@@ -46,19 +46,10 @@ def normalize_period_arg(text: str) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
-def _other_period_arg(text: str) -> str | None:
-    """cadence.md §2/§5: a quarter (2024Q3, for assessment scores) or a year (2024, for acceptance),
-    passed on as written (the validator reads it); None when it is neither."""
-    from analytics.ingest import cadence
+def _cadence_period_arg(text: str) -> str | None:
+    from analytics.ingest.cadence import period_arg
 
-    for readers in (cadence.PERIOD_READERS, cadence.YEAR_READERS):
-        try:
-            found = cadence.read_cell(readers, text)
-        except ValueError:
-            continue
-        if found.year is not None:
-            return text.strip()
-    return None
+    return period_arg(text)
 
 
 def _print(line: str = "", out: TextIO | None = None) -> None:
@@ -127,7 +118,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     period = None
     if args.period is not None:
-        period = normalize_period_arg(args.period) or _other_period_arg(args.period)
+        period = normalize_period_arg(args.period) or _cadence_period_arg(args.period)
         if period is None:
             return _usage_error(f"--period “{args.period}” 不是月份，应写成 YYYY-MM，例如 2024-08"
                                 "（考核评分也可写季度 2024Q3，验收结果写年度 2024）。")

@@ -178,6 +178,12 @@ def make_briefing(
         shown = format.flag_table(head.rows, red=is_red)[flag_cols].head(LIST_ROWS)
         note = f"共 {head.total} 条" + (f"，此处列出前 {LIST_ROWS} 条{more}" if head.total > LIST_ROWS else "")
         tables.append((name, shown, note))
+    if awards is not None and award_year is not None and not awards.empty:
+        # cadence.md §5: the branches the county awarded fewer stars than they reported.
+        table = format.award_table(awards)
+        below = table[table["对比"] == format.BELOW].drop(columns=["对比", *([] if several_counties else ["县（市、区）"])])
+        tables.append((f"{award_year}年度验收：评定星级低于自报星级", below.head(LIST_ROWS),
+                       format.award_summary(awards, award_year)))
     uploads_text = f"共 {uploads} 次上传，" if uploads is not None else ""
     last_text = f"最近更新 {last_upload:%Y-%m-%d %H:%M}，" if last_upload else ""
     source_note = (

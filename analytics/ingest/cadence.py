@@ -209,6 +209,20 @@ def find_in_text(readers: tuple[PeriodReader, ...], text: str, *, compact: bool 
     return None
 
 
+def period_arg(text: str) -> str | None:
+    """The uploader's period (--period, the upload page) when it is a quarter (2024Q3, for
+    assessment scores) or a year (2024, for acceptance): passed on as written (the validator
+    reads it); None when it is neither."""
+    for readers in (PERIOD_READERS, YEAR_READERS):
+        try:
+            found = read_cell(readers, text)
+        except ValueError:
+            continue
+        if found.year is not None:
+            return text.strip()
+    return None
+
+
 def period_label(kind: str, start: date) -> str:
     """2024-08, 2024Q3, 2024-W35, 2024 (the label the command line and history show)."""
     if kind == "quarter":
@@ -219,6 +233,18 @@ def period_label(kind: str, start: date) -> str:
     if kind == "year":
         return f"{start.year:04d}"
     return f"{start.year:04d}-{start.month:02d}"
+
+
+def period_display(kind: str, start: date) -> str:
+    """2024年8月, 2024年第3季度, 2024年第35周, 2024年度 (what pages show)."""
+    if kind == "quarter":
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    if kind == "week":
+        iso = start.isocalendar()
+        return f"{iso[0]}年第{iso[1]}周"
+    if kind == "year":
+        return f"{start.year}年度"
+    return f"{start.year}年{start.month}月"
 
 
 def period_last_day(kind: str, start: date) -> date:
@@ -242,6 +268,8 @@ __all__ = [
     "parse_points",
     "parse_quarter",
     "parse_year",
+    "period_arg",
+    "period_display",
     "period_label",
     "period_last_day",
     "read_cell",
