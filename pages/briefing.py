@@ -36,8 +36,8 @@ b = briefing.make_briefing(
     last_upload=info.last_upload,
     demo=info.has_demo,
     problem_counts=state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS).iloc[0],
-    score_note=metrics.score_formula(SETTINGS, divide="÷").replace("任务完成率", "重点任务完成率"),
-    rules_note="红黑榜" + flags.rules_note(period.kind, SETTINGS),
+    score_note=metrics.score_formula(state.settings(), divide="÷").replace("任务完成率", "重点任务完成率"),
+    rules_note="红黑榜" + flags.rules_note(period.kind, state.settings()),
     # cadence.md §5: the acceptance of the period's year (the year view: see ui/awards.py).
     awards=state.call("awards.award_vs_reported", period.start.year, scope),
     award_year=period.start.year,

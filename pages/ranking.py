@@ -42,8 +42,8 @@ st.caption(
 )
 # cadence.md §3–§4: the score as configured, 未评分, and which red/black rules this period has.
 unscored_note = ("；没有考核评分的支部考核部分按 0 分计，标“未评分”"
-                 if float(SETTINGS.score_weight_assessment) > 0 else "")
-st.caption(safe.md(f"{metrics.score_formula(SETTINGS)}{unscored_note}。红黑榜：{flags.rules_note(period.kind, SETTINGS)}"))
+                 if float(state.settings().score_weight_assessment) > 0 else "")
+st.caption(safe.md(f"{metrics.score_formula(state.settings())}{unscored_note}。红黑榜：{flags.rules_note(period.kind, state.settings())}"))
 
 title, chart_name = f"{levels[unit]}综合得分排名", f"{levels[unit]}排名"
 if unit == "branch" and peer == "township":

@@ -14,8 +14,8 @@ period, scope = sel.period, sel.scope
 assert period is not None
 components.page_header("红黑榜", sel, subtitle=f"{period.display} · 范围：{scope.label} · 每条均注明上榜原因")
 # cadence.md §4: which rules this kind of period is judged by (a month has no 黑旗 by default).
-judged = rules_for(period.kind, SETTINGS)
-st.info(safe.md(rules_note(period.kind, SETTINGS)), icon=":material/event_note:")
+judged = rules_for(period.kind, state.settings())
+st.info(safe.md(rules_note(period.kind, state.settings())), icon=":material/event_note:")
 
 red = state.call("flags.red_list", period, scope, SETTINGS)
 black = state.call("flags.black_list", period, scope, SETTINGS)
@@ -45,7 +45,7 @@ m[1].metric(reason_label("R1", period.kind) if period.kind == "week" else theme.
 m[2].metric("黑榜", f"{len(black_table)} 条", border=True, help=filtered)
 m[3].metric(theme.flag_mark(False),
             f"{int(black['reasons'].map(lambda r: 'B1' in r).sum())} 个" if "B1" in judged else "不评",
-            border=True, help=filtered or (None if "B1" in judged else rules_note(period.kind, SETTINGS)))
+            border=True, help=filtered or (None if "B1" in judged else rules_note(period.kind, state.settings())))
 if both_note:
     st.warning(safe.md(both_note), icon=":material/info:")  # names branches and townships
 
