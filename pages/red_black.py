@@ -20,8 +20,8 @@ st.info(safe.md(rules_note(period.kind, state.settings())), icon=":material/even
 red = state.call("flags.red_list", period, scope, SETTINGS)
 black = state.call("flags.black_list", period, scope, SETTINGS)
 both_note = both_lists_note(on_both_lists(red, black))  # of the whole lists, whatever the filter
-red_table = format.flag_table(red, red=True)
-black_table = format.flag_table(black, red=False)
+red_table = format.flag_table(red, red=True, kind=period.kind)
+black_table = format.flag_table(black, red=False, kind=period.kind)
 
 s = state.settings()
 codes = st.multiselect(

@@ -175,7 +175,7 @@ def make_briefing(
         tables.append((f"综合得分后 {len(bottom)} 名", bottom, ""))
     more = "，完整名单见 Excel"
     for name, head, is_red in (("红榜", red, True), ("黑榜", black, False)):
-        shown = format.flag_table(head.rows, red=is_red)[flag_cols].head(LIST_ROWS)
+        shown = format.flag_table(head.rows, red=is_red, kind=period.kind)[flag_cols].head(LIST_ROWS)
         note = f"共 {head.total} 条" + (f"，此处列出前 {LIST_ROWS} 条{more}" if head.total > LIST_ROWS else "")
         tables.append((name, shown, note))
     if awards is not None and award_year is not None and not awards.empty:

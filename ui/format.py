@@ -218,14 +218,18 @@ def distribution_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return out
 
 
-def flag_table(df: pd.DataFrame, *, red: bool) -> pd.DataFrame:
-    """A red/black list (flags.*) as the table people read; flags shown as ▲ 红旗 / ▼ 黑旗 (theme.flag_mark)."""
+def flag_table(df: pd.DataFrame, *, red: bool, kind: str = "month") -> pd.DataFrame:
+    """A red/black list (flags.*) as the table people read; flags shown as ▲ 红旗 / ▼ 黑旗 (theme.flag_mark),
+    R1 of a week as ▲ 周红星 (cadence.md §4; ``kind``: the period's kind)."""
     flag_code = "R1" if red else "B1"
+    shown = theme.flag_mark(red)
+    if red and kind == "week":
+        shown = shown.replace("红旗", "周红星")
 
     def mark(reasons: Any) -> str:
         codes = list(reasons) if not is_missing(reasons) else []
         if flag_code in codes:
-            return theme.flag_mark(red)
+            return shown
         return ""
 
     return pd.DataFrame({
