@@ -1565,7 +1565,8 @@ def rollback(
             " WHERE upload_id = ? AND rolled_back_at IS NULL",
             [datetime.now().replace(microsecond=0), by or (actor.label if actor else None), reason, upload_id],
         )
-        units = _units_of(con, "upload_id = ?", [upload_id])
+        # Its units of every kind (a score or acceptance upload has no monthly unit): the audit event's place.
+        units = [u for kind_units in units_by_kind(con, "upload_id = ?", [upload_id]).values() for u in kind_units]
         refresh_uploads(con, "upload_id = ?", [upload_id])
         audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id,
                      **audit.place([(c, t) for _, c, t in units], rec.period),

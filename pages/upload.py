@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
@@ -273,7 +274,9 @@ hist = pd.DataFrame([{
     "文件名": r.file_name,
     "上传人": r.uploader or "",
     "月份": r.period_label,
-    "范围": ingest.format_scope(r.scope, max_townships=3),
+    # A county-wide file (scores, acceptance, a district ledger) as its township count: the column stays narrow.
+    "范围": ingest.format_scope(r.scope, max_townships=2) if len(r.scope) <= 2 else "；".join(
+        f"{c}：{n} 个乡镇（街道）" for c, n in sorted(Counter(c for c, _t in r.scope).items())),
     "支部": r.n_branches,
     "任务": r.n_tasks,
     "提示": len(r.warnings),
@@ -282,7 +285,8 @@ hist = pd.DataFrame([{
 } for r in records])
 st.dataframe(hist, hide_index=True, key="up_history", placeholder=components.MISSING,
              column_config={"上传时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-components.xlsx_download("下载上传历史（Excel）", {"上传历史": hist}, "上传历史.xlsx", title="台账上传历史", key="up_hist_xlsx")
+components.xlsx_download("下载上传历史（Excel）", {"上传历史": hist.assign(范围=[ingest.format_scope(r.scope) for r in records])},
+                         "上传历史.xlsx", title="台账上传历史", key="up_hist_xlsx")
 
 st.markdown("##### 回滚一次上传")
 st.caption("回滚后，该次上传涉及的乡镇恢复为此前的版本（没有更早版本的则不再有该月数据）。原始文件仍保存在历史中。")
