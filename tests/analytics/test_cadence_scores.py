@@ -199,3 +199,23 @@ def test_awarded_level_next_to_the_reported_one_and_the_branches_below(tmp_path:
     assert list(east["branch"]) == ["三社区"]
     assert years == [2024] and none.empty
 
+
+
+def test_the_report_names_the_assessment_and_unscored_branches(tmp_path: Path) -> None:
+    import io
+
+    from analytics.report import build_report, write_report_text
+
+    db = _ledgers(tmp_path)
+    _scores(db, SCORES)
+    s = Settings().replace(score_weight_assessment=50.0)
+    with store.open_store(db, read_only=True) as con:
+        data = build_report(con, Q3, Scope(), s)
+        plain = build_report(con, Q3, Scope(), Settings())
+        out = io.StringIO()
+        write_report_text(con, Q3, Scope(), s, out)
+    rows = {r["branch"]: (r["assessment"], r["unscored"]) for r in data["branch_ranking"]}
+    assert rows == {"一村": (90.0, False), "二村": (70.0, False), "三村": (50.0, False), "四村": (None, True)}
+    assert "assessment" not in plain["branch_ranking"][0]  # the contract's keys while the weight is 0
+    text = out.getvalue()
+    assert "考核评分" in text and "未评分" in text and "50 × 考核评分 / 100" in text
