@@ -18,6 +18,7 @@ BATTLE_COLUMNS = [
     "star_1", "star_2", "star_3", "star_4", "star_5", "stars", "gap",
     "tasks_done", "tasks_total", "task_rate", "overdue", "weak", "secretary", "score", "rank",
     "period",  # the snapshot month: the period itself, or in a quarter the branch's latest month in it
+    "assessment", "unscored",  # cadence.md §3: the assessment score in the score; 未评分
 ]
 TASK_COLUMNS = ["star_slot", "star_name", "task", "measure", "owner", "deadline", "done", "done_date", "overdue"]
 HISTORY_COLUMNS = [

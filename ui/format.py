@@ -280,6 +280,8 @@ def battle_table(df: pd.DataFrame, *, quarter: bool = False) -> pd.DataFrame:
     out["已完成任务"] = df["tasks_done"].astype("Int64").array
     out["任务总数"] = df["tasks_total"].astype("Int64").array
     out["综合得分"] = df["score"].astype(float).round(1).to_numpy()
+    if assessed(df):
+        out[ASSESSMENT] = assessment_cells(df)
     out["名次"] = df["rank"].astype("Int64").array
     out["类型"] = df["branch_type"].to_numpy()
     out["支部书记"] = df["secretary"].to_numpy()

@@ -23,7 +23,9 @@ final AS (
            -- The secretary of the snapshot month's row.
            c.weak, c.secretary, c.score, c.rank,
            -- The month whose row represents the branch (a quarter: its latest month in it).
-           c.period
+           c.period,
+           -- cadence.md §3: the assessment score in the score, and 未评分 (weight > 0, no score).
+           c.assessment, c.unscored
     FROM cur c
 )
 SELECT *

@@ -64,6 +64,8 @@ def test_battle_map_and_briefing_show_the_acceptance_of_the_year(scored_db: Path
     at = open_page("pages/battle_map.py")
     assert "2024年度验收授星（评定星级与自报星级对照）" in " ".join(m.value for m in at.markdown)
     assert list(frame(at, "评定星级")["村（社区）"]) == ["四村"]
+    grid = frame(at, "差距").set_index("村（社区）")
+    assert (grid.loc["一村", "考核评分"], grid.loc["三社区", "考核评分"]) == ("70.0", "未评分")
     brief = open_page("pages/briefing.py")
     text = " ".join(m.value for m in brief.markdown) + " ".join(c.value for c in brief.caption)
     assert "2024年度验收：评定星级低于自报星级" in text
