@@ -71,7 +71,6 @@ def branch_history(
 ) -> pd.DataFrame:
     """Every month of one branch, ascending, with task_rate and score."""
     params = {
-        "county": county, "township": township, "branch": branch,
-        "w_stars": float(settings.score_weight_stars), "w_tasks": float(settings.score_weight_tasks),
+        "county": county, "township": township, "branch": branch, **sql.score_params(settings),
     }
     return _dates(sql.run(con, "branch_history.sql", params), "period")[HISTORY_COLUMNS]

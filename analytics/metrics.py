@@ -165,8 +165,7 @@ def trend(
     params = {
         "end": end.end if end is not None else None,
         **scope.params(),
-        "w_stars": float(settings.score_weight_stars),
-        "w_tasks": float(settings.score_weight_tasks),
+        **sql.score_params(settings),
     }
     df = sql.run(con, "trend.sql", params)
     df["period"] = pd.to_datetime(df["period"]).dt.date

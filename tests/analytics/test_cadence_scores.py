@@ -219,3 +219,19 @@ def test_the_report_names_the_assessment_and_unscored_branches(tmp_path: Path) -
     assert "assessment" not in plain["branch_ranking"][0]  # the contract's keys while the weight is 0
     text = out.getvalue()
     assert "考核评分" in text and "未评分" in text and "50 × 考核评分 / 100" in text
+
+
+def test_the_monthly_trend_and_a_branchs_history_follow_the_assessment(tmp_path: Path) -> None:
+    from analytics import battle_map, metrics
+
+    db = _ledgers(tmp_path)
+    _scores(db, [*SCORES, ("2024-08-05", "week", "四村", 70.0)])
+    s = Settings().replace(score_weight_assessment=50.0)
+    with store.open_store(db, read_only=True) as con:
+        trend = metrics.trend(con, Scope(), s).set_index("period")
+        history = battle_map.branch_history(con, "甲县", "东镇", "二村", s).set_index("period")
+        plain = metrics.trend(con, Scope(), Settings())
+    # August: 一村 20, 二村 80, 三村 none, 四村 70 (its week) -> 56 + 50 × mean(20, 80, 0, 70) / 100
+    assert trend.loc[date(2024, 8, 1), "avg_score"] == pytest.approx(56 + 0.5 * (20 + 80 + 0 + 70) / 4)
+    assert list(history["score"].round(6)) == [56 + 30.0, 56 + 40.0, 56.0]  # July 60, August 80, September none
+    assert set(plain["avg_score"].round(6)) == {56.0}
