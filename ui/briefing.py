@@ -162,9 +162,12 @@ def make_briefing(
         several_counties = counties.nunique() > 1
     county_col = ["县（市、区）"] if several_counties else []
     compact_cols = ["名次", "变化", *county_col, "乡镇（街道）", "村（社区）", "星级", "任务完成率", "综合得分"]
-    top = format.ranking_table(ranking.top, "branch")[compact_cols].head(TOP_N)
+    # cadence.md §3: the assessment score (or 未评分) when the score has an assessment part.
+    if format.assessed(ranking.top) or format.assessed(ranking.bottom):
+        compact_cols.append(format.ASSESSMENT)
+    top = format.ranking_table(ranking.top, "branch").reindex(columns=compact_cols).head(TOP_N)
     # The last rows, shown when the scope has more branches than the top table (they may overlap it).
-    bottom = format.ranking_table(ranking.bottom, "branch")[compact_cols].tail(BOTTOM_N)
+    bottom = format.ranking_table(ranking.bottom, "branch").reindex(columns=compact_cols).tail(BOTTOM_N)
     if n <= TOP_N:
         bottom = bottom.iloc[0:0]
     flag_cols = ["旗", *county_col, "乡镇（街道）", "村（社区）", "上榜原因"]

@@ -70,3 +70,5 @@ def test_battle_map_and_briefing_show_the_acceptance_of_the_year(scored_db: Path
     text = " ".join(m.value for m in brief.markdown) + " ".join(c.value for c in brief.caption)
     assert "2024年度验收：评定星级低于自报星级" in text
     assert "红黑榜本月评定" in text and "50 × 考核评分 ÷ 100" in text
+    html = " ".join(h.proto.body for h in brief.get("html"))
+    assert "考核评分" in html and "未评分" in html  # the ranking tables of the briefing
