@@ -63,11 +63,18 @@ def reach(actor: Actor) -> Reach:
     return Reach(actor.county, actor.township)  # viewer: whole store, a county or a township
 
 
-def out_of_reach(actor: Actor, units: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The units of an upload the actor may not write (access.md §1 "may write")."""
+# cadence.md §2 / §5: uploads a township may not submit for itself (scores, year-end acceptance).
+COUNTY_ONLY_UPLOADS: dict[str, str] = {"assessment": "考核评分", "acceptance": "年度验收结果"}
+
+
+def out_of_reach(actor: Actor, units: Iterable[tuple[str, str]], *, kind: str = "ledger") -> list[tuple[str, str]]:
+    """The units of an upload the actor may not write (access.md §1 "may write"). ``kind``: what
+    the upload is (uploads.kind); scores and acceptance are the county's or the admin's only."""
     units = sorted(set(units))
     if full_rights(actor):
         return []
+    if kind in COUNTY_ONLY_UPLOADS and actor.role != "county":
+        return units
     if actor.role == "county":
         return [u for u in units if u[0] != actor.county]
     if actor.role == "township":
@@ -75,11 +82,14 @@ def out_of_reach(actor: Actor, units: Iterable[tuple[str, str]]) -> list[tuple[s
     return units  # a viewer writes nothing
 
 
-def scope_refusal(actor: Actor, units: list[tuple[str, str]]) -> str:
+def scope_refusal(actor: Actor, units: list[tuple[str, str]], *, kind: str = "ledger") -> str:
     """The E_SCOPE message naming the township(s) out of reach."""
     named = "、".join(f"{c}{t}" for c, t in units[:10]) + (f" 等 {len(units)} 个" if len(units) > 10 else "")
     if actor.role == "viewer":
         return "查看账号不能上传台账。"
+    if kind in COUNTY_ONLY_UPLOADS and actor.role == "township":
+        return (f"{COUNTY_ONLY_UPLOADS[kind]}由县（市、区）或系统管理员上传，乡镇（街道）账号不能上传"
+                "（不能为本单位评分或验收）。")
     own = f"{actor.county}{actor.township or ''}"
     return f"文件中含有 {named} 的台账，不在本账号（{own}）可以上传的范围内：请只上传本单位的台账。"
 
@@ -225,6 +235,7 @@ def call(con: Any, actor: Actor, func: str, *args: Any, **kwargs: Any) -> Any:
 
 
 __all__ = [
+    "COUNTY_ONLY_UPLOADS",
     "MIN_REASON_LENGTH",
     "AccessDenied",
     "Reach",

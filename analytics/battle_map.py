@@ -19,6 +19,7 @@ BATTLE_COLUMNS = [
     "tasks_done", "tasks_total", "task_rate", "overdue", "weak", "secretary", "score", "rank",
     "period",  # the snapshot month: the period itself, or in a quarter the branch's latest month in it
     "liaison", "team",  # 包村领导 and 创建专班 from the branch register (register.md §1); NULL without one
+    "assessment", "unscored",  # cadence.md §3: the assessment score in the score; 未评分
 ]
 TASK_COLUMNS = ["star_slot", "star_name", "task", "measure", "owner", "deadline", "done", "done_date", "overdue"]
 HISTORY_COLUMNS = [
@@ -71,7 +72,6 @@ def branch_history(
 ) -> pd.DataFrame:
     """Every month of one branch, ascending, with task_rate and score."""
     params = {
-        "county": county, "township": township, "branch": branch,
-        "w_stars": float(settings.score_weight_stars), "w_tasks": float(settings.score_weight_tasks),
+        "county": county, "township": township, "branch": branch, **sql.score_params(settings),
     }
     return _dates(sql.run(con, "branch_history.sql", params), "period")[HISTORY_COLUMNS]

@@ -47,6 +47,12 @@ def normalize_period_arg(text: str) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+def _cadence_period_arg(text: str) -> str | None:
+    from analytics.ingest.cadence import period_arg
+
+    return period_arg(text)
+
+
 def _print(line: str = "", out: TextIO | None = None) -> None:
     print(line, file=out or sys.stdout, flush=True)
 
@@ -113,9 +119,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     period = None
     if args.period is not None:
-        period = normalize_period_arg(args.period)
+        period = normalize_period_arg(args.period) or _cadence_period_arg(args.period)
         if period is None:
-            return _usage_error(f"--period “{args.period}” 不是月份，应写成 YYYY-MM，例如 2024-08。")
+            return _usage_error(f"--period “{args.period}” 不是月份，应写成 YYYY-MM，例如 2024-08"
+                                "（考核评分也可写季度 2024Q3，验收结果写年度 2024）。")
     county = args.county.strip() if args.county and args.county.strip() else None
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:

@@ -27,6 +27,56 @@ REASON_LABELS: dict[str, str] = {
     "B5": "停滞",
 }
 LIST_COLUMNS = ["county", "township", "branch", "reasons", "reason_text", "rank", "stars", "score"]
+RED_RULES = ("R1", "R2", "R3", "R4")
+BLACK_RULES = ("B1", "B2", "B3", "B4", "B5")
+# cadence.md §4: R1 judged for a week is the weekly red star.
+WEEKLY_RED_STAR = "周红星"
+PERIOD_KIND_WORDS = {"week": "周", "month": "月", "quarter": "季度", "half": "半年", "half_year": "半年", "year": "年度"}
+
+
+def rule_periods(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """cadence.md §4: the period kinds each red/black rule is judged for — R1 by
+    ``red_flag_periods``, B1 by ``black_flag_periods``, the rest by ``list_rule_periods``."""
+    def kinds(value: Any) -> tuple[str, ...]:
+        return tuple(str(v).strip() for v in (value or ()) if str(v).strip())
+
+    rest = kinds(settings.list_rule_periods)
+    out = {code: rest for code in (*RED_RULES, *BLACK_RULES)}
+    out["R1"] = kinds(settings.red_flag_periods)
+    out["B1"] = kinds(settings.black_flag_periods)
+    return out
+
+
+def rules_for(kind: str, settings: Settings) -> tuple[str, ...]:
+    """The rules judged for a period kind ('week' | 'month' | 'quarter' | …), in R1…B5 order."""
+    return tuple(code for code, kinds in rule_periods(settings).items() if kind in kinds)
+
+
+def reason_label(code: str, kind: str = "month") -> str:
+    """A reason's name: R1 judged for a week is 周红星 (cadence.md §4), else REASON_LABELS."""
+    if code == "R1" and kind == "week":
+        return WEEKLY_RED_STAR
+    return REASON_LABELS.get(code, code)
+
+
+def rules_note(kind: str, settings: Settings) -> str:
+    """The sentence the pages show: which rules apply to the period shown (cadence.md §4)."""
+    codes = rules_for(kind, settings)
+    word = PERIOD_KIND_WORDS.get(kind, kind)
+    periods = rule_periods(settings)
+
+    def named(items: list[str]) -> str:
+        return "、".join(f"{c} {reason_label(c, kind)}" for c in items) or "无"
+
+    text = (f"本{word}评定：红榜 {named([c for c in codes if c in RED_RULES])}；"
+            f"黑榜 {named([c for c in codes if c in BLACK_RULES])}。")
+    off = [c for c in (*RED_RULES, *BLACK_RULES) if c not in codes]
+    if off:
+        text += "不评：" + "；".join(
+            f"{c} {reason_label(c, kind)}（"
+            + ("只在" + "、".join(PERIOD_KIND_WORDS.get(k, k) for k in periods[c]) + "评定" if periods[c] else "已关闭")
+            + "）" for c in off) + "。"
+    return text
 
 
 @dataclass
@@ -48,6 +98,7 @@ class ListHeads:
 def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
     stag_k = max(int(settings.stagnation_months), 1)
     prev2 = period.previous().previous()  # B4 without a register: the two previous periods
+    on = rules_for(period.kind, settings)
     return {
         **sql.snapshot_params(period, scope, settings),
         "prev2_grain": prev2.kind, "prev2_start": prev2.start,
@@ -59,6 +110,9 @@ def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
         "black_min": int(settings.black_flag_min_branches),
         "overdue_min": int(settings.overdue_threshold),
         "stag_k": stag_k,
+        # cadence.md §4: a rule not configured for this kind of period returns no entries.
+        **{f"on_{code.lower()}": code in on for code in (*RED_RULES, *BLACK_RULES)},
+        "r1_tail": f"（{WEEKLY_RED_STAR}）" if period.kind == "week" else "",
     }
 
 

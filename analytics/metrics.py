@@ -143,12 +143,27 @@ def trend(
     params = {
         "end": end.end if end is not None else None,
         **scope.params(),
-        "w_stars": float(settings.score_weight_stars),
-        "w_tasks": float(settings.score_weight_tasks),
+        **sql.score_params(settings),
     }
     df = sql.run(con, "trend.sql", params)
     df["period"] = pd.to_datetime(df["period"]).dt.date
     return df[TREND_COLUMNS]
+
+
+def score_formula(settings: Settings, *, divide: str = "/") -> str:
+    """The score as the settings define it (cadence.md §3), e.g. "综合得分 = 60 × 星级 / 5 + 40 × 任务完成率";
+    a weight of 0 leaves its part out (the star and task parts are always named while the
+    assessment weight is 0, as before scores existed)."""
+    w_stars, w_tasks = float(settings.score_weight_stars), float(settings.score_weight_tasks)
+    w_assessment, full = float(settings.score_weight_assessment), float(settings.assessment_max)
+    parts = []
+    if w_stars or not w_assessment:
+        parts.append(f"{w_stars:g} × 星级 {divide} 5")
+    if w_tasks or not w_assessment:
+        parts.append(f"{w_tasks:g} × 任务完成率")
+    if w_assessment:
+        parts.append(f"{w_assessment:g} × 考核评分 {divide} {full:g}")
+    return "综合得分 = " + " + ".join(parts)
 
 
 def level_label(stars: int) -> str:

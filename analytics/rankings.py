@@ -16,6 +16,8 @@ BRANCH_COLUMNS = [
     "county", "township", "branch", "branch_type", "stars", "target_stars", "task_rate",
     "score", "rank", "prev_rank", "rank_change",
     "period",  # the snapshot month: the period itself, or in a quarter the branch's latest month in it
+    "assessment",  # cadence.md §3: the assessment score in the score (NULL: none, or its weight is 0)
+    "unscored",  # 未评分: no assessment score while score_weight_assessment > 0 (counted as 0)
 ]
 TOWNSHIP_COLUMNS = [
     "county", "township", "branches", "score", "rank", "prev_rank", "rank_change",

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from analytics.flags import black_list, red_list
-from analytics.metrics import level_distribution
+from analytics.metrics import level_distribution, score_formula
 from analytics.periods import Period, available_months
 from analytics.problems import unit_problem_weak_counts
 from analytics.rankings import branch_ranking, county_ranking, township_ranking
@@ -90,7 +90,7 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, s
         "scope": scope.to_dict(),
         "distribution": {str(label): int(n) for label, n in zip(dist["level_label"], dist["count"], strict=True)},
         "township_ranking": _records(township_ranking(con, period, scope, settings), TOWNSHIP_KEYS),
-        "branch_ranking": _records(branch_ranking(con, period, scope, settings), BRANCH_KEYS),
+        "branch_ranking": _records(branch_ranking(con, period, scope, settings), _branch_keys(settings)),
         "red_list": _records(red_list(con, period, scope, settings), LIST_KEYS),
         "black_list": _records(black_list(con, period, scope, settings), LIST_KEYS),
         "weak_and_problems": _unit_counts(con, period, scope, settings),
@@ -167,6 +167,30 @@ BRANCH_TABLE: list[Column] = [
     ("创建目标", "target_stars", _stars, "text"), ("任务完成率", "task_rate", _rate, "rate"),
     ("综合得分", "score", _score, "score"),
 ]
+# cadence.md §3: with an assessment weight > 0 the branch ranking also shows each branch's assessment
+# score, or 未评分 (no score for the period: counted 0).
+ASSESSMENT_COLUMN: Column = ("考核评分", "assessment_shown", _text, "text")
+
+
+def _assessed(settings: Settings) -> bool:
+    return float(settings.score_weight_assessment) > 0
+
+
+def _branch_keys(settings: Settings) -> list[str]:
+    return [*BRANCH_KEYS, "assessment", "unscored"] if _assessed(settings) else BRANCH_KEYS
+
+
+def _branch_table(settings: Settings) -> list[Column]:
+    return [*BRANCH_TABLE, ASSESSMENT_COLUMN] if _assessed(settings) else BRANCH_TABLE
+
+
+def _branches(df: pd.DataFrame) -> pd.DataFrame:
+    """The branch ranking with ``assessment_shown``: the score with one decimal, or 未评分."""
+    shown = [("未评分" if bool(u) else _score(a)) for a, u in zip(df["assessment"], df["unscored"].fillna(False),
+                                                                  strict=True)]
+    return df.assign(assessment_shown=shown)
+
+
 LIST_TABLE: list[Column] = [
     ("县（市、区）", "county", _text, "text"), ("乡镇（街道）", "township", _text, "text"),
     ("村（社区）", "branch", lambda v: _text(v) or "（全乡镇（街道））", "text"),
@@ -219,11 +243,12 @@ def write_report_text(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
     parts += ["", f"{numbers[section - 1]}、乡镇（街道）排名",
               format_table(township_ranking(con, period, scope, settings), TOWNSHIP_TABLE),
               "", f"{numbers[section]}、支部排名",
-              format_table(branch_ranking(con, period, scope, settings), BRANCH_TABLE),
+              format_table(_branches(branch_ranking(con, period, scope, settings)), _branch_table(settings)),
               "", f"{numbers[section + 1]}、红榜（{len(red)}）", format_table(red, LIST_TABLE),
               "", f"{numbers[section + 2]}、黑榜（{len(black)}）", format_table(black, LIST_TABLE),
-              "", f"注：综合得分 = {settings.score_weight_stars:g} × 星级 / 5 + {settings.score_weight_tasks:g} × 任务完成率"
-                  "（任务完成率未知按 0 计），显示保留一位小数，排名按未取整的得分。"]
+              "", f"注：{score_formula(settings)}（任务完成率未知按 0 计"
+                  + ("，没有考核评分的支部考核部分按 0 计并标“未评分”" if float(settings.score_weight_assessment) > 0 else "")
+                  + "），显示保留一位小数，排名按未取整的得分。"]
     out.write("\n".join(parts) + "\n")
 
 
@@ -246,7 +271,7 @@ def write_report_xlsx(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
         sheets.append(("县区排名", county_ranking(con, period, scope, settings), COUNTY_TABLE, None))
     sheets += [
         ("镇街排名", township_ranking(con, period, scope, settings), TOWNSHIP_TABLE, None),
-        ("支部排名", branch_ranking(con, period, scope, settings), BRANCH_TABLE, None),
+        ("支部排名", _branches(branch_ranking(con, period, scope, settings)), _branch_table(settings), None),
         ("红榜", red_list(con, period, scope, settings), LIST_TABLE, "red"),
         ("黑榜", black_list(con, period, scope, settings), LIST_TABLE, "black"),
     ]

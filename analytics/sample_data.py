@@ -1082,6 +1082,7 @@ def _samples(seed: int = SEED) -> list[_Sample]:
                 _xlsx_bytes(_standard_sheets(_units(plans, m, D, "柳塘镇"), county_col=False, period_col=False)),
                 "accept", [], "标准模板但无县区列、无月份列：月份只在文件名中，县区由上传人指定。", county=D))
         out.extend(_township_samples(plans, m, rng))
+    out.extend(_cadence_samples(plans))
     out.extend(_refused_samples(plans, rng))
     return out
 
@@ -1139,6 +1140,103 @@ def _register_sample(plans: list[_Plan]) -> _Sample:
         "县级支部名册（register.md）：合并标题、填报行、两级表头（负责人员）、乡镇纵向合并、党支部/党总支后缀、"
         "农村/城市社区；梧桐社区按村的标准创建；另有创建目标表（五星2个、四星7个、三星5个）。先于台账导入。",
         kind="register")
+
+
+# --------------------------------------------------------------------------- scores and acceptance
+# cadence.md §2 / §5: 望川区 scores its branches each quarter of the second half-year (量化考核 and
+# 观摩评分) and accepts them at year end. Items with their full marks (they add up to 100).
+ASSESSMENT_ITEMS: tuple[tuple[str, int], ...] = (
+    ("随机抽查", 20), ("履职到位", 20), ("制度落实", 15), ("问题处置", 15), ("领办实事", 15), ("现场观摩", 15))
+ASSESSMENT_QUARTERS = (3, 4)
+UNSCORED_BRANCH = "马蹄湾村"  # left out of 2024Q3's scores: 未评分 when scores count
+MISMATCH_BRANCH = "石碾村"  # its 2024Q3 总分 is written one point above its items: W_TOTAL_MISMATCH
+BELOW_REPORT = ("墨香社区", "青石铺村")  # accepted one star below what they reported in December
+_CN_QUARTERS = "一二三四"
+
+
+def assessment_points(p: _Plan, quarter: int) -> list[int]:
+    """The branch's points per item for a quarter (deterministic; better branches score higher)."""
+    rng = _det_rng("assessment", p.key, quarter)
+    m = quarter * 3 - 1
+    base = 0.5 + 0.08 * p.stars[m]
+    return [max(0, min(full, round(full * (base + rng.uniform(-0.12, 0.12))))) for _item, full in ASSESSMENT_ITEMS]
+
+
+def assessment_history(seed: int = SEED) -> list[dict[str, Any]]:
+    """The quarterly totals the sample score sheets hold (what v_assessment's '总分' rows must be)."""
+    out = []
+    for quarter in ASSESSMENT_QUARTERS:
+        m = quarter * 3 - 1
+        for p in _plans(seed):
+            if p.county != W or not p.present[m] or (quarter == 3 and p.branch == UNSCORED_BRANCH):
+                continue
+            total = sum(assessment_points(p, quarter)) + (1 if (quarter, p.branch) == (3, MISMATCH_BRANCH) else 0)
+            out.append({"period": date(YEAR, 3 * quarter - 2, 1), "county": p.county, "township": p.township,
+                        "branch": p.branch, "total": float(total)})
+    return out
+
+
+def award_history(seed: int = SEED) -> list[dict[str, Any]]:
+    """The year-end acceptance the sample sheet holds: the December level, one lower for BELOW_REPORT."""
+    out = []
+    for i, p in enumerate(q for q in _plans(seed) if q.county == W and q.present[11]):
+        out.append({"county": p.county, "township": p.township, "branch": p.branch,
+                    "awarded_stars": p.stars[11] - (1 if p.branch in BELOW_REPORT and p.stars[11] > 0 else 0),
+                    "accepted_at": date(YEAR, 12, 16 + i % 10)})
+    return out
+
+
+def _assessment_sheet(plans: list[_Plan], quarter: int) -> _Sheet:
+    m = quarter * 3 - 1
+    head = ["序号", "乡镇（街道）", "村（社区）名称", *(f"{name}" for name, _full in ASSESSMENT_ITEMS), "总分", "考核组"]
+    rows: list[list[Any]] = [
+        [f"{W}{YEAR}年第{_CN_QUARTERS[quarter - 1]}季度“五星”支部创建量化考核评分表"],
+        ["满分：" + "、".join(f"{name} {full} 分" for name, full in ASSESSMENT_ITEMS) + "，合计 100 分"],
+        head,
+    ]
+    merges = [(0, 0, 0, len(head) - 1), (1, 0, 1, len(head) - 1)]
+    n = 0
+    for _c, township, _names in (d for d in DISTRICT if d[0] == W):
+        members = [p for p in plans if (p.county, p.township) == (W, township) and p.present[m]
+                   and not (quarter == 3 and p.branch == UNSCORED_BRANCH)]
+        first = len(rows)
+        for p in members:
+            n += 1
+            points = assessment_points(p, quarter)
+            total = sum(points) + (1 if (quarter, p.branch) == (3, MISMATCH_BRANCH) else 0)
+            rows.append([n, township if len(rows) == first else None, p.branch, *points, total,
+                         f"区委组织部第{'一二'[n % 2]}考核组"])
+        if len(members) > 1:
+            merges.append((first, 1, len(rows) - 1, 1))
+    return _Sheet("考核评分", rows, merges, header=2)
+
+
+def _acceptance_sheet(plans: list[_Plan]) -> _Sheet:
+    head = ["序号", "乡镇（街道）", "村（社区）名称", "评定星级", "验收时间", "备注"]
+    rows: list[list[Any]] = [[f"{W}{YEAR}年度“五星”支部验收结果"], head]
+    by_key = {(a["township"], a["branch"]): a for a in award_history()}
+    for n, p in enumerate((q for q in plans if q.county == W and q.present[11]), start=1):
+        a = by_key[(p.township, p.branch)]
+        note = "验收组核定低于自报星级" if p.branch in BELOW_REPORT else None
+        rows.append([n, p.township, p.branch, LEVEL_CN[a["awarded_stars"]], a["accepted_at"], note])
+    return _Sheet("验收结果", rows, [(0, 0, 0, len(head) - 1)], header=1)
+
+
+def _cadence_samples(plans: list[_Plan]) -> list[_Sample]:
+    out = [
+        _Sample(
+            f"{W}{YEAR}年第{_CN_QUARTERS[q - 1]}季度量化考核评分表.xlsx", _xlsx_bytes([_assessment_sheet(plans, q)]),
+            "accept", ["W_TOTAL_MISMATCH"] if q == 3 else [],
+            "考核评分表（只有评分表，无需星级台账）：随机抽查、履职到位、制度落实、问题处置、领办实事、现场观摩和总分，"
+            "期间取自标题（季度），乡镇纵向合并。"
+            + (f"{MISMATCH_BRANCH}总分比各项之和多 1 分（按填写的总分导入并提示）；{UNSCORED_BRANCH}本季度未评分。"
+               if q == 3 else ""))
+        for q in ASSESSMENT_QUARTERS
+    ]
+    out.append(_Sample(
+        f"{W}{YEAR}年度五星支部验收结果.xlsx", _xlsx_bytes([_acceptance_sheet(plans)]), "accept", [],
+        f"年度验收结果（评定星级、验收时间），年度取自标题；{'、'.join(BELOW_REPORT)}评定星级比12月自报低一星。"))
+    return out
 
 
 def _township_samples(plans: list[_Plan], m: int, rng: random.Random) -> list[_Sample]:

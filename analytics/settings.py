@@ -68,6 +68,24 @@ SETTINGS: tuple[Setting, ...] = (
     # --- metrics (shared/spec/metrics.md) -----------------------------------
     Setting("score_weight_stars", 60.0, "综合得分中星级部分的权重：weight × stars / 5。"),
     Setting("score_weight_tasks", 40.0, "综合得分中任务完成率部分的权重：weight × task_rate。"),
+    Setting(
+        "score_weight_assessment", 0.0,
+        "综合得分中考核评分（量化考核、观摩评分）部分的权重：weight × 考核总分 / assessment_max；"
+        "大于 0 时，没有考核评分的支部这一部分计 0 分并标注“未评分”。",
+    ),
+    Setting("assessment_max", 100.0, "考核评分的满分（考核总分除以它得到 0–1 的得分率）。"),
+    Setting(
+        "red_flag_periods", ["week", "month", "quarter"],
+        "R1 红旗在哪些期间评定（week 周、month 月、quarter 季度、half 半年、year 年）；按周评定时称“周红星”。",
+    ),
+    Setting(
+        "black_flag_periods", ["quarter"],
+        "B1 黑旗在哪些期间评定；默认只在季度评定（按月份查看时没有黑旗）。",
+    ),
+    Setting(
+        "list_rule_periods", ["month", "quarter"],
+        "其余红黑榜规则（R2 前十、R3 晋星、R4 达标、B2 降星、B3 逾期、B4 未报送、B5 停滞）在哪些期间评定。",
+    ),
     Setting("red_top_n", 10, "R2 前十：范围内排名前 N 名（含并列）的支部进入红榜。"),
     Setting("red_flag_min_branches", 2, "R1 红旗：乡镇（街道）至少有多少个支部才评红旗。"),
     Setting("black_flag_min_branches", 3, "B1 黑旗：乡镇（街道）至少有多少个支部才评黑旗。"),
@@ -114,6 +132,9 @@ def _coerce(setting: Setting, raw: Any) -> Any:
             return float(raw)
         if isinstance(default, dict):
             return json.loads(raw)
+        if isinstance(default, list):  # '["week", "month"]' or 'week,month'
+            text = raw.strip()
+            return json.loads(text) if text.startswith("[") else [p.strip() for p in text.split(",") if p.strip()]
     if isinstance(default, float) and isinstance(raw, int):
         return float(raw)
     return raw

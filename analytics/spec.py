@@ -197,6 +197,36 @@ GOAL_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "notes": ("备注",),
     "seq": ("序号",),
 }
+# cadence.md §2 — assessment-score (量化考核 / 观摩评分) fields. Every other column whose cells are
+# numbers is a score item (随机抽查, 履职到位 …); these named items count as items whatever
+# their cells hold (a cell that is not a number is then E_VALUE).
+SCORE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": LEDGER_ALIASES["county"],
+    "township": LEDGER_ALIASES["township"],
+    "branch": LEDGER_ALIASES["branch"],
+    "branch_type": LEDGER_ALIASES["branch_type"],
+    "total": ("总分", "合计得分", "考核得分", "得分", "总得分", "评分合计", "合计分"),
+    "assessor": ("评分人", "考核组", "评分组", "考核人"),
+    "period": LEDGER_ALIASES["period"] + ("考核期间", "考核周期", "考核月份", "考核季度", "评分期间"),
+    "rank": ("排名", "名次", "排序"),  # ignored: the dashboard ranks by itself
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
+ASSESSMENT_ITEMS: Final = ("随机抽查", "履职到位", "制度落实", "问题处置", "领办实事", "现场观摩", "观摩评分")
+# The item name the total is stored under in v_assessment (cadence.md §2).
+ASSESSMENT_TOTAL_ITEM: Final = "总分"
+# cadence.md §5 — year-end acceptance (验收结果) fields.
+ACCEPTANCE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "county": LEDGER_ALIASES["county"],
+    "township": LEDGER_ALIASES["township"],
+    "branch": LEDGER_ALIASES["branch"],
+    "branch_type": LEDGER_ALIASES["branch_type"],
+    "awarded_stars": ("评定星级", "验收星级", "授予星级", "认定星级", "授星星级", "验收评定星级"),
+    "accepted_at": ("验收时间", "验收日期", "授星时间", "评定时间"),
+    "year": ("年度", "验收年度", "考核年度", "评定年度"),
+    "notes": ("备注",),
+    "seq": ("序号",),
+}
 LEDGER_REQUIRED: Final = ("township", "branch")
 TASK_REQUIRED: Final = ("township", "branch", "task", "done")
 PROBLEM_REQUIRED: Final = ("township", "branch", "problem", "closed")
@@ -233,6 +263,8 @@ LEDGER_SHEET_NAME: Final = "星级台账"
 TASK_SHEET_NAME: Final = "任务台账"
 PROBLEM_SHEET_NAME: Final = "问题清单"
 WEAK_SHEET_NAME: Final = "软弱涣散整顿"
+SCORE_SHEET_NAME: Final = "考核评分"
+ACCEPTANCE_SHEET_NAME: Final = "验收结果"
 
 
 # --- sheet kinds -------------------------------------------------------------
@@ -254,6 +286,8 @@ class Recognition:
     any_labels: tuple[str, ...] = ()  # at least one of these header texts (empty: no condition)
     min_star_slots: int = 0  # at least this many star slots among the columns (star-ledger kinds)
     absent: tuple[tuple[str, str], ...] = ()  # (kind, field): that kind's field must not be matched
+    max_star_slots: int | None = None  # at most this many star-name columns in the header (None: any)
+    min_items: int = 0  # at least this many score-item columns (kinds with ``item_columns``)
 
 
 @dataclass(frozen=True)
@@ -270,6 +304,10 @@ class SheetKind:
     # Without township and branch columns the sheet belongs to the one branch its title or
     # sheet name names, or to the star ledger's only branch (a village's own 作战图).
     context_identity: bool = False
+    # Columns no field matches are score items when their header is one of ``items`` or their
+    # cells are numbers (the assessment sheet of cadence.md §2).
+    item_columns: bool = False
+    items: tuple[str, ...] = ()
 
 
 LEDGER_KIND: Final = SheetKind(
@@ -317,10 +355,11 @@ PROBLEM_KIND: Final = SheetKind(
 REGISTER_KIND: Final = SheetKind(
     key="register", label="支部名册", aliases=REGISTER_ALIASES, required=REGISTER_REQUIRED,
     # register.md §1: branch with its type, or with a liaison or team column (no star columns:
-    # a star ledger with a 类型 column is a ledger, priority 0 wins).
-    recognition=(Recognition(5, fields=("branch", "branch_type")),
-                 Recognition(5, fields=("branch", "liaison")),
-                 Recognition(5, fields=("branch", "team"))),
+    # a star ledger with a 类型 column is a ledger, priority 0 wins; a sheet with a score total
+    # is a score sheet even when it has a 类型 column).
+    recognition=(Recognition(5, fields=("branch", "branch_type"), absent=(("score", "total"),)),
+                 Recognition(5, fields=("branch", "liaison"), absent=(("score", "total"),)),
+                 Recognition(5, fields=("branch", "team"), absent=(("score", "total"),))),
     carry=("county", "township"),
     free_text=frozenset({"secretary", "liaison", "team", "notes"}),
     parsers={"branch_type": "branch_type", "status": "register_status"},
@@ -338,10 +377,37 @@ GOAL_KIND: Final = SheetKind(
     free_text=frozenset({"notes"}),
     parsers={"goal_5": "count", "goal_4": "count", "goal_3": "count", "goal_text": "goal_text"},
 )
-# Every kind, in declaration order (the order of their rows in messages and loads).
-SHEET_KINDS: Final = (LEDGER_KIND, TASK_KIND, PROBLEM_KIND, WEAK_KIND, REGISTER_KIND, GOAL_KIND)
 # The kinds of the register workbook (register.md): read by analytics.ingest.register, skipped by ledgers.
 REGISTER_KINDS: Final = (REGISTER_KIND.key, GOAL_KIND.key)
+
+SCORE_KIND: Final = SheetKind(
+    key="score", label="考核评分表", aliases=SCORE_ALIASES, required=LEDGER_REQUIRED,
+    # cadence.md §2: branch and total, or branch and at least two numeric item columns; never a
+    # sheet with star columns (a star ledger with a 得分 column stays a star ledger). The
+    # highest priority number: any other kind that fits wins (a register with two columns of
+    # numbers, e.g. phone numbers, stays a register).
+    recognition=(Recognition(7, fields=("branch", "total"), max_star_slots=0, absent=(("ledger", "stars_reported"),)),
+                 Recognition(7, fields=("branch",), min_items=2, max_star_slots=0,
+                             absent=(("ledger", "stars_reported"),))),
+    carry=("county", "township"),
+    free_text=frozenset({"assessor", "notes"}),
+    item_columns=True,
+    items=ASSESSMENT_ITEMS,
+)
+ACCEPTANCE_KIND: Final = SheetKind(
+    key="acceptance", label="验收结果", aliases=ACCEPTANCE_ALIASES, required=("township", "branch", "awarded_stars"),
+    # cadence.md §5: branch and 评定星级 (before a star ledger that has only 当前星级).
+    recognition=(Recognition(1, fields=("branch", "awarded_stars"), max_star_slots=0),),
+    carry=("county", "township"),
+    free_text=frozenset({"notes"}),
+    parsers={"awarded_stars": "stars_reported", "accepted_at": "date"},
+)
+# Every kind, in declaration order (the order of their rows in messages and loads).
+SHEET_KINDS: Final = (LEDGER_KIND, TASK_KIND, PROBLEM_KIND, WEAK_KIND, REGISTER_KIND, GOAL_KIND, SCORE_KIND,
+                      ACCEPTANCE_KIND)
+# The kinds that make an upload of their own (no star ledger; cadence.md §2, §5): sheet kind ->
+# uploads.kind.
+UPLOAD_KINDS: Final[dict[str, str]] = {SCORE_KIND.key: "assessment", ACCEPTANCE_KIND.key: "acceptance"}
 
 # register.md §1 — register status words (the first of each tuple is what is stored).
 REGISTERED: Final = "在册"
@@ -379,6 +445,8 @@ W_WEAK_CONFLICT: Final = "W_WEAK_CONFLICT"  # ledger's 软弱涣散 ≠ the rect
 # register.md §1:
 W_TYPE_CONFLICT: Final = "W_TYPE_CONFLICT"  # the ledger states a type other than the register's
 W_NOT_IN_REGISTER: Final = "W_NOT_IN_REGISTER"  # a ledger branch missing from its county's register
+# cadence.md §2:
+W_TOTAL_MISMATCH: Final = "W_TOTAL_MISMATCH"  # a score sheet's total ≠ the sum of its items (kept as given)
 
 MAX_LISTED_PROBLEMS: Final = 200
 ROW_LIMITS: Final[dict[str, int]] = {".xls": 65_536, ".xlsx": 1_048_576, ".xlsm": 1_048_576}

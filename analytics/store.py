@@ -1114,7 +1114,8 @@ class UploadRecord:
     reviewed_at: datetime | None = None
     review_reason: str | None = None
     rollback_reason: str | None = None
-    kind: str = "ledger"  # uploads.kind: ledger | register (register.md: no month)
+    kind: str = "ledger"  # uploads.kind: ledger | register | assessment | acceptance
+    unit_kind: str = "month"  # upload_scope.kind of its units (UNIT_ROWS): month, assessment_quarter, acceptance …
 
     @property
     def is_register(self) -> bool:
@@ -1122,8 +1123,15 @@ class UploadRecord:
 
     @property
     def period_label(self) -> str:
-        """'2024-08', or 名册 for a register upload (it has no month)."""
-        return "名册" if self.is_register else self.period.strftime("%Y-%m")
+        """2024-08 for a ledger; 2024Q3 / 2024-W35 / 2024 for scores and acceptance (cadence.md);
+        名册 for a register upload (it has no month)."""
+        if self.is_register:
+            return "名册"
+        from analytics.ingest.cadence import period_label
+
+        kind = self.unit_kind.removeprefix("assessment_")
+        return period_label("year" if kind == "acceptance" else kind if kind in ("week", "quarter") else "month",
+                            self.period)
 
     @property
     def counts(self) -> bool:
@@ -1138,7 +1146,7 @@ class UploadRecord:
             "uploaded_at": self.uploaded_at.isoformat(timespec="seconds"),
             "sha256": self.sha256,
             "size_bytes": self.size_bytes,
-            "period": None if self.is_register else self.period.strftime("%Y-%m"),
+            "period": None if self.is_register else self.period_label,
             "kind": self.kind,
             "scope": [{"county": c, "township": t} for c, t in self.scope],
             "rows": {"branches": self.n_branches, "tasks": self.n_tasks},
@@ -1177,13 +1185,15 @@ scope AS (
     SELECT s.upload_id,
            list((s.county, s.township) ORDER BY s.county, s.township) AS scope,
            count(*) AS n_units,
-           count(*) FILTER (WHERE s.is_current) AS n_current
+           count(*) FILTER (WHERE s.is_current) AS n_current,
+           -- The kind of its units (one kind per upload).
+           any_value(s.kind) AS unit_kind
     FROM upload_scope s
     WHERE s.upload_id IN (SELECT upload_id FROM picked)
     GROUP BY s.upload_id
 ),
 final AS (
-    SELECT u.*, sc.scope,
+    SELECT u.*, sc.scope, sc.unit_kind,
            CASE
              WHEN u.state = 'pending' THEN 'pending'
              WHEN u.state = 'returned' THEN 'returned'
@@ -1197,7 +1207,7 @@ final AS (
 SELECT upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
        n_branches, n_tasks, warnings, skipped_sheets, is_demo, rolled_back_at,
        rolled_back_by, scope, status, state, submitted_by, reviewed_by, reviewed_at,
-       review_reason, rollback_reason, kind
+       review_reason, rollback_reason, kind, unit_kind
 FROM final
 ORDER BY seq DESC
 """
@@ -1206,7 +1216,7 @@ ORDER BY seq DESC
 def _record(row: tuple[Any, ...]) -> UploadRecord:
     (upload_id, seq, file_name, uploader, uploaded_at, sha, size, period, nb, nt,
      warnings, skipped, is_demo, rb_at, rb_by, scope, status,
-     state, submitted_by, reviewed_by, reviewed_at, review_reason, rollback_reason, kind) = row
+     state, submitted_by, reviewed_by, reviewed_at, review_reason, rollback_reason, kind, unit_kind) = row
     return UploadRecord(
         upload_id=upload_id, seq=seq, file_name=file_name, uploader=uploader,
         uploaded_at=uploaded_at, sha256=sha, size_bytes=size, period=period,
@@ -1218,6 +1228,7 @@ def _record(row: tuple[Any, ...]) -> UploadRecord:
         status=status, state=state or "accepted", submitted_by=submitted_by, reviewed_by=reviewed_by,
         reviewed_at=reviewed_at, review_reason=review_reason, rollback_reason=rollback_reason,
         kind=kind or "ledger",
+        unit_kind=str(unit_kind or "month"),
     )
 
 
@@ -1564,7 +1575,8 @@ def rollback(
             " WHERE upload_id = ? AND rolled_back_at IS NULL",
             [datetime.now().replace(microsecond=0), by or (actor.label if actor else None), reason, upload_id],
         )
-        units = _units_of(con, "upload_id = ?", [upload_id])
+        # Its units of every kind (a score or acceptance upload has no monthly unit): the audit event's place.
+        units = [u for kind_units in units_by_kind(con, "upload_id = ?", [upload_id]).values() for u in kind_units]
         refresh_uploads(con, "upload_id = ?", [upload_id])
         where = audit.place([(c, t) for _, c, t in units], rec.period)
         if rec.is_register:  # register.md: a register has counties, no township or month

@@ -48,8 +48,10 @@ class PPeriod:
 class PandasAnalytics:
     def __init__(self, bm: pd.DataFrame, task: pd.DataFrame, w_stars: float = 60.0, w_tasks: float = 40.0,
                  red_top_n: int = 10, red_min: int = 2, black_min: int = 3, overdue_n: int = 3,
-                 stagnation: int = 3) -> None:
+                 stagnation: int = 3, black_flag_periods: tuple[str, ...] = ("quarter",)) -> None:
         self.bm = bm
+        # cadence.md §4: B1 黑旗 only for the period kinds configured (default: quarters).
+        self.black_flag_periods = black_flag_periods
         self.task = task
         self.w_stars, self.w_tasks = w_stars, w_tasks
         self.red_top_n, self.red_min, self.black_min = red_top_n, red_min, black_min
@@ -286,7 +288,8 @@ class PandasAnalytics:
         b5 = cur.merge(still[KEYS], on=KEYS)
         b5 = b5[~b5["attained"]]
         parts = [
-            ("B1", cur[(size >= self.black_min) & (tw_rank == tw_last)]),
+            ("B1", cur[(size >= self.black_min) & (tw_rank == tw_last)] if p.kind in self.black_flag_periods
+             else cur.iloc[0:0]),
             ("B2", cur[cur["prev_stars"].notna() & (cur["stars"] < cur["prev_stars"])]),
             ("B3", cur[overdue >= self.overdue_n]),
             ("B4", b4),

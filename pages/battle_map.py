@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, components, format, mobile, safe, state, theme
+from ui import awards, charts, components, format, mobile, safe, state, theme
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -145,6 +145,10 @@ with st.expander(f"{star_labels[slot - 1]}的未销号问题（{len(sv_problems)
         st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
     else:
         st.caption("本期没有该星的未销号问题。")
+
+# --- year-end acceptance (cadence.md §5; the year view: see ui/awards.py) ------
+with st.container(key="bm_awards"):
+    awards.show(period.start.year, sel, key="bm_awards")
 
 # --- one branch ---------------------------------------------------------------
 st.subheader("支部详情")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import goals, metrics
+from analytics import flags, goals, metrics
 from ui import briefing, components, safe, state
 from ui.state import SETTINGS
 
@@ -39,6 +39,11 @@ b = briefing.make_briefing(
     problem_counts=state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS).iloc[0],
     goals=goal_progress,
     goals_notice=goals.setting_notice(goal_progress, state.settings()),
+    score_note=metrics.score_formula(state.settings(), divide="÷").replace("任务完成率", "重点任务完成率"),
+    rules_note="红黑榜" + flags.rules_note(period.kind, state.settings()),
+    # cadence.md §5: the acceptance of the period's year (the year view: see ui/awards.py).
+    awards=state.call("awards.award_vs_reported", period.start.year, scope),
+    award_year=period.start.year,
 )
 # ... the workbook the complete lists, computed when it is downloaded.
 complete = [state.deferred("rankings.branch_ranking", period, scope, SETTINGS),

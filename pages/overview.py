@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics import metrics
 from ui import charts, components, format, safe, state
 from ui.state import SETTINGS
 
@@ -29,7 +30,7 @@ row1[1].metric("三星及以上", f"{k['at_least_three']['value']} 个", format.
 row1[2].metric("三星及以上占比", format.pct(k["at_least_three_share"]["value"]),
                format.pp_delta(k["at_least_three_share"]["delta"]), help=f"与{prev}相比", border=True)
 row1[3].metric("平均综合得分", format.score(k["avg_score"]["value"]), format.float_delta(k["avg_score"]["delta"]),
-               help="综合得分 = 60 × 星级/5 + 40 × 任务完成率", border=True)
+               help=metrics.score_formula(state.settings()), border=True)
 
 row2 = st.columns(4)
 for col, key, lv in ((row2[0], "five", 5), (row2[1], "four", 4), (row2[2], "three", 3)):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, components, format, safe, state
+from analytics import flags, metrics
+from ui import awards, charts, components, format, safe, state
 from ui.state import SETTINGS
 
 state.entrypoint_guard()
@@ -39,6 +40,10 @@ st.caption(
     "↑ 上升，↓ 下降，— 不变，新 上期未参与排名。"
     + ("乡镇、县区按所辖支部的平均综合得分排名。" if unit != "branch" else "")
 )
+# cadence.md §3–§4: the score as configured, 未评分, and which red/black rules this period has.
+unscored_note = ("；没有考核评分的支部考核部分按 0 分计，标“未评分”"
+                 if float(state.settings().score_weight_assessment) > 0 else "")
+st.caption(safe.md(f"{metrics.score_formula(state.settings())}{unscored_note}。红黑榜：{flags.rules_note(period.kind, state.settings())}"))
 
 title, chart_name = f"{levels[unit]}综合得分排名", f"{levels[unit]}排名"
 if unit == "branch" and peer == "township":
@@ -75,3 +80,6 @@ components.xlsx_download(
     f"{components.file_stem(levels[unit] + '排名', period.label, scope.label)}.xlsx",
     title=f"{levels[unit]}综合得分排名（{period.display}，{scope.label}）", key="rank_xlsx",
 )
+
+# cadence.md §5: the year-end acceptance of the selected period's year (the year view: see ui/awards.py).
+awards.show(period.start.year, sel, key="rank_awards")

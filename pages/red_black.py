@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.flags import REASON_LABELS, both_lists_note, on_both_lists
+from analytics.flags import REASON_LABELS, both_lists_note, on_both_lists, reason_label, rules_for, rules_note
 from ui import components, format, mobile, safe, state, theme
 from ui.state import SETTINGS
 
@@ -13,16 +13,20 @@ sel = state.require_data()
 period, scope = sel.period, sel.scope
 assert period is not None
 components.page_header("红黑榜", sel, subtitle=f"{period.display} · 范围：{scope.label} · 每条均注明上榜原因")
+# cadence.md §4: which rules this kind of period is judged by (a month has no 黑旗 by default).
+judged = rules_for(period.kind, state.settings())
+st.info(safe.md(rules_note(period.kind, state.settings())), icon=":material/event_note:")
 
 red = state.call("flags.red_list", period, scope, SETTINGS)
 black = state.call("flags.black_list", period, scope, SETTINGS)
 both_note = both_lists_note(on_both_lists(red, black))  # of the whole lists, whatever the filter
-red_table = format.flag_table(red, red=True)
-black_table = format.flag_table(black, red=False)
+red_table = format.flag_table(red, red=True, kind=period.kind)
+black_table = format.flag_table(black, red=False, kind=period.kind)
 
 s = state.settings()
 codes = st.multiselect(
-    "按原因筛选", list(REASON_LABELS), format_func=lambda c: f"{REASON_LABELS[c]}（{c}）", key="rb_codes",
+    "按原因筛选", [c for c in REASON_LABELS if c in judged],
+    format_func=lambda c: f"{reason_label(c, period.kind)}（{c}）", key="rb_codes",
     placeholder="全部原因", select_all=False,  # no English "Select all" entry
 )
 if codes:
@@ -35,11 +39,13 @@ printable = st.toggle("打印版式（完整表格，便于打印或截图）", 
 filtered = "按所选原因筛选后的条数，与下方表格一致。" if codes else None
 m = st.columns(4)
 m[0].metric("红榜", f"{len(red_table)} 条", border=True, help=filtered)
-m[1].metric(theme.flag_mark(True), f"{int(red['reasons'].map(lambda r: 'R1' in r).sum())} 个", border=True,
-            help=filtered)
+m[1].metric(reason_label("R1", period.kind) if period.kind == "week" else theme.flag_mark(True),
+            f"{int(red['reasons'].map(lambda r: 'R1' in r).sum())} 个" if "R1" in judged else "不评",
+            border=True, help=filtered)
 m[2].metric("黑榜", f"{len(black_table)} 条", border=True, help=filtered)
-m[3].metric(theme.flag_mark(False), f"{int(black['reasons'].map(lambda r: 'B1' in r).sum())} 个", border=True,
-            help=filtered)
+m[3].metric(theme.flag_mark(False),
+            f"{int(black['reasons'].map(lambda r: 'B1' in r).sum())} 个" if "B1" in judged else "不评",
+            border=True, help=filtered or (None if "B1" in judged else rules_note(period.kind, state.settings())))
 if both_note:
     st.warning(safe.md(both_note), icon=":material/info:")  # names branches and townships
 

@@ -84,7 +84,7 @@ if not records:
 else:
     table = pd.DataFrame([{  # the state and the reason first: what a township looks for
         "上传编号": r.upload_id,
-        "月份": f"{r.period:%Y-%m}",
+        "月份": r.period_label,
         "状态": store.STATUS_LABELS.get(r.status, r.status),
         "退回原因": r.review_reason or "",
         "文件名": r.file_name,

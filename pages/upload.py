@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
 
 from analytics import access, ingest, store
 from analytics.exports import problems_frame, problems_to_xlsx
+from analytics.ingest import cadence
+from analytics.ingest.cadence import period_display
+from analytics.ingest.model import ParsedLedger
 from analytics.periods import Period, add_months
 from analytics.scope import Scope
 from analytics.template import build_template, template_file_name
@@ -17,10 +21,26 @@ from ui.state import SETTINGS
 
 state.entrypoint_guard()
 st.title("数据上传")
-st.caption("上传各乡镇（街道）的月度台账。系统先逐条检查，确认无误后才写入；同一乡镇同一月份重复上传时以新版本为准，旧版本可回滚恢复。")
+st.caption("上传各乡镇（街道）的月度台账；县区还可上传考核评分表（量化考核、观摩评分）和年度验收结果。系统先逐条检查，确认无误后才写入；同一乡镇同一月份重复上传时以新版本为准，旧版本可回滚恢复。")
 s = state.settings()
 info = state.store_info()
 sel = state.selection()
+
+
+
+def own_kind_preview(parsed: ParsedLedger) -> pd.DataFrame:
+    """Assessment scores as one row per branch with its items and total; acceptance as read."""
+    if parsed.kind == "assessment":
+        rows = parsed.assessment.to_pandas()
+        wide = rows.pivot_table(index=["county", "township", "branch"], columns="item", values="points",
+                                aggfunc="first", sort=False)
+        items = [c for c in wide.columns if c != "总分"] + (["总分"] if "总分" in wide.columns else [])
+        return wide[items].reset_index().rename(columns={
+            "county": "县（市、区）", "township": "乡镇（街道）", "branch": "村（社区）"})
+    rows = parsed.awards.to_pandas()
+    return pd.DataFrame({"县（市、区）": rows["county"], "乡镇（街道）": rows["township"], "村（社区）": rows["branch"],
+                         "评定星级": rows["awarded_stars"], "验收时间": rows["accepted_at"]})
+
 
 # --- template -----------------------------------------------------------------
 with st.expander("下载标准台账模板", expanded=info.empty, icon=":material/table_view:"):
@@ -51,7 +71,8 @@ with st.expander("下载标准台账模板", expanded=info.empty, icon=":materia
 # --- upload and check -------------------------------------------------------------
 st.subheader("上传台账")
 c1, c2, c3 = st.columns(3)
-period_text = c1.text_input("报送月份（表格中没有月份时填写）", key="up_period", placeholder="如 2024-08")
+period_text = c1.text_input("报送月份（表格中没有月份时填写）", key="up_period", placeholder="如 2024-08",
+                            help="台账填月份（2024-08）；考核评分表可填季度（2024Q3），验收结果可填年度（2024）。")
 county_text = c2.text_input("县（市、区）（表格中没有县区时填写）", key="up_county", placeholder="如 甲县")
 who = state.actor()
 uploader = c3.text_input("上传人", key="up_uploader", value=who.name or who.login, placeholder="姓名或单位")
@@ -59,11 +80,12 @@ period_arg: str | None = None
 if period_text.strip():
     try:
         period_arg = Period.parse(period_text.strip()).label
-        if "Q" in period_arg:
-            raise ValueError("季度")
     except ValueError:
-        st.error(f"报送月份“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式。")
-        period_arg = None
+        # cadence.md §2/§5: a year (2024) for an acceptance sheet, or another form the validator reads.
+        period_arg = cadence.period_arg(period_text)
+        if period_arg is None:
+            st.error(f"报送月份“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式"
+                     "（考核评分可写季度 2024Q3，验收结果可写年度 2024）。")
 county_arg = county_text.strip() or None
 
 files = st.file_uploader(
@@ -142,7 +164,8 @@ if not info.empty:
 for idx, sf in enumerate(staged_list):
     with st.container(border=True):
         if sf.ok and sf.parsed is not None:
-            period_label = Period.parse(sf.period or "").display if sf.period else "—"
+            period_label = period_display(sf.parsed.period_kind, sf.parsed.period)
+            own_kind = sf.parsed.kind != "ledger"  # assessment scores / acceptance (cadence.md §2, §5)
             if idx in identical:
                 st.markdown(f"**{theme.MARK_OK} {safe.md(sf.file_name)}** — 与已生效的上传 {identical[idx]} 完全相同，"
                             "导入不会有任何变化")
@@ -153,21 +176,31 @@ for idx, sf in enumerate(staged_list):
                 st.warning(f"与本批的 {safe.md(others)} 是同一乡镇（街道）同一月份的台账：同时导入时后一个会替换前一个。"
                            "请在下方“同一乡镇同一月份的文件”中选择要导入的一个，另一个不导入。", icon=":material/warning:")
             m = st.columns(4)
-            m[0].metric("报送月份", period_label)
-            m[1].metric("支部", f"{sf.parsed.branches.num_rows} 个")
-            m[2].metric("任务", f"{sf.parsed.tasks.num_rows} 条")
+            kind_word = {"assessment": "考核评分", "acceptance": "验收结果"}.get(sf.parsed.kind)
+            m[0].metric("验收年度" if sf.parsed.kind == "acceptance" else "考核期间" if own_kind else "报送月份",
+                        period_label)
+            m[1].metric("支部", f"{sf.parsed.n_branches} 个")
+            if own_kind:
+                m[2].metric("类别", kind_word or "")
+            else:
+                m[2].metric("任务", f"{sf.parsed.tasks.num_rows} 条")
             m[3].metric("提示", f"{len(sf.warnings)} 条")
             replaces = "" if idx in identical else "导入后将替换这些乡镇该月已有的数据（旧版本可回滚）。"
             st.caption(f"覆盖范围：{safe.md(ingest.format_scope(sf.scope, max_townships=12))}。{replaces}")
             if sf.skipped_sheets:
                 st.caption(f"未读取的工作表：{safe.md('、'.join(sf.skipped_sheets))}")
-            preview = sf.parsed.branches.to_pandas()
-            with st.expander("预览将写入的数据（前 50 行）"):
-                cols = ["county", "township", "branch", "branch_type", "target_stars", "stars", "tasks_done", "tasks_total"]
-                st.dataframe(preview[cols].head(50).rename(columns={
-                    "county": "县（市、区）", "township": "乡镇（街道）", "branch": "村（社区）", "branch_type": "类型",
-                    "target_stars": "创建目标", "stars": "星级", "tasks_done": "已完成任务", "tasks_total": "任务总数"}),
-                    hide_index=True, key=f"up_preview_{idx}", placeholder=components.MISSING)
+            if own_kind:
+                with st.expander("预览将写入的数据（前 50 行）"):
+                    st.dataframe(own_kind_preview(sf.parsed).head(50), hide_index=True, key=f"up_preview_{idx}",
+                                 placeholder=components.MISSING)
+            else:
+                preview = sf.parsed.branches.to_pandas()
+                with st.expander("预览将写入的数据（前 50 行）"):
+                    cols = ["county", "township", "branch", "branch_type", "target_stars", "stars", "tasks_done", "tasks_total"]
+                    st.dataframe(preview[cols].head(50).rename(columns={
+                        "county": "县（市、区）", "township": "乡镇（街道）", "branch": "村（社区）", "branch_type": "类型",
+                        "target_stars": "创建目标", "stars": "星级", "tasks_done": "已完成任务", "tasks_total": "任务总数"}),
+                        hide_index=True, key=f"up_preview_{idx}", placeholder=components.MISSING)
             if sf.warnings:
                 with st.expander(f"提示（不影响导入）：{len(sf.warnings)} 条"):
                     show_problems(problems_frame(sf.warnings), key=f"up_warn_{idx}")
@@ -190,7 +223,7 @@ if overlaps:
     for group in overlaps:
         sf0 = staged_list[group[0]]
         pick = st.radio(
-            f"{Period.parse(sf0.period or '').display if sf0.period else ''} "
+            f"{period_display(sf0.parsed.period_kind, sf0.parsed.period) if sf0.parsed else ''} "
             f"{safe.md(ingest.format_scope(sf0.scope, max_townships=6))}：选择要导入的文件（其余不导入）",
             group, index=None, format_func=lambda i: safe.md(staged_list[i].file_name),  # radio options are Markdown
             key="up_pick_" + hashlib.sha256("|".join(staged_list[i].sha256 for i in group).encode()).hexdigest()[:16],
@@ -247,7 +280,11 @@ hist = pd.DataFrame([{
     "文件名": r.file_name,
     "上传人": r.uploader or "",
     "月份": r.period_label,  # 名册 for a register upload (it has no month)
-    "范围": "、".join(dict.fromkeys(c for c, _ in r.scope)) if r.is_register else ingest.format_scope(r.scope, max_townships=3),
+    # A register names its counties; a county-wide file (scores, acceptance, a district ledger) its
+    # township count: the column stays narrow.
+    "范围": "、".join(dict.fromkeys(c for c, _ in r.scope)) if r.is_register
+    else ingest.format_scope(r.scope, max_townships=2) if len(r.scope) <= 2 else "；".join(
+        f"{c}：{n} 个乡镇（街道）" for c, n in sorted(Counter(c for c, _t in r.scope).items())),
     "支部": r.n_branches,
     "任务": r.n_tasks,
     "提示": len(r.warnings),
@@ -256,7 +293,8 @@ hist = pd.DataFrame([{
 } for r in records])
 st.dataframe(hist, hide_index=True, key="up_history", placeholder=components.MISSING,
              column_config={"上传时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-components.xlsx_download("下载上传历史（Excel）", {"上传历史": hist}, "上传历史.xlsx", title="台账上传历史", key="up_hist_xlsx")
+components.xlsx_download("下载上传历史（Excel）", {"上传历史": hist.assign(范围=[ingest.format_scope(r.scope) for r in records])},
+                         "上传历史.xlsx", title="台账上传历史", key="up_hist_xlsx")
 
 st.markdown("##### 回滚一次上传")
 st.caption("回滚后，该次上传涉及的乡镇恢复为此前的版本（没有更早版本的则不再有该月数据）。原始文件仍保存在历史中。")

@@ -95,6 +95,10 @@ def make_briefing(
     problem_counts: Mapping[str, Any] | None = None,
     goals: pd.DataFrame | None = None,
     goals_notice: str | None = None,
+    score_note: str = "综合得分 = 60 × 星级 ÷ 5 + 40 × 重点任务完成率",
+    rules_note: str | None = None,
+    awards: pd.DataFrame | None = None,
+    award_year: int | None = None,
 ) -> Briefing:
     """Assemble the briefing from the same analytics results the pages show.
 
@@ -168,9 +172,12 @@ def make_briefing(
         several_counties = counties.nunique() > 1
     county_col = ["县（市、区）"] if several_counties else []
     compact_cols = ["名次", "变化", *county_col, "乡镇（街道）", "村（社区）", "星级", "任务完成率", "综合得分"]
-    top = format.ranking_table(ranking.top, "branch")[compact_cols].head(TOP_N)
+    # cadence.md §3: the assessment score (or 未评分) when the score has an assessment part.
+    if format.assessed(ranking.top) or format.assessed(ranking.bottom):
+        compact_cols.append(format.ASSESSMENT)
+    top = format.ranking_table(ranking.top, "branch").reindex(columns=compact_cols).head(TOP_N)
     # The last rows, shown when the scope has more branches than the top table (they may overlap it).
-    bottom = format.ranking_table(ranking.bottom, "branch")[compact_cols].tail(BOTTOM_N)
+    bottom = format.ranking_table(ranking.bottom, "branch").reindex(columns=compact_cols).tail(BOTTOM_N)
     if n <= TOP_N:
         bottom = bottom.iloc[0:0]
     flag_cols = ["旗", *county_col, "乡镇（街道）", "村（社区）", "上榜原因"]
@@ -185,14 +192,21 @@ def make_briefing(
                        goal_rules.GOAL_NOTE + (goals_notice or "")))
     more = "，完整名单见 Excel"
     for name, head, is_red in (("红榜", red, True), ("黑榜", black, False)):
-        shown = format.flag_table(head.rows, red=is_red)[flag_cols].head(LIST_ROWS)
+        shown = format.flag_table(head.rows, red=is_red, kind=period.kind)[flag_cols].head(LIST_ROWS)
         note = f"共 {head.total} 条" + (f"，此处列出前 {LIST_ROWS} 条{more}" if head.total > LIST_ROWS else "")
         tables.append((name, shown, note))
+    if awards is not None and award_year is not None and not awards.empty:
+        # cadence.md §5: the branches the county awarded fewer stars than they reported.
+        table = format.award_table(awards)
+        below = table[table["对比"] == format.BELOW].drop(columns=["对比", *([] if several_counties else ["县（市、区）"])])
+        tables.append((f"{award_year}年度验收：评定星级低于自报星级", below.head(LIST_ROWS),
+                       format.award_summary(awards, award_year)))
     uploads_text = f"共 {uploads} 次上传，" if uploads is not None else ""
     last_text = f"最近更新 {last_upload:%Y-%m-%d %H:%M}，" if last_upload else ""
     source_note = (
         f"数据来源：各乡镇（街道）报送的“五星”支部创建月度台账（{uploads_text}{last_text}数据截至 {as_of_text}）。"
-        "综合得分 = 60 × 星级 ÷ 5 + 40 × 重点任务完成率；排名并列时名次相同。"
+        + score_note + "；排名并列时名次相同。"
+        + (f"{rules_note}" if rules_note else "")
         + ("季度数据取每个支部本季度最新一个月的台账。" if period.kind == "quarter" else "")
         + (DEMO_NOTE if demo else "")
     )

@@ -147,6 +147,8 @@ def ranking_table(df: pd.DataFrame, unit: str = "branch", *, quarter: bool = Fal
         out["创建目标"] = df["target_stars"].map(target).to_numpy()
         out["任务完成率"] = df["task_rate"].astype(float).to_numpy()
         out["综合得分"] = df["score"].astype(float).round(1).to_numpy()
+        if assessed(df):
+            out[ASSESSMENT] = assessment_cells(df)
         if quarter:
             out[DATA_MONTH] = df["period"].map(month_text).to_numpy()
         return out
@@ -162,7 +164,28 @@ def ranking_table(df: pd.DataFrame, unit: str = "branch", *, quarter: bool = Fal
     out["三星"] = df["three"].astype("Int64").array
     out["目标达成率"] = df["attainment_rate"].astype(float).to_numpy()
     out["任务完成率"] = df["task_rate"].astype(float).to_numpy()
+    if "unscored" in df.columns and df["unscored"].fillna(0).astype(int).sum() > 0:
+        out[UNSCORED] = df["unscored"].astype("Int64").array
     return out
+
+
+# cadence.md §3: the assessment score in a ranking, or 未评分 (its weight > 0, no score: counted 0).
+ASSESSMENT = "考核评分"
+UNSCORED_MARK = "未评分"
+UNSCORED = "未评分支部"
+
+
+def assessed(df: pd.DataFrame) -> bool:
+    """Whether the ranking's score has an assessment part (a score shown, or a branch 未评分)."""
+    return "unscored" in df.columns and bool(
+        df["assessment"].notna().any() or df["unscored"].fillna(False).astype(bool).any())
+
+
+def assessment_cells(df: pd.DataFrame) -> Any:
+    """Each branch's assessment score with one decimal, or 未评分."""
+    marks = df["unscored"].fillna(False).astype(bool).to_numpy()
+    values = df["assessment"].map(score).to_numpy()
+    return [UNSCORED_MARK if m else v for m, v in zip(marks, values, strict=True)]
 
 
 UNIT_HEADERS = {"county": "县（市、区）", "township": "乡镇（街道）", "branch_type": "类型"}
@@ -195,14 +218,18 @@ def distribution_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return out
 
 
-def flag_table(df: pd.DataFrame, *, red: bool) -> pd.DataFrame:
-    """A red/black list (flags.*) as the table people read; flags shown as ▲ 红旗 / ▼ 黑旗 (theme.flag_mark)."""
+def flag_table(df: pd.DataFrame, *, red: bool, kind: str = "month") -> pd.DataFrame:
+    """A red/black list (flags.*) as the table people read; flags shown as ▲ 红旗 / ▼ 黑旗 (theme.flag_mark),
+    R1 of a week as ▲ 周红星 (cadence.md §4; ``kind``: the period's kind)."""
     flag_code = "R1" if red else "B1"
+    shown = theme.flag_mark(red)
+    if red and kind == "week":
+        shown = shown.replace("红旗", "周红星")
 
     def mark(reasons: Any) -> str:
         codes = list(reasons) if not is_missing(reasons) else []
         if flag_code in codes:
-            return theme.flag_mark(red)
+            return shown
         return ""
 
     return pd.DataFrame({
@@ -253,6 +280,8 @@ def battle_table(df: pd.DataFrame, *, quarter: bool = False) -> pd.DataFrame:
     out["已完成任务"] = df["tasks_done"].astype("Int64").array
     out["任务总数"] = df["tasks_total"].astype("Int64").array
     out["综合得分"] = df["score"].astype(float).round(1).to_numpy()
+    if assessed(df):
+        out[ASSESSMENT] = assessment_cells(df)
     out["名次"] = df["rank"].astype("Int64").array
     out["类型"] = df["branch_type"].to_numpy()
     out["支部书记"] = df["secretary"].to_numpy()
@@ -442,3 +471,32 @@ def phone_task_table(shown: pd.DataFrame) -> pd.DataFrame:
     out = shown[["重点任务", "完成时限", "状态", "逾期"]].copy()
     out["状态"] = out["状态"].where(out["逾期"] == "", "逾期")
     return out
+
+
+# cadence.md §5: year-end acceptance, awarded vs self-reported (ui/awards.py, the briefing).
+BELOW = "低于自报"
+
+
+def award_table(df: pd.DataFrame) -> pd.DataFrame:
+    """awards.award_vs_reported as the table people read."""
+    return pd.DataFrame({
+        "县（市、区）": df["county"].to_numpy(),
+        "乡镇（街道）": df["township"].to_numpy(),
+        "村（社区）": df["branch"].to_numpy(),
+        "自报星级": df["reported_stars"].map(level).to_numpy(),
+        "自报月份": df["reported_period"].map(month_text).to_numpy(),
+        "评定星级": df["awarded_stars"].map(level).to_numpy(),
+        "验收时间": df["accepted_at"].map(day).to_numpy(),
+        "对比": [BELOW if b else ("高于自报" if not is_missing(d) and d > 0 else
+                                 "一致" if not is_missing(d) else "未自报")
+                 for b, d in zip(df["below"].fillna(False).astype(bool), df["difference"], strict=True)],
+    })
+
+
+def award_summary(df: pd.DataFrame, year: int) -> str:
+    """One sentence: how many branches were accepted, how many below their own report."""
+    below = int(df["below"].fillna(False).astype(bool).sum())
+    levels = df["awarded_stars"].dropna().astype(int)
+    counts = "、".join(f"{level(k)} {int((levels == k).sum())} 个" for k in (5, 4, 3) if (levels == k).any())
+    return (f"{year}年度验收授星：{len(df)} 个支部已验收" + (f"（{counts}）" if counts else "")
+            + f"；评定星级低于自报星级的 {below} 个。")

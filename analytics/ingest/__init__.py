@@ -73,8 +73,13 @@ class Staged:
 
     @property
     def period(self) -> str | None:
-        """'YYYY-MM' of an accepted file, else None."""
-        return self.parsed.period.strftime("%Y-%m") if self.parsed is not None else None
+        """'YYYY-MM' of an accepted file ('2024Q3' / '2024' for scores and acceptance, cadence.md), else None."""
+        return self.parsed.period_label if self.parsed is not None else None
+
+    @property
+    def kind(self) -> str | None:
+        """What an accepted file is: 'ledger' | 'assessment' | 'acceptance' (uploads.kind)."""
+        return self.parsed.kind if self.parsed is not None else None
 
     @property
     def scope(self) -> list[tuple[str, str]]:
@@ -183,7 +188,8 @@ def batch_overlaps(batch: Sequence[Staged]) -> list[list[int]]:
         if not sf.ok or sf.period is None:
             continue
         for county, township in sf.scope:
-            j = first.setdefault((sf.period, county, township), i)
+            # Units of different kinds (a month's ledger and that month's scores) never replace each other.
+            j = first.setdefault((f"{sf.parsed.unit_kind if sf.parsed else ''}|{sf.period}", county, township), i)
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = {}
     for i, sf in enumerate(batch):
@@ -218,7 +224,7 @@ def _scope_problems(parsed: ParsedLedger, outside: list[tuple[str, str]], messag
     from analytics.ingest.model import Problem
 
     first: dict[tuple[str, str], tuple[str | None, int | None]] = {}
-    b = parsed.branches
+    b = parsed.rows
     for county, township, sheet, row in zip(b.column("county").to_pylist(), b.column("township").to_pylist(),
                                              b.column("source_sheet").to_pylist(), b.column("source_row").to_pylist(),
                                              strict=True):
@@ -277,16 +283,17 @@ def load(
         return result
     parsed = staged.parsed
     actor = actor or _default_actor(uploader)
-    # access.md §1: an account uploads only for its own unit (E_SCOPE, nothing written).
-    outside = access.out_of_reach(actor, parsed.scope)
+    # access.md §1: an account uploads only for its own unit (E_SCOPE, nothing written);
+    # cadence.md §2/§5: scores and acceptance come from county or admin accounts only.
+    outside = access.out_of_reach(actor, parsed.scope, kind=parsed.kind)
     if outside:
-        result.errors = _scope_problems(parsed, outside, access.scope_refusal(actor, outside))
+        result.errors = _scope_problems(parsed, outside, access.scope_refusal(actor, outside, kind=parsed.kind))
         result.errors_total = len(result.errors)
         result.notice = f"已拒收，未写入任何数据：{result.errors[0].message}"
         _audit_refusal(staged, result, db, settings, actor)
         return result
     pending = access.needs_review(actor, settings)
-    result.branches = parsed.branches.num_rows
+    result.branches = parsed.n_branches
     result.tasks = parsed.tasks.num_rows
     with store.open_store(db, settings=settings) as con:
         store.checkpoint_at_commit(con)
@@ -317,9 +324,9 @@ def load(
         )
         return result
     replaced = f"，替换了此前的版本 {'、'.join(outcome.replaced)}（可回滚恢复）" if outcome.replaced else ""
-    result.notice = (
-        f"已导入为 {outcome.upload_id}{where}，支部 {result.branches} 个，任务 {result.tasks} 条{replaced}。"
-    )
+    what = {"assessment": "考核评分", "acceptance": "验收结果"}.get(parsed.kind)
+    counted = f"{what}：支部 {result.branches} 个" if what else f"支部 {result.branches} 个，任务 {result.tasks} 条"
+    result.notice = f"已导入为 {outcome.upload_id}{where}，{counted}{replaced}。"
     return result
 
 

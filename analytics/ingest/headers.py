@@ -33,6 +33,12 @@ LEDGER = spec.LEDGER_KIND.key
 TASK = spec.TASK_KIND.key
 PROBLEM = spec.PROBLEM_KIND.key
 WEAK = spec.WEAK_KIND.key
+SCORE = spec.SCORE_KIND.key
+ACCEPTANCE = spec.ACCEPTANCE_KIND.key
+# Field-name prefix of a score-item column in SheetLayout.fields ("item:随机抽查").
+ITEM_PREFIX = "item:"
+# How many data rows below a header are looked at to tell a numeric (score item) column.
+ITEM_SAMPLE_ROWS = 200
 
 _SUFFIXES = ("名称", "数")
 # Words that may follow a star name in a header: 支部过硬星创建情况, 产业兴旺星(达标情况).
@@ -219,11 +225,39 @@ def _holds(rule: spec.Recognition, layout: SheetLayout, matched: Callable[[str],
         and all(text in labels for text in rule.labels)
         and (not rule.any_labels or any(text in labels for text in rule.any_labels))
         and len(layout.star_slots) >= rule.min_star_slots
+        and (rule.max_star_slots is None
+             or len({s[0] for c in layout.columns if (s := _star_header(c.label)) is not None}) <= rule.max_star_slots)
+        and sum(1 for f in layout.fields if f.startswith(ITEM_PREFIX)) >= rule.min_items
         and not any(f in matched(k).fields for k, f in rule.absent)
     )
 
 
-def _classify(labels: list[HeaderColumn]) -> SheetLayout:
+_ITEM_NAMES = frozenset(normalize(t) for t in spec.ASSESSMENT_ITEMS)
+
+
+def _other_kinds_field(key: str, label: str) -> bool:
+    """Whether a header is a field of some other kind (任务总数 is a ledger's, not a score item)."""
+    return any(k.key != key and _possible_fields(k.key, label) for k, _ in _KINDS)
+
+
+def _take_items(kind: spec.SheetKind, layout: SheetLayout, numeric: Callable[[HeaderColumn], bool]) -> None:
+    """cadence.md §2: the columns no field matches are score items when named as one (随机抽查 …)
+    or when their cells are numbers; they become fields ``item:<header>``."""
+    rest: list[HeaderColumn] = []
+    for col in layout.unknown:
+        named = col.label in _ITEM_NAMES or col.label in kind.items
+        if named or (not _other_kinds_field(kind.key, col.label) and _star_header(col.label) is None and numeric(col)):
+            layout.fields[ITEM_PREFIX + col.label] = col
+        else:
+            rest.append(col)
+    layout.unknown = rest
+
+
+def _no_numeric(_col: HeaderColumn) -> bool:
+    return False
+
+
+def _classify(labels: list[HeaderColumn], numeric: Callable[[HeaderColumn], bool] = _no_numeric) -> SheetLayout:
     """§3.2 'Recognising sheets' and battle-map.md §1–§3, as the kinds declare them
     (spec.SHEET_KINDS): the kind whose holding rule has the lowest priority wins.
 
@@ -235,6 +269,8 @@ def _classify(labels: list[HeaderColumn]) -> SheetLayout:
         if key not in cache:
             kind, index = _BY_KEY[key]
             cache[key] = _match(labels, index, kind.star_columns)
+            if kind.item_columns:
+                _take_items(kind, cache[key], numeric)
         return cache[key]
 
     best: tuple[int, str] | None = None
@@ -287,7 +323,7 @@ def detect_layout(sheet: RawSheet) -> SheetLayout:
                 cells[i][r] and not cells[i][r + 1] for i in range(len(letters))
             ):
                 continue  # the upper row adds nothing: not a two-level header
-            layout = _classify(labels)
+            layout = _classify(labels, functools.partial(_numeric_column, sheet, r + 2 if two_rows else r + 1))
             if layout.kind is None:
                 continue
             layout.header_rows = (r, r + 1) if two_rows else (r,)
@@ -298,6 +334,17 @@ def detect_layout(sheet: RawSheet) -> SheetLayout:
     if best is None:
         return SheetLayout(kind=None)
     return best
+
+
+def _numeric_column(sheet: RawSheet, start: int, col: HeaderColumn) -> bool:
+    """Whether the cells below a header (the first ``ITEM_SAMPLE_ROWS``) are mostly numbers:
+    at least one, and no fewer than the other non-blank cells (a 合计 row or a typo aside)."""
+    from analytics.ingest.cadence import is_number
+
+    cells = sheet.table.column(col.letter).slice(start, ITEM_SAMPLE_ROWS).to_pylist()
+    texts = [t for t in (normalize(c) if c else None for c in cells) if t]
+    numbers = sum(1 for t in texts if is_number(t))
+    return numbers > 0 and numbers * 2 >= len(texts)
 
 
 def title_cells(sheet: RawSheet, layout: SheetLayout) -> list[tuple[int, int, str]]:
@@ -322,9 +369,12 @@ def title_cells(sheet: RawSheet, layout: SheetLayout) -> list[tuple[int, int, st
 
 
 __all__ = [
+    "ACCEPTANCE",
     "HEADER_SEARCH_ROWS",
+    "ITEM_PREFIX",
     "LEDGER",
     "PROBLEM",
+    "SCORE",
     "TASK",
     "WEAK",
     "HeaderColumn",

@@ -96,6 +96,32 @@ INSERT INTO weak BY NAME
 SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _weak_in
 """
 
+# cadence.md §2 / §5: an assessment or acceptance upload is its own kind of upload and unit.
+SET_UPLOAD_KIND_SQL = "UPDATE uploads SET kind = ? WHERE upload_id = ?"
+INSERT_KIND_SCOPE_SQL = """
+INSERT INTO upload_scope (upload_id, kind, period, county, township)
+SELECT ?, ?, ?, county, township FROM _scope_in
+"""
+# The uploads in force for any unit of this kind and period until now (it replaces them there).
+REPLACED_KIND_SQL = """
+WITH final AS (
+    SELECT DISTINCT c.upload_id
+    FROM upload_scope c
+    JOIN _scope_in s ON c.county = s.county AND c.township = s.township
+    WHERE c.is_current AND c.kind = ? AND c.period = ?
+)
+SELECT upload_id FROM final ORDER BY upload_id
+"""
+INSERT_ASSESSMENT_SQL = """
+INSERT INTO assessment BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, CAST(? AS VARCHAR) AS period_kind, *
+FROM _rows_in
+"""
+INSERT_AWARD_SQL = """
+INSERT INTO award BY NAME
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _rows_in
+"""
+
 
 # battle-map.md §1 task columns that may be absent from a task sheet.
 _OPTIONAL_TASK_COLUMNS = ("team", "star_owner", "department", "accepted_date")
@@ -220,12 +246,24 @@ def load_parsed(
             INSERT_UPLOAD_SQL,
             [
                 upload_id, seq, file_name, uploader, datetime.now().replace(microsecond=0),
-                sha256, len(content), parsed.period, branches.num_rows, tasks.num_rows,
+                sha256, len(content), parsed.period, parsed.n_branches, tasks.num_rows,
                 json.dumps([w.to_dict() for w in parsed.warnings], ensure_ascii=False),
                 json.dumps(list(parsed.skipped_sheets), ensure_ascii=False),
                 is_demo, "pending" if pending else "accepted", None if pending else seq, actor.login,
             ],
         )
+        if parsed.kind != "ledger":
+            replaced = _load_own_kind(con, parsed, upload_id, scope_table, pending)
+            details = {"file": file_name, "sha256": sha256, "kind": parsed.kind, "period": parsed.period_label,
+                       "branches": parsed.n_branches, "replaced": replaced, "scope": [list(u) for u in scope],
+                       "demo": is_demo}
+            audit.record(con, actor, "upload_submitted" if pending else "upload_accepted", object=upload_id,
+                         **event, details=details)
+            if BEFORE_COMMIT is not None:
+                BEFORE_COMMIT()
+            con.execute("COMMIT")
+            return LoadOutcome(upload_id=upload_id, duplicate_of=None, replaced=tuple(replaced))
+
         con.register("_scope_in", scope_table)
         con.register("_branches_in", branches)
         con.register("_tasks_in", tasks)
@@ -262,4 +300,40 @@ def load_parsed(
             con.execute("ROLLBACK")
         raise
     return LoadOutcome(upload_id=upload_id, duplicate_of=None, replaced=tuple(replaced))
+
+
+def _load_own_kind(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedLedger, upload_id: str, scope_table: pa.Table, pending: bool,
+) -> list[str]:
+    """Write the rows and units of an assessment or acceptance upload (inside load_parsed's
+    transaction, after its uploads row); returns the uploads it replaced."""
+    from analytics import store
+    from analytics.ingest.model import ASSESSMENT_COLUMNS, ASSESSMENT_SCHEMA, AWARD_COLUMNS, AWARD_SCHEMA
+
+    unit_kind = parsed.unit_kind
+    con.execute(SET_UPLOAD_KIND_SQL, [parsed.kind, upload_id])
+    if parsed.kind == "assessment":
+        rows, sql, params = _conform(parsed.assessment, ASSESSMENT_COLUMNS, ASSESSMENT_SCHEMA), INSERT_ASSESSMENT_SQL, \
+            [upload_id, parsed.period, parsed.period_kind]
+    else:
+        rows, sql, params = _conform(parsed.awards, AWARD_COLUMNS, AWARD_SCHEMA), INSERT_AWARD_SQL, \
+            [upload_id, parsed.period]
+    con.register("_scope_in", scope_table)
+    con.register("_rows_in", rows)
+    try:
+        replaced = [] if pending else [
+            r[0] for r in con.execute(REPLACED_KIND_SQL, [unit_kind, parsed.period]).fetchall()]
+        con.execute(INSERT_KIND_SCOPE_SQL, [upload_id, unit_kind, parsed.period])
+        con.execute(sql, params)
+    finally:
+        con.unregister("_scope_in")
+        con.unregister("_rows_in")
+    units = [(parsed.period, county, township) for county, township in parsed.scope]
+    if pending:
+        con.execute(PENDING_ROWS_SQL.format(table="upload_scope"), [upload_id])
+        for table, _keys in store.UNIT_ROWS[unit_kind]:
+            con.execute(PENDING_ROWS_SQL.format(table=table), [upload_id])
+    else:
+        store.refresh_current(con, units, kind=unit_kind, first_version=not replaced)
+    return replaced
 

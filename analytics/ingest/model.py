@@ -156,6 +156,22 @@ WEAK_SCHEMA = pa.schema([
     ("identified", pa.date32()), ("state", pa.string()), ("cleared", pa.date32()),
     ("source_sheet", pa.string()), ("source_row", pa.int32()),
 ])
+# cadence.md §2 / §5: score rows (one per item, plus item '总分') and acceptance rows
+# (store tables assessment / award minus upload_id, period and period_kind).
+ASSESSMENT_COLUMNS: tuple[str, ...] = (
+    "county", "township", "branch", "item", "points", "assessor", "source_sheet", "source_row",
+)
+AWARD_COLUMNS: tuple[str, ...] = (
+    "county", "township", "branch", "awarded_stars", "accepted_at", "source_sheet", "source_row",
+)
+ASSESSMENT_SCHEMA = pa.schema([
+    ("county", pa.string()), ("township", pa.string()), ("branch", pa.string()), ("item", pa.string()),
+    ("points", pa.float64()), ("assessor", pa.string()), ("source_sheet", pa.string()), ("source_row", pa.int32()),
+])
+AWARD_SCHEMA = pa.schema([
+    ("county", pa.string()), ("township", pa.string()), ("branch", pa.string()), ("awarded_stars", pa.int32()),
+    ("accepted_at", pa.date32()), ("source_sheet", pa.string()), ("source_row", pa.int32()),
+])
 
 
 @dataclass
@@ -169,13 +185,51 @@ class ParsedLedger:
     skipped_sheets: list[str] = field(default_factory=list)
     problems: pa.Table = field(default_factory=lambda: PROBLEM_SCHEMA.empty_table())  # battle-map.md §2
     weak: pa.Table = field(default_factory=lambda: WEAK_SCHEMA.empty_table())  # battle-map.md §3
+    # cadence.md §2 / §5: what the upload is ('ledger' | 'assessment' | 'acceptance', uploads.kind),
+    # the kind of its period ('month' for ledgers; 'week' | 'month' | 'quarter' for scores;
+    # 'year' for acceptance) and the rows of the non-ledger kinds.
+    kind: str = "ledger"
+    period_kind: str = "month"
+    assessment: pa.Table = field(default_factory=lambda: ASSESSMENT_SCHEMA.empty_table())
+    awards: pa.Table = field(default_factory=lambda: AWARD_SCHEMA.empty_table())
+
+    @property
+    def rows(self) -> pa.Table:
+        """The table whose rows name the upload's units (branches, scores or awards)."""
+        return {"assessment": self.assessment, "acceptance": self.awards}.get(self.kind, self.branches)
+
+    @property
+    def unit_kind(self) -> str:
+        """upload_scope.kind of the upload's units (store.UNIT_ROWS)."""
+        if self.kind == "assessment":
+            return f"assessment_{self.period_kind}"
+        if self.kind == "acceptance":
+            return "acceptance"
+        return self.period_kind  # 'month' (weekly ledgers: 'week')
+
+    @property
+    def period_label(self) -> str:
+        """2024-08, 2024Q3, 2024 … (the --json 'period')."""
+        from analytics.ingest.cadence import period_label
+
+        return period_label(self.period_kind, self.period)
+
+    @property
+    def n_branches(self) -> int:
+        """How many branches the upload has rows for."""
+        if self.kind == "ledger":
+            return self.branches.num_rows
+        rows = self.rows
+        return len(set(zip(rows.column("county").to_pylist(), rows.column("township").to_pylist(),
+                           rows.column("branch").to_pylist(), strict=True)))
 
     @property
     def scope(self) -> list[tuple[str, str]]:
         """Sorted distinct (county, township) pairs the upload covers."""
         # A set, not Table.group_by: that loads pyarrow's query engine (~25 ms, ~10 MB) for a few units.
-        counties = self.branches.column("county").to_pylist()
-        townships = self.branches.column("township").to_pylist()
+        rows = self.rows
+        counties = rows.column("county").to_pylist()
+        townships = rows.column("township").to_pylist()
         return sorted(set(zip(counties, townships, strict=True)))
 
 

@@ -34,9 +34,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analytics import spec
+from analytics.ingest import cadence
 from analytics.ingest import values as V
-from analytics.ingest.headers import LEDGER, PROBLEM, TASK, WEAK, HeaderColumn, SheetLayout, detect_layout, title_cells
+from analytics.ingest.headers import (
+    ACCEPTANCE,
+    ITEM_PREFIX,
+    LEDGER,
+    PROBLEM,
+    TASK,
+    WEAK,
+    HeaderColumn,
+    SheetLayout,
+    detect_layout,
+    title_cells,
+)
 from analytics.ingest.model import (
+    ASSESSMENT_SCHEMA,
+    AWARD_SCHEMA,
     BRANCH_SCHEMA,
     PROBLEM_SCHEMA,
     TASK_SCHEMA,
@@ -94,6 +108,12 @@ FIELD_LABELS = {
     "state": "整顿状态",
     "identified": "认定时间",
     "cleared": "销号时间",
+    # cadence.md §2 / §5
+    "total": "总分",
+    "assessor": "评分人",
+    "awarded_stars": "评定星级",
+    "accepted_at": "验收时间",
+    "year": "年度",
 }
 
 
@@ -557,7 +577,7 @@ def _parse(
     parsed, errors = V.map_distinct(cells, parse, out_type)
     if errors.null_count == len(errors):  # every cell readable (the usual case)
         return parsed
-    label = FIELD_LABELS.get(name, name)
+    label = FIELD_LABELS.get(name, name.removeprefix(ITEM_PREFIX))
     messages = pc.binary_join_element_wise(f"{label}：", errors, "")
     problems.add_cells(spec.E_VALUE, sheet, sheet.col(name), pc.is_valid(errors), cells, messages)
     return parsed
@@ -1004,6 +1024,7 @@ def _parse_workbook(
     problems = _Problems()
     skipped: list[str] = []
     sheets: list[_Sheet] = []
+    own_kind: list[_Sheet] = []  # score / acceptance sheets (cadence.md §2, §5)
     has_ledger_sheet = False  # a star-ledger header was found (even if a required column is missing)
     for ord_, raw in enumerate(wb.sheets):
         probe = _Sheet(ord_, raw, SheetLayout(kind=None))
@@ -1029,31 +1050,25 @@ def _parse_workbook(
                 sheet=sheet,
             )
             continue
-        header_row = sheet.excel_row(layout.header_excel_row)
         has_ledger_sheet = has_ledger_sheet or layout.kind == LEDGER
-        missing = _missing_columns(sheet)
-        if sheet.spec.context_identity and "branch" not in layout.fields and all(
-            f in layout.fields for f in sheet.spec.required if f not in ("township", "branch")
-        ):
-            sheet.context, missing = True, []  # resolved once the star ledger is read (_context_identity)
-        if missing:
-            what = sheet.spec.label
+        if layout.kind in spec.UPLOAD_KINDS:
+            # cadence.md §2/§5: a score or acceptance sheet is an upload of its own; whether it is
+            # read depends on the rest of the workbook (a star ledger there wins).
+            own_kind.append(sheet)
+            continue
+        _admit(sheet, sheets, problems)
+    if own_kind and has_ledger_sheet:
+        for sheet in own_kind:
+            skipped.append(sheet.name)
             problems.add(
-                spec.E_MISSING_COLUMN,
-                f"{what}缺少必需的列：{'、'.join(missing)}。找到的表头：{layout.headers_found()}",
-                sheet=sheet, row=header_row,
+                spec.W_SKIPPED_SHEET,
+                f"{sheet.spec.label}须单独上传（不能与星级台账放在同一个文件里），本表已跳过",
+                sheet=sheet,
             )
-        for col in layout.unknown:
-            problems.add(spec.W_UNKNOWN_COLUMN, "无法识别的列，已忽略；如需导入请改用标准表头",
-                         sheet=sheet, row=sheet.excel_row(col.row), column=col, value=col.label)
-        for col, kept in layout.repeated:
-            problems.add(spec.W_UNKNOWN_COLUMN, f"与 {kept.letter} 列是同一项（{kept.label}），已忽略此列",
-                         sheet=sheet, row=sheet.excel_row(col.row), column=col, value=col.label)
-        if raw.hit_row_limit:
-            problems.add(spec.W_TRUNCATED, "工作表达到该文件格式的最大行数，数据可能不完整：请另存为 .xlsx 后重新上传",
-                         sheet=sheet)
-        if not missing:
-            sheets.append(sheet)
+    elif own_kind:
+        for sheet in own_kind:
+            _admit(sheet, sheets, problems)
+        return _parse_own_kind(wb, own_kind, sheets, skipped, problems, period, county, settings)
     ledgers = [s for s in sheets if s.kind == LEDGER]
     detail_sheets = [s for s in sheets if s.kind != LEDGER]
     if not has_ledger_sheet:
@@ -1061,6 +1076,46 @@ def _parse_workbook(
             spec.E_NO_LEDGER,
             "没有找到星级台账：需要一张表头含 乡镇（街道）、村（社区）名称 和五个星级列（或 当前星级 列）的工作表",
         )
+    return _parse_ledger(wb, sheets, ledgers, detail_sheets, skipped, has_ledger_sheet, problems, period, county,
+                         settings, register)
+
+
+def _admit(sheet: _Sheet, sheets: list[_Sheet], problems: _Problems) -> None:
+    """Check a recognised sheet's columns (missing, unknown, repeated); keep it when complete."""
+    layout = sheet.layout
+    raw = sheet.raw
+    header_row = sheet.excel_row(layout.header_excel_row)
+    missing = _missing_columns(sheet)
+    if sheet.spec.context_identity and "branch" not in layout.fields and all(
+        f in layout.fields for f in sheet.spec.required if f not in ("township", "branch")
+    ):
+        sheet.context, missing = True, []  # resolved once the star ledger is read (_context_identity)
+    if missing:
+        what = sheet.spec.label
+        problems.add(
+            spec.E_MISSING_COLUMN,
+            f"{what}缺少必需的列：{'、'.join(missing)}。找到的表头：{layout.headers_found()}",
+            sheet=sheet, row=header_row,
+        )
+    for col in layout.unknown:
+        problems.add(spec.W_UNKNOWN_COLUMN, "无法识别的列，已忽略；如需导入请改用标准表头",
+                     sheet=sheet, row=sheet.excel_row(col.row), column=col, value=col.label)
+    for col, kept in layout.repeated:
+        problems.add(spec.W_UNKNOWN_COLUMN, f"与 {kept.letter} 列是同一项（{kept.label}），已忽略此列",
+                     sheet=sheet, row=sheet.excel_row(col.row), column=col, value=col.label)
+    if raw.hit_row_limit:
+        problems.add(spec.W_TRUNCATED, "工作表达到该文件格式的最大行数，数据可能不完整：请另存为 .xlsx 后重新上传",
+                     sheet=sheet)
+    if not missing:
+        sheets.append(sheet)
+
+
+def _parse_ledger(
+    wb: RawWorkbook, sheets: list[_Sheet], ledgers: list[_Sheet], detail_sheets: list[_Sheet], skipped: list[str],
+    has_ledger_sheet: bool, problems: _Problems, period: str | None, county: str | None, settings: Settings,
+    register: pa.Table | None = None,
+) -> ParsedLedger | ParseFailure:
+    """A ledger upload: the star ledger and the sheets that hang off it (``register``: see parse_workbook)."""
     for sheet in sheets:
         _extract(sheet, problems)
     too_many = _over_row_bounds(ledgers, detail_sheets, settings)
@@ -1217,6 +1272,211 @@ def _weak_flags(rows: pa.Table, keys: list[pa.Array]) -> pa.Table:
     cleared = pc.fill_null(pc.is_in(rows["state"], value_set=pa.array(spec.WEAK_CLEARED_STATES)), False)
     key, n_open = _per_key(pc.invert(cleared), keys)
     return pa.table({"key": key, "weak": pa.array(n_open > 0)})
+
+
+# ---------------------------------------------------------------------------
+# Uploads of their own: assessment scores and year-end acceptance (cadence.md §2, §5)
+# ---------------------------------------------------------------------------
+
+
+def _parse_own_kind(
+    wb: RawWorkbook, own: list[_Sheet], sheets: list[_Sheet], skipped: list[str], problems: _Problems,
+    period: str | None, county: str | None, settings: Settings,
+) -> ParsedLedger | ParseFailure:
+    """A workbook of score sheets (an assessment upload) or of acceptance sheets (an acceptance
+    upload): no star ledger needed; period (a year for acceptance) and county as for ledgers."""
+    limit, warning_limit = int(settings.max_listed_problems), int(settings.max_stored_warnings)
+    kinds = sorted({s.kind for s in own if s.kind is not None})
+    if len(kinds) > 1:
+        problems.add(spec.E_VALUE, "考核评分表和验收结果须分别上传：一个文件只能含其中一种", sheet=own[-1])
+    for sheet in sheets:
+        _extract(sheet, problems)
+    too_many = _over_row_bounds(sheets, [], settings)
+    if too_many is not None:
+        problems.add(spec.E_FILE, too_many[1], sheet=too_many[0])
+    errors, errors_total, warnings = problems.split(limit, warning_limit)
+    if errors_total or not sheets:
+        return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
+    key = kinds[0]
+    titles = [
+        (sheet, sheet.excel_row(r), _title_col(sheet, i), text)
+        for sheet in sheets
+        for r, i, text in title_cells(sheet.raw, sheet.layout)
+    ]
+    acceptance = key == ACCEPTANCE
+    found = _resolve_own_period(wb, sheets, titles, period, problems, settings, acceptance)
+    year = found.year if found is not None else None
+    file_county = _file_county(county, titles)
+    idents = [_ledger_identity(sheet, file_county, problems) for sheet in sheets]
+    if acceptance:
+        rows = [_award_rows(sheet, ident, year, problems) for sheet, ident in zip(sheets, idents, strict=True)]
+    else:
+        rows = [_score_rows(sheet, ident, problems) for sheet, ident in zip(sheets, idents, strict=True)]
+    _duplicates(sheets, [i.key for i in idents], problems)
+    errors, errors_total, warnings = problems.split(limit, warning_limit)
+    if errors_total or found is None:
+        return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
+    table = pa.concat_tables(rows)
+    return ParsedLedger(
+        period=found.start(), branches=BRANCH_SCHEMA.empty_table(), tasks=TASK_SCHEMA.empty_table(),
+        warnings=warnings, skipped_sheets=skipped, kind=spec.UPLOAD_KINDS[key], period_kind=found.kind,
+        assessment=ASSESSMENT_SCHEMA.empty_table() if acceptance else table,
+        awards=table if acceptance else AWARD_SCHEMA.empty_table(),
+    )
+
+
+@dataclass
+class _Found:
+    what: str  # Chinese description of the source (考核期间列 / 上传时选择的期间 / 标题 / 文件名)
+    found: cadence.Found
+    sheet: _Sheet | None = None
+    row: int | None = None
+    column: HeaderColumn | None = None
+    value: str | None = None
+
+
+def _own_column_period(
+    sheets: list[_Sheet], field_name: str, readers: tuple[cadence.PeriodReader, ...], problems: _Problems,
+) -> tuple[_Found | None, bool]:
+    """The period (year) column: all cells must agree. Returns (source, disagreed)."""
+    first: _Found | None = None
+    disagreed = False
+
+    def key_of(text: str) -> str:
+        f = cadence.read_cell(readers, text)
+        return f"{f.kind}|{f.year}|{f.number}"
+
+    for sheet in sheets:
+        col = sheet.col(field_name)
+        if col is None:
+            continue
+        cells = sheet.cols[field_name]
+        keys, errors = V.map_distinct(cells, key_of, pa.string())
+        problems.add_cells(spec.E_VALUE, sheet, col, pc.is_valid(errors), cells, errors)
+        valid = pc.is_valid(keys)
+        if not pc.any(valid).as_py():
+            continue
+        if first is None:
+            at = pc.index(valid, True).as_py()
+            text = cells[at].as_py()
+            first = _Found(f"{sheet.spec.label}的期间列", cadence.read_cell(readers, text), sheet,
+                           sheet.rows[at].as_py(), col, text)
+        f = first.found
+        differs = pc.and_(valid, pc.not_equal(keys, f"{f.kind}|{f.year}|{f.number}"))
+        if pc.any(differs).as_py():
+            disagreed = True
+            where = cell_ref(first.sheet.name if first.sheet else None, first.row,
+                             first.column.letter if first.column else None)
+            problems.add_cells(spec.E_PERIOD, sheet, col, differs, cells,
+                               f"期间不一致：{where} 为 {first.value}，一个文件只能是一个期间，请统一后重新上传")
+    return first, disagreed
+
+
+def _resolve_own_period(
+    wb: RawWorkbook, sheets: list[_Sheet], titles: list[tuple[_Sheet, int, HeaderColumn, str]],
+    uploader: str | None, problems: _Problems, settings: Settings, acceptance: bool,
+) -> cadence.Found | None:
+    """ledger-format.md §4 for a score sheet (week, month or quarter, cadence.md §2) or an
+    acceptance sheet (a year, §5): column → uploader → title → file name; the earlier wins,
+    W_PERIOD_CONFLICT names a later one that disagrees."""
+    readers = cadence.YEAR_READERS if acceptance else cadence.PERIOD_READERS
+    noun = "验收年度" if acceptance else "考核期间"
+    column, disagreed = _own_column_period(sheets, "year" if acceptance else "period", readers, problems)
+    if disagreed:
+        return None
+    sources: list[_Found] = [column] if column is not None else []
+    if uploader:
+        try:
+            sources.append(_Found("上传时选择的期间", cadence.read_cell(readers, uploader), value=uploader))
+        except ValueError as exc:
+            problems.add(spec.E_PERIOD, f"上传时选择的期间：{exc}", value=uploader)
+            return None
+    for sheet, row, col, text in titles:
+        found = cadence.find_in_text(readers, text)
+        if found is not None:
+            sources.append(_Found("标题", found, sheet, row, col, text))
+            break
+    base = os.path.splitext(os.path.basename(wb.file_name or ""))[0]
+    found = cadence.find_in_text(readers, V.normalize(base) or "", compact=True)
+    if found is not None:
+        sources.append(_Found("文件名", found, value=wb.file_name))
+    if not sources:
+        forms = "在标题中写明“2024年度”，或加“年度”列" if acceptance else \
+            "在标题中写明“2024年第三季度”或“2024年8月”，或加“考核期间”列"
+        problems.add(spec.E_PERIOD, f"无法确定{noun}：请{forms}，或上传时选择期间")
+        return None
+    winner = sources[0]
+    result = winner.found
+    if result.year is None:  # 第三季度 / 8月 in the column: the year comes from the next source that has one
+        year = next((s.found.year for s in sources[1:] if s.found.year is not None), None)
+        if year is None:
+            problems.add(spec.E_PERIOD, f"{noun}没有写年份：请写成 2024Q3、2024年第三季度 或 2024-08",
+                         sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value)
+            return None
+        result = result.with_year(year)
+    for other in sources[1:]:
+        o = other.found
+        same = o.kind == result.kind and o.number == result.number and o.year in (None, result.year)
+        if not same:
+            problems.add(
+                spec.W_PERIOD_CONFLICT,
+                f"{winner.what}为 {result.label}，{other.what}为 {o.label}，按{winner.what}导入；如不对，请修改后重新上传",
+                sheet=winner.sheet or other.sheet, row=winner.row if winner.sheet else other.row,
+                column=winner.column if winner.sheet else other.column,
+                value=winner.value if winner.sheet else other.value,
+            )
+    today = date.today()
+    current = date(today.year, 1, 1) if acceptance else today.replace(day=1)
+    if result.start() > current and not settings.allow_future_periods:
+        problems.add(
+            spec.E_PERIOD, f"{noun} {result.label}（来自{winner.what}）晚于当前，不能报送未来的期间：请改为实际的期间",
+            sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value,
+        )
+        return None
+    return result
+
+
+def _score_rows(sheet: _Sheet, ident: _Identity, problems: _Problems) -> pa.Table:
+    """cadence.md §2: one row per item given, plus '总分' — the total as given, else the sum of
+    the items; a total that differs from the items' sum is kept, with W_TOTAL_MISMATCH."""
+    n = len(sheet.rows)
+    item_fields = [f for f in sheet.layout.fields if f.startswith(ITEM_PREFIX)]
+    items = {f: _parse(sheet, f, cadence.parse_points, pa.float64(), problems) for f in item_fields}
+    given = _parse(sheet, "total", cadence.parse_points, pa.float64(), problems)
+    has_item = _any([pc.is_valid(a) for a in items.values()], n)
+    summed = functools.reduce(pc.add, [pc.fill_null(a, 0.0) for a in items.values()], pa.repeat(pa.scalar(0.0), n))
+    item_sum = pc.if_else(has_item, summed, pa.scalar(None, pa.float64()))
+    # A total that disagrees with the sum of the items is kept as given (cadence.md §2).
+    mismatch = pc.fill_null(pc.greater(pc.abs(pc.subtract(given, item_sum)), 1e-6), False)
+    shown = pc.cast(pc.round(item_sum, 2), pa.string())
+    problems.add_cells(
+        spec.W_TOTAL_MISMATCH, sheet, sheet.col("total"), mismatch, sheet.cols.get("total"),
+        pc.binary_join_element_wise("总分与各项得分之和 ", shown, " 不一致，按填写的总分导入，请核对", ""),
+    )
+    total = pc.coalesce(given, item_sum)
+    blank_total = pc.is_null(sheet.cols["total"]) if "total" in sheet.cols else pa.repeat(pa.scalar(True), n)
+    problems.add_cells(spec.E_VALUE, sheet, sheet.col("total") or sheet.col("branch"),
+                       pc.and_(pc.is_null(total), blank_total), None,
+                       "缺少总分：请填写总分，或填写各项得分（总分按各项之和计）")
+    assessor = _text(sheet, "assessor")
+    parts = []
+    for name, points in [*items.items(), (ITEM_PREFIX + spec.ASSESSMENT_TOTAL_ITEM, total)]:
+        keep = pc.is_valid(points)
+        item = pa.repeat(pa.scalar(name.removeprefix(ITEM_PREFIX), pa.string()), n)
+        parts.append(pa.table([
+            ident.county, ident.township, ident.branch, item, points, assessor, *_source(sheet),
+        ], schema=ASSESSMENT_SCHEMA).filter(keep))
+    return pa.concat_tables(parts)
+
+
+def _award_rows(sheet: _Sheet, ident: _Identity, year: int | None, problems: _Problems) -> pa.Table:
+    """cadence.md §5: the level the county accepted (0–5, forms as target_stars) and when."""
+    typed = _typed(sheet, year, problems)
+    problems.add_cells(spec.E_VALUE, sheet, sheet.col("awarded_stars"), pc.is_null(sheet.cols["awarded_stars"]),
+                       None, "缺少评定星级：请填写验收评定的星级（0–5 星，如 三星、3）")
+    return pa.table([
+        ident.county, ident.township, ident.branch, typed["awarded_stars"], typed["accepted_at"], *_source(sheet),
+    ], schema=AWARD_SCHEMA)
 
 
 __all__ = ["parse_workbook"]

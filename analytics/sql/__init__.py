@@ -149,6 +149,17 @@ def snapshot_params(period: Any, scope: Any, settings: Any, previous: Any = None
         "cur_grain": period.kind, "cur_start": period.start, "cur_end": period.end,
         "prev_grain": prev.kind, "prev_start": prev.start, "prev_end": prev.end,
         **scope.params(),
+        **score_params(settings),
+    }
+
+
+def score_params(settings: Any) -> dict[str, Any]:
+    """The score weights (cadence.md §3). ``w_assessment`` is None when its weight is 0: the
+    queries then leave the assessment join out (``-- @if w_assessment``), as before scores existed."""
+    w_assessment = float(settings.score_weight_assessment)
+    return {
         "w_stars": float(settings.score_weight_stars),
         "w_tasks": float(settings.score_weight_tasks),
+        "w_assessment": w_assessment if w_assessment > 0 else None,
+        "assessment_max": float(settings.assessment_max) if float(settings.assessment_max) > 0 else 100.0,
     }

@@ -25,7 +25,9 @@ final AS (
            c.weak, coalesce(reg.secretary, c.secretary) AS secretary, c.score, c.rank,
            -- The month whose row represents the branch (a quarter: its latest month in it).
            c.period,
-           reg.liaison, reg.team
+           reg.liaison, reg.team,
+           -- cadence.md §3: the assessment score in the score, and 未评分 (weight > 0, no score).
+           c.assessment, c.unscored
     FROM cur c
     LEFT JOIN v_register reg
       ON reg.county = c.county AND reg.township = c.township AND reg.branch = c.branch

@@ -9,19 +9,21 @@ black_flagged AS (
     SELECT j.*,
            -- B1 黑旗: bottom-ranked branch (all tied at the last rank) of a township with ≥ $black_min
            -- branches: its key is the township's worst.
-           j.score_key = j.town_worst AND j.town_size >= $black_min AS b1,
+           -- Each rule only for the period kinds it is configured for ($on_b1 … $on_b5,
+           -- cadence.md §4: black_flag_periods — by default quarters only —, list_rule_periods).
+           $on_b1 AND j.score_key = j.town_worst AND j.town_size >= $black_min AS b1,
            -- B2 降星: stars decreased since the previous period (only that one).
-           j.in_prev AND j.stars < j.prev_stars AS b2,
+           $on_b2 AND j.in_prev AND j.stars < j.prev_stars AS b2,
            -- B3 逾期: $overdue_min or more overdue tasks (overdue = tasks of the
            -- snapshot month with deadline ≤ that month's last day and done = false).
-           j.overdue >= $overdue_min AS b3,
+           $on_b3 AND j.overdue >= $overdue_min AS b3,
            -- B5 停滞: stagnant over the window and not attained now. Stagnant: the B5
            -- window (the snapshot month and the $stag_k - 1 calendar months before
            -- it) lies inside the branch's stagnation run: rows in every month of the
            -- window, stars equal in all, and tasks_done equal in all (unknown in all
            -- months counts as equal; known in some months only does not). The run
            -- starts at same_since (snapshot table).
-           date_diff('month', j.same_since, j.period) + 1 >= $stag_k AND NOT j.attained AS b5,
+           $on_b5 AND date_diff('month', j.same_since, j.period) + 1 >= $stag_k AND NOT j.attained AS b5,
            -- On the list: any of the four (B4 entries are the branches missing now).
            b1 OR b2 OR b3 OR b5 AS listed
     FROM placed j
@@ -51,7 +53,8 @@ missing AS (
     FROM prev_rows p
     LEFT JOIN cur_other_type o ON o.county = p.county AND o.township = p.township AND o.branch = p.branch
     LEFT JOIN cur_townships t ON t.county = p.county AND t.township = p.township
-    WHERE NOT (p.in_next AND ($branch_type::VARCHAR IS NULL OR p.next_type = $branch_type::VARCHAR))
+    WHERE $on_b4
+      AND NOT (p.in_next AND ($branch_type::VARCHAR IS NULL OR p.next_type = $branch_type::VARCHAR))
       AND o.branch IS NULL
 ),
 black_missing AS (

@@ -15,6 +15,8 @@ prev_rank AS (
 ranked_rows AS (
     SELECT c.county, c.township, c.branch, c.branch_type, c.stars, c.target_stars,
            c.task_rate, c.score,
+           -- cadence.md §3: the assessment score used and 未评分 (weight > 0, no score).
+           c.assessment, c.unscored,
            -- Competition ranking (1, 2, 2, 4) by score descending on the unrounded score.
            r.rank,
            p.rank AS prev_rank,

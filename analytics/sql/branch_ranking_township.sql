@@ -18,6 +18,8 @@ prev_town_keys AS (
 final AS (
     SELECT c.county, c.township, c.branch, c.branch_type, c.stars, c.target_stars,
            c.task_rate, c.score,
+           -- cadence.md §3: the assessment score used and 未评分 (weight > 0, no score).
+           c.assessment, c.unscored,
            -- Competition ranking (1, 2, 2, 4) by score descending within the township:
            -- 1 + the branches of the township with a higher score = the position of
            -- the first occurrence of the branch's key in the township's keys, highest
@@ -36,7 +38,7 @@ final AS (
 SELECT county, township, branch, branch_type, stars, target_stars, task_rate, score, rank, prev_rank,
        -- rank_change = previous rank − rank (positive = moved up); NULL when
        -- the branch was absent in the previous period.
-       prev_rank - rank AS rank_change, period
+       prev_rank - rank AS rank_change, period, assessment, unscored
 FROM final
 -- Listed township by township (county, then township, in code-point order: a
 -- township name can repeat across counties), each in the ranking's order.

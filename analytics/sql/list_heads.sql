@@ -31,13 +31,13 @@ black_candidates AS (
     -- The black list's entries before their reason texts: the listed present
     -- branches (flags kept for the texts) and the B4 entries (texts fixed).
     SELECT f.county, f.township, f.branch, f.rank, f.stars, f.score, f.task_rate,
-           f.b1, f.b2, f.b3, f.b5, f.unit_word, f.prev_stars, f.overdue,
+           f.b1, f.b2, f.b3, f.b5, f.unit_word, f.prev_stars, f.overdue, f.unscored,
            NULL::VARCHAR[] AS b4_reasons, NULL::VARCHAR AS b4_reason_text
     FROM black_flagged f
     WHERE f.listed
     UNION ALL
     SELECT m.county, m.township, m.branch, m.rank, m.stars, m.score, m.task_rate,
-           NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.reasons, m.reason_text
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.reasons, m.reason_text
     FROM black_missing m
     UNION ALL
     SELECT e.county, e.township, e.branch, e.rank, e.stars, e.score, e.task_rate,

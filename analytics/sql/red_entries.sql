@@ -7,14 +7,16 @@ red_flagged AS (
     SELECT j.*,
            -- R1 红旗: top-ranked branch (all tied at 1) of a township with ≥ $red_min branches:
            -- its key is the township's best.
-           j.score_key = j.town_best AND j.town_size >= $red_min AS r1,
+           -- Each rule only for the period kinds it is configured for ($on_r1 … $on_r4,
+           -- cadence.md §4: red_flag_periods, list_rule_periods).
+           $on_r1 AND j.score_key = j.town_best AND j.town_size >= $red_min AS r1,
            -- R2 前十: ranked $top_n or better in the scope (a tie at N lets more in).
-           j.rank <= $top_n AS r2,
+           $on_r2 AND j.rank <= $top_n AS r2,
            -- R3 晋星: stars increased since the previous period (only that one).
-           j.in_prev AND j.stars > j.prev_stars AS r3,
+           $on_r3 AND j.in_prev AND j.stars > j.prev_stars AS r3,
            -- R4 达标: attained now; present before without having attained the
            -- target it had then (no target then = not attained).
-           j.in_prev AND j.attained AND NOT j.prev_attained AS r4,
+           $on_r4 AND j.in_prev AND j.attained AND NOT j.prev_attained AS r4,
            -- On the list: any of the four.
            r1 OR r2 OR r3 OR r4 AS listed
     FROM placed j

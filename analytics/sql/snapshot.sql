@@ -29,14 +29,45 @@ rated AS (
            ['无星', '一星', '二星', '三星', '四星', '五星'][s.stars + 1] AS level_label
     FROM snap s
 ),
+-- @if w_assessment
+assessed AS (
+    -- cadence.md §3: each branch's assessment score for either period.
+    SELECT 'cur' AS which, * FROM (
+        -- @include assessment_period.sql cur
+    )
+    UNION ALL
+    SELECT 'prev' AS which, * FROM (
+        -- @include assessment_period.sql prev
+    )
+),
+-- @end
 scored AS (
     SELECT r.*,
-           -- score = w_stars × stars / 5 + w_tasks × task_rate, NULL task_rate counted as 0; unrounded.
-           $w_stars::DOUBLE * r.stars / 5.0 + $w_tasks::DOUBLE * coalesce(r.task_rate, 0.0) AS score,
+           -- @if w_assessment
+           -- 未评分: no assessment score for the period while its weight is > 0 (counted as 0).
+           a.assessment, a.assessment IS NULL AS unscored,
+           -- @else
+           NULL::DOUBLE AS assessment, false AS unscored,
+           -- @end
+           -- score = w_stars × stars / 5 + w_tasks × task_rate (+ w_assessment × assessment /
+           -- assessment_max, cadence.md §3), NULL task_rate and missing assessment counted as 0; unrounded.
+           $w_stars::DOUBLE * r.stars / 5.0 + $w_tasks::DOUBLE * coalesce(r.task_rate, 0.0)
+           -- @if w_assessment
+           + $w_assessment::DOUBLE * coalesce(a.assessment, 0.0) / $assessment_max::DOUBLE
+           -- @end
+           AS score,
            -- Ranking key: the unrounded score, only cleared of floating-point noise
            -- (1e-9) so that equal scores computed along different paths tie.
-           round($w_stars::DOUBLE * r.stars / 5.0 + $w_tasks::DOUBLE * coalesce(r.task_rate, 0.0), 9) AS score_key
+           round($w_stars::DOUBLE * r.stars / 5.0 + $w_tasks::DOUBLE * coalesce(r.task_rate, 0.0)
+           -- @if w_assessment
+           + $w_assessment::DOUBLE * coalesce(a.assessment, 0.0) / $assessment_max::DOUBLE
+           -- @end
+           , 9) AS score_key
     FROM rated r
+    -- @if w_assessment
+    LEFT JOIN assessed a ON a.which = r.which AND a.county = r.county AND a.township = r.township
+                        AND a.branch = r.branch
+    -- @end
 ),
 score_counts AS (
     SELECT which, score_key, count(*) AS n FROM scored GROUP BY which, score_key

@@ -7,6 +7,7 @@
 --                                      the stored prev_* / in_next columns refer to)
 --             $county/$township/$branch_type  the scope (NULL = no filter)
 --             $w_stars/$w_tasks        score weights (settings)
+--             $w_assessment/$assessment_max  assessment weight (NULL when 0: no join) and full marks
 -- The three CTEs below are NOT MATERIALIZED: each consumer repeats a filtered scan
 -- of branch_snapshot (about 1 ms) instead of reading back ~50,000 materialized rows
 -- (measured 5–10 % faster on the province benchmark store).
@@ -66,25 +67,67 @@ cur AS NOT MATERIALIZED (
     FROM cur_rows c
 ),
 -- @end
+-- @if w_assessment
+cur_assessment AS (
+    -- cadence.md §3: each branch's assessment score for the current period.
+    -- @include assessment_period.sql cur
+),
+prev_assessment AS (
+    -- The same for the previous period (its ranks).
+    -- @include assessment_period.sql prev
+),
+-- @end
 scored AS (
     SELECT c.*,
            -- attained = target_stars IS NOT NULL AND stars >= target_stars.
            coalesce(c.stars >= c.target_stars, false) AS attained,
-           -- score = w_stars × stars / 5 + w_tasks × task_rate, NULL task_rate counted as 0; unrounded.
-           $w_stars::DOUBLE * c.stars / 5.0 + $w_tasks::DOUBLE * coalesce(c.task_rate, 0.0) AS score,
+           -- @if w_assessment
+           a.assessment,
+           -- 未评分: no assessment score for the period while its weight is > 0 (counted as 0).
+           a.assessment IS NULL AS unscored,
+           -- @else
+           NULL::DOUBLE AS assessment,
+           false AS unscored,
+           -- @end
+           -- score = w_stars × stars / 5 + w_tasks × task_rate (+ w_assessment × assessment /
+           -- assessment_max, cadence.md §3), NULL task_rate and missing assessment counted as 0; unrounded.
+           $w_stars::DOUBLE * c.stars / 5.0 + $w_tasks::DOUBLE * coalesce(c.task_rate, 0.0)
+           -- @if w_assessment
+           + $w_assessment::DOUBLE * coalesce(a.assessment, 0.0) / $assessment_max::DOUBLE
+           -- @end
+           AS score,
            -- Ranking key: the unrounded score, only cleared of floating-point noise
            -- (1e-9) so that equal scores computed along different paths tie.
-           round($w_stars::DOUBLE * c.stars / 5.0 + $w_tasks::DOUBLE * coalesce(c.task_rate, 0.0), 9) AS score_key,
+           round($w_stars::DOUBLE * c.stars / 5.0 + $w_tasks::DOUBLE * coalesce(c.task_rate, 0.0)
+           -- @if w_assessment
+           + $w_assessment::DOUBLE * coalesce(a.assessment, 0.0) / $assessment_max::DOUBLE
+           -- @end
+           , 9) AS score_key,
            -- The same key of the previous period's row (NULL when there is none).
            CASE WHEN c.in_prev THEN round($w_stars::DOUBLE * c.prev_stars / 5.0
-                                          + $w_tasks::DOUBLE * coalesce(c.prev_task_rate, 0.0), 9) END AS prev_key
+                                          + $w_tasks::DOUBLE * coalesce(c.prev_task_rate, 0.0)
+           -- @if w_assessment
+                                          + $w_assessment::DOUBLE * coalesce(pa.assessment, 0.0) / $assessment_max::DOUBLE
+           -- @end
+                                          , 9) END AS prev_key
     FROM cur c
+    -- @if w_assessment
+    LEFT JOIN cur_assessment a ON a.county = c.county AND a.township = c.township AND a.branch = c.branch
+    LEFT JOIN prev_assessment pa ON pa.county = c.county AND pa.township = c.township AND pa.branch = c.branch
+    -- @end
 ),
 prev_keys AS NOT MATERIALIZED (
     -- The previous period's rows in the scope with their ranking key (its ranks).
     SELECT p.county, p.township,
-           round($w_stars::DOUBLE * p.stars / 5.0 + $w_tasks::DOUBLE * coalesce(p.task_rate, 0.0), 9) AS score_key
+           round($w_stars::DOUBLE * p.stars / 5.0 + $w_tasks::DOUBLE * coalesce(p.task_rate, 0.0)
+           -- @if w_assessment
+           + $w_assessment::DOUBLE * coalesce(pa.assessment, 0.0) / $assessment_max::DOUBLE
+           -- @end
+           , 9) AS score_key
     FROM prev_rows p
+    -- @if w_assessment
+    LEFT JOIN prev_assessment pa ON pa.county = p.county AND pa.township = p.township AND pa.branch = p.branch
+    -- @end
 ),
 score_counts AS (
     SELECT score_key, count(*) AS n FROM scored GROUP BY score_key

@@ -2,13 +2,26 @@
 -- the scope's townships reported that month (a month some did not report is incomplete).
 -- Parameters: $end (last day shown; NULL = all), scope, weights.
 WITH
+-- @if w_assessment
+assessed_months AS (
+    -- @include assessment_months.sql
+),
+-- @end
 rows_in_scope AS (
     SELECT v.period, v.stars,
-           -- score as in metrics.md (NULL task_rate counted as 0).
+           -- score as in metrics.md (NULL task_rate counted as 0), with the month's assessment
+           -- when its weight is > 0 (cadence.md §3; missing counted as 0).
            $w_stars::DOUBLE * v.stars / 5.0
            + $w_tasks::DOUBLE * coalesce(CASE WHEN v.tasks_total > 0 THEN v.tasks_done::DOUBLE / v.tasks_total END, 0.0)
+           -- @if w_assessment
+           + $w_assessment::DOUBLE * coalesce(a.assessment, 0.0) / $assessment_max::DOUBLE
+           -- @end
              AS score
     FROM v_branch_month v
+    -- @if w_assessment
+    LEFT JOIN assessed_months a ON a.county = v.county AND a.township = v.township AND a.branch = v.branch
+                               AND a.period = v.period
+    -- @end
     WHERE ($end::DATE IS NULL OR v.period <= $end::DATE)
       AND ($county::VARCHAR IS NULL OR v.county = $county::VARCHAR)
       AND ($township::VARCHAR IS NULL OR v.township = $township::VARCHAR)

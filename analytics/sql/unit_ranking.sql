@@ -16,6 +16,8 @@ cur_units AS (
            count(*) FILTER (WHERE s.stars = 3) AS three,
            count(*) FILTER (WHERE s.attained) AS attained,
            count(s.target_stars) AS with_target,
+           -- cadence.md §3: branches without an assessment score (未评分) while its weight is > 0.
+           count(*) FILTER (WHERE s.unscored) AS unscored,
            -- task_rate = Σdone / Σtotal over branches whose task_rate is known.
            sum(s.tasks_done) FILTER (WHERE s.task_rate IS NOT NULL) AS done_sum,
            sum(s.tasks_total) FILTER (WHERE s.task_rate IS NOT NULL) AS total_sum
@@ -47,7 +49,7 @@ final AS (
            -- attainment rate = attained / branches with a target (NULL when none has one).
            CASE WHEN c.with_target > 0 THEN c.attained / c.with_target END AS attainment_rate,
            CASE WHEN c.total_sum > 0 THEN c.done_sum / c.total_sum END AS task_rate,
-           p.score AS prev_score, p.branches AS prev_branches
+           p.score AS prev_score, p.branches AS prev_branches, c.unscored
     FROM cur_ranked c
     LEFT JOIN prev_ranked p
       ON p.county = c.county AND p.township IS NOT DISTINCT FROM c.township

@@ -57,6 +57,8 @@ def test_red_list_month(make_con, settings):
 
 
 def test_black_list_month(make_con, settings):
+    # B1 黑旗 is judged for quarters only by default (cadence.md §4); these check the rule itself on a month.
+    settings = settings.replace(black_flag_periods=["month", "quarter"])
     con = make_con(MONTHLY, TASKS)
     df = black_list(con, Period.parse(AUG), Scope(), settings)
     assert list(df.columns) == LIST_COLUMNS
@@ -70,6 +72,8 @@ def test_black_list_month(make_con, settings):
 
 
 def test_thresholds_come_from_settings(make_con, settings):
+    # B1 黑旗 is judged for quarters only by default (cadence.md §4); these check the rule itself on a month.
+    settings = settings.replace(black_flag_periods=["month", "quarter"])
     con = make_con(MONTHLY, TASKS)
     strict = settings.replace(overdue_threshold=2, black_flag_min_branches=2, stagnation_months=4)
     df = black_list(con, Period.parse(AUG), Scope(), strict)
@@ -89,12 +93,16 @@ def test_two_branch_township_red_not_black(make_con, settings):
 
 
 def test_ties_at_bottom_all_get_black_flag(make_con, settings):
+    # B1 黑旗 is judged for quarters only by default (cadence.md §4); these check the rule itself on a month.
+    settings = settings.replace(black_flag_periods=["month", "quarter"])
     con = make_con([row(AUG, "甲镇", "一村", 3), row(AUG, "甲镇", "二村", 1), row(AUG, "甲镇", "三村", 1)])
     df = black_list(con, Period.parse(AUG), Scope(), settings)
     assert records(df, ["branch", "reasons", "rank"]) == [("三村", ["B1"], 2), ("二村", ["B1"], 2)]
 
 
 def test_scope_counts_only_branches_in_scope(make_con, settings):
+    # B1 黑旗 is judged for quarters only by default (cadence.md §4); these check the rule itself on a month.
+    settings = settings.replace(black_flag_periods=["month", "quarter"])
     # With only 村 in scope, 甲镇 has 2 branches: R1 still, B1 no longer.
     con = make_con([row(AUG, "甲镇", "一村", 3), row(AUG, "甲镇", "二村", 1), row(AUG, "甲镇", "三社区", 0)])
     period = Period.parse(AUG)
@@ -175,6 +183,8 @@ def test_reason_labels():
 
 
 def test_unit_word_follows_township_name(make_con, settings):
+    # B1 黑旗 is judged for quarters only by default (cadence.md §4); these check the rule itself on a month.
+    settings = settings.replace(black_flag_periods=["month", "quarter"])
     con = make_con([row(AUG, "建设路街道", "一社区", 3), row(AUG, "建设路街道", "二社区", 1),
                     row(AUG, "建设路街道", "三社区", 0), row(AUG, "城关", "四村", 2), row(AUG, "城关", "五村", 1)])
     red = red_list(con, Period.parse(AUG), Scope(), settings.replace(red_top_n=0))
@@ -210,6 +220,8 @@ def test_list_heads_of_empty_lists(make_con, settings):
 
 
 def test_list_heads_with_one_list_empty(make_con, settings):
+    # B1 黑旗 is judged for quarters only by default (cadence.md §4); these check the rule itself on a month.
+    settings = settings.replace(black_flag_periods=["month", "quarter"])
     # One month, a township of 3: 三村 is its last (B1); nothing earns a red entry
     # (R2 off, R1 needs 99 branches, no previous period for R3/R4).
     con = make_con([row(AUG, "甲镇", "一村", 3), row(AUG, "甲镇", "二村", 2), row(AUG, "甲镇", "三村", 1)])

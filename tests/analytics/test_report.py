@@ -58,7 +58,8 @@ def test_json_report_shape_and_values(db, capsys):
         {"county": "甲县", "township": "甲镇", "branch": "二村", "reasons": ["R2"]},
     ]
     assert data["black_list"] == [
-        {"county": "甲县", "township": "甲镇", "branch": "二村", "reasons": ["B1", "B2"]},
+        # No B1 黑旗 on a month by default (black_flag_periods = quarter, cadence.md §4).
+        {"county": "甲县", "township": "甲镇", "branch": "二村", "reasons": ["B2"]},
         {"county": "甲县", "township": "乙镇", "branch": None, "reasons": ["B4"]},
     ]
 
@@ -69,7 +70,7 @@ def test_text_report(db, capsys):
     assert "五星支部创建指标报告 — 2024年8月 — 范围：甲镇" in out
     for heading in ("星级分布", "乡镇（街道）排名", "支部排名", "红榜（3）", "黑榜（1）"):
         assert heading in out
-    assert "本月乡镇排名末位；较上月减少1星" in out
+    assert "较上月减少1星" in out and "排名末位" not in out  # no 黑旗 on a month by default
     # Display rounded to one decimal, never the raw float.
     assert f"{48 + 800 / 29:.1f}" in out and str(48 + 800 / 29) not in out
     assert "综合得分 = 60 × 星级 / 5 + 40 × 任务完成率" in out
@@ -119,7 +120,7 @@ def test_xlsx_structure(db, tmp_path, capsys):
     black = wb["黑榜"]
     assert black["A1"].value == "黑榜 — 2024年8月 — 范围：全部"
     assert [black.cell(r, 3).value for r in (3, 4)] == ["二村", "（全乡镇（街道））"]
-    assert black.cell(3, 5).value == "本月乡镇排名末位；较上月减少1星"
+    assert black.cell(3, 5).value == "较上月减少1星"
     assert black.cell(2, 1).fill.fgColor.rgb.endswith("000000")
     assert wb["红榜"].cell(2, 1).fill.fgColor.rgb.endswith("C00000")
     county_scope = tmp_path / "county.xlsx"

@@ -52,3 +52,14 @@ def test_with_unit_names_tells_apart_over_all_rows() -> None:
                             "branch": ["一村", "二村", "一村"], "rank": [1, 2, 3]})
     # The first two rows only: 一村 is still named with its township (another 一村 is further down).
     assert ranking.pipe(format.with_unit_names, "branch").head(2)["name"].tolist() == ["一村（城关镇）", "二村"]
+
+
+def test_the_weekly_red_flag_is_called_the_weekly_red_star() -> None:
+    import pandas as pd
+
+    from ui import format as fmt
+
+    rows = pd.DataFrame({"county": ["甲县"], "township": ["东镇"], "branch": ["一村"], "reasons": [["R1"]],
+                         "reason_text": ["本周乡镇排名第一（周红星）"], "rank": [1], "stars": [3], "score": [56.0]})
+    assert fmt.flag_table(rows, red=True, kind="week").iloc[0]["旗"].endswith("周红星")
+    assert fmt.flag_table(rows, red=True).iloc[0]["旗"].endswith("红旗")

@@ -25,8 +25,11 @@ BOTH = [
 @pytest.fixture
 def both_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = build_store(tmp_path / "both.duckdb", BOTH)
+    # 黑旗 is judged for quarters only by default (cadence.md §4): this office also names it monthly.
+    settings = tmp_path / "fivestar.toml"
+    settings.write_text('black_flag_periods = ["month", "quarter"]\n', encoding="utf-8")
     monkeypatch.setenv("FIVESTAR_DB_PATH", str(db))
-    monkeypatch.setenv("FIVESTAR_SETTINGS", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("FIVESTAR_SETTINGS", str(settings))
     return db
 
 
