@@ -112,7 +112,8 @@ black_expected AS (
            NULL::BIGINT AS rank, NULL::INTEGER AS stars, NULL::DOUBLE AS score, NULL::DOUBLE AS task_rate
     FROM (SELECT county, township, min(why) AS why FROM expected_towns GROUP BY county, township) e
     LEFT JOIN cur_townships t ON t.county = e.county AND t.township = e.township
-    WHERE t.township IS NULL
+    WHERE $on_b4  -- B4 only for the period kinds it is configured for (cadence.md §4)
+      AND t.township IS NULL
       AND NOT EXISTS (SELECT 1 FROM missing m
                       WHERE m.whole_township AND m.county = e.county AND m.township = e.township)
 ),

@@ -41,7 +41,7 @@ black_candidates AS (
     FROM black_missing m
     UNION ALL
     SELECT e.county, e.township, e.branch, e.rank, e.stars, e.score, e.task_rate,
-           NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.reasons, e.reason_text
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.reasons, e.reason_text
     FROM black_expected e
 ),
 black_head AS (
