@@ -71,8 +71,8 @@ class Staged:
 
     @property
     def period(self) -> str | None:
-        """'YYYY-MM' of an accepted file, else None."""
-        return self.parsed.period.strftime("%Y-%m") if self.parsed is not None else None
+        """'YYYY-MM' (a weekly ledger: 'YYYY-Www') of an accepted file, else None."""
+        return self.parsed.period_label if self.parsed is not None else None
 
     @property
     def scope(self) -> list[tuple[str, str]]:

@@ -162,13 +162,21 @@ WEAK_SCHEMA = pa.schema([
 class ParsedLedger:
     """A validated upload, ready to load: one period, typed rows, warnings."""
 
-    period: date
+    period: date  # the first day of the month, or the Monday of the week (period_kind)
     branches: pa.Table  # BRANCH_SCHEMA
     tasks: pa.Table  # TASK_SCHEMA (may have 0 rows)
     warnings: list[Problem] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
     problems: pa.Table = field(default_factory=lambda: PROBLEM_SCHEMA.empty_table())  # battle-map.md §2
     weak: pa.Table = field(default_factory=lambda: WEAK_SCHEMA.empty_table())  # battle-map.md §3
+    period_kind: str = "month"  # 'month' | 'week' (a weekly ledger, cadence.md §1)
+
+    @property
+    def period_label(self) -> str:
+        """'2024-08' or '2024-W35'."""
+        from analytics.periods import label_of
+
+        return label_of(self.period_kind, self.period)
 
     @property
     def scope(self) -> list[tuple[str, str]]:
@@ -196,7 +204,7 @@ class ImportResult:
     file: str
     ok: bool
     upload_id: str | None = None
-    period: str | None = None  # "YYYY-MM"
+    period: str | None = None  # "YYYY-MM", or "YYYY-Www" for a weekly ledger
     scope: list[tuple[str, str]] = field(default_factory=list)
     branches: int = 0
     tasks: int = 0
