@@ -19,8 +19,10 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # the importer reads periods too and must stay cheap to import (no DuckDB)
+    import duckdb
 
 WEEK: str = "week"
 MONTH: str = "month"

@@ -1550,13 +1550,15 @@ def next_upload_id(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
 
 
 def current_upload_for(
-    con: duckdb.DuckDBPyConnection, period: date, county: str, township: str
+    con: duckdb.DuckDBPyConnection, period: date, county: str, township: str, kind: str = "month"
 ) -> str | None:
-    """The upload currently in force for one (period, county, township), or None."""
+    """The upload currently in force for one (period, county, township) of ``kind`` ('month',
+    'week': period = the Monday), or None."""
     value = _scalar(
         con,
-        "SELECT upload_id FROM v_current_scope WHERE period = ? AND county = ? AND township = ?",
-        [period, county, township],
+        "SELECT upload_id FROM upload_scope WHERE is_current AND kind = ? AND period = ? AND county = ?"
+        " AND township = ?",
+        [kind, period, county, township],
     )
     return str(value) if value is not None else None
 
