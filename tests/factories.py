@@ -21,8 +21,8 @@ from typing import Any
 import pyarrow as pa
 
 from analytics import store
-from analytics.periods import Period
 from analytics.ingest.model import BRANCH_SCHEMA, PROBLEM_SCHEMA, TASK_SCHEMA, WEAK_SCHEMA
+from analytics.periods import Period
 
 
 def _month(value: Any) -> date:
