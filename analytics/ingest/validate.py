@@ -502,6 +502,9 @@ def _resolve_period(
     year = winner.year
     if year is None:  # a period without its year (8月, 第35周): the year comes from the next source that has one
         year = next((s.year for s in sources[1:] if s.year is not None), None)
+        if year is None:  # … or from a year written alone in a title or the file name (“2024年周报”)
+            texts = [text for _sheet, _row, _col, text in titles] + [V.normalize(base) or ""]
+            year = next((y for y in map(_bare_year, texts) if y is not None), None)
         if year is None:
             problems.add(
                 spec.E_PERIOD, "报送期间只写了月份（或周次），无法确定年份：请写成 2024-08、2024年8月或 2024年第35周，"
@@ -545,6 +548,15 @@ def _resolve_period(
         )
         return None
     return period
+
+
+_BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?:\s*年|(?!\d))")
+
+
+def _bare_year(text: str) -> int | None:
+    """A year written alone (2024年, 2024) in a title or file name."""
+    m = _BARE_YEAR_RE.search(text)
+    return int(m.group(1)) if m else None
 
 
 def _overlaps(a: Period, b: Period) -> bool:
