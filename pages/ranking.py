@@ -66,9 +66,9 @@ components.chart(
     chart_name, sel, key="rank_chart",
 )
 
-table = format.ranking_table(ranking, unit, quarter=period.kind == "quarter")
-if unit == "branch" and period.kind == "quarter":
-    st.caption(format.QUARTER_NOTE)
+table = format.ranking_table(ranking, unit, quarter=period.kind in format.SNAPSHOT_KINDS)
+if unit == "branch" and format.period_note(period.kind):
+    st.caption(format.period_note(period.kind))
 components.table(table, key="rank_table", pinned="村（社区）" if unit == "branch" else None)
 components.xlsx_download(
     "下载排名（Excel）", {f"{levels[unit]}排名": table},

@@ -44,7 +44,7 @@ if reviewer:
     for rec in queue:
         with st.container(border=True):
             st.markdown(
-                f"**{rec.upload_id}** · {safe.md(rec.file_name)} · {rec.period:%Y年%m月} · "
+                f"**{rec.upload_id}** · {safe.md(rec.file_name)} · {rec.period_display} · "
                 f"{safe.md(format_scope(rec.scope, max_townships=3))} · 提交人 {safe.md(rec.submitted_by or '—')} · "
                 f"{rec.uploaded_at:%Y-%m-%d %H:%M}"
             )
@@ -84,7 +84,7 @@ if not records:
 else:
     table = pd.DataFrame([{  # the state and the reason first: what a township looks for
         "上传编号": r.upload_id,
-        "月份": f"{r.period:%Y-%m}",
+        "月份": r.period_label,
         "状态": store.STATUS_LABELS.get(r.status, r.status),
         "退回原因": r.review_reason or "",
         "文件名": r.file_name,

@@ -51,18 +51,19 @@ with st.expander("下载标准台账模板", expanded=info.empty, icon=":materia
 # --- upload and check -------------------------------------------------------------
 st.subheader("上传台账")
 c1, c2, c3 = st.columns(3)
-period_text = c1.text_input("报送月份（表格中没有月份时填写）", key="up_period", placeholder="如 2024-08")
+period_text = c1.text_input("报送月份或周（表格中没有时填写）", key="up_period", placeholder="如 2024-08，周报如 2024-W35")
 county_text = c2.text_input("县（市、区）（表格中没有县区时填写）", key="up_county", placeholder="如 甲县")
 who = state.actor()
 uploader = c3.text_input("上传人", key="up_uploader", value=who.name or who.login, placeholder="姓名或单位")
 period_arg: str | None = None
 if period_text.strip():
     try:
-        period_arg = Period.parse(period_text.strip()).label
-        if "Q" in period_arg:
-            raise ValueError("季度")
+        picked = Period.parse(period_text.strip())
+        if picked.kind not in ("month", "week"):  # quarters, half-years and years are derived, never uploaded
+            raise ValueError(picked.kind)
+        period_arg = picked.label
     except ValueError:
-        st.error(f"报送月份“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式。")
+        st.error(f"报送期间“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式，周报写成 2024-W35。")
         period_arg = None
 county_arg = county_text.strip() or None
 
@@ -132,7 +133,8 @@ identical: dict[int, str] = {}
 if not info.empty:
     for idx, sf in enumerate(staged_list):
         if sf.ok and sf.parsed is not None:
-            dup = state.call("store.find_current_duplicate", sf.sha256, sf.parsed.period, sorted(sf.scope))
+            dup = state.call("store.find_current_duplicate", sf.sha256, sf.parsed.period, sorted(sf.scope),
+                             sf.parsed.period_kind)
             if dup:
                 identical[idx] = dup
 
@@ -150,7 +152,7 @@ for idx, sf in enumerate(staged_list):
                 st.warning(f"与本批的 {safe.md(others)} 是同一乡镇（街道）同一月份的台账：同时导入时后一个会替换前一个。"
                            "请在下方“同一乡镇同一月份的文件”中选择要导入的一个，另一个不导入。", icon=":material/warning:")
             m = st.columns(4)
-            m[0].metric("报送月份", period_label)
+            m[0].metric("报送周" if sf.parsed.period_kind == "week" else "报送月份", period_label)
             m[1].metric("支部", f"{sf.parsed.branches.num_rows} 个")
             m[2].metric("任务", f"{sf.parsed.tasks.num_rows} 条")
             m[3].metric("提示", f"{len(sf.warnings)} 条")
@@ -240,7 +242,7 @@ hist = pd.DataFrame([{
     "上传时间": r.uploaded_at,
     "文件名": r.file_name,
     "上传人": r.uploader or "",
-    "月份": f"{r.period:%Y-%m}",
+    "月份": r.period_label,  # a weekly ledger: 2024-W35
     "范围": ingest.format_scope(r.scope, max_townships=3),
     "支部": r.n_branches,
     "任务": r.n_tasks,
@@ -261,7 +263,7 @@ if not live:
 by_id = {r.upload_id: r for r in live}
 choice = st.selectbox(
     "选择要回滚的上传", list(by_id), key="rb_choice",
-    format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period:%Y-%m} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
+    format_func=lambda u: f"{u} · {by_id[u].file_name} · {by_id[u].period_label} · {store.STATUS_LABELS.get(by_id[u].status, '')}",
 )
 rb_reason = st.text_input("回滚原因（必填，记入操作记录）", key="rb_reason", placeholder="如：该乡镇报错了月份")
 # One confirmation box per upload: a tick given for one row never carries over to the next

@@ -59,6 +59,14 @@ class Briefing:
     demo: bool = False  # made from the demo data: marked 示例数据 in the subtitle, title area and footer
 
 
+# How a period's rows are taken (cadence.md §1), for the briefing's source note.
+SOURCE_NOTES = {
+    "week": "周数据取各支部本周的周报。",
+    "quarter": "季度数据取每个支部本季度最新一个月的台账。",
+    "half": "半年数据取每个支部该半年最新一个月的台账。",
+    "year": "年度数据取每个支部本年度最新一个月的台账。",
+}
+
 def _scope_title(scope: Scope) -> str:
     parts = [p for p in (scope.county, scope.township) if p]
     return "".join(parts)
@@ -179,7 +187,7 @@ def make_briefing(
     source_note = (
         f"数据来源：各乡镇（街道）报送的“五星”支部创建月度台账（{uploads_text}{last_text}数据截至 {as_of_text}）。"
         "综合得分 = 60 × 星级 ÷ 5 + 40 × 重点任务完成率；排名并列时名次相同。"
-        + ("季度数据取每个支部本季度最新一个月的台账。" if period.kind == "quarter" else "")
+        + SOURCE_NOTES.get(period.kind, "")
         + (DEMO_NOTE if demo else "")
     )
     return Briefing(

@@ -124,6 +124,21 @@ def with_unit_names(df: pd.DataFrame, column: str) -> pd.DataFrame:
 DATA_MONTH = "数据月份"
 # Under a quarter's tables: which month each branch's row is.
 QUARTER_NOTE = "按季度查看时，每个支部取其在该季度内最近一次报送的月份的台账；“数据月份”列注明是哪个月。"
+# The same for every period kind (cadence.md §1); a month's note says weekly reports stand in for a missing one.
+PERIOD_NOTES = {
+    "week": "按周查看时，只统计报送了周报的乡镇（街道），每个支部取其本周的周报。",
+    "month": "",
+    "quarter": QUARTER_NOTE,
+    "half": "按半年查看时，每个支部取其在该半年内最近一次报送的月份的台账；“数据月份”列注明是哪个月。",
+    "year": "按年度查看时，每个支部取其在该年内最近一次报送的月份的台账；“数据月份”列注明是哪个月。",
+}
+# Kinds whose branch rows come from different months (a 数据月份 column says which).
+SNAPSHOT_KINDS = ("quarter", "half", "year")
+
+
+def period_note(kind: str) -> str:
+    """The note under a period's tables saying which report each branch's row is ("" for a month)."""
+    return PERIOD_NOTES.get(kind, "")
 
 
 def month_text(value: Any) -> str:

@@ -325,6 +325,11 @@ def _convert_period(label: str, kind: str, info: StoreInfo) -> str | None:
     return shorter if shorter in options else None
 
 
+def convert_period(label: str, kind: str, info: StoreInfo) -> str | None:
+    """The period of ``kind`` with data that covers (or lies in) ``label`` (see _convert_period)."""
+    return _convert_period(label, kind, info)
+
+
 def _valid(choice: Choice, info: StoreInfo) -> Choice:
     """``choice`` with every value the store does not have replaced by its default."""
     kind = choice.kind if choice.kind in info.kinds else "month"
