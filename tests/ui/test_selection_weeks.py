@@ -72,3 +72,16 @@ def test_half_years_and_years_round_trip(weeks_db: Path, query: str, kind: str, 
 def test_an_unknown_week_falls_back_to_the_default(weeks_db: Path) -> None:
     at: AppTest = app({"period": "2024-W50"})
     assert sidebar(at)[:3] == ("month", "月份", "2024-09")
+
+
+@pytest.mark.parametrize("period", ["2024-W34", "2024H2", "2024"])
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/ranking.py", "pages/red_black.py", "pages/battle_map.py",
+                                  "pages/briefing.py", "pages/compare.py"])
+def test_every_page_opens_at_a_week_a_half_year_and_a_year(weeks_db: Path, page: str, period: str) -> None:
+    at = app({"period": period})
+    at.switch_page(page)
+    run(at)
+    assert at.query_params["period"] == period
+    text = " ".join(str(getattr(e, "value", "")) for e in [*at.caption, *at.markdown, *at.title, *at.subheader])
+    if page != "pages/compare.py":  # 季度对比 picks its own two periods
+        assert {"2024-W34": "2024年第34周", "2024H2": "2024年下半年", "2024": "2024年"}[period] in text
