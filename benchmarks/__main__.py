@@ -1,6 +1,6 @@
 """``python -m benchmarks [ingest|analytics|browser ...] [--quick]`` — run benchmark groups.
 
-No group named: all three, in that order. ``--quick``: small sizes and one run,
+No group named: all four, in that order. ``--quick``: small sizes and one run,
 for smoke-checking; results go to benchmarks/data/quick/ and docs/benchmarks.md is
 left alone. A full run writes benchmarks/results/<group>.json and refreshes the
 group's tables in docs/benchmarks.md. Nothing here fails on a missed goal: goals
@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 
-GROUPS = ("ingest", "analytics", "browser")
+GROUPS = ("ingest", "analytics", "weeks", "browser")
 
 
 def _group_runs() -> str:
@@ -49,7 +49,7 @@ def _document_machine() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("groups", nargs="*", metavar="GROUP", help="ingest, analytics, browser (default: all)")
+    parser.add_argument("groups", nargs="*", metavar="GROUP", help="ingest, analytics, weeks, browser (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run (smoke check)")
     parser.add_argument("--only", choices=["cold-start"],
                         help="browser: only this measurement (cold-start: new session → first chart on 总览)")
@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                 from benchmarks import bench_ingest as mod
             elif group == "analytics":
                 from benchmarks import bench_analytics as mod  # type: ignore[no-redef]
+            elif group == "weeks":
+                from benchmarks import bench_weeks as mod  # type: ignore[no-redef]
             else:
                 from benchmarks import bench_browser as mod  # type: ignore[no-redef]
             if args.only and group == "browser":
