@@ -114,6 +114,8 @@ def make_briefing(
     title = f"{where}“五星”支部创建工作简报"
     as_of = kpis.get("data_as_of")
     as_of_text = f"{as_of.year}年{as_of.month}月" if as_of else "—"
+    if as_of and period.kind == "week":  # a week's data is as of its Sunday
+        as_of_text = f"{period.end.year}年{period.end.month}月{period.end.day}日"
     subtitle = (f"{period.display} · 范围：{scope.label} · 数据截至 {as_of_text} · "
                 f"生成于 {today.year}年{today.month}月{today.day}日" + (f" · {DEMO_MARK}" if demo else ""))
     k = {key: kpis[key] for key in kpis if isinstance(kpis[key], dict) and "value" in kpis[key]}

@@ -298,13 +298,18 @@ def trend_missing_townships(trend: pd.DataFrame) -> list[int]:
     return [max(int(t) - int(r), 0) for r, t in zip(trend["townships"], trend["townships_total"], strict=True)]
 
 
-def trend_gaps_note(trend: pd.DataFrame) -> str:
-    """"空心点的月份数据不全：2024年7月有 1 个乡镇（街道）未报送。" ("" when every month is complete)."""
-    parts = [f"{pd.Timestamp(p):%Y年%-m月}有 {m} 个"
+def trend_gaps_note(trend: pd.DataFrame, *, weekly: bool = False) -> str:
+    """"空心点的月份数据不全：2024年7月有 1 个乡镇（街道）未报送。" ("" when every month is complete);
+    ``weekly``: the points are weeks (第35周有 1 个…)."""
+    def when(p: Any) -> str:
+        ts = pd.Timestamp(p)
+        return f"{ts.isocalendar()[0]}年第{ts.isocalendar()[1]}周" if weekly else f"{ts:%Y年%-m月}"
+
+    parts = [f"{when(p)}有 {m} 个"
              for p, m in zip(trend["period"], trend_missing_townships(trend), strict=True) if m]
     if not parts:
         return ""
-    return ("空心点的月份数据不全，三星及以上等数量因此偏低：" + "，".join(parts)
+    return (f"空心点的{'周' if weekly else '月份'}数据不全，三星及以上等数量因此偏低：" + "，".join(parts)
             + "乡镇（街道）未报送（按所选范围内报送过的乡镇计）。")
 
 
