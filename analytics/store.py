@@ -1848,10 +1848,10 @@ def rollback(
             " WHERE upload_id = ? AND rolled_back_at IS NULL",
             [datetime.now().replace(microsecond=0), by or (actor.label if actor else None), reason, upload_id],
         )
-        units = _units_of(con, "upload_id = ?", [upload_id])
+        units = _units_of(con, "upload_id = ?", [upload_id]) or [(rec.period, c, t) for c, t in rec.scope]
         refresh_uploads(con, "upload_id = ?", [upload_id])
         audit.record(con, actor or audit.web_actor(by), "upload_rolled_back", object=upload_id,
-                     **audit.place([(c, t) for _, c, t in units], rec.period),
+                     **audit.place([(c, t) for _, c, t in units], rec.period, rec.period_kind),
                      details={"file": rec.file_name, "by": by, "reason": reason})
         con.execute("COMMIT")
     except BaseException:

@@ -172,3 +172,15 @@ def test_a_store_of_schema_6_is_migrated_with_its_half_years_and_years(tmp_path:
             ("half", date(2024, 1, 1), 2), ("month", date(2024, 5, 1), 2), ("quarter", date(2024, 4, 1), 2),
             ("year", date(2024, 1, 1), 2)]
         assert rows(con, MONTH_VIEW) == [("2024-05", "甲镇", "一村", 2, "2024-05")]
+
+
+def test_a_weekly_upload_and_its_rollback_are_logged_with_the_week(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    week = load(staged("2024-W35", [("甲镇", "一村", 2, None)]), db=db, settings=SETTINGS)
+    with store.open_store(db, settings=SETTINGS) as con:
+        store.rollback(con, str(week.upload_id), reason="报错了周次")
+        assert rows(con, "SELECT action, township, period FROM audit_log ORDER BY seq") == [
+            ("upload_accepted", "甲镇", "2024-W35"), ("upload_rolled_back", "甲镇", "2024-W35")]
+        assert store.get_upload(con, str(week.upload_id)).to_dict()["period"] == "2024-W35"  # type: ignore[union-attr]
+        assert rows(con, "SELECT count(*) FROM v_branch_week") == [(0,)]
+        assert rows(con, "SELECT count(*) FROM v_branch_month") == [(0,)]  # September's fallback is gone too
