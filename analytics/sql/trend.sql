@@ -3,31 +3,18 @@
 -- Parameters: $grain ('month' | 'week'), $end (last day shown; NULL = all), scope, weights.
 WITH
 rows_in_scope AS (
-    -- By month: each branch's row of the month (its monthly report, else its latest weekly
-    -- report whose Sunday falls in the month: cadence.md §1). By week: weekly reports only.
-    SELECT v.period, v.stars, v.tasks_done, v.tasks_total
-    FROM v_branch_month v
-    WHERE $grain::VARCHAR = 'month'
-      AND ($end::DATE IS NULL OR v.period <= $end::DATE)
-      AND ($county::VARCHAR IS NULL OR v.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR v.township = $township::VARCHAR)
-      AND ($branch_type::VARCHAR IS NULL OR v.branch_type = $branch_type::VARCHAR)
-    UNION ALL
-    SELECT v.period, v.stars, v.tasks_done, v.tasks_total
-    FROM v_branch_week v
-    WHERE $grain::VARCHAR = 'week'
-      AND ($end::DATE IS NULL OR v.period <= $end::DATE)
-      AND ($county::VARCHAR IS NULL OR v.county = $county::VARCHAR)
-      AND ($township::VARCHAR IS NULL OR v.township = $township::VARCHAR)
-      AND ($branch_type::VARCHAR IS NULL OR v.branch_type = $branch_type::VARCHAR)
-),
-scored AS (
-    SELECT r.period, r.stars,
-           -- score as in metrics.md (NULL task_rate counted as 0).
-           $w_stars::DOUBLE * r.stars / 5.0
-           + $w_tasks::DOUBLE * coalesce(CASE WHEN r.tasks_total > 0 THEN r.tasks_done::DOUBLE / r.tasks_total END, 0.0)
-             AS score
-    FROM rows_in_scope r
+    -- The snapshot rows of the grain (kept by the store): by month each branch's row of the
+    -- month (its monthly report, else its latest weekly report whose Sunday falls in the
+    -- month: cadence.md §1); by week the weekly reports only (period_start = the Monday).
+    SELECT s.period_start AS period, s.stars,
+           -- score as in metrics.md (NULL task_rate counted as 0; task_rate stored).
+           $w_stars::DOUBLE * s.stars / 5.0 + $w_tasks::DOUBLE * coalesce(s.task_rate, 0.0) AS score
+    FROM branch_snapshot s
+    WHERE s.grain = $grain::VARCHAR
+      AND ($end::DATE IS NULL OR s.period_start <= $end::DATE)
+      AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
+      AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
+      AND ($branch_type::VARCHAR IS NULL OR s.branch_type = $branch_type::VARCHAR)
 ),
 reports AS (
     -- A township reported a period when an upload in force covers it: by week, its weekly
@@ -53,16 +40,23 @@ scope_townships AS (
     -- The scope's townships: every township that reported in any period shown.
     SELECT count(DISTINCT (county, township)) AS townships_total FROM shown
 ),
+by_level AS (
+    -- Per period and star level: count and score sum (one narrow aggregation over the rows;
+    -- the counts by level and the mean follow from these few groups).
+    SELECT period, stars, count(*) AS n, sum(score) AS score_sum
+    FROM rows_in_scope
+    GROUP BY period, stars
+),
 levels AS (
     SELECT period,
-           count(*) AS branches,
-           count(*) FILTER (WHERE stars = 3) AS three,
-           count(*) FILTER (WHERE stars = 4) AS four,
-           count(*) FILTER (WHERE stars = 5) AS five,
+           CAST(sum(n) AS BIGINT) AS branches,
+           CAST(coalesce(sum(n) FILTER (WHERE stars = 3), 0) AS BIGINT) AS three,
+           CAST(coalesce(sum(n) FILTER (WHERE stars = 4), 0) AS BIGINT) AS four,
+           CAST(coalesce(sum(n) FILTER (WHERE stars = 5), 0) AS BIGINT) AS five,
            -- 三星及以上 = stars ≥ 3.
-           count(*) FILTER (WHERE stars >= 3) AS at_least_three,
-           avg(score) AS avg_score
-    FROM scored
+           CAST(coalesce(sum(n) FILTER (WHERE stars >= 3), 0) AS BIGINT) AS at_least_three,
+           sum(score_sum) / sum(n) AS avg_score
+    FROM by_level
     GROUP BY period
 ),
 final AS (
