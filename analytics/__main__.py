@@ -2,10 +2,10 @@
 
 Thin: parses arguments and hands off to the same functions the pages call.
 
-    ingest FILE... [--db PATH] [--period YYYY-MM] [--county NAME] [--uploader NAME] [--json]
+    ingest FILE... [--db PATH] [--period YYYY-MM|YYYY-Www] [--county NAME] [--uploader NAME] [--json]
     uploads [--db PATH] [--json]                 upload history
     rollback UPLOAD_ID [--db PATH] [--json]      withdraw an upload
-    report --period 2024-08|2024Q3 [--db PATH] [--county C] [--township T] [--json] [--xlsx PATH]
+    report --period 2024-W35|2024-08|2024Q3|2024H1|2024 [--db PATH] [--county C] [--township T] [--json] [--xlsx PATH]
     status --period 2024-08 [--db PATH] [--county C] [--today DATE] [--json]   submission status
     init-demo [--db PATH] [--samples DIR] [--force]   load sample_uploads/ into an empty store (demo data)
     clear-demo [--db PATH]                       delete the demo data
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="导入台账文件（全部通过才写入）")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--db", help=db_help)
-    p.add_argument("--period", help="报送月份 YYYY-MM（表格中没有月份时使用）")
+    p.add_argument("--period", help="报送月份 YYYY-MM，周报写 2024-W35（表格中没有期间时使用）")
     p.add_argument("--county", help="县（市、区）名称（表格中没有县区时使用）")
     p.add_argument("--uploader", help="上传人（记入上传历史）")
     p.add_argument("--as", dest="as_login", metavar="LOGIN",
@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="cmd_rollback")
 
     p = sub.add_parser("report", help="指标报告（与页面同一套计算）")
-    p.add_argument("--period", required=True, help="月份 2024-08 或季度 2024Q3")
+    p.add_argument("--period", required=True,
+                   help="周 2024-W35、月份 2024-08、季度 2024Q3、半年 2024H1 或年度 2024")
     p.add_argument("--db", help=db_help)
     p.add_argument("--county", help="只看这个县（市、区）")
     p.add_argument("--township", help="只看这个乡镇（街道）；多个县区有同名乡镇时须同时给出 --county")

@@ -95,13 +95,14 @@ class Place(TypedDict):
     period: str | None
 
 
-def place(scope: list[tuple[str, str]], period: date) -> Place:
-    """The county/township/period columns of an upload's event (a unit only when it is one)."""
+def place(scope: list[tuple[str, str]], period: date, kind: str = "month") -> Place:
+    """The county/township/period columns of an upload's event (a unit only when it is one);
+    ``kind`` 'week': the period is written 2024-W35."""
     counties = {c for c, _ in scope}
     return Place(
         county=next(iter(counties)) if len(counties) == 1 else None,
         township=scope[0][1] if len(scope) == 1 else None,
-        period=period.strftime("%Y-%m"),
+        period=period.strftime("%G-W%V") if kind == "week" else period.strftime("%Y-%m"),
     )
 
 

@@ -52,7 +52,7 @@ def branch_tasks(
 ) -> pd.DataFrame:
     """Tasks of the branch's snapshot month in ``period``, with an overdue flag."""
     params = {
-        "start": period.start, "end": period.end,
+        "grain": period.kind, "start": period.start, "end": period.end,
         "county": county, "township": township, "branch": branch,
         "village_names": list(STAR_NAMES[VILLAGE]), "community_names": list(STAR_NAMES[COMMUNITY]),
     }

@@ -37,10 +37,17 @@ def _usage_error(message: str) -> int:
 
 
 def normalize_period_arg(text: str) -> str | None:
-    """'2024-08' / '2024-8' / '2024年8月' -> '2024-08'; None when it is not a month."""
+    """'2024-08' / '2024-8' / '2024年8月' -> '2024-08'; a week (cadence.md §1: 2024-W35,
+    2024年第35周, 2024年8月第4周, 2024年8月19日至25日) -> '2024-W35'; None when it is neither."""
     match = _PERIOD_RE.match(text)
     if not match:
-        return None
+        from analytics.periods import WEEK, Period
+
+        try:
+            period = Period.parse(text.strip())
+        except ValueError:
+            return None
+        return period.label if period.kind == WEEK else None
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         return None
@@ -121,8 +128,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.period is not None:
         period = normalize_period_arg(args.period) or _cadence_period_arg(args.period)
         if period is None:
-            return _usage_error(f"--period “{args.period}” 不是月份，应写成 YYYY-MM，例如 2024-08"
-                                "（考核评分也可写季度 2024Q3，验收结果写年度 2024）。")
+            return _usage_error(f"--period “{args.period}” 不是月份或周，应写成 YYYY-MM（例如 2024-08），"
+                                "周报写成 2024-W35（考核评分也可写季度 2024Q3，验收结果写年度 2024）。")
     county = args.county.strip() if args.county and args.county.strip() else None
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -253,7 +260,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
                 _print(f"  {county}：{now}。")
             return EXIT_OK
         now_current = [
-            (county, township, store.current_upload_for(con, rec.period, county, township))
+            (county, township, store.current_upload_for(con, rec.period, county, township, rec.period_kind))
             for county, township in rec.scope
         ]
     if args.json:
@@ -263,12 +270,12 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         ]
         _print(json.dumps(payload, ensure_ascii=False))
         return EXIT_OK
-    _print(f"已回滚上传 {rec.upload_id}（{rec.file_name}，{rec.period:%Y-%m}）。原始文件和数据仍保留在历史中。")
+    _print(f"已回滚上传 {rec.upload_id}（{rec.file_name}，{rec.period_label}）。原始文件和数据仍保留在历史中。")
     for county, township, current in now_current:
         if current is None:
-            _print(f"  {county} {township} {rec.period:%Y-%m}：现在没有生效的数据（此前没有更早的版本）。")
+            _print(f"  {county} {township} {rec.period_label}：现在没有生效的数据（此前没有更早的版本）。")
         else:
-            _print(f"  {county} {township} {rec.period:%Y-%m}：现在生效的是 {current}。")
+            _print(f"  {county} {township} {rec.period_label}：现在生效的是 {current}。")
     return EXIT_OK
 
 
@@ -418,7 +425,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in waiting:
         _print(f"{r.upload_id}\t{r.uploaded_at:%Y-%m-%d %H:%M}\t{r.submitted_by or r.uploader or '—'}\t"
-               f"{r.period:%Y-%m}\t{_fmt_scope(r.scope)}\t{r.file_name}\t支部 {r.n_branches}")
+               f"{r.period_label}\t{_fmt_scope(r.scope)}\t{r.file_name}\t支部 {r.n_branches}")
     _print(f"共 {len(waiting)} 份待审核。通过：review accept 编号 --as 账号；退回：review return 编号 --as 账号 --reason 原因。")
     return EXIT_OK
 
@@ -436,7 +443,7 @@ def _review_action(args: argparse.Namespace, accept: bool) -> int:
         with store.open_store(args.db, settings=settings) as con:
             if accept:
                 done = review.accept(con, args.upload_id, actor=actor)
-                _print(f"已通过 {done.record.upload_id}（{done.record.file_name}，{done.record.period:%Y-%m}），现已生效。")
+                _print(f"已通过 {done.record.upload_id}（{done.record.file_name}，{done.record.period_label}），现已生效。")
                 if done.replaced:
                     _print(f"  替换了此前的版本 {'、'.join(done.replaced)}（可回滚恢复）。")
                 for other in done.auto_returned:

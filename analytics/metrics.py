@@ -98,13 +98,13 @@ def _star_names(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) ->
     """Slot names: the scope's own type's names, "A/B" where a mixed scope's names differ."""
     types = {r[0] for r in con.execute(
         """
-        SELECT DISTINCT branch_type FROM v_branch_month
-        WHERE period BETWEEN $start AND $end
+        SELECT DISTINCT branch_type FROM branch_snapshot
+        WHERE grain = $grain AND period_start = $start
           AND ($county::VARCHAR IS NULL OR county = $county::VARCHAR)
           AND ($township::VARCHAR IS NULL OR township = $township::VARCHAR)
           AND ($branch_type::VARCHAR IS NULL OR branch_type = $branch_type::VARCHAR)
         """,
-        {"start": period.start, "end": period.end, **scope.params()},
+        {"grain": period.kind, "start": period.start, **scope.params()},
     ).fetchall()}
     if types == {COMMUNITY}:
         return list(STAR_NAMES[COMMUNITY])
@@ -135,12 +135,21 @@ def target_progress(
 
 
 def trend(
-    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, end: Period | None = None
+    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, end: Period | None = None,
+    grain: str | None = None,
 ) -> pd.DataFrame:
-    """Per month up to ``end`` (all months when None): counts at 三/四/五星, ≥三星, mean score;
-    ``townships`` that reported the month and ``townships_total``, the scope's townships (those
-    reporting any month shown): a month with fewer is incomplete, its counts drop for that reason."""
+    """Per month (``grain`` 'month') or per week ('week': weekly reports only, ``period`` = the
+    Monday) up to ``end`` (all when None): counts at 三/四/五星, ≥三星, mean score; ``townships``
+    that reported the period and ``townships_total``, the scope's townships (those reporting any
+    period shown): a period with fewer is incomplete, its counts drop for that reason.
+    ``grain`` defaults to 'week' when ``end`` is a week, else 'month' (a month's row per branch:
+    its monthly report, else its latest weekly one in the month, cadence.md §1)."""
+    if grain is None:
+        grain = "week" if end is not None and end.kind == "week" else "month"
+    if grain not in ("month", "week"):
+        raise ValueError(f"grain 应为 month 或 week，收到 {grain!r}")
     params = {
+        "grain": grain,
         "end": end.end if end is not None else None,
         **scope.params(),
         **sql.score_params(settings),

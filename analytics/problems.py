@@ -93,7 +93,7 @@ def unit_problem_weak_counts(
 
 
 def _branch_params(period: Period, county: str, township: str, branch: str) -> dict[str, Any]:
-    return {"start": period.start, "end": period.end, "county": county, "township": township,
+    return {"grain": period.kind, "start": period.start, "end": period.end, "county": county, "township": township,
             "branch": branch, **_NAMES}
 
 

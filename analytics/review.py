@@ -115,7 +115,7 @@ def accept(con: duckdb.DuckDBPyConnection, upload_id: str, *, actor: Actor) -> A
             [actor.login, now, rec.upload_id],
         )
         store.refresh_uploads(con, "upload_id = ?", [rec.upload_id])
-        place = audit.place(rec.scope, rec.period)
+        place = audit.place(rec.scope, rec.period, rec.period_kind)
         audit.record(con, actor, "upload_accepted", object=rec.upload_id, **place,
                      details={"file": rec.file_name, "submitted_by": rec.submitted_by, "replaced": list(replaced)})
         others = tuple(u for (u,) in con.execute(_OTHER_PENDING_SQL, [rec.upload_id, rec.upload_id]).fetchall())
@@ -137,7 +137,7 @@ def return_upload(con: duckdb.DuckDBPyConnection, upload_id: str, *, actor: Acto
 
     with store.transaction(con):
         con.execute(_RETURN_SQL, [actor.login, now, text, rec.upload_id])
-        audit.record(con, actor, "upload_returned", object=rec.upload_id, **audit.place(rec.scope, rec.period),
+        audit.record(con, actor, "upload_returned", object=rec.upload_id, **audit.place(rec.scope, rec.period, rec.period_kind),
                      details={"file": rec.file_name, "reason": text, "submitted_by": rec.submitted_by})
     updated = store.get_upload(con, rec.upload_id)
     assert updated is not None

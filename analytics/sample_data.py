@@ -1,6 +1,7 @@
 """Deterministic, invented sample data.
 
     history(seed=SEED) -> (branches, tasks)       the invented district's 12 months as plain rows
+    weekly_history(seed=SEED) -> rows             青石镇's weekly reports of 2024Q3 (v_branch_week)
     write_samples(out_dir) -> manifest             sample_uploads/: ledgers in real-world layouts
     write_scale_ledger(path, n_branches, ...)      one big standard ledger for benchmarks
 
@@ -21,7 +22,7 @@ import json
 import random
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,10 @@ SCENARIOS: dict[str, Any] = {
     "small_township": (D, "凤栖街道"),             # 2 branches: R1 but never B1
     "blank_star": ((W, "桂香街道", "芳溪社区"), 9),  # one star cell left blank in 2024-10
 }
+# cadence.md §1: this township also reports weekly (每周报送一次工作进度台账) for the third quarter:
+# weekly ledgers for every ISO week whose Sunday falls in July–September 2024 (W27–W39).
+WEEKLY_TOWNSHIP: tuple[str, str] = (W, "青石镇")
+WEEKLY_MONTHS: tuple[int, ...] = (6, 7, 8)  # month indexes (July, August, September)
 CORRECTED_BRANCH = "下河湾村"  # 青石镇 2024-09 is first uploaded with a wrong mark here, then corrected
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
@@ -1082,6 +1087,8 @@ def _samples(seed: int = SEED) -> list[_Sample]:
                 _xlsx_bytes(_standard_sheets(_units(plans, m, D, "柳塘镇"), county_col=False, period_col=False)),
                 "accept", [], "标准模板但无县区列、无月份列：月份只在文件名中，县区由上传人指定。", county=D))
         out.extend(_township_samples(plans, m, rng))
+        if m in WEEKLY_MONTHS:
+            out.extend(_weekly_samples(plans, m, random.Random(seed + 100 + m)))
     out.extend(_cadence_samples(plans))
     out.extend(_refused_samples(plans, rng))
     return out
@@ -1299,6 +1306,87 @@ def _township_samples(plans: list[_Plan], m: int, rng: random.Random) -> list[_S
         out.append(_Sample(
             f"凤栖街道_{ym}.xlsx", _xlsx_bytes(_formula_sheets(fu)), "accept", [],
             "只有2个社区的街道；当前星级、任务完成率为公式列（取缓存值）。"))
+    return out
+
+
+def _weeks_of_month(m: int) -> list[date]:
+    """Mondays of the ISO weeks whose Sunday falls in month index ``m`` of YEAR (the weeks the
+    month view falls back to, cadence.md §1)."""
+    first = MONTHS[m]
+    sunday = first + timedelta(days=(6 - first.weekday()) % 7)
+    out = []
+    while sunday.month == first.month:
+        out.append(sunday - timedelta(days=6))
+        sunday += timedelta(days=7)
+    return out
+
+
+def weekly_history(seed: int = SEED) -> list[dict[str, Any]]:
+    """The weekly reports of WEEKLY_TOWNSHIP (keys as in v_branch_week, ``period`` = the Monday).
+
+    Week k of the n weeks counted in month m shows month m's stars in its last week and the
+    month before's until then, and tasks done growing from last month's count to this month's
+    (the last week of a month equals the monthly ledger).
+    """
+    plans = [p for p in _plans(seed) if (p.county, p.township) == WEEKLY_TOWNSHIP]
+    rows: list[dict[str, Any]] = []
+    for m in WEEKLY_MONTHS:
+        mondays = _weeks_of_month(m)
+        for k, monday in enumerate(mondays, start=1):
+            last = k == len(mondays)
+            for p in plans:
+                if not p.present[m]:
+                    continue
+                shown = m if last or not p.present[m - 1] else m - 1
+                st = p.statuses(shown)
+                before, now = p.tasks_done(m - 1), p.tasks_done(m)
+                rows.append({
+                    "period": monday, "county": p.county, "township": p.township, "branch": p.branch,
+                    "branch_type": p.btype, "target_stars": p.target,
+                    **{f"star_{i}": st[i] for i in spec.SLOTS},
+                    "stars": sum(1 for v in st.values() if v == spec.ACHIEVED),
+                    "tasks_done": before + (now - before) * k // len(mondays), "tasks_total": len(p.tasks),
+                    "open_problems": None, "weak": False,  # the weekly ledger has no 软弱涣散 column
+                })
+    return rows
+
+
+def _weekly_samples(plans: list[_Plan], m: int, rng: random.Random) -> list[_Sample]:
+    """WEEKLY_TOWNSHIP's weekly ledgers of the weeks counted in month index ``m``, each naming its
+    week another way (the forms of cadence.md §1)."""
+    county, township = WEEKLY_TOWNSHIP
+    members = [p for p in plans if (p.county, p.township) == WEEKLY_TOWNSHIP and p.present[m]]
+    by_key = {(r["branch"], r["period"]): r for r in weekly_history() if r["township"] == township}
+    out: list[_Sample] = []
+    header = ["序号", "县(市、区)", "乡镇(街道)", "村(社区)", "创建目标",
+              *(n.removesuffix("星") for n in spec.STAR_NAMES[spec.VILLAGE]), "已完成任务数", "任务总数", "备注"]
+    for monday in _weeks_of_month(m):
+        sunday = monday + timedelta(days=6)
+        week = monday.isocalendar()[1]
+        thursday = monday + timedelta(days=3)  # “9月第3周” counts the weeks by their Thursday
+        year_, month_, nth = thursday.year, thursday.month, (thursday.day - 1) // 7 + 1
+        if m == 6:  # July: 2024年第27周 in the title and the file name
+            title, name = f"{township}{YEAR}年第{week}周工作进度台账", f"{township}{YEAR}年第{week}周工作进度台账.xlsx"
+        elif m == 7:  # August: 第31周 in the title, the year only in the file name
+            title, name = f"{township}第{week}周工作进度台账", f"{township}周报_{YEAR}年_第{week}周.xlsx"
+        elif sunday.day <= 14:  # early September: a Monday–Sunday range
+            title = (f"{township}工作进度台账（{monday.year}年{monday.month}月{monday.day}日至"
+                     f"{'' if sunday.month == monday.month else f'{sunday.month}月'}{sunday.day}日）")
+            name = f"{township}周报_{monday:%m%d}-{sunday:%m%d}.xlsx"
+        else:  # later September: 9月第3周
+            title, name = f"{township}{year_}年{month_}月第{nth}周工作进度台账", f"{township}周报_{year_}年{month_}月第{nth}周.xlsx"
+        rows: list[list[Any]] = [[title], [f"填报单位：{township}党委　　填报人：{_person(rng)}"
+                                          f"　　填报时间：{sunday.year}年{sunday.month}月{sunday.day}日"], header]
+        for i, p in enumerate(members, start=1):
+            r = by_key[(p.branch, monday)]
+            rows.append([i, county, township, p.branch, p.target,
+                         *(STATUS_MARKS["ticks"][r[f"star_{k}"]] for k in spec.SLOTS), r["tasks_done"],
+                         r["tasks_total"], f"本周{rng.choice(('按计划推进', '召开专题推进会', '包村干部督导', '对照清单整改'))}"])
+        sheet = _Sheet("周进度台账", rows, [(0, 0, 0, len(header) - 1), (1, 0, 1, len(header) - 1)], header=2)
+        out.append(_Sample(
+            name, _xlsx_bytes([sheet]), "accept", [],
+            f"周报（{monday.isocalendar()[0]}-W{week:02d}，{monday.month}.{monday.day}–{sunday.month}.{sunday.day}）：每周报送一次"
+            "工作进度台账，按周替换、不替换月报；没有月报的月份取周日落在该月的最近一周。"))
     return out
 
 

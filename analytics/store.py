@@ -40,7 +40,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,10 @@ import pyarrow as pa
 
 from analytics import audit
 from analytics.audit import Actor
-from analytics.periods import Period
+from analytics.periods import Period, label_of
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
 
@@ -112,29 +112,51 @@ CREATE TABLE branch_snapshot (
 """
 
 # Month rows of the units of month $month in {units} (period, county, township):
-# every current row as it is, with its task counts and its stagnation run (from
-# the previous month's rows, so months are written in calendar order). {units}
-# is `_snap_units` (the units of a refresh) or every current unit (a rebuild);
-# {tasks} is _UNIT_TASKS_SQL (the units' current task rows of the month) or, for
-# the month a load writes, the load's own task rows as registered from Arrow
-# (exactly the units' current rows then; reading them there is ~10 ms cheaper at
-# city scale than scanning the transaction's new rows).
+# each branch's row by the month rule of cadence.md §1 (its monthly report, else its
+# latest weekly report whose Sunday falls in the month), with its task counts and
+# its stagnation run (from the previous month's rows, so months are written in
+# calendar order). {units} is `_snap_units` (the units of a refresh) or every
+# current unit (a rebuild); {tasks} is _UNIT_TASKS_SQL (the units' current task
+# rows of the month and of its weeks) or, for the month a load writes, the load's
+# own task rows as registered from Arrow plus the units' weekly task rows
+# (_LOADED_TASKS_SQL; reading them there is ~10 ms cheaper at city scale than
+# scanning the transaction's new rows).
 _SNAPSHOT_MONTHS_SQL = """
-INSERT INTO branch_snapshot
+INSERT INTO branch_snapshot BY NAME
 WITH units AS (
     SELECT DISTINCT period, county, township FROM {units} WHERE period = $month
 ),
-rows_of_units AS (
+monthly AS (
     SELECT b.*
     FROM branch_month b
     JOIN units u ON u.county = b.county AND u.township = b.township
-    WHERE b.is_current AND b.period = $month
+    WHERE b.is_current AND b.period = $month AND b.period_kind = 'month'
+),
+weekly AS (
+    -- cadence.md §1: a branch with no monthly report takes its latest weekly report
+    -- whose Sunday (Monday + 6) falls in the month.
+    SELECT b.*
+    FROM branch_month b
+    JOIN units u ON u.county = b.county AND u.township = b.township
+    WHERE b.is_current AND b.period_kind = 'week'
+      AND b.period BETWEEN CAST($month::DATE - 6 AS DATE) AND CAST(last_day($month::DATE) - 6 AS DATE)
+    QUALIFY row_number() OVER (PARTITION BY b.county, b.township, b.branch ORDER BY b.period DESC) = 1
+),
+rows_of_units AS (
+    -- The monthly report beats any weekly one of the same branch.
+    SELECT * FROM monthly
+    UNION ALL BY NAME
+    SELECT w.* FROM weekly w
+    ANTI JOIN monthly m ON m.county = w.county AND m.township = w.township AND m.branch = w.branch
 ),
 tasks_of_units AS (
-    SELECT t.county, t.township, t.branch,
+    SELECT t.county, t.township, t.branch, t.period, t.period_kind,
            count(*) AS task_rows,
-           -- Overdue = deadline ≤ the month's last day and not done (no deadline: never overdue).
-           count(*) FILTER (WHERE t.deadline <= last_day($month) AND NOT t.done) AS overdue
+           -- Overdue = deadline ≤ the last day of the report's period (the month's last day,
+           -- a weekly report's Sunday) and not done (no deadline: never overdue).
+           count(*) FILTER (WHERE t.deadline <= CASE WHEN t.period_kind = 'week' THEN CAST(t.period + 6 AS DATE)
+                                                     ELSE last_day(t.period) END
+                              AND NOT t.done) AS overdue
     FROM {tasks} t
     GROUP BY ALL
 ),
@@ -148,11 +170,13 @@ previous AS (
     WHERE p.grain = 'month' AND p.period_start = CAST($month - INTERVAL 1 MONTH AS DATE)
 ),
 final AS (
-    -- A month is its own snapshot: one row per branch (one current upload per unit and month).
-    SELECT 'month' AS grain, r.period AS period_start, r.period, r.county, r.township, r.branch,
+    -- A month is its own snapshot: one row per branch.
+    SELECT 'month' AS grain, $month::DATE AS period_start, $month::DATE AS period, r.county, r.township, r.branch,
            r.branch_type, true AS is_latest, r.target_stars,
            r.star_1, r.star_2, r.star_3, r.star_4, r.star_5, r.stars,
            r.tasks_done, r.tasks_total, r.open_problems, r.weak, r.upload_id, r.secretary,
+           -- The report the row comes from: 'month' (period = the month) or 'week' (the Monday).
+           r.period_kind AS source_kind, r.period AS source_period,
            -- task_rate = tasks_done / tasks_total, NULL when either is unknown or total is 0.
            CASE WHEN r.tasks_done IS NULL OR r.tasks_total IS NULL OR r.tasks_total = 0 THEN NULL
                 ELSE r.tasks_done::DOUBLE / r.tasks_total END AS task_rate,
@@ -160,7 +184,7 @@ final AS (
            coalesce(t.task_rows, 0) AS task_rows,
            -- The run goes on when last month has a row with equal stars and tasks_done.
            CASE WHEN p.stars = r.stars AND p.tasks_done IS NOT DISTINCT FROM r.tasks_done THEN p.same_since
-                ELSE r.period END AS same_since,
+                ELSE $month::DATE END AS same_since,
            p.branch IS NOT NULL AS in_prev, p.branch_type AS prev_type, p.stars AS prev_stars,
            p.task_rate AS prev_task_rate, p.attained AS prev_attained,
            -- (in_next: set after the later months are written, see _SNAPSHOT_NEXT_SQL.)
@@ -172,42 +196,123 @@ final AS (
                AS name_order
     FROM rows_of_units r
     LEFT JOIN tasks_of_units t ON t.county = r.county AND t.township = r.township AND t.branch = r.branch
+                              AND t.period = r.period AND t.period_kind = r.period_kind
     LEFT JOIN previous p ON p.county = r.county AND p.township = r.township AND p.branch = r.branch
 )
 SELECT * FROM final
 """
 
-# The current task rows of the units of month $month (the {tasks} of _SNAPSHOT_MONTHS_SQL).
-_UNIT_TASKS_SQL = """(
-    SELECT t.county, t.township, t.branch, t.deadline, t.done
+# The current weekly task rows of the units whose week's Sunday falls in month $month.
+_UNIT_WEEK_TASKS_SQL = """
+    SELECT t.county, t.township, t.branch, t.period, t.period_kind, t.deadline, t.done
     FROM task t
     JOIN units u ON u.county = t.county AND u.township = t.township
-    WHERE t.is_current AND t.period = $month
-)"""
+    WHERE t.is_current AND t.period_kind = 'week'
+      AND t.period BETWEEN CAST($month::DATE - 6 AS DATE) AND CAST(last_day($month::DATE) - 6 AS DATE)
+"""
 
-# Quarter rows of quarter $quarter (its first day) for the (county, township)
-# units of {units} holding a month of it, from the month rows (written first).
-# Quarters are written one at a time in calendar order: a quarter's in_prev &
-# co. come from the quarter before.
-_SNAPSHOT_QUARTERS_SQL = """
-INSERT INTO branch_snapshot
+# The current task rows of the units of month $month (the {tasks} of _SNAPSHOT_MONTHS_SQL):
+# the monthly report's and the weekly reports' of the month.
+_UNIT_TASKS_SQL = """(
+    SELECT t.county, t.township, t.branch, t.period, t.period_kind, t.deadline, t.done
+    FROM task t
+    JOIN units u ON u.county = t.county AND u.township = t.township
+    WHERE t.is_current AND t.period = $month AND t.period_kind = 'month'
+    UNION ALL
+""" + _UNIT_WEEK_TASKS_SQL + ")"
+
+# The {tasks} of the month a monthly load writes: its own rows (relation {relation}) and the
+# units' weekly task rows of the month.
+_LOADED_TASKS_SQL = """(
+    SELECT county, township, branch, $month::DATE AS period, 'month' AS period_kind, deadline, done
+    FROM {relation}
+    UNION ALL
+""" + _UNIT_WEEK_TASKS_SQL + ")"
+
+# Week rows of the units of week $week (its Monday) in {weeks} (period, county, township):
+# every current weekly row as it is (cadence.md §1: a branch's row for a week is its
+# report for that week), with its task counts and its stagnation run over consecutive
+# weeks (weeks are written in calendar order).
+_SNAPSHOT_WEEKS_SQL = """
+INSERT INTO branch_snapshot BY NAME
+WITH units AS (
+    SELECT DISTINCT period, county, township FROM {weeks} WHERE period = $week
+),
+rows_of_units AS (
+    SELECT b.*
+    FROM branch_month b
+    JOIN units u ON u.county = b.county AND u.township = b.township
+    WHERE b.is_current AND b.period = $week AND b.period_kind = 'week'
+),
+tasks_of_units AS (
+    SELECT t.county, t.township, t.branch,
+           count(*) AS task_rows,
+           -- Overdue = deadline ≤ the week's Sunday and not done (no deadline: never overdue).
+           count(*) FILTER (WHERE t.deadline <= CAST($week::DATE + 6 AS DATE) AND NOT t.done) AS overdue
+    FROM task t
+    JOIN units u ON u.county = t.county AND u.township = t.township
+    WHERE t.is_current AND t.period = $week AND t.period_kind = 'week'
+    GROUP BY ALL
+),
+previous AS (
+    -- The same units' rows of the week before.
+    SELECT p.county, p.township, p.branch, p.stars, p.tasks_done, p.same_since,
+           p.branch_type, p.task_rate, coalesce(p.stars >= p.target_stars, false) AS attained
+    FROM branch_snapshot p
+    JOIN units u ON u.county = p.county AND u.township = p.township
+    WHERE p.grain = 'week' AND p.period_start = CAST($week::DATE - 7 AS DATE)
+),
+final AS (
+    SELECT 'week' AS grain, r.period AS period_start, r.period, r.county, r.township, r.branch,
+           r.branch_type, true AS is_latest, r.target_stars,
+           r.star_1, r.star_2, r.star_3, r.star_4, r.star_5, r.stars,
+           r.tasks_done, r.tasks_total, r.open_problems, r.weak, r.upload_id, r.secretary,
+           'week' AS source_kind, r.period AS source_period,
+           -- task_rate = tasks_done / tasks_total, NULL when either is unknown or total is 0.
+           CASE WHEN r.tasks_done IS NULL OR r.tasks_total IS NULL OR r.tasks_total = 0 THEN NULL
+                ELSE r.tasks_done::DOUBLE / r.tasks_total END AS task_rate,
+           coalesce(t.overdue, 0) AS overdue,
+           coalesce(t.task_rows, 0) AS task_rows,
+           -- The run goes on when last week has a row with equal stars and tasks_done.
+           CASE WHEN p.stars = r.stars AND p.tasks_done IS NOT DISTINCT FROM r.tasks_done THEN p.same_since
+                ELSE r.period END AS same_since,
+           p.branch IS NOT NULL AS in_prev, p.branch_type AS prev_type, p.stars AS prev_stars,
+           p.task_rate AS prev_task_rate, p.attained AS prev_attained,
+           false AS in_next, NULL::VARCHAR AS next_type,
+           CAST(row_number() OVER (ORDER BY r.branch COLLATE "binary", r.township COLLATE "binary",
+                                            r.county COLLATE "binary", r.branch_type COLLATE "binary") AS INTEGER)
+               AS name_order
+    FROM rows_of_units r
+    LEFT JOIN tasks_of_units t ON t.county = r.county AND t.township = r.township AND t.branch = r.branch
+    LEFT JOIN previous p ON p.county = r.county AND p.township = r.township AND p.branch = r.branch
+)
+SELECT * FROM final
+"""
+
+# Rows of a derived period ($grain 'quarter' | 'half' | 'year', first day $start, $span
+# months) for the (county, township) units of {units} holding a month of it, from the
+# month rows (written first). Written one at a time in calendar order: a period's
+# in_prev & co. come from the period before.
+_SNAPSHOT_DERIVED_SQL = """
+INSERT INTO branch_snapshot BY NAME
 WITH units AS (
     SELECT DISTINCT county, township FROM {units}
-    WHERE CAST(date_trunc('quarter', period) AS DATE) = $quarter
+    WHERE period BETWEEN $start::DATE AND CAST($start::DATE + to_months($span::INTEGER - 1) AS DATE)
 ),
 months AS (
     SELECT m.*
     FROM branch_snapshot m
     JOIN units u ON u.county = m.county AND u.township = m.township
     WHERE m.grain = 'month'
-      AND m.period_start BETWEEN $quarter AND CAST($quarter + INTERVAL 2 MONTH AS DATE)
+      AND m.period_start BETWEEN $start::DATE AND CAST($start::DATE + to_months($span::INTEGER - 1) AS DATE)
 ),
 per_type AS (
-    -- Snapshot rule: a quarter takes, for each branch (county, township,
-    -- branch), its latest month inside the quarter, every field from the row of
-    -- that month (arg_max_null keeps a NULL of that row). Taken per branch_type
-    -- too: a scope filtering on branch_type sees a branch whose type changed
-    -- inside the quarter at its latest month of that type (is_latest false).
+    -- Snapshot rule: a quarter / half-year / year takes, for each branch (county,
+    -- township, branch), its latest month inside it (that month's row by the month
+    -- rule, cadence.md §1), every field from the row of that month (arg_max_null
+    -- keeps a NULL of that row). Taken per branch_type too: a scope filtering on
+    -- branch_type sees a branch whose type changed inside the period at its latest
+    -- month of that type (is_latest false).
     SELECT max(m.period) AS period, m.county, m.township, m.branch, m.branch_type,
            arg_max_null(m.target_stars, m.period) AS target_stars,
            arg_max_null(m.star_1, m.period) AS star_1,
@@ -222,6 +327,8 @@ per_type AS (
            arg_max_null(m.weak, m.period) AS weak,
            arg_max_null(m.upload_id, m.period) AS upload_id,
            arg_max_null(m.secretary, m.period) AS secretary,
+           arg_max_null(m.source_kind, m.period) AS source_kind,
+           arg_max_null(m.source_period, m.period) AS source_period,
            arg_max_null(m.task_rate, m.period) AS task_rate,
            arg_max_null(m.overdue, m.period) AS overdue,
            arg_max_null(m.task_rows, m.period) AS task_rows,
@@ -230,23 +337,25 @@ per_type AS (
     GROUP BY m.county, m.township, m.branch, m.branch_type
 ),
 previous AS (
-    -- The same units' latest rows of the quarter before.
+    -- The same units' latest rows of the period before.
     SELECT p.county, p.township, p.branch, p.branch_type, p.stars, p.task_rate,
            coalesce(p.stars >= p.target_stars, false) AS attained
     FROM branch_snapshot p
     JOIN units u ON u.county = p.county AND u.township = p.township
-    WHERE p.grain = 'quarter' AND p.is_latest AND p.period_start = CAST($quarter - INTERVAL 3 MONTH AS DATE)
+    WHERE p.grain = $grain::VARCHAR AND p.is_latest
+      AND p.period_start = CAST($start::DATE - to_months($span::INTEGER) AS DATE)
 ),
 latest AS (
-    -- Each branch's latest month in the quarter, whatever its type.
+    -- Each branch's latest month in the period, whatever its type.
     SELECT county, township, branch, max(period) AS period FROM per_type GROUP BY ALL
 ),
 final AS (
-    SELECT 'quarter' AS grain, $quarter AS period_start, t.period, t.county, t.township, t.branch,
+    SELECT $grain::VARCHAR AS grain, $start::DATE AS period_start, t.period, t.county, t.township, t.branch,
            t.branch_type,
            t.period = l.period AS is_latest,
            t.target_stars, t.star_1, t.star_2, t.star_3, t.star_4, t.star_5, t.stars,
            t.tasks_done, t.tasks_total, t.open_problems, t.weak, t.upload_id, t.secretary,
+           t.source_kind, t.source_period,
            t.task_rate, t.overdue, t.task_rows, t.same_since,
            p.branch IS NOT NULL AS in_prev, p.branch_type AS prev_type, p.stars AS prev_stars,
            p.task_rate AS prev_task_rate, p.attained AS prev_attained,
@@ -261,9 +370,23 @@ final AS (
 SELECT * FROM final
 """
 
+# The first day of the period of each grain holding the month / Monday `d` (SQL expression).
+_GRAIN_START = {
+    "month": "CAST(date_trunc('month', {d}) AS DATE)",
+    "quarter": "CAST(date_trunc('quarter', {d}) AS DATE)",
+    "half": "make_date(year({d}), CASE WHEN month({d}) <= 6 THEN 1 ELSE 7 END, 1)",
+    "year": "CAST(date_trunc('year', {d}) AS DATE)",
+}
+
+# The first day of the period after / before the row's (by grain); a week is 7 days.
+_NEXT_START = """CASE {r}.grain WHEN 'week' THEN CAST({r}.period_start + {sign}7 AS DATE)
+    ELSE CAST({r}.period_start {op} to_months(CASE {r}.grain WHEN 'month' THEN 1 WHEN 'quarter' THEN 3
+                                                 WHEN 'half' THEN 6 ELSE 12 END) AS DATE) END"""
+
 # in_next / next_type of the rows of the units' (county, township) from the
 # period before their first rewritten one on (every later period of a unit is
 # rewritten with it): whether the branch has a latest row in the next period.
+# {units}: month units (period = a month); {weeks}: week units (period = a Monday).
 _SNAPSHOT_NEXT_SQL = """
 UPDATE branch_snapshot AS s
 SET in_next = c.in_next, next_type = c.next_type
@@ -271,28 +394,39 @@ FROM (
     SELECT r.grain, r.period_start, r.county, r.township, r.branch, r.branch_type,
            n.branch IS NOT NULL AS in_next, n.branch_type AS next_type
     FROM branch_snapshot r
-    JOIN (SELECT county, township, min(period) AS first FROM {units} GROUP BY ALL) u
+    JOIN (SELECT m.county, m.township, m.first, w.first_week
+          FROM (SELECT county, township, min(period) AS first FROM {units} GROUP BY ALL) m
+          LEFT JOIN (SELECT county, township, min(period) AS first_week FROM {weeks} GROUP BY ALL) w
+            ON w.county = m.county AND w.township = m.township) u
       ON u.county = r.county AND u.township = r.township
     LEFT JOIN branch_snapshot n
       ON n.grain = r.grain AND n.is_latest
-     AND n.period_start = CASE r.grain WHEN 'month' THEN CAST(r.period_start + INTERVAL 1 MONTH AS DATE)
-                                       ELSE CAST(r.period_start + INTERVAL 3 MONTH AS DATE) END
+     AND n.period_start = """ + _NEXT_START.format(r="r", sign="", op="+") + """
      AND n.county = r.county AND n.township = r.township AND n.branch = r.branch
     WHERE r.period_start >= CASE r.grain
+              WHEN 'week' THEN coalesce(CAST(u.first_week - 7 AS DATE), DATE '9999-12-31')
               WHEN 'month' THEN CAST(u.first - INTERVAL 1 MONTH AS DATE)
-              ELSE CAST(date_trunc('quarter', u.first) - INTERVAL 3 MONTH AS DATE) END
+              WHEN 'quarter' THEN CAST(date_trunc('quarter', u.first) - INTERVAL 3 MONTH AS DATE)
+              WHEN 'half' THEN CAST(""" + _GRAIN_START["half"].format(d="u.first") + """ - INTERVAL 6 MONTH AS DATE)
+              ELSE CAST(date_trunc('year', u.first) - INTERVAL 12 MONTH AS DATE) END
 ) c
 WHERE s.grain = c.grain AND s.period_start = c.period_start AND s.county = c.county
   AND s.township = c.township AND s.branch = c.branch AND s.branch_type = c.branch_type
   AND (s.in_next <> c.in_next OR s.next_type IS DISTINCT FROM c.next_type)
 """
 
-# The (grain, period_start, county, township) a refresh writes: the months of
-# {units} and the quarters holding them.
+# The (grain, period_start, county, township) a refresh writes: the weeks of {weeks},
+# the months of {units} and the quarters, half-years and years holding them.
 _WRITTEN_SQL = """
-SELECT DISTINCT 'month' AS grain, period AS period_start, county, township FROM {units}
+SELECT DISTINCT 'week' AS grain, period AS period_start, county, township FROM {weeks}
 UNION
-SELECT DISTINCT 'quarter', CAST(date_trunc('quarter', period) AS DATE), county, township FROM {units}
+SELECT DISTINCT 'month', period, county, township FROM {units}
+UNION
+SELECT DISTINCT 'quarter', """ + _GRAIN_START["quarter"].format(d="period") + """, county, township FROM {units}
+UNION
+SELECT DISTINCT 'half', """ + _GRAIN_START["half"].format(d="period") + """, county, township FROM {units}
+UNION
+SELECT DISTINCT 'year', """ + _GRAIN_START["year"].format(d="period") + """, county, township FROM {units}
 """
 
 # The written periods holding rows of other units too (their name_order is renumbered;
@@ -308,13 +442,14 @@ WHERE w.county IS NULL
 ORDER BY ALL
 """
 
-# Rows of the units in the month / quarter before the first written ones (their in_next may change).
+# Rows of the units before the first written ones (their in_next may change): weeks
+# before the first written week, other grains starting before the first written month.
 _SNAPSHOT_BEFORE_SQL = """
 SELECT count(*)
 FROM branch_snapshot s
 JOIN (SELECT DISTINCT county, township FROM {units}) u ON u.county = s.county AND u.township = s.township
-WHERE (s.grain = 'month' AND s.period_start = CAST($first - INTERVAL 1 MONTH AS DATE))
-   OR (s.grain = 'quarter' AND s.period_start = CAST(date_trunc('quarter', $first::DATE) - INTERVAL 3 MONTH AS DATE))
+WHERE (s.grain = 'week' AND s.period_start < $first_week::DATE)
+   OR (s.grain <> 'week' AND s.period_start < $first::DATE)
 """
 
 # Renumber name_order over all rows of one period ($grain, $start): rows written
@@ -334,25 +469,47 @@ WHERE s.grain = $grain AND s.period_start = $start
   AND s.name_order <> c.pos
 """
 
-# Remove the rows a refresh rewrites: the months of the units and the quarters holding them.
+# Remove the rows a refresh rewrites (_WRITTEN_SQL); $lo/$hi bound period_start (row groups skipped).
 _SNAPSHOT_DELETE_SQL = """
 DELETE FROM branch_snapshot s
 USING ({written}) u
 WHERE s.grain = u.grain AND s.period_start = u.period_start
   AND s.county = u.county AND s.township = u.township
-  AND s.period_start BETWEEN CAST(date_trunc('quarter', $first::DATE) AS DATE) AND $last
+  AND s.period_start BETWEEN $lo AND $hi
 """
 
-_ALL_CURRENT_UNITS = "(SELECT DISTINCT period, county, township FROM branch_month WHERE is_current)"
+# Every current unit as a month unit (a weekly report's: the month of its Sunday) / as a week unit.
+_ALL_CURRENT_UNITS = (
+    "(SELECT DISTINCT CASE WHEN period_kind = 'week' THEN CAST(date_trunc('month', period + 6) AS DATE)"
+    " ELSE period END AS period, county, township FROM branch_month WHERE is_current)"
+)
+_ALL_CURRENT_WEEKS = "(SELECT DISTINCT period, county, township FROM branch_month WHERE is_current AND period_kind = 'week')"
 
-# Later (later-month) units whose stagnation run may follow from a rewritten month:
-# every current month after the first rewritten one of the same (county, township).
+# Later month units whose stagnation run may follow from a rewritten month: every
+# current month (of a monthly report, or holding a weekly report's Sunday) after the
+# first rewritten one of the same (county, township).
 _LATER_UNITS_SQL = """
+WITH later AS (
+    SELECT CASE WHEN s.period_kind = 'week' THEN CAST(date_trunc('month', s.period + 6) AS DATE)
+                ELSE s.period END AS period, s.county, s.township
+    FROM branch_month s
+    JOIN (SELECT county, township, min(period) AS first FROM _snap_units GROUP BY ALL) u
+      ON u.county = s.county AND u.township = s.township AND s.period > CAST(u.first - 7 AS DATE)
+    WHERE s.is_current AND s.period > CAST($first::DATE - 7 AS DATE)
+)
+SELECT DISTINCT l.period, l.county, l.township
+FROM later l
+JOIN (SELECT county, township, min(period) AS first FROM _snap_units GROUP BY ALL) u
+  ON u.county = l.county AND u.township = l.township AND l.period > u.first
+"""
+
+# Later week units of the same (county, township) as a rewritten week (their run and in_prev follow).
+_LATER_WEEKS_SQL = """
 SELECT DISTINCT s.period, s.county, s.township
 FROM branch_month s
-JOIN (SELECT county, township, min(period) AS first FROM _snap_units GROUP BY ALL) u
+JOIN (SELECT county, township, min(period) AS first FROM _snap_weeks GROUP BY ALL) u
   ON u.county = s.county AND u.township = s.township AND s.period > u.first
-WHERE s.is_current AND s.period > $first
+WHERE s.is_current AND s.period_kind = 'week' AND s.period > $first_week::DATE
 """
 
 # Each migration takes the schema from version i to i+1; applied on open.
@@ -783,6 +940,81 @@ MIGRATIONS: tuple[str, ...] = (
            accepted_at, upload_id
     FROM award WHERE is_current;
     """,
+    # Version 7 (cadence.md §1): weekly ledgers. A weekly ledger is a unit of kind 'week'
+    # (period = the Monday of its ISO week), replaced per (week, county, township) and never
+    # replacing a month's nor the reverse. A Monday can be the 1st of a month, so the kind is
+    # kept on every row (period_kind) and on the upload: no query reads a weekly row as a
+    # monthly one. branch_snapshot gains the grains 'week', 'half' and 'year' and, per row,
+    # the report it comes from (source_kind, source_period); v_branch_month becomes the
+    # snapshot's month rows (a monthly report, else the latest weekly one whose Sunday falls
+    # in the month). The snapshot is rebuilt after this SQL (_MIGRATION_STEPS).
+    """
+    ALTER TABLE uploads ADD COLUMN period_kind VARCHAR DEFAULT 'month';   -- week | month
+    ALTER TABLE branch_month ADD COLUMN period_kind VARCHAR DEFAULT 'month';
+    ALTER TABLE task ADD COLUMN period_kind VARCHAR DEFAULT 'month';
+    ALTER TABLE problem ADD COLUMN period_kind VARCHAR DEFAULT 'month';
+    ALTER TABLE weak ADD COLUMN period_kind VARCHAR DEFAULT 'month';
+    -- The report a snapshot row comes from: 'month' (source_period = the month) or 'week' (the Monday).
+    ALTER TABLE branch_snapshot ADD COLUMN source_kind VARCHAR DEFAULT 'month';
+    ALTER TABLE branch_snapshot ADD COLUMN source_period DATE;
+
+    DROP VIEW v_branch_month_detail;
+    DROP VIEW v_branch_month;
+    DROP VIEW v_task;
+    DROP VIEW v_problem;
+    DROP VIEW v_weak;
+
+    -- cadence.md §1: per month and branch its monthly report, else its latest weekly report
+    -- whose Sunday falls in the month (kept in branch_snapshot by refresh_current);
+    -- source_period names the report: '2024-08' or '2024-W35'.
+    CREATE VIEW v_branch_month AS
+    SELECT period_start AS period, county, township, branch, branch_type, target_stars,
+           star_1, star_2, star_3, star_4, star_5, stars,
+           tasks_done, tasks_total, open_problems, weak, upload_id,
+           CASE WHEN source_kind = 'week' THEN strftime(source_period, '%G-W%V')
+                ELSE strftime(source_period, '%Y-%m') END AS source_period
+    FROM branch_snapshot
+    WHERE grain = 'month';
+
+    -- Weekly reports only; period = the Monday of the ISO week.
+    CREATE VIEW v_branch_week AS
+    SELECT period, county, township, branch, branch_type, target_stars,
+           star_1, star_2, star_3, star_4, star_5, stars,
+           tasks_done, tasks_total, open_problems, weak, upload_id
+    FROM branch_month
+    WHERE is_current AND period_kind = 'week';
+
+    -- Rows of monthly and weekly reports; period_kind says which (a weekly row's period is
+    -- its Monday); period_end = the last day of the report's period (month end / Sunday).
+    CREATE VIEW v_task AS
+    SELECT period, county, township, branch, star_slot, task, measure,
+           owner, deadline, done, done_date, upload_id,
+           team, star_owner, department, coalesce(accepted, false) AS accepted, accepted_date,
+           period_kind,
+           CASE WHEN period_kind = 'week' THEN CAST(period + 6 AS DATE) ELSE last_day(period) END AS period_end
+    FROM task
+    WHERE is_current;
+
+    CREATE VIEW v_problem AS
+    SELECT period, county, township, branch, star_slot, problem, measure, owner,
+           deadline, closed, closed_date, upload_id, period_kind,
+           CASE WHEN period_kind = 'week' THEN CAST(period + 6 AS DATE) ELSE last_day(period) END AS period_end
+    FROM problem
+    WHERE is_current;
+
+    CREATE VIEW v_weak AS
+    SELECT period, county, township, branch, situations, plan, liaison, identified,
+           state, cleared, upload_id, period_kind
+    FROM weak
+    WHERE is_current;
+
+    -- Extra per-row fields the battle map shows (secretary, problems, notes), of monthly and
+    -- weekly reports (period_kind).
+    CREATE VIEW v_branch_month_detail AS
+    SELECT * EXCLUDE (is_current)
+    FROM branch_month
+    WHERE is_current;
+    """,
 )
 
 # The tables of per-upload rows whose is_current flag follows the upload's (refresh_current).
@@ -798,6 +1030,8 @@ _UNIT_KEY = ("period", "county", "township")
 # (register, goals: township '') matches its rows by county alone.
 UNIT_ROWS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "month": tuple((table, _UNIT_KEY) for table in ROW_TABLES),
+    # cadence.md §1: a weekly ledger (period = the Monday); its rows are those of its upload.
+    "week": tuple((table, _UNIT_KEY) for table in ROW_TABLES),
     "register": (("register", ("county",)),),
     "goals": (("goal", ("county",)),),
     "assessment_week": (("assessment", _UNIT_KEY),),
@@ -812,7 +1046,9 @@ def _build_snapshots(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # Steps run after a migration's SQL, in its transaction (by the version it leads to).
-_MIGRATION_STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {3: _build_snapshots}
+# The snapshot is built by the current code, which needs the columns of version 7: a store
+# of version 2 gets the (empty) table at 3 and its rows at 7.
+_MIGRATION_STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {7: _build_snapshots}
 
 # One writer at a time inside this process (several Streamlit sessions share it).
 _WRITE_LOCK = threading.RLock()
@@ -1115,23 +1351,36 @@ class UploadRecord:
     review_reason: str | None = None
     rollback_reason: str | None = None
     kind: str = "ledger"  # uploads.kind: ledger | register | assessment | acceptance
-    unit_kind: str = "month"  # upload_scope.kind of its units (UNIT_ROWS): month, assessment_quarter, acceptance …
+    unit_kind: str = "month"  # upload_scope.kind of its units (UNIT_ROWS): month, week, assessment_quarter, acceptance …
+    period_kind: str = "month"  # a ledger's: 'month' | 'week' (a weekly ledger: period = the Monday)
 
     @property
     def is_register(self) -> bool:
         return self.kind == "register"
 
     @property
+    def grain(self) -> str:
+        """The kind of the upload's period: week | month | quarter (scores) | year (acceptance)."""
+        if self.kind == "acceptance":
+            return "year"
+        if self.kind == "assessment":
+            return self.unit_kind.removeprefix("assessment_")
+        return self.period_kind
+
+    @property
     def period_label(self) -> str:
-        """2024-08 for a ledger; 2024Q3 / 2024-W35 / 2024 for scores and acceptance (cadence.md);
-        名册 for a register upload (it has no month)."""
+        """'2024-08', '2024-W35' for a weekly ledger, 2024Q3 / 2024 for scores and acceptance
+        (cadence.md); 名册 for a register upload (it has no month)."""
         if self.is_register:
             return "名册"
-        from analytics.ingest.cadence import period_label
+        return label_of(self.grain, self.period)
 
-        kind = self.unit_kind.removeprefix("assessment_")
-        return period_label("year" if kind == "acceptance" else kind if kind in ("week", "quarter") else "month",
-                            self.period)
+    @property
+    def period_display(self) -> str:
+        """'2024年8月', or '2024年第35周（8.26–9.1）' for a weekly ledger; 名册 for a register."""
+        if self.is_register:
+            return "名册"
+        return Period.of(self.grain, self.period).display
 
     @property
     def counts(self) -> bool:
@@ -1207,7 +1456,7 @@ final AS (
 SELECT upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
        n_branches, n_tasks, warnings, skipped_sheets, is_demo, rolled_back_at,
        rolled_back_by, scope, status, state, submitted_by, reviewed_by, reviewed_at,
-       review_reason, rollback_reason, kind, unit_kind
+       review_reason, rollback_reason, kind, unit_kind, coalesce(period_kind, 'month') AS period_kind
 FROM final
 ORDER BY seq DESC
 """
@@ -1216,7 +1465,8 @@ ORDER BY seq DESC
 def _record(row: tuple[Any, ...]) -> UploadRecord:
     (upload_id, seq, file_name, uploader, uploaded_at, sha, size, period, nb, nt,
      warnings, skipped, is_demo, rb_at, rb_by, scope, status,
-     state, submitted_by, reviewed_by, reviewed_at, review_reason, rollback_reason, kind, unit_kind) = row
+     state, submitted_by, reviewed_by, reviewed_at, review_reason, rollback_reason, kind, unit_kind,
+     period_kind) = row
     return UploadRecord(
         upload_id=upload_id, seq=seq, file_name=file_name, uploader=uploader,
         uploaded_at=uploaded_at, sha256=sha, size_bytes=size, period=period,
@@ -1229,6 +1479,7 @@ def _record(row: tuple[Any, ...]) -> UploadRecord:
         reviewed_at=reviewed_at, review_reason=review_reason, rollback_reason=rollback_reason,
         kind=kind or "ledger",
         unit_kind=str(unit_kind or "month"),
+        period_kind=period_kind,
     )
 
 
@@ -1292,18 +1543,21 @@ _DUPLICATE_CANDIDATES_SQL = """
 -- Business rule (§6): byte-identical content for the same period that is still in
 -- force is a no-op; the scope is compared in Python (find_current_duplicate).
 SELECT upload_id FROM uploads
-WHERE sha256 = ? AND period = ? AND rolled_back_at IS NULL AND state <> 'returned'
+WHERE sha256 = ? AND period = ? AND coalesce(period_kind, 'month') = ? AND rolled_back_at IS NULL
+  AND state <> 'returned'
 ORDER BY seq DESC
 """
 
 
 def find_current_duplicate(
-    con: duckdb.DuckDBPyConnection, sha256: str, period: date, scope: list[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection, sha256: str, period: date, scope: list[tuple[str, str]],
+    period_kind: str = "month",
 ) -> str | None:
-    """An upload with the same bytes, period and scope that is fully in force, or waiting for
-    review (§6 no-op: the same file submitted twice is one submission)."""
+    """An upload with the same bytes, period (and kind: a week is not the month starting the
+    same day) and scope that is fully in force, or waiting for review (§6 no-op: the same file
+    submitted twice is one submission)."""
     wanted = sorted(scope)
-    for (upload_id,) in con.execute(_DUPLICATE_CANDIDATES_SQL, [sha256, period]).fetchall():
+    for (upload_id,) in con.execute(_DUPLICATE_CANDIDATES_SQL, [sha256, period, period_kind]).fetchall():
         rec = get_upload(con, upload_id)
         if rec is not None and rec.status in ("current", "pending") and sorted(rec.scope) == wanted:
             return rec.upload_id
@@ -1322,13 +1576,15 @@ def next_upload_id(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
 
 
 def current_upload_for(
-    con: duckdb.DuckDBPyConnection, period: date, county: str, township: str
+    con: duckdb.DuckDBPyConnection, period: date, county: str, township: str, kind: str = "month"
 ) -> str | None:
-    """The upload currently in force for one (period, county, township), or None."""
+    """The upload currently in force for one (period, county, township) of ``kind`` ('month',
+    'week': period = the Monday), or None."""
     value = _scalar(
         con,
-        "SELECT upload_id FROM v_current_scope WHERE period = ? AND county = ? AND township = ?",
-        [period, county, township],
+        "SELECT upload_id FROM upload_scope WHERE is_current AND kind = ? AND period = ? AND county = ?"
+        " AND township = ?",
+        [kind, period, county, township],
     )
     return str(value) if value is not None else None
 
@@ -1383,6 +1639,21 @@ def _refresh_rows_sql(table: str, keys: tuple[str, ...]) -> str:
     return _REFRESH_ROWS_SQL.format(table=table, on=on, range=period_range)
 
 
+def _unit_table(units: list[tuple[date, str, str]]) -> pa.Table:
+    return pa.table(
+        {
+            "period": pa.array([u[0] for u in units], pa.date32()),
+            "county": pa.array([u[1] for u in units], pa.string()),
+            "township": pa.array([u[2] for u in units], pa.string()),
+        }
+    )
+
+
+def _month_of_week(monday: date) -> date:
+    """The month a week counts in (cadence.md §1): the month of its Sunday."""
+    return (monday + timedelta(days=6)).replace(day=1)
+
+
 def refresh_current(
     con: duckdb.DuckDBPyConnection,
     units: list[tuple[date, str, str]],
@@ -1400,19 +1671,15 @@ def refresh_current(
     so only the snapshot table needs refreshing.
     ``new_tasks``: a load of one month — the name of a registered relation holding
     its task rows (county, township, branch, deadline, done), which are exactly the
-    current task rows of these units now; the snapshot refresh reads them there.
-    ``kind``: the kind of unit (``UNIT_ROWS``); the snapshot follows monthly ledgers only.
+    current monthly task rows of these units now; the snapshot refresh reads them there.
+    ``kind``: the kind of unit (``UNIT_ROWS``); the snapshot follows monthly and weekly
+    ledgers (a week's units: period = the Monday; they rewrite their weeks and the
+    months holding their Sundays).
     """
     if not units:
         return
     distinct = sorted(set(units))
-    table = pa.table(
-        {
-            "period": pa.array([u[0] for u in distinct], pa.date32()),
-            "county": pa.array([u[1] for u in distinct], pa.string()),
-            "township": pa.array([u[2] for u in distinct], pa.string()),
-        }
-    )
+    table = _unit_table(distinct)
     bounds = {"first": min(u[0] for u in distinct), "last": max(u[0] for u in distinct)}
     if not first_version:
         con.register("_units", table)
@@ -1423,76 +1690,108 @@ def refresh_current(
                 con.execute(_refresh_rows_sql(name, keys), params)
         finally:
             con.unregister("_units")
+    if kind == "week":
+        months = sorted({(_month_of_week(p), c, t) for p, c, t in distinct})
+        _refresh_snapshots(con, _unit_table(months), table)
+        return
     if kind != "month":
         return
     loaded: tuple[date, str] | None = None  # (the one month loaded, its task rows)
     if new_tasks is not None and bounds["first"] == bounds["last"]:
         loaded = (bounds["first"], new_tasks)
-    _refresh_snapshots(con, table, bounds, loaded)
+    _refresh_snapshots(con, table, None, loaded)
 
 
 def _refresh_snapshots(
     con: duckdb.DuckDBPyConnection,
     units: pa.Table,
-    bounds: dict[str, date],
+    weeks: pa.Table | None,
     new_tasks: tuple[date, str] | None = None,
 ) -> None:
-    """Rewrite the ``branch_snapshot`` rows of these units' months and of the quarters holding them.
+    """Rewrite the ``branch_snapshot`` rows of these units' weeks, months and the quarters,
+    half-years and years holding the months.
 
+    ``units``: (month, county, township); ``weeks``: (Monday, county, township) or None.
     A (county, township) unit's snapshot rows depend only on that unit's current
-    rows, so rewriting them per unit is exact. The later months of a rewritten
-    unit are rewritten too (their stagnation run and in_prev follow from it; none
-    when the latest month is loaded). Months in calendar order, then the quarters
-    (taken from the month rows) in calendar order, then the next-period flags of
-    the units' rows and the name order of every period written.
+    rows, so rewriting them per unit is exact. The later months (and weeks) of a
+    rewritten unit are rewritten too (their stagnation run and in_prev follow from
+    it; none when the latest one is loaded). Weeks, then months in calendar order,
+    then the derived periods (taken from the month rows) in calendar order, then the
+    next-period flags of the units' rows and the name order of every period written.
     """
+    weeks = weeks if weeks is not None else _unit_table([])
+    first = min(units.column("period").to_pylist())
     con.register("_snap_units", units)
     try:
-        later = con.execute(_LATER_UNITS_SQL, {"first": bounds["first"]}).fetchall()
+        later = con.execute(_LATER_UNITS_SQL, {"first": first}).fetchall()
     finally:
         con.unregister("_snap_units")
     if later:
-        extra = pa.table(
-            {
-                "period": pa.array([r[0] for r in later], pa.date32()),
-                "county": pa.array([r[1] for r in later], pa.string()),
-                "township": pa.array([r[2] for r in later], pa.string()),
-            }
-        )
-        units = pa.concat_tables([units, extra])
-        bounds = {"first": bounds["first"], "last": max(bounds["last"], max(r[0] for r in later))}
+        units = pa.concat_tables([units, _unit_table([(r[0], r[1], r[2]) for r in later])])
+    if weeks.num_rows:
+        con.register("_snap_weeks", weeks)
+        try:
+            first_week = min(weeks.column("period").to_pylist())
+            later_weeks = con.execute(_LATER_WEEKS_SQL, {"first_week": first_week}).fetchall()
+        finally:
+            con.unregister("_snap_weeks")
+        if later_weeks:
+            weeks = pa.concat_tables([weeks, _unit_table([(r[0], r[1], r[2]) for r in later_weeks])])
     months = sorted(set(units.column("period").to_pylist()))
+    week_starts = sorted(set(weeks.column("period").to_pylist()))
+    lo = min([date(months[0].year, 1, 1), *week_starts[:1]])
+    hi = max([months[-1], *week_starts[-1:]])
     con.register("_snap_units", units)
+    con.register("_snap_weeks", weeks)
     try:
-        written = _WRITTEN_SQL.format(units="_snap_units")
-        con.execute(_SNAPSHOT_DELETE_SQL.format(written=written), bounds)
-        _write_snapshots(con, "_snap_units", months, new_tasks)
+        written = _WRITTEN_SQL.format(units="_snap_units", weeks="_snap_weeks")
+        con.execute(_SNAPSHOT_DELETE_SQL.format(written=written), {"lo": lo, "hi": hi})
+        _write_snapshots(con, "_snap_units", months, "_snap_weeks", week_starts, new_tasks)
         for grain, start in con.execute(_SNAPSHOT_MIXED_PERIODS_SQL.format(written=written)).fetchall():
             con.execute(_SNAPSHOT_NAME_ORDER_SQL, {"grain": grain, "start": start})
     finally:
         con.unregister("_snap_units")
+        con.unregister("_snap_weeks")
+
+
+def _derived_starts(months: list[date]) -> list[tuple[str, date, int]]:
+    """(grain, first day, months spanned) of the quarters, half-years and years holding ``months``,
+    each grain in calendar order."""
+    out: list[tuple[str, date, int]] = []
+    for grain, span in (("quarter", 3), ("half", 6), ("year", 12)):
+        starts = sorted({date(m.year, (m.month - 1) // span * span + 1, 1) for m in months})
+        out += [(grain, start, span) for start in starts]
+    return out
 
 
 def _write_snapshots(
-    con: duckdb.DuckDBPyConnection, units: str, months: list[date], new_tasks: tuple[date, str] | None = None
+    con: duckdb.DuckDBPyConnection, units: str, months: list[date], weeks: str, week_starts: list[date],
+    new_tasks: tuple[date, str] | None = None,
 ) -> None:
-    """Insert the month rows, then the quarter rows, of ``units`` (a table name or subquery
-    of (period, county, township)), each period in calendar order; then set in_next.
+    """Insert the week rows of ``weeks``, then the month rows, then the quarter, half-year and
+    year rows of ``units`` (each a table name or subquery of (period, county, township)), each
+    period in calendar order; then set in_next.
 
-    ``new_tasks``: (month, relation) — that month's units' current task rows are the relation's.
+    ``new_tasks``: (month, relation) — that month's units' current monthly task rows are the relation's.
     """
+    for week in week_starts:  # calendar order: a week's run and in_prev follow from the week before
+        con.execute(_SNAPSHOT_WEEKS_SQL.format(weeks=weeks), {"week": week})
     for month in months:  # calendar order: a month's stagnation run and in_prev follow from the month before
-        tasks = new_tasks[1] if new_tasks is not None and new_tasks[0] == month else _UNIT_TASKS_SQL
+        if new_tasks is not None and new_tasks[0] == month:
+            tasks = _LOADED_TASKS_SQL.format(relation=new_tasks[1])
+        else:
+            tasks = _UNIT_TASKS_SQL
         con.execute(_SNAPSHOT_MONTHS_SQL.format(units=units, tasks=tasks), {"month": month})
-    quarters = sorted({Period.of_quarter(m).start for m in months})
-    for quarter in quarters:
-        con.execute(_SNAPSHOT_QUARTERS_SQL.format(units=units), {"quarter": quarter})
-    # in_next (written false): nothing to set when one month of one quarter was written and
-    # the units have no rows in the month / quarter before (e.g. a store's first load).
-    if len(months) > 1 or len(quarters) > 1 or (
-        months and _scalar(con, _SNAPSHOT_BEFORE_SQL.format(units=units), {"first": months[0]})
+    derived = _derived_starts(months)
+    for grain, start, span in derived:
+        con.execute(_SNAPSHOT_DERIVED_SQL.format(units=units), {"grain": grain, "start": start, "span": span})
+    # in_next (written false): nothing to set when one month (one quarter, half, year) and at
+    # most one week were written and the units have no rows before them (a store's first load).
+    if len(months) > 1 or len(week_starts) > 1 or (
+        months and _scalar(con, _SNAPSHOT_BEFORE_SQL.format(units=units), {
+            "first": months[0], "first_week": week_starts[0] if week_starts else months[0]})
     ):
-        con.execute(_SNAPSHOT_NEXT_SQL.format(units=units))
+        con.execute(_SNAPSHOT_NEXT_SQL.format(units=units, weeks=weeks))
 
 
 def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
@@ -1500,13 +1799,13 @@ def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
 
     For code that writes the internal tables directly instead of through a load
     (the test factory, the benchmark generator) and for the migration to schema
-    version 3. Call it inside the transaction that wrote the rows. Every period
+    version 7. Call it inside the transaction that wrote the rows. Every period
     is written whole, so its name order needs no renumbering.
     """
     con.execute("DELETE FROM branch_snapshot")
-    months = [r[0] for r in con.execute(
-        "SELECT DISTINCT period FROM branch_month WHERE is_current ORDER BY period").fetchall()]
-    _write_snapshots(con, _ALL_CURRENT_UNITS, months)
+    months = [r[0] for r in con.execute(f"SELECT DISTINCT period FROM {_ALL_CURRENT_UNITS} ORDER BY period").fetchall()]
+    weeks = [r[0] for r in con.execute(f"SELECT DISTINCT period FROM {_ALL_CURRENT_WEEKS} ORDER BY period").fetchall()]
+    _write_snapshots(con, _ALL_CURRENT_UNITS, months, _ALL_CURRENT_WEEKS, weeks)
 
 
 def _units_of(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[date, str, str]]:
@@ -1578,7 +1877,7 @@ def rollback(
         # Its units of every kind (a score or acceptance upload has no monthly unit): the audit event's place.
         units = [u for kind_units in units_by_kind(con, "upload_id = ?", [upload_id]).values() for u in kind_units]
         refresh_uploads(con, "upload_id = ?", [upload_id])
-        where = audit.place([(c, t) for _, c, t in units], rec.period)
+        where = audit.place([(c, t) for _, c, t in units], rec.period, rec.period_kind)
         if rec.is_register:  # register.md: a register has counties, no township or month
             counties = sorted({c for c, _ in rec.scope})
             where = audit.Place(county=counties[0] if len(counties) == 1 else None, township=None, period=None)

@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 
-GROUPS = ("ingest", "analytics", "browser", "register", "status")
+GROUPS = ("ingest", "analytics", "weeks", "browser", "register", "status")
 
 
 def _group_runs() -> str:
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                 from benchmarks import bench_register as mod  # type: ignore[no-redef]
             elif group == "status":
                 from benchmarks import bench_status as mod  # type: ignore[no-redef]
+            elif group == "weeks":
+                from benchmarks import bench_weeks as mod  # type: ignore[no-redef]
             else:
                 from benchmarks import bench_browser as mod  # type: ignore[no-redef]
             if args.only and group == "browser":

@@ -30,13 +30,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-GENERATOR_VERSION = 5  # 4: fills the branch_snapshot table (schema version 3); 5: its prev/next/name-order columns
+GENERATOR_VERSION = 6  # 4: fills the branch_snapshot table (schema version 3); 5: its prev/next/name-order columns;
+# 6: optional weekly ledgers (n_weeks, schema version 7)
 
 COUNTY_FIRST = "甲乙丙丁戊己庚辛壬癸"  # county "甲017县": clearly not a real county
 TOWN_A = "东西南北上下前后中新老大小高长白"
@@ -54,6 +55,13 @@ class HistoryParams:
     end_period: str  # "YYYY-MM", the latest month
     task_months: int  # task rows for the latest N months
     seed: int = 0
+    # cadence.md §1: weekly ledgers of every branch for the last n_weeks ISO weeks (those whose
+    # Sunday falls on or before the end of end_period); the townships of weekly_only_share send
+    # no monthly ledger for the last weekly_only_months months (the month view falls back to
+    # their latest week there).
+    n_weeks: int = 0
+    weekly_only_share: float = 0.0
+    weekly_only_months: int = 0
 
 
 def _u(*parts: str) -> str:
@@ -189,6 +197,77 @@ final AS (
 SELECT * FROM final
 """
 
+# Weekly reports (cadence.md §1): each week shows the branch's row of the month holding its
+# Sunday, with tasks done catching up through the month (no task rows: a week's task sheet
+# is not generated). Then the monthly rows of the weekly-only townships' last months are dropped.
+_WEEKS_SQL = """
+CREATE OR REPLACE TEMP TABLE syn_week AS
+WITH weeks AS (
+    SELECT CAST($last_sunday - INTERVAL (7 * w + 6) DAY AS DATE) AS monday, w
+    FROM generate_series(0, $n_weeks - 1) g(w)
+),
+placed AS (
+    SELECT monday, CAST(date_trunc('month', monday + 6) AS DATE) AS month,
+           -- which of the month's weeks (1 = the first whose Sunday falls in it)
+           CAST((day(monday + 6) - 1) // 7 + 1 AS INTEGER) AS nth
+    FROM weeks
+),
+final AS (
+    SELECT b.* EXCLUDE (tasks_done), p.monday,
+           CAST(greatest(0, b.tasks_done - CASE WHEN b.stalls THEN 0 ELSE 4 - least(p.nth, 4) END) AS INTEGER)
+               AS tasks_done
+    FROM syn_bm b JOIN placed p ON p.month = b.period
+)
+SELECT * FROM final
+"""
+
+_WEEKLY_ONLY_SQL = f"""
+DELETE FROM syn_bm
+WHERE m_idx >= $n_months - $weekly_only_months AND {_u("'weekonly'", "tw_id")} < $weekly_only_share
+"""
+
+_WEEK_UPLOADS_SQL = """
+CREATE OR REPLACE TEMP TABLE syn_week_upload AS
+WITH units AS (
+    SELECT monday, county_id, tw_id, any_value(county) AS county, any_value(township) AS township,
+           count(*) AS n_branches
+    FROM syn_week GROUP BY monday, county_id, tw_id
+),
+final AS (
+    SELECT (SELECT max(seq) FROM syn_upload) + row_number() OVER (ORDER BY monday, county_id, tw_id) AS seq, *
+    FROM units
+)
+SELECT printf('U%07d', seq) AS upload_id, * FROM final
+"""
+
+_INSERT_WEEK_UPLOADS_SQL = """
+INSERT INTO uploads (upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
+                     n_branches, n_tasks, warnings, skipped_sheets, is_demo, period_kind)
+SELECT upload_id, seq,
+       county || township || strftime(monday, '%G年第%V周') || '工作进度台账.xlsx',
+       '基准测试', CAST(monday + INTERVAL 7 DAY AS TIMESTAMP),
+       sha256(upload_id), 6000 + 150 * n_branches, monday, n_branches, 0, '[]', '[]', false, 'week'
+FROM syn_week_upload ORDER BY seq
+"""
+
+_INSERT_WEEK_SCOPE_SQL = """
+INSERT INTO upload_scope (upload_id, kind, period, county, township)
+SELECT upload_id, 'week', monday, county, township FROM syn_week_upload ORDER BY seq
+"""
+
+_INSERT_WEEK_BM_SQL = """
+INSERT INTO branch_month (upload_id, period, period_kind, county, township, branch, branch_type, target_stars,
+                          star_1, star_2, star_3, star_4, star_5, stars, stars_reported,
+                          tasks_done, tasks_total, open_problems, problems, weak, secretary, notes,
+                          source_sheet, source_row)
+SELECT u.upload_id, b.monday, 'week', b.county, b.township, b.branch, b.branch_type, b.target_stars,
+       b.star_1, b.star_2, b.star_3, b.star_4, b.star_5, b.stars, NULL,
+       b.tasks_done, b.tasks_total, b.open_problems, NULL, b.weak, b.secretary, NULL,
+       '周进度台账', 4 + row_number() OVER (PARTITION BY u.upload_id ORDER BY b.b_id)
+FROM syn_week b JOIN syn_week_upload u ON u.monday = b.monday AND u.tw_id = b.tw_id
+ORDER BY u.seq, b.b_id
+"""
+
 _UPLOADS_SQL = """
 CREATE OR REPLACE TEMP TABLE syn_upload AS
 WITH units AS (
@@ -306,12 +385,19 @@ def build_history(path: Path, params: HistoryParams, log: Any = print) -> dict[s
     t0 = time.perf_counter()
     con = store.connect(tmp)  # real schema, migrations and views
     con.execute("SET enable_progress_bar = false")
+    end_year, end_month = (int(x) for x in params.end_period.split("-"))
+    month_end = date(end_year + end_month // 12, end_month % 12 + 1, 1) - timedelta(days=1)
     values = {
         "n_branches": params.n_branches,
         "n_months": params.n_months,
         "task_months": params.task_months,
         "first_month": _first_month(params),
         "seed": params.seed,
+        "n_weeks": params.n_weeks,
+        # the last Sunday on or before the end of end_period: the latest week's Sunday
+        "last_sunday": month_end - timedelta(days=(month_end.weekday() + 1) % 7),
+        "weekly_only_share": params.weekly_only_share,
+        "weekly_only_months": params.weekly_only_months,
     }
 
     def run(label: str, sql: str) -> None:
@@ -323,12 +409,20 @@ def build_history(path: Path, params: HistoryParams, log: Any = print) -> dict[s
     try:
         run("branches", _BRANCHES_SQL)
         run("branch-months", _MONTHS_SQL)
+        if params.n_weeks:
+            run("branch-weeks", _WEEKS_SQL)
+            run("weekly-only townships", _WEEKLY_ONLY_SQL)
         run("uploads", _UPLOADS_SQL)
         con.execute("BEGIN TRANSACTION")
         run("insert uploads", _INSERT_UPLOADS_SQL)
         run("insert upload_scope", _INSERT_SCOPE_SQL)
         run("insert branch_month", _INSERT_BM_SQL)
         run("insert task", _INSERT_TASK_SQL)
+        if params.n_weeks:
+            run("week uploads", _WEEK_UPLOADS_SQL)
+            run("insert week uploads", _INSERT_WEEK_UPLOADS_SQL)
+            run("insert week upload_scope", _INSERT_WEEK_SCOPE_SQL)
+            run("insert week branch rows", _INSERT_WEEK_BM_SQL)
         # The rows were written straight into the tables: build the per-period snapshot.
         t = time.perf_counter()
         store.rebuild_snapshots(con)
@@ -336,7 +430,7 @@ def build_history(path: Path, params: HistoryParams, log: Any = print) -> dict[s
         con.execute("COMMIT")
         counts = {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in ("uploads", "branch_month", "task", "v_branch_month", "v_task")
+            for t in ("uploads", "branch_month", "task", "v_branch_month", "v_task", "v_branch_week")
         }
         counts["branches"] = con.execute("SELECT count(*) FROM syn_branch").fetchone()[0]  # type: ignore[index]
         con.execute("CHECKPOINT")

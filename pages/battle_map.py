@@ -42,9 +42,10 @@ view = view.sort_values(["county", "township", "rank", "branch"], kind="stable")
 
 st.caption(f"共 {len(bm)} 个支部，当前显示 {len(view)} 个。点击表头可排序；勾选一行可在下方查看该支部的任务和逐月情况。"
            "颜色：绿色 已达标，黄色 创建中，红色 未启动，灰色 未填报。")
-full_table = format.battle_table(view, quarter=period.kind == "quarter")  # the Excel download holds every row
-if period.kind == "quarter":
-    st.caption(format.QUARTER_NOTE)
+# the Excel download holds every row
+full_table = format.battle_table(view, quarter=period.kind in format.SNAPSHOT_KINDS)
+if format.period_note(period.kind):
+    st.caption(format.period_note(period.kind))
 n_all = len(view)
 if n_all > components.BATTLE_PAGE_ROWS:
     # A scope too large for one table: the township summary, then the branches page by page.
@@ -58,7 +59,7 @@ if n_all > components.BATTLE_PAGE_ROWS:
         min_value=1, max_value=n_pages, step=1, key="bm_page"))
     view = view.iloc[(page_no - 1) * components.BATTLE_PAGE_ROWS:page_no * components.BATTLE_PAGE_ROWS]
     view = view.reset_index(drop=True)
-table = format.battle_table(view, quarter=period.kind == "quarter")
+table = format.battle_table(view, quarter=period.kind in format.SNAPSHOT_KINDS)
 star_cols = format.star_headers(view)
 if len(table) <= components.STYLER_MAX_ROWS:
     shown: object = table.style.map(format.status_css, subset=star_cols).format(  # type: ignore[arg-type]
@@ -146,9 +147,10 @@ with st.expander(f"{star_labels[slot - 1]}的未销号问题（{len(sv_problems)
     else:
         st.caption("本期没有该星的未销号问题。")
 
-# --- year-end acceptance (cadence.md §5; the year view: see ui/awards.py) ------
-with st.container(key="bm_awards"):
-    awards.show(period.start.year, sel, key="bm_awards")
+# --- year-end acceptance (cadence.md §5): for a year, awarded next to self-reported ------
+if period.kind == "year":
+    with st.container(key="bm_awards"):
+        awards.show(period.start.year, sel, key="bm_awards")
 
 # --- one branch ---------------------------------------------------------------
 st.subheader("支部详情")

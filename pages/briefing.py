@@ -41,8 +41,8 @@ b = briefing.make_briefing(
     goals_notice=goals.setting_notice(goal_progress, state.settings()),
     score_note=metrics.score_formula(state.settings(), divide="÷").replace("任务完成率", "重点任务完成率"),
     rules_note="红黑榜" + flags.rules_note(period.kind, state.settings()),
-    # cadence.md §5: the acceptance of the period's year (the year view: see ui/awards.py).
-    awards=state.call("awards.award_vs_reported", period.start.year, scope),
+    # cadence.md §5: for a year, its acceptance (awarded next to self-reported levels).
+    awards=state.call("awards.award_vs_reported", period.start.year, scope) if period.kind == "year" else None,
     award_year=period.start.year,
 )
 # ... the workbook the complete lists, computed when it is downloaded.

@@ -15,7 +15,8 @@ scope = sel.scope
 info = state.store_info()
 
 st.title("季度对比")
-kinds = {"quarter": "季度", "month": "月份"}
+# The kinds with data (周 only with weekly reports), quarters first as before.
+kinds = {k: state.PERIOD_WORDS[k] for k in ("quarter", "month", "week", "half", "year") if k in info.kinds}
 default_kind = "quarter" if len(info.quarters) >= 2 else "month"
 kind = st.segmented_control("对比周期", list(kinds), format_func=kinds.__getitem__, default=default_kind,
                             key="cmp_kind") or default_kind
@@ -27,11 +28,11 @@ if len(options) < 2:
 
 
 def default_pair(options: list[str], shown: Period | None, kind: str) -> tuple[str, str]:
-    """(A, B) before the user picks: B = the period the other pages show (its quarter or month), A = the one before."""
+    """(A, B) before the user picks: B = the period the other pages show (as a period of ``kind``:
+    its quarter, its latest month, …), A = the one before."""
     b = 0
     if shown is not None:
-        label = (Period.quarter(shown.start.year, (shown.start.month - 1) // 3 + 1).label if kind == "quarter"
-                 else Period.of_month(shown.months[-1]).label)
+        label = state.convert_period(shown.label, kind, info)
         if label in options[:-1]:
             b = options.index(label)
     return options[b + 1], options[b]

@@ -59,7 +59,9 @@ row3[3].metric("已验收任务", f"{int(total['tasks_accepted'])} 项", f"已�
                help=f"重点任务共 {int(total['tasks_total'])} 项：已完成的项数，其中已验收（销号）的项数", border=True)
 as_of = k.get("data_as_of")
 st.caption(
-    f"数据截至 {as_of.year}年{as_of.month}月" if as_of else "数据截至：暂无",
+    # A week's data is as of its Sunday (its rows are that week's reports).
+    (f"数据截至 {period.end.year}年{period.end.month}月{period.end.day}日" if as_of and period.kind == "week"
+     else f"数据截至 {as_of.year}年{as_of.month}月" if as_of else "数据截至：暂无"),
     help="季度统计取每个支部在该季度内最新一个月的台账。",
 )
 
@@ -102,10 +104,14 @@ with right:
 components.goals_table(state.call("goals.goal_progress", period, scope, SETTINGS), sel, state.settings())
 
 # --- trend ------------------------------------------------------------------
-trend = state.call("metrics.trend", scope, SETTINGS, end=period)
+trend = state.call("metrics.trend", scope, SETTINGS, end=period)  # by week when a week is shown
+weekly = period.kind == "week"
+trend_title = "每周趋势" if weekly else "月度趋势"
 with st.container(key="desk_overview_trend"):
-    components.chart(charts.trend_chart(trend), "月度趋势", sel, key="overview_trend")
+    components.chart(charts.trend_chart(trend, title=trend_title, weekly=weekly), trend_title, sel,
+                     key="overview_trend")
 with st.container(key="phone_overview_trend"):  # month labels spaced for a 390 px screen
-    components.chart(charts.trend_chart(trend, compact=True), "月度趋势", sel, key="overview_trend_phone")
-if gaps := format.trend_gaps_note(trend):
+    components.chart(charts.trend_chart(trend, title=trend_title, compact=True, weekly=weekly), trend_title, sel,
+                     key="overview_trend_phone")
+if gaps := format.trend_gaps_note(trend, weekly=weekly):
     st.caption(gaps)

@@ -71,9 +71,9 @@ components.chart(
     chart_name, sel, key="rank_chart",
 )
 
-table = format.ranking_table(ranking, unit, quarter=period.kind == "quarter")
-if unit == "branch" and period.kind == "quarter":
-    st.caption(format.QUARTER_NOTE)
+table = format.ranking_table(ranking, unit, quarter=period.kind in format.SNAPSHOT_KINDS)
+if unit == "branch" and format.period_note(period.kind):
+    st.caption(format.period_note(period.kind))
 components.table(table, key="rank_table", pinned="村（社区）" if unit == "branch" else None)
 components.xlsx_download(
     "下载排名（Excel）", {f"{levels[unit]}排名": table},
@@ -81,5 +81,6 @@ components.xlsx_download(
     title=f"{levels[unit]}综合得分排名（{period.display}，{scope.label}）", key="rank_xlsx",
 )
 
-# cadence.md §5: the year-end acceptance of the selected period's year (the year view: see ui/awards.py).
-awards.show(period.start.year, sel, key="rank_awards")
+# cadence.md §5: for a year, the year-end acceptance (awarded level next to the self-reported one).
+if period.kind == "year":
+    awards.show(period.start.year, sel, key="rank_awards")

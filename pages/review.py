@@ -44,7 +44,7 @@ if reviewer:
     for rec in queue:
         with st.container(border=True):
             st.markdown(
-                f"**{rec.upload_id}** · {safe.md(rec.file_name)} · {rec.period:%Y年%m月} · "
+                f"**{rec.upload_id}** · {safe.md(rec.file_name)} · {rec.period_display} · "
                 f"{safe.md(format_scope(rec.scope, max_townships=3))} · 提交人 {safe.md(rec.submitted_by or '—')} · "
                 f"{rec.uploaded_at:%Y-%m-%d %H:%M}"
             )

@@ -71,20 +71,24 @@ with st.expander("下载标准台账模板", expanded=info.empty, icon=":materia
 # --- upload and check -------------------------------------------------------------
 st.subheader("上传台账")
 c1, c2, c3 = st.columns(3)
-period_text = c1.text_input("报送月份（表格中没有月份时填写）", key="up_period", placeholder="如 2024-08",
-                            help="台账填月份（2024-08）；考核评分表可填季度（2024Q3），验收结果可填年度（2024）。")
+period_text = c1.text_input("报送期间（表格中没有时填写）", key="up_period", placeholder="如 2024-08，周报如 2024-W35",
+                            help="台账填月份（2024-08），周报填周（2024-W35）；考核评分表可填季度（2024Q3），"
+                                 "验收结果可填年度（2024）。")
 county_text = c2.text_input("县（市、区）（表格中没有县区时填写）", key="up_county", placeholder="如 甲县")
 who = state.actor()
 uploader = c3.text_input("上传人", key="up_uploader", value=who.name or who.login, placeholder="姓名或单位")
 period_arg: str | None = None
 if period_text.strip():
     try:
-        period_arg = Period.parse(period_text.strip()).label
+        picked = Period.parse(period_text.strip())
+        if picked.kind == "half":  # half-years are derived, never uploaded
+            raise ValueError(picked.kind)
+        period_arg = picked.label
     except ValueError:
-        # cadence.md §2/§5: a year (2024) for an acceptance sheet, or another form the validator reads.
+        # cadence.md §2/§5: another form the validator reads for a score or acceptance sheet.
         period_arg = cadence.period_arg(period_text)
         if period_arg is None:
-            st.error(f"报送月份“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式"
+            st.error(f"报送期间“{safe.md(period_text)}”无法识别，请写成 2024-08 这样的年-月格式，周报写成 2024-W35"
                      "（考核评分可写季度 2024Q3，验收结果可写年度 2024）。")
 county_arg = county_text.strip() or None
 
@@ -157,7 +161,8 @@ identical: dict[int, str] = {}
 if not info.empty:
     for idx, sf in enumerate(staged_list):
         if sf.ok and sf.parsed is not None:
-            dup = state.call("store.find_current_duplicate", sf.sha256, sf.parsed.period, sorted(sf.scope))
+            dup = state.call("store.find_current_duplicate", sf.sha256, sf.parsed.period, sorted(sf.scope),
+                             sf.parsed.period_kind)
             if dup:
                 identical[idx] = dup
 
@@ -177,8 +182,8 @@ for idx, sf in enumerate(staged_list):
                            "请在下方“同一乡镇同一月份的文件”中选择要导入的一个，另一个不导入。", icon=":material/warning:")
             m = st.columns(4)
             kind_word = {"assessment": "考核评分", "acceptance": "验收结果"}.get(sf.parsed.kind)
-            m[0].metric("验收年度" if sf.parsed.kind == "acceptance" else "考核期间" if own_kind else "报送月份",
-                        period_label)
+            m[0].metric("验收年度" if sf.parsed.kind == "acceptance" else "考核期间" if own_kind
+                        else "报送周" if sf.parsed.period_kind == "week" else "报送月份", period_label)
             m[1].metric("支部", f"{sf.parsed.n_branches} 个")
             if own_kind:
                 m[2].metric("类别", kind_word or "")

@@ -22,13 +22,22 @@ import pyarrow as pa
 
 from analytics import store
 from analytics.ingest.model import BRANCH_SCHEMA, PROBLEM_SCHEMA, TASK_SCHEMA, WEAK_SCHEMA
+from analytics.periods import Period
 
 
 def _month(value: Any) -> date:
+    """A row's period: the first day of its month, or the Monday of a week written 2024-W35."""
     if isinstance(value, date):
         return value.replace(day=1)
+    if "W" in str(value):
+        return Period.parse(str(value)).start
     year, month = str(value)[:7].split("-")
     return date(int(year), int(month), 1)
+
+
+def _kind(value: Any) -> str:
+    """'week' for a period written 2024-W35 (a weekly ledger, cadence.md §1), else 'month'."""
+    return "week" if "W" in str(value) else "month"
 
 
 def _day(value: Any) -> date | None:
@@ -71,8 +80,12 @@ def build_store(
     for r in t_rows + p_rows + w_rows:
         r.setdefault("county", "甲县")
     units: dict[tuple[date, str, str], str] = {}
+    kinds: dict[tuple[date, str, str], str] = {}
     for r in b_rows + t_rows:
         key = (_month(r["period"]), r["county"], r["township"])
+        if key in kinds and kinds[key] != _kind(r["period"]):
+            raise ValueError(f"factory: a week and a month share the unit {key}; build them in two stores")
+        kinds[key] = _kind(r["period"])
         units.setdefault(key, f"U{len(units) + 1:05d}")
     with store.open_store(path) as con:
         con.execute("BEGIN TRANSACTION")
@@ -81,17 +94,19 @@ def build_store(
             nt = sum(1 for r in t_rows if (_month(r["period"]), r["county"], r["township"]) == (period, county, township))
             con.execute(
                 "INSERT INTO uploads (upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,"
-                " n_branches, n_tasks, warnings, skipped_sheets, is_demo)"
-                " VALUES (?, ?, ?, 'test', ?, ?, 0, ?, ?, ?, '[]', '[]', ?)",
-                [upload_id, seq, f"{township}{period:%Y%m}.xlsx", datetime(2024, 1, 1), upload_id, period, nb, nt, is_demo],
+                " n_branches, n_tasks, warnings, skipped_sheets, is_demo, period_kind)"
+                " VALUES (?, ?, ?, 'test', ?, ?, 0, ?, ?, ?, '[]', '[]', ?, ?)",
+                [upload_id, seq, f"{township}{period:%Y%m%d}.xlsx", datetime(2024, 1, 1), upload_id, period, nb, nt,
+                 is_demo, kinds[(period, county, township)]],
             )
-            con.execute("INSERT INTO upload_scope (upload_id, period, county, township) VALUES (?, ?, ?, ?)",
-                        [upload_id, period, county, township])
+            con.execute("INSERT INTO upload_scope (upload_id, kind, period, county, township) VALUES (?, ?, ?, ?, ?)",
+                        [upload_id, kinds[(period, county, township)], period, county, township])
         bcols = [f.name for f in BRANCH_SCHEMA]
         b_table = pa.Table.from_pylist([{c: r.get(c) for c in bcols} for r in b_rows], schema=BRANCH_SCHEMA)
         b_ids = pa.array([units[(_month(r["period"]), r["county"], r["township"])] for r in b_rows], pa.string())
         b_periods = pa.array([_month(r["period"]) for r in b_rows], pa.date32())
         b_table = b_table.add_column(0, "period", b_periods).add_column(0, "upload_id", b_ids)
+        b_table = b_table.append_column("period_kind", pa.array([_kind(r["period"]) for r in b_rows], pa.string()))
         con.register("b_in", b_table)
         con.execute("INSERT INTO branch_month BY NAME SELECT * FROM b_in")
         tcols = [f.name for f in TASK_SCHEMA]
@@ -103,6 +118,7 @@ def build_store(
         t_ids = pa.array([units[(_month(r["period"]), r["county"], r["township"])] for r in t_rows], pa.string())
         t_periods = pa.array([_month(r["period"]) for r in t_rows], pa.date32())
         t_table = t_table.add_column(0, "period", t_periods).add_column(0, "upload_id", t_ids)
+        t_table = t_table.append_column("period_kind", pa.array([_kind(r["period"]) for r in t_rows], pa.string()))
         con.register("t_in", t_table)
         con.execute("INSERT INTO task BY NAME SELECT * FROM t_in")
         # battle-map.md §2–§3 rows (problem list, rectification), in the units' uploads.
@@ -122,6 +138,7 @@ def build_store(
             x_table = x_table.add_column(0, "period", pa.array([_month(r["period"]) for r in rows], pa.date32()))
             x_table = x_table.add_column(0, "upload_id", pa.array(
                 [units[(_month(r["period"]), r["county"], r["township"])] for r in rows], pa.string()))
+            x_table = x_table.append_column("period_kind", pa.array([_kind(r["period"]) for r in rows], pa.string()))
             con.register("x_in", x_table)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM x_in")
             con.unregister("x_in")

@@ -113,6 +113,22 @@ def test_period_and_county_options(tmp_path: Path, capsys: pytest.CaptureFixture
         0, "2024-09", [{"county": "乙县", "township": "乙镇"}, {"county": "乙县", "township": "甲镇"}])
 
 
+def test_period_option_takes_a_week(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """cadence.md §1: --period 2024-W35 loads a weekly ledger; the report reads the week."""
+    db = str(tmp_path / "s.duckdb")
+    plain = write(tmp_path / "台账.xlsx", GOOD_ROWS, title=None)
+    code, out, _ = run(capsys, "ingest", str(plain), "--db", db, "--period", "2024-W35", "--county", "乙县", "--json")
+    [line] = json_lines(out)
+    assert (code, line["period"]) == (0, "2024-W35")
+    code, out, _ = run(capsys, "ingest", str(plain), "--db", db, "--period", "2024年第35周", "--county", "乙县", "--json")
+    assert (code, json_lines(out)[0]["duplicate_of"]) == (0, line["upload_id"])  # the same week, written another way
+    code, out, _ = run(capsys, "report", "--period", "2024-W35", "--db", db, "--json")
+    report = json.loads(out)
+    assert code == 0 and report["period"] == "2024-W35" and sum(report["distribution"].values()) == 3
+    code, _, err = run(capsys, "ingest", str(plain), "--db", db, "--period", "2024Q3")
+    assert code == 2 and "2024-W35" in err  # a quarter is never uploaded
+
+
 def test_usage_errors_exit_2_and_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "s.duckdb"
     good = write(tmp_path / "好.xlsx", GOOD_ROWS)

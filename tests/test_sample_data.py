@@ -322,3 +322,33 @@ def test_write_samples_removes_files_it_no_longer_generates(tmp_path: Path) -> N
     sd.write_samples(tmp_path)
     assert not (tmp_path / "旧文件.xlsx").exists()
     assert (tmp_path / "别人的文件.txt").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.slow
+def test_the_demo_store_holds_a_quarter_of_weekly_reports_that_leave_the_months_alone(tmp_path: Path) -> None:
+    """cadence.md §1 sample: 青石镇 reports weekly for 2024Q3 (W27–W39) besides its monthly ledgers."""
+    from analytics import flags, store
+    from analytics.ingest import load_demo
+    from analytics.periods import Period
+    from analytics.scope import Scope
+    from analytics.settings import Settings
+
+    settings = Settings({"load_sample_when_empty": True})
+    db = tmp_path / "demo.duckdb"
+    load_demo(db, settings=settings)
+    with store.open_store(db, read_only=True, settings=settings) as con:
+        weeks = con.execute("SELECT period, count(*) FROM v_branch_week GROUP BY period ORDER BY period").fetchall()
+        assert [w for w, _ in weeks] == [Period.week(2024, n).start for n in range(27, 40)]
+        assert {n for _, n in weeks} == {11}  # every branch of 青石镇, every week
+        assert con.execute("SELECT DISTINCT township FROM v_branch_week").fetchall() == [("青石镇",)]
+        # The monthly ledgers still win every month: v_branch_month is the history.
+        assert con.execute("SELECT count(*) FROM v_branch_month WHERE source_period LIKE '%W%'").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM v_branch_month").fetchall() == [(812,)]
+        # The last week of September equals the September ledger of each branch.
+        assert con.execute(
+            "SELECT count(*) FROM v_branch_week w JOIN v_branch_month m USING (county, township, branch)"
+            " WHERE w.period = DATE '2024-09-23' AND m.period = DATE '2024-09-01' AND w.stars = m.stars"
+            " AND w.tasks_done = m.tasks_done").fetchall() == [(11,)]
+        # A week's red list names the week.
+        red = flags.red_list(con, Period.parse("2024-W35"), Scope(township="青石镇"), Settings({}))
+        assert len(red) and all(text.startswith(("本周", "较上周", "达到")) for text in red.reason_text)

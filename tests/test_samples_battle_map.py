@@ -23,7 +23,7 @@ def _key(row: dict[str, Any], cols: tuple[str, ...]) -> tuple[str, ...]:
 
 @pytest.mark.slow
 def test_problem_lists_and_rectification_sheets_reproduce_their_history() -> None:
-    current: dict[tuple[date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    current: dict[tuple[str, date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for entry in MANIFEST:
         if entry["expect"] != "accept" or entry.get("kind") == "register":
             continue
@@ -31,13 +31,16 @@ def test_problem_lists_and_rectification_sheets_reproduce_their_history() -> Non
         assert parsed is not None
         if parsed.kind != "ledger":  # assessment scores and acceptance (cadence.md) have no battle-map rows
             continue
-        units: dict[tuple[date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
-            (parsed.period, c, t): ([], []) for c, t in parsed.scope}
+        # A weekly ledger (青石镇 2024-W27 starts on 1 July) is a unit of its own kind: it never
+        # replaces the month starting the same day (cadence.md §1).
+        kind = parsed.period_kind
+        units: dict[tuple[str, date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+            (kind, parsed.period, c, t): ([], []) for c, t in parsed.scope}
         for r in parsed.problems.to_pylist():
-            units[(parsed.period, r["county"], r["township"])][0].append({**r, "period": parsed.period})
+            units[(kind, parsed.period, r["county"], r["township"])][0].append({**r, "period": parsed.period})
         for r in parsed.weak.to_pylist():
-            units[(parsed.period, r["county"], r["township"])][1].append({**r, "period": parsed.period})
-        current.update(units)  # a later upload replaces the (period, county, township)
+            units[(kind, parsed.period, r["county"], r["township"])][1].append({**r, "period": parsed.period})
+        current.update(units)  # a later upload replaces the (kind, period, county, township)
     problems, weak = sd.battle_map_history()
     got_p = sorted(_key(r, PROBLEM_COLS) for p, _ in current.values() for r in p)
     got_w = sorted(_key(r, WEAK_COLS) for _, w in current.values() for r in w)

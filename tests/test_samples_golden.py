@@ -9,7 +9,7 @@ earlier one), must reproduce ``analytics.sample_data.history()`` exactly.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -151,20 +151,28 @@ TASK_COLS = ("period", "county", "township", "branch", "star_slot", "task", "mea
 
 @pytest.mark.slow
 def test_accepted_samples_reproduce_history() -> None:
-    current: dict[tuple[date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    current: dict[tuple[str, date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for entry in MANIFEST:
         if entry["expect"] != "accept" or entry.get("kind") == "register":
             continue
         parsed = staged(entry["file"]).parsed
         assert parsed is not None
-        units: dict[tuple[date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        units: dict[tuple[str, date, str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        kind = parsed.period_kind  # a weekly ledger is a unit of its own kind (cadence.md §1)
         for r in parsed.branches.to_pylist():
-            units.setdefault((parsed.period, r["county"], r["township"]), ([], []))[0].append(
+            units.setdefault((kind, parsed.period, r["county"], r["township"]), ([], []))[0].append(
                 {**r, "period": parsed.period})
         for r in parsed.tasks.to_pylist():
-            units.setdefault((parsed.period, r["county"], r["township"]), ([], []))[1].append(
+            units.setdefault((kind, parsed.period, r["county"], r["township"]), ([], []))[1].append(
                 {**r, "period": parsed.period})
-        current.update(units)  # a later upload replaces the (period, county, township)
+        current.update(units)  # a later upload replaces the (kind, period, county, township)
+    weekly = {k: v for k, v in current.items() if k[0] == "week"}
+    current = {k: v for k, v in current.items() if k[0] == "month"}
+    # 青石镇's weekly reports of 2024Q3 (W27–W39): every week whose Sunday falls in July–September.
+    assert sorted({k[1] for k in weekly}) == [date(2024, 7, 1) + timedelta(weeks=i) for i in range(13)]
+    week_cols = tuple(c for c in BRANCH_COLS if c != "secretary")
+    assert sorted(_key(r, week_cols) for b, _ in weekly.values() for r in b) == sorted(
+        _key(r, week_cols) for r in sd.weekly_history())
     branches, tasks = sd.history()
     got_b = sorted(_key(r, BRANCH_COLS) for b, _ in current.values() for r in b)
     got_t = sorted(_key(r, TASK_COLS) for _, t in current.values() for r in t)

@@ -43,12 +43,16 @@ def test_views_have_exactly_the_contract_columns_and_types(tmp_path: Path) -> No
     with store.open_store(tmp_path / "s.duckdb", settings=SETTINGS) as con:
         branch = [(r[0], r[1]) for r in con.execute("DESCRIBE v_branch_month").fetchall()]
         task = [(r[0], r[1]) for r in con.execute("DESCRIBE v_task").fetchall()]
+        week = [(r[0], r[1]) for r in con.execute("DESCRIBE v_branch_week").fetchall()]
+    # cadence.md §1: v_branch_week has the columns of v_branch_month (without source_period).
+    assert week == branch[:-1]
     assert branch == [
         ("period", "DATE"), ("county", "VARCHAR"), ("township", "VARCHAR"), ("branch", "VARCHAR"),
         ("branch_type", "VARCHAR"), ("target_stars", "INTEGER"),
         ("star_1", "VARCHAR"), ("star_2", "VARCHAR"), ("star_3", "VARCHAR"), ("star_4", "VARCHAR"), ("star_5", "VARCHAR"),
         ("stars", "INTEGER"), ("tasks_done", "INTEGER"), ("tasks_total", "INTEGER"), ("open_problems", "INTEGER"),
         ("weak", "BOOLEAN"), ("upload_id", "VARCHAR"),
+        ("source_period", "VARCHAR"),  # cadence.md §1: '2024-08' or '2024-W35'
     ]
     assert task == [
         ("period", "DATE"), ("county", "VARCHAR"), ("township", "VARCHAR"), ("branch", "VARCHAR"),
@@ -57,6 +61,8 @@ def test_views_have_exactly_the_contract_columns_and_types(tmp_path: Path) -> No
         # battle-map.md §1
         ("team", "VARCHAR"), ("star_owner", "VARCHAR"), ("department", "VARCHAR"), ("accepted", "BOOLEAN"),
         ("accepted_date", "DATE"),
+        # cadence.md §1 ('week' | 'month'); the last day of the report's period (month end / Sunday)
+        ("period_kind", "VARCHAR"), ("period_end", "DATE"),
     ]
 
 
@@ -251,11 +257,12 @@ def test_store_helpers_leave_no_pending_result_for_con_sql(tmp_path: Path) -> No
 
 
 def snapshot(con: Any, grain: str | None = None) -> list[tuple[Any, ...]]:
-    """(grain, period_start, period, township, branch, stars, tasks_done, overdue, task_rows, same_since, upload_id)."""
+    """(grain, period_start, period, township, branch, stars, tasks_done, overdue, task_rows, same_since, upload_id)
+    of one grain, or of months and quarters (half-years, years and weeks: tests/test_store_weeks.py)."""
     rows = con.execute(
         "SELECT grain, strftime(period_start, '%Y-%m'), strftime(period, '%Y-%m'), township, branch, stars,"
         " tasks_done, overdue, task_rows, strftime(same_since, '%Y-%m'), upload_id"
-        " FROM branch_snapshot WHERE ($grain::VARCHAR IS NULL OR grain = $grain::VARCHAR) ORDER BY ALL",
+        " FROM branch_snapshot WHERE coalesce(grain = $grain::VARCHAR, grain IN ('month', 'quarter')) ORDER BY ALL",
         {"grain": grain},
     ).fetchall()
     return [tuple(r) for r in rows]

@@ -61,6 +61,14 @@ class Briefing:
     goals: pd.DataFrame | None = None  # the declared goals per unit (goals.goal_table), also a sheet of the Excel
 
 
+# How a period's rows are taken (cadence.md §1), for the briefing's source note.
+SOURCE_NOTES = {
+    "week": "周数据取各支部本周的周报。",
+    "quarter": "季度数据取每个支部本季度最新一个月的台账。",
+    "half": "半年数据取每个支部该半年最新一个月的台账。",
+    "year": "年度数据取每个支部本年度最新一个月的台账。",
+}
+
 def _scope_title(scope: Scope) -> str:
     parts = [p for p in (scope.county, scope.township) if p]
     return "".join(parts)
@@ -116,6 +124,8 @@ def make_briefing(
     title = f"{where}“五星”支部创建工作简报"
     as_of = kpis.get("data_as_of")
     as_of_text = f"{as_of.year}年{as_of.month}月" if as_of else "—"
+    if as_of and period.kind == "week":  # a week's data is as of its Sunday
+        as_of_text = f"{period.end.year}年{period.end.month}月{period.end.day}日"
     subtitle = (f"{period.display} · 范围：{scope.label} · 数据截至 {as_of_text} · "
                 f"生成于 {today.year}年{today.month}月{today.day}日" + (f" · {DEMO_MARK}" if demo else ""))
     k = {key: kpis[key] for key in kpis if isinstance(kpis[key], dict) and "value" in kpis[key]}
@@ -207,7 +217,7 @@ def make_briefing(
         f"数据来源：各乡镇（街道）报送的“五星”支部创建月度台账（{uploads_text}{last_text}数据截至 {as_of_text}）。"
         + score_note + "；排名并列时名次相同。"
         + (f"{rules_note}" if rules_note else "")
-        + ("季度数据取每个支部本季度最新一个月的台账。" if period.kind == "quarter" else "")
+        + SOURCE_NOTES.get(period.kind, "")
         + (DEMO_NOTE if demo else "")
     )
     return Briefing(

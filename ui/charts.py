@@ -171,6 +171,21 @@ def _month_axis(fig: go.Figure, n_months: int, *, compact: bool) -> None:
     fig.update_xaxes(tickformat=MONTH_TICKS, dtick=f"M{max(step, 1)}", title=None)
 
 
+def _week_label(monday: Any) -> str:
+    """第35周（8.26–9.1）for the week starting ``monday``."""
+    start = pd.Timestamp(monday)
+    end = start + pd.Timedelta(days=6)
+    return f"第{start.isocalendar()[1]}周（{start.month}.{start.day}–{end.month}.{end.day}）"
+
+
+def _week_axis(fig: go.Figure, mondays: pd.Series, *, compact: bool) -> None:
+    """Week ticks 第35周 under each week's Monday (every k-th on a phone, as months)."""
+    step = max(-(-len(mondays) // (COMPACT_MONTH_LABELS if compact else 14)), 1)
+    shown = list(mondays)[::-1][::step][::-1]  # the latest week always labelled
+    fig.update_xaxes(tickvals=shown, ticktext=[f"第{pd.Timestamp(m).isocalendar()[1]}周<br>{pd.Timestamp(m):%-m.%-d}"
+                                               for m in shown], title=None)
+
+
 def _count_ticks(top: float) -> dict[str, Any]:
     """Axis settings for a count of branches: whole numbers only. Plotly's automatic ticks on
     a short range (one branch: 0 … 1.3) fall at 0.2, 0.4 …; up to 10 every integer is a tick,
@@ -317,9 +332,11 @@ def star_status_bars(df: pd.DataFrame, *, title: str | None = "分星创建进�
     return _finish(fig, title=title, height=_rows_height(len(slots), per_row=46, base=140))
 
 
-def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势", compact: bool = False) -> go.Figure:
+def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势", compact: bool = False,
+                weekly: bool = False) -> go.Figure:
     """Monthly counts at 五/四/三星 and ≥三星 (left axis) and average score (right axis).
-    ``compact``: month labels spaced for a phone (see ``_month_axis``).
+    ``compact``: month labels spaced for a phone (see ``_month_axis``). ``weekly``: the points
+    are weeks (metrics.trend by week, ``period`` = the Monday), labelled 第35周 with their dates.
 
     ``df``: metrics.trend — [period, branches, three, four, five, at_least_three, avg_score,
     townships, townships_total]; months with fewer townships than the scope's get hollow markers.
@@ -338,20 +355,27 @@ def trend_chart(df: pd.DataFrame, *, title: str | None = "月度趋势", compact
     missing = format.trend_missing_townships(df)
     symbols = ["circle-open" if m else "circle" for m in missing]
     gaps = [f"（{m} 个乡镇（街道）未报送，数据不全）" if m else "" for m in missing]
+    if weekly:  # a week's label: 第35周 (8.26–9.1), in the hover text
+        gaps = [f"{_week_label(p)}{g}" for p, g in zip(periods, gaps, strict=True)]
+    when = "%{customdata}" if weekly else "%{x|%Y年%-m月}"
     for column, name, color, dash in series:
         fig.add_trace(go.Scatter(
             x=periods, y=df[column], name=name, mode="lines+markers",
             line={"color": color, "width": 3, "dash": dash},
             marker={"size": 9, "symbol": symbols, "line": {"width": 2, "color": color}},
             customdata=gaps,
-            hovertemplate="%{x|%Y年%-m月}<br>" + name + "：%{y} 个%{customdata}<extra></extra>",
+            hovertemplate=(when + "<br>" + name + "：%{y} 个" + ("" if weekly else "%{customdata}")
+                           + "<extra></extra>"),
         ), secondary_y=False)
     fig.add_trace(go.Scatter(
         x=periods, y=df["avg_score"], name="平均分（右轴）", mode="lines+markers",
         line={"color": theme.NEUTRAL, "width": 2, "dash": "dot"}, marker={"size": 7, "symbol": "diamond"},
-        hovertemplate="%{x|%Y年%-m月}<br>平均得分：%{y:.1f}<extra></extra>",
+        customdata=gaps, hovertemplate=when + "<br>平均得分：%{y:.1f}<extra></extra>",
     ), secondary_y=True)
-    _month_axis(fig, len(df), compact=compact)
+    if weekly:
+        _week_axis(fig, periods, compact=compact)
+    else:
+        _month_axis(fig, len(df), compact=compact)
     top = df[[c for c, *_ in series]].max().max()
     fig.update_yaxes(title_text="支部数（个）", secondary_y=False, **_count_ticks(float(top) if pd.notna(top) else 1))
     fig.update_yaxes(title_text="平均得分", range=[0, 100], tickvals=[0, 20, 40, 60, 80, 100], showgrid=False,

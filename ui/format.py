@@ -124,6 +124,21 @@ def with_unit_names(df: pd.DataFrame, column: str) -> pd.DataFrame:
 DATA_MONTH = "数据月份"
 # Under a quarter's tables: which month each branch's row is.
 QUARTER_NOTE = "按季度查看时，每个支部取其在该季度内最近一次报送的月份的台账；“数据月份”列注明是哪个月。"
+# The same for every period kind (cadence.md §1); a month's note says weekly reports stand in for a missing one.
+PERIOD_NOTES = {
+    "week": "按周查看时，只统计报送了周报的乡镇（街道），每个支部取其本周的周报。",
+    "month": "",
+    "quarter": QUARTER_NOTE,
+    "half": "按半年查看时，每个支部取其在该半年内最近一次报送的月份的台账；“数据月份”列注明是哪个月。",
+    "year": "按年度查看时，每个支部取其在该年内最近一次报送的月份的台账；“数据月份”列注明是哪个月。",
+}
+# Kinds whose branch rows come from different months (a 数据月份 column says which).
+SNAPSHOT_KINDS = ("quarter", "half", "year")
+
+
+def period_note(kind: str) -> str:
+    """The note under a period's tables saying which report each branch's row is ("" for a month)."""
+    return PERIOD_NOTES.get(kind, "")
 
 
 def month_text(value: Any) -> str:
@@ -316,13 +331,18 @@ def trend_missing_townships(trend: pd.DataFrame) -> list[int]:
     return [max(int(t) - int(r), 0) for r, t in zip(trend["townships"], trend["townships_total"], strict=True)]
 
 
-def trend_gaps_note(trend: pd.DataFrame) -> str:
-    """"空心点的月份数据不全：2024年7月有 1 个乡镇（街道）未报送。" ("" when every month is complete)."""
-    parts = [f"{pd.Timestamp(p):%Y年%-m月}有 {m} 个"
+def trend_gaps_note(trend: pd.DataFrame, *, weekly: bool = False) -> str:
+    """"空心点的月份数据不全：2024年7月有 1 个乡镇（街道）未报送。" ("" when every month is complete);
+    ``weekly``: the points are weeks (第35周有 1 个…)."""
+    def when(p: Any) -> str:
+        ts = pd.Timestamp(p)
+        return f"{ts.isocalendar()[0]}年第{ts.isocalendar()[1]}周" if weekly else f"{ts:%Y年%-m月}"
+
+    parts = [f"{when(p)}有 {m} 个"
              for p, m in zip(trend["period"], trend_missing_townships(trend), strict=True) if m]
     if not parts:
         return ""
-    return ("空心点的月份数据不全，三星及以上等数量因此偏低：" + "，".join(parts)
+    return (f"空心点的{'周' if weekly else '月份'}数据不全，三星及以上等数量因此偏低：" + "，".join(parts)
             + "乡镇（街道）未报送（按所选范围内报送过的乡镇计）。")
 
 

@@ -21,7 +21,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -31,7 +31,7 @@ import streamlit as st
 from analytics import access, store
 from analytics.access import AccessDenied
 from analytics.audit import Actor
-from analytics.periods import Period, available_months, default_period_label
+from analytics.periods import Period, available_derived, available_months, available_weeks, default_period_label
 from analytics.scope import Scope
 from analytics.settings import Settings, load_settings
 from ui import safe
@@ -39,7 +39,10 @@ from ui import safe
 ALL = "全部"
 # The signed-in account's Actor (set by ui.auth each run; not a widget key).
 ACTOR_KEY = "auth_actor"
-KIND_LABELS = {"month": "按月", "quarter": "按季度"}
+# Period kinds the sidebar offers (cadence.md §1), those with data only (周 when weekly data exists).
+KIND_LABELS = {"week": "按周", "month": "按月", "quarter": "按季度", "half": "按半年", "year": "按年"}
+# The period selectbox's label per kind.
+PERIOD_WORDS = {"week": "周", "month": "月份", "quarter": "季度", "half": "半年", "year": "年度"}
 TYPE_OPTIONS = (ALL, "村", "社区")
 UPLOAD_PAGE = "pages/upload.py"
 
@@ -191,6 +194,16 @@ class StoreInfo:
     last_upload: datetime | None
     error: str | None = None
     quarters: list[str] = field(default_factory=list)
+    weeks: list[date] = field(default_factory=list)  # Mondays of the weeks with weekly reports
+    halves: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> list[str]:
+        """The period kinds with data, shortest first (周 only when weekly data exists)."""
+        if not self.months:
+            return []
+        return [k for k in KIND_LABELS if k != "week" or self.weeks]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -200,7 +213,7 @@ def _store_info(db: str, store_version: str, settings_json: str, who: Actor) -> 
         months = available_months(con)
         # The pickers offer only the units the account may see.
         options = access.call(con, who, "scope.scope_options")
-        quarters = list(dict.fromkeys(Period.of_quarter(m).label for m in months))
+        quarters = [p.label for p in available_derived(months, "quarter")]
         return StoreInfo(
             empty=not months,
             has_demo=store.has_demo_data(con),
@@ -208,6 +221,9 @@ def _store_info(db: str, store_version: str, settings_json: str, who: Actor) -> 
             options=options,
             last_upload=store.last_upload_time(con),
             quarters=quarters,
+            weeks=available_weeks(con),
+            halves=[p.label for p in available_derived(months, "half")],
+            years=[p.label for p in available_derived(months, "year")],
         )
 
 
@@ -259,9 +275,15 @@ class Choice:
 
 
 def period_options(info: StoreInfo, kind: str) -> list[str]:
-    """Period labels, newest first."""
+    """Period labels of ``kind`` with data, newest first."""
+    if kind == "week":
+        return [Period.of_week(w).label for w in reversed(info.weeks)]
     if kind == "quarter":
         return list(reversed(info.quarters))
+    if kind == "half":
+        return list(reversed(info.halves))
+    if kind == "year":
+        return list(reversed(info.years))
     return [f"{m:%Y-%m}" for m in reversed(info.months)]
 
 
@@ -278,21 +300,39 @@ def _township_options(info: StoreInfo, county: str) -> list[str]:
 
 def _convert_period(label: str, kind: str, info: StoreInfo) -> str | None:
     """The period of ``kind`` that covers (or lies in) ``label``: 2024-08 -> 2024Q3, 2024Q3 -> its
-    latest month with data. None when there is none."""
+    latest month with data, 2024-W35 -> 2024-09 (a week counts in the month of its Sunday),
+    2024-08 -> its latest week with data (Sunday in August), 2024 -> its latest quarter with
+    data. None when there is none."""
     try:
         period = Period.parse(label)
     except ValueError:
         return None
-    if kind == "quarter":
-        quarter = Period.of_quarter(period.start).label
-        return quarter if quarter in info.quarters else None
-    inside = [f"{m:%Y-%m}" for m in info.months if period.start <= m <= period.months[-1]]
-    return inside[-1] if inside else None
+    options = period_options(info, kind)
+    if kind == period.kind:
+        return label if label in options else None
+    if kind == "week":
+        inside_weeks = [Period.of_week(w) for w in info.weeks if period.start <= w + timedelta(days=6) <= period.end]
+        return inside_weeks[-1].label if inside_weeks else None
+    first, last = period.months[0], period.months[-1]
+    inside = [m for m in info.months if first <= m <= last]
+    if kind == "month":
+        return f"{inside[-1]:%Y-%m}" if inside else None
+    target = Period.of(kind, last)  # the quarter / half-year / year holding the last month
+    if target.start <= first and target.label in options:
+        return target.label
+    # A longer period to a shorter one (2024 -> its latest quarter with data).
+    shorter = Period.of(kind, inside[-1]).label if inside else None
+    return shorter if shorter in options else None
+
+
+def convert_period(label: str, kind: str, info: StoreInfo) -> str | None:
+    """The period of ``kind`` with data that covers (or lies in) ``label`` (see _convert_period)."""
+    return _convert_period(label, kind, info)
 
 
 def _valid(choice: Choice, info: StoreInfo) -> Choice:
     """``choice`` with every value the store does not have replaced by its default."""
-    kind = choice.kind if choice.kind in KIND_LABELS else "month"
+    kind = choice.kind if choice.kind in info.kinds else "month"
     periods = period_options(info, kind)
     period = choice.period
     if period not in periods:
@@ -418,9 +458,9 @@ def _draw_widgets(info: StoreInfo, choice: Choice, *, own_periods: bool) -> None
     if own_periods:
         sb.caption("统计周期：在本页选择要对比的两期。")
     else:
-        sb.radio("统计周期", list(KIND_LABELS), key="f_kind", format_func=KIND_LABELS.__getitem__, horizontal=True,
+        sb.radio("统计周期", info.kinds, key="f_kind", format_func=KIND_LABELS.__getitem__, horizontal=True,
                  on_change=_picked, args=("kind",))
-        sb.selectbox("月份" if choice.kind == "month" else "季度", period_options(info, choice.kind), key="f_period",
+        sb.selectbox(PERIOD_WORDS[choice.kind], period_options(info, choice.kind), key="f_period",
                      format_func=lambda label: Period.parse(label).display, on_change=_picked, args=("period",))
     sb.selectbox("县（市、区）", _county_options(info), key="f_county", on_change=_picked, args=("county",))
     several_counties = info.options["county"].nunique() > 1 and choice.county == ALL

@@ -73,7 +73,8 @@ class Staged:
 
     @property
     def period(self) -> str | None:
-        """'YYYY-MM' of an accepted file ('2024Q3' / '2024' for scores and acceptance, cadence.md), else None."""
+        """'YYYY-MM' of an accepted file ('YYYY-Www' for a weekly ledger; '2024Q3' / '2024' for scores
+        and acceptance, cadence.md), else None."""
         return self.parsed.period_label if self.parsed is not None else None
 
     @property

@@ -9,8 +9,8 @@ year forms besides the month ones:
 - month: as for ledgers (``values.parse_month`` / ``values.find_month_in_text``);
 - year (acceptance): 2024, 2024年, 2024年度; any month or quarter of it also names it.
 
-``PERIOD_READERS`` lists the kinds tried, in order, for a score sheet. Weeks (cadence.md §1)
-come in as one more reader once the week parser exists: the rest needs no change.
+``PERIOD_READERS`` lists the kinds tried, in order, for a score sheet; weeks (cadence.md §1)
+are read with the ledgers' week forms (``analytics.periods``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from analytics.ingest import values as V
+from analytics.periods import PartialPeriod, find_week_in_text, partial_period
 
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:分)?$")
 # Points above this are typing errors (a phone number in a score column), not scores.
@@ -179,9 +180,37 @@ def _year_text(text: str, compact: bool) -> Found | None:
     return Found("year", found, 1) if found else None
 
 
-# The period kinds of a score sheet, tried in this order on each source (a quarter before a
-# month: 2024年第三季度 holds no month, 2024年8月 no quarter). Weeks: add a reader here.
+def _week_found(partial: PartialPeriod | None) -> Found | None:
+    """A week written in a cell or text (cadence.md §1 forms) once its year is known there; a whole
+    calendar month written as a day range is that month. None: no week, or no year with it."""
+    if partial is None or partial.year is None:
+        return None
+    period = partial.resolve(partial.year)  # ValueError: a range that is not one Monday–Sunday week
+    if period.kind == "month":
+        return Found("month", period.start.year, period.start.month)
+    iso = period.start.isocalendar()
+    return Found("week", iso[0], iso[1])
+
+
+def _week_cell(text: str) -> Found:
+    found = _week_found(partial_period(V.normalize(text) or ""))
+    if found is None:
+        raise ValueError("无法识别的周，应为 2024-W35 或 2024年第35周")
+    return found
+
+
+def _week_text(text: str, compact: bool) -> Found | None:
+    try:
+        return _week_found(find_week_in_text(text))
+    except ValueError:
+        return None
+
+
+# The period kinds of a score sheet, tried in this order on each source (a week first: a day
+# range 8月19日至25日 would otherwise read as August; a quarter before a month: 2024年第三季度
+# holds no month, 2024年8月 no quarter).
 PERIOD_READERS: tuple[PeriodReader, ...] = (
+    PeriodReader("week", _week_cell, _week_text),
     PeriodReader("quarter", _quarter_cell, _quarter_text),
     PeriodReader("month", _month_cell, _month_text),
 )
@@ -191,14 +220,20 @@ YEAR_READERS: tuple[PeriodReader, ...] = (PeriodReader("year", _year_cell, _year
 
 def read_cell(readers: tuple[PeriodReader, ...], text: str) -> Found:
     """The first reader that reads the cell; ValueError naming the accepted forms otherwise."""
+    specific: ValueError | None = None  # e.g. a day range that is not one Monday–Sunday week
     for reader in readers:
         try:
             return reader.parse_cell(text)
-        except ValueError:
+        except ValueError as exc:
+            if specific is None and not str(exc).startswith("无法识别"):
+                specific = exc
             continue
+    if specific is not None:
+        raise specific
     if readers is YEAR_READERS:
         raise ValueError("无法识别的年度，应为 2024 或 2024年度")
-    raise ValueError("无法识别的考核期间，应为 月份（2024-08、2024年8月）或 季度（2024Q3、2024年第三季度）")
+    raise ValueError("无法识别的考核期间，应为 周（2024-W35、2024年第35周）、月份（2024-08、2024年8月）"
+                     "或 季度（2024Q3、2024年第三季度）")
 
 
 def find_in_text(readers: tuple[PeriodReader, ...], text: str, *, compact: bool = False) -> Found | None:

@@ -40,8 +40,9 @@ BEFORE_COMMIT: Callable[[], None] | None = None
 
 INSERT_UPLOAD_SQL = """
 INSERT INTO uploads (upload_id, seq, file_name, uploader, uploaded_at, sha256, size_bytes, period,
-                     n_branches, n_tasks, warnings, skipped_sheets, is_demo, state, accepted_seq, submitted_by)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     n_branches, n_tasks, warnings, skipped_sheets, is_demo, state, accepted_seq, submitted_by,
+                     period_kind)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 # A submission waiting for review (access.md §3) is stored with its rows but none of them
@@ -49,10 +50,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 # {table}: upload_scope and each row table (store.ROW_TABLES).
 PENDING_ROWS_SQL = "UPDATE {table} SET is_current = false WHERE upload_id = ?"
 
-# One scope row per (county, township) unit of the upload's period.
+# One scope row per (county, township) unit of the upload's period, of its kind ('month' for a
+# monthly ledger, 'week' for a weekly one: cadence.md §1, replaced per week and never a month's).
 INSERT_SCOPE_SQL = """
-INSERT INTO upload_scope (upload_id, period, county, township)
-SELECT ?, ?, county, township FROM _scope_in
+INSERT INTO upload_scope (upload_id, kind, period, county, township)
+SELECT ?, ?, ?, county, township FROM _scope_in
 """
 
 # The original bytes are archived once per content hash (§6), however often uploaded.
@@ -65,35 +67,36 @@ SELECT CAST($sha256 AS VARCHAR), CAST($size AS BIGINT), content FROM _archive_in
 WHERE NOT EXISTS (SELECT 1 FROM archive WHERE sha256 = CAST($sha256 AS VARCHAR))
 """
 
-# The uploads in force for any unit of this upload until now (it replaces them there).
+# The uploads in force for any unit of this upload (same kind and period) until now (it
+# replaces them there). A week whose Monday is the 1st of a month never replaces that month.
 REPLACED_SQL = """
 WITH final AS (
     SELECT DISTINCT c.upload_id
-    FROM v_current_scope c
+    FROM upload_scope c
     JOIN _scope_in s ON c.county = s.county AND c.township = s.township
-    WHERE c.period = ?
+    WHERE c.is_current AND c.kind = ? AND c.period = ?
 )
 SELECT upload_id FROM final ORDER BY upload_id
 """
 
 INSERT_BRANCHES_SQL = """
 INSERT INTO branch_month BY NAME
-SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _branches_in
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, CAST(? AS VARCHAR) AS period_kind, * FROM _branches_in
 """
 
 INSERT_TASKS_SQL = """
 INSERT INTO task BY NAME
-SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _tasks_in
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, CAST(? AS VARCHAR) AS period_kind, * FROM _tasks_in
 """
 
 # Problem-list and rectification rows (battle-map.md §2–§3); most uploads have none.
 INSERT_PROBLEMS_SQL = """
 INSERT INTO problem BY NAME
-SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _problems_in
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, CAST(? AS VARCHAR) AS period_kind, * FROM _problems_in
 """
 INSERT_WEAK_SQL = """
 INSERT INTO weak BY NAME
-SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, * FROM _weak_in
+SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, CAST(? AS VARCHAR) AS period_kind, * FROM _weak_in
 """
 
 # cadence.md §2 / §5: an assessment or acceptance upload is its own kind of upload and unit.
@@ -223,8 +226,9 @@ def load_parsed(
     con.execute("BEGIN TRANSACTION")
     try:
         actor = actor or audit.web_actor(uploader)
-        event = audit.place(scope, parsed.period)
-        duplicate = store.find_current_duplicate(con, sha256, parsed.period, scope)
+        kind = parsed.period_kind
+        event = audit.place(scope, parsed.period, kind)
+        duplicate = store.find_current_duplicate(con, sha256, parsed.period, scope, kind)
         if duplicate is not None:
             audit.record(con, actor, "upload_identical", object=duplicate, **event,
                          details={"file": file_name, "sha256": sha256})
@@ -249,7 +253,7 @@ def load_parsed(
                 sha256, len(content), parsed.period, parsed.n_branches, tasks.num_rows,
                 json.dumps([w.to_dict() for w in parsed.warnings], ensure_ascii=False),
                 json.dumps(list(parsed.skipped_sheets), ensure_ascii=False),
-                is_demo, "pending" if pending else "accepted", None if pending else seq, actor.login,
+                is_demo, "pending" if pending else "accepted", None if pending else seq, actor.login, kind,
             ],
         )
         if parsed.kind != "ledger":
@@ -268,20 +272,22 @@ def load_parsed(
         con.register("_branches_in", branches)
         con.register("_tasks_in", tasks)
         try:
-            replaced = [] if pending else [r[0] for r in con.execute(REPLACED_SQL, [parsed.period]).fetchall()]
-            con.execute(INSERT_SCOPE_SQL, [upload_id, parsed.period])
-            con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period])
-            con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period])
+            replaced = [] if pending else [
+                r[0] for r in con.execute(REPLACED_SQL, [kind, parsed.period]).fetchall()]
+            con.execute(INSERT_SCOPE_SQL, [upload_id, kind, parsed.period])
+            con.execute(INSERT_BRANCHES_SQL, [upload_id, parsed.period, kind])
+            con.execute(INSERT_TASKS_SQL, [upload_id, parsed.period, kind])
             for name, rows, sql in extra:
                 con.register(name, rows)
-                con.execute(sql, [upload_id, parsed.period])
+                con.execute(sql, [upload_id, parsed.period, kind])
             if pending:
                 for table in ("upload_scope", *store.ROW_TABLES):
                     con.execute(PENDING_ROWS_SQL.format(table=table), [upload_id])
             else:
                 # The new upload is now the current version of its units; the ones it replaced no longer.
                 store.refresh_current(con, [(parsed.period, county, township) for county, township in scope],
-                                      first_version=not replaced, new_tasks="_tasks_in")
+                                      first_version=not replaced, kind=kind,
+                                      new_tasks="_tasks_in" if kind == "month" else None)
         finally:
             for name in ("_scope_in", "_branches_in", "_tasks_in", *(e[0] for e in extra)):
                 con.unregister(name)

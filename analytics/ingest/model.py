@@ -178,7 +178,7 @@ AWARD_SCHEMA = pa.schema([
 class ParsedLedger:
     """A validated upload, ready to load: one period, typed rows, warnings."""
 
-    period: date
+    period: date  # the first day of the month, or the Monday of the week (period_kind)
     branches: pa.Table  # BRANCH_SCHEMA
     tasks: pa.Table  # TASK_SCHEMA (may have 0 rows)
     warnings: list[Problem] = field(default_factory=list)
@@ -250,7 +250,7 @@ class ImportResult:
     file: str
     ok: bool
     upload_id: str | None = None
-    period: str | None = None  # "YYYY-MM"
+    period: str | None = None  # "YYYY-MM", or "YYYY-Www" for a weekly ledger
     scope: list[tuple[str, str]] = field(default_factory=list)
     branches: int = 0
     tasks: int = 0

@@ -62,6 +62,7 @@ from analytics.ingest.model import (
     RawWorkbook,
     cell_ref,
 )
+from analytics.periods import PartialPeriod, Period, find_week_in_text
 from analytics.settings import Settings
 
 # What each sheet kind reads (fields, aliases, required, carried-down and free-text
@@ -406,16 +407,28 @@ def _heading_name(text: str) -> str | None:
 @dataclass
 class _Source:
     what: str  # Chinese description: 报送月份列 / 上传时选择的月份 / 标题 / 文件名
-    year: int | None
-    month: int
+    period: PartialPeriod  # a month or a week (cadence.md §1), perhaps without its year
     sheet: _Sheet | None = None
     row: int | None = None
     column: HeaderColumn | None = None
     value: str | None = None
 
     @property
+    def year(self) -> int | None:
+        return self.period.year
+
+    @property
     def label(self) -> str:
-        return V.month_label(self.year, self.month) if self.year else f"{self.month}月"
+        return self.period.label
+
+    def resolve(self, year: int) -> Period:
+        return self.period.resolve(self.period.year if self.period.year is not None else year)
+
+
+def _cell_period_key(text: str) -> str:
+    """A 报送月份 cell as a PartialPeriod key: a month (2024-08, 8月) or a week (2024-W35, 第35周,
+    8月第4周, 8.19-8.25)."""
+    return V.parse_period_cell(text).key
 
 
 def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source | None, bool]:
@@ -426,18 +439,16 @@ def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source |
         if col is None:
             continue
         cells = sheet.cols["period"]
-        parsed, errors = V.map_distinct(cells, lambda t: "{}-{}".format(*V.parse_month(t)), pa.string())
+        parsed, errors = V.map_distinct(cells, _cell_period_key, pa.string())
         problems.add_cells(spec.E_VALUE, sheet, col, pc.is_valid(errors), cells, errors)
         valid = pc.is_valid(parsed)
-        for label, row, value in zip(
+        for key, row, value in zip(
             pc.filter(parsed, valid).to_pylist(), pc.filter(sheet.rows, valid).to_pylist(),
             pc.filter(cells, valid).to_pylist(), strict=True,
         ):
-            if label in seen:
+            if key in seen:
                 continue
-            year, month = label.split("-")
-            seen[label] = _Source("报送月份列", int(year) if year != "None" else None, int(month),
-                                  sheet, row, col, value)
+            seen[key] = _Source("报送月份列", V.parse_period_cell(str(value)), sheet, row, col, value)
             if len(seen) > 1:
                 break
         if len(seen) > 1:
@@ -446,28 +457,39 @@ def _column_period(sheets: list[_Sheet], problems: _Problems) -> tuple[_Source |
     if len(sources) > 1:
         # Report every cell that differs from the first value (vectorized per sheet).
         first = sources[0]
-        first_key = f"{first.year}-{first.month}"
+        first_key = first.period.key
         for sheet in sheets:
             col = sheet.col("period")
             if col is None:
                 continue
-            parsed, _ = V.map_distinct(sheet.cols["period"], lambda t: "{}-{}".format(*V.parse_month(t)),
-                                       pa.string())
+            parsed, _ = V.map_distinct(sheet.cols["period"], _cell_period_key, pa.string())
             differs = pc.and_(pc.is_valid(parsed), pc.not_equal(parsed, first_key))
             where = cell_ref(first.sheet.name if first.sheet else None, first.row,
                              first.column.letter if first.column else None)
             problems.add_cells(
                 spec.E_PERIOD, sheet, col, differs, sheet.cols["period"],
-                f"报送月份不一致：{where} 为 {first.label}，一个文件只能报送一个月份，请统一后重新上传",
+                f"报送期间不一致：{where} 为 {first.label}，一个文件只能报送一个月份（或一周），请统一后重新上传",
             )
         return None, True
     return (sources[0] if sources else None), False
 
 
+def _text_period(text: str, *, compact: bool = False) -> PartialPeriod | None:
+    """The first week (cadence.md §1: 2024年第35周, 2024-W35, 8月第4周, a range of days) or else
+    year-month written in a title or file name."""
+    week = find_week_in_text(text)
+    if week is not None:
+        return week
+    found = V.find_month_in_text(text, compact=compact)
+    if found:
+        return V.month_partial(found[0], found[1], text)
+    return None
+
+
 def _resolve_period(
     wb: RawWorkbook, sheets: list[_Sheet], titles: list[tuple[_Sheet, int, HeaderColumn, str]],
     uploader: str | None, problems: _Problems, settings: Settings,
-) -> date | None:
+) -> Period | None:
     column, disagreed = _column_period(sheets, problems)
     if disagreed:
         return None
@@ -476,59 +498,93 @@ def _resolve_period(
         sources.append(column)
     if uploader:
         try:
-            y, m = V.parse_period_arg(uploader)
-            sources.append(_Source("上传时选择的月份", y, m, value=uploader))
+            sources.append(_Source("上传时选择的月份", V.parse_period_arg_partial(uploader), value=uploader))
         except ValueError as exc:
             problems.add(spec.E_PERIOD, str(exc), value=uploader)
             return None
     for sheet, row, col, text in titles:
-        found = V.find_month_in_text(text)
+        found = _text_period(text)
         if found:
-            sources.append(_Source("标题", found[0], found[1], sheet, row, col, text))
+            sources.append(_Source("标题", found, sheet, row, col, text))
             break
     base = os.path.splitext(os.path.basename(wb.file_name or ""))[0]
-    found = V.find_month_in_text(V.normalize(base) or "", compact=True)
+    found = _text_period(V.normalize(base) or "", compact=True)
     if found:
-        sources.append(_Source("文件名", found[0], found[1], value=wb.file_name))
+        sources.append(_Source("文件名", found, value=wb.file_name))
     if not sources:
         problems.add(
             spec.E_PERIOD,
-            "无法确定报送月份：请在表中加“报送月份”列（如 2024-08），或在标题中写明“2024年8月”，或上传时选择月份",
+            "无法确定报送月份：请在表中加“报送月份”列（如 2024-08），或在标题中写明“2024年8月”"
+            "（周报写明“2024年第35周”），或上传时选择月份",
         )
         return None
     winner = sources[0]
     year = winner.year
-    if year is None:  # a month-only period column (8月): the year comes from the next source that has one
+    if year is None:  # a period without its year (8月, 第35周): the year comes from the next source that has one
         year = next((s.year for s in sources[1:] if s.year is not None), None)
+        if year is None:  # … or from a year written alone in a title or the file name (“2024年周报”)
+            texts = [text for _sheet, _row, _col, text in titles] + [V.normalize(base) or ""]
+            year = next((y for y in map(_bare_year, texts) if y is not None), None)
         if year is None:
             problems.add(
-                spec.E_PERIOD, "报送月份只写了月份，无法确定年份：请写成 2024-08 或 2024年8月，或上传时选择月份",
+                spec.E_PERIOD, "报送期间只写了月份（或周次），无法确定年份：请写成 2024-08、2024年8月或 2024年第35周，"
+                "或上传时选择期间",
                 sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value,
             )
             return None
+    try:
+        period = winner.resolve(year)
+    except ValueError as exc:  # a range that is not one Monday–Sunday week, 2024年第54周, 8月第6周
+        problems.add(spec.E_PERIOD, f"{winner.what}的期间无法识别：{exc}",
+                     sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value)
+        return None
     for other in sources[1:]:
-        if (other.year is not None and other.year != year) or other.month != winner.month:
-            problems.add(
-                spec.W_PERIOD_CONFLICT,
-                f"{winner.what}为 {V.month_label(year, winner.month)}，{other.what}为 {other.label}，"
-                f"按{winner.what}导入；如不对，请修改后重新上传",
-                sheet=winner.sheet or other.sheet, row=winner.row if winner.sheet else other.row,
-                column=winner.column if winner.sheet else other.column,
-                value=winner.value if winner.sheet else other.value,
-            )
-    period = date(year, winner.month, 1)
-    current = date.today().replace(day=1)
-    # A month after the current one is a typing error (2100-12) that would become every
-    # user's default month; refused unless the setting allows it (issue 14).
-    if period > current and not settings.allow_future_periods:
+        try:
+            theirs: Period | None = other.resolve(year)
+        except ValueError:
+            theirs = None
+        if theirs is not None and (theirs == period or _overlaps(theirs, period)):
+            continue  # the same period, or the month a weekly ledger's week lies in
+        problems.add(
+            spec.W_PERIOD_CONFLICT,
+            f"{winner.what}为 {period.label}，{other.what}为 {theirs.label if theirs else other.label}，"
+            f"按{winner.what}导入；如不对，请修改后重新上传",
+            sheet=winner.sheet or other.sheet, row=winner.row if winner.sheet else other.row,
+            column=winner.column if winner.sheet else other.column,
+            value=winner.value if winner.sheet else other.value,
+        )
+    today = date.today()
+    # A period after the current one is a typing error (2100-12) that would become every
+    # user's default; refused unless the setting allows it (issue 14).
+    current = today if period.kind == "week" else today.replace(day=1)
+    if period.start > current and not settings.allow_future_periods:
+        what = "周" if period.kind == "week" else "月份"
+        now = Period.of(period.kind, today)
         problems.add(
             spec.E_PERIOD,
-            f"报送月份 {V.month_label(year, winner.month)}（来自{winner.what}）晚于本月 "
-            f"{V.month_label(current.year, current.month)}，不能报送未来的月份：请改为实际报送的月份",
+            f"报送{'周次' if period.kind == 'week' else '月份'} {period.label}（来自{winner.what}）晚于本{'周' if period.kind == 'week' else '月'} "
+            f"{now.label}，不能报送未来的{what}：请改为实际报送的{what}",
             sheet=winner.sheet, row=winner.row, column=winner.column, value=winner.value,
         )
         return None
     return period
+
+
+_BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?:\s*年|(?!\d))")
+
+
+def _bare_year(text: str) -> int | None:
+    """A year written alone (2024年, 2024) in a title or file name."""
+    m = _BARE_YEAR_RE.search(text)
+    return int(m.group(1)) if m else None
+
+
+def _overlaps(a: Period, b: Period) -> bool:
+    """A week and a month it lies in (either order): not a conflict between two sources."""
+    if {a.kind, b.kind} != {"week", "month"}:
+        return False
+    week, month = (a, b) if a.kind == "week" else (b, a)
+    return month.start <= week.end and week.start <= month.end
 
 
 def _file_county(uploader: str | None, titles: list[tuple[_Sheet, int, HeaderColumn, str]]) -> str | None:
@@ -1130,8 +1186,11 @@ def _parse_ledger(
         for sheet in [*ledgers, *detail_sheets]
         for r, i, text in title_cells(sheet.raw, sheet.layout)
     ]
-    period_date = _resolve_period(wb, sheets, titles, period, problems, settings) if has_ledger_sheet else None
-    year = period_date.year if period_date else None
+    resolved = _resolve_period(wb, sheets, titles, period, problems, settings) if has_ledger_sheet else None
+    period_date = resolved.start if resolved is not None else None
+    # A date written without a year takes the period's (a week's: its ISO year, that of its Thursday).
+    year = resolved.start.isocalendar()[0] if resolved is not None and resolved.kind == "week" else (
+        period_date.year if period_date else None)
     file_county = _file_county(county, titles)
 
     ledger_ids = [_ledger_identity(sheet, file_county, problems) for sheet in ledgers]
@@ -1179,7 +1238,8 @@ def _parse_ledger(
         return ParseFailure(errors=errors, warnings=warnings, skipped_sheets=skipped, errors_total=errors_total)
     branches = pa.concat_tables(branch_tables) if branch_tables else BRANCH_SCHEMA.empty_table()
     return ParsedLedger(period=period_date, branches=branches, tasks=combined[TASK], warnings=warnings,
-                        skipped_sheets=skipped, problems=combined[PROBLEM], weak=combined[WEAK])
+                        skipped_sheets=skipped, problems=combined[PROBLEM], weak=combined[WEAK],
+                        period_kind=resolved.kind if resolved is not None else "month")
 
 
 def _context_identity(sheet: _Sheet, ledger_ids: list[_Identity], problems: _Problems) -> bool:
@@ -1402,7 +1462,7 @@ def _resolve_own_period(
         sources.append(_Found("文件名", found, value=wb.file_name))
     if not sources:
         forms = "在标题中写明“2024年度”，或加“年度”列" if acceptance else \
-            "在标题中写明“2024年第三季度”或“2024年8月”，或加“考核期间”列"
+            "在标题中写明“2024年第三季度”“2024年8月”或“2024年第35周”，或加“考核期间”列"
         problems.add(spec.E_PERIOD, f"无法确定{noun}：请{forms}，或上传时选择期间")
         return None
     winner = sources[0]

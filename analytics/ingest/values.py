@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analytics import spec
+from analytics.periods import MONTH, WEEK, PartialPeriod, find_week_in_text
 
 # Removed from names in one pass (RE2): all whitespace (ASCII \s, Unicode separators incl.
 # U+3000 and U+00A0) and every control and format character — Cc (NUL, ESC, BEL, \v,
@@ -552,6 +553,46 @@ def find_month_in_text(text: str, *, compact: bool = False) -> tuple[int, int] |
         if compact_match:
             return int(compact_match.group(1)), int(compact_match.group(2))
     return None
+
+
+def month_partial(year: int | None, month: int, text: str) -> PartialPeriod:
+    """A year-month (year perhaps unknown) as a PartialPeriod."""
+    return PartialPeriod(MONTH, year, f"month|{year or ''}|{month}", text)
+
+
+def parse_period_cell(text: str) -> PartialPeriod:
+    """A 报送月份 cell: a month (``parse_month``) or a week (cadence.md §1: 2024-W35, 2024年第35周,
+    第35周, 8月第4周, a range 8.19-8.25 / 2024年8月19日至25日)."""
+    try:
+        year, month = parse_month(text)
+        return month_partial(year, month, text)
+    except ValueError:
+        week = find_week_in_text(normalize(text) or "")
+        if week is not None:
+            return week
+        raise ValueError("无法识别的月份，应为 2024-08 或 2024年8月（周报：2024-W35 或 2024年第35周）") from None
+
+
+def parse_period_arg_partial(text: str) -> PartialPeriod:
+    """The uploader's --period: a month (YYYY-MM; 2024-8 and 2024年8月 also accepted) or a week
+    (2024-W35, 2024年第35周, 2024年8月第4周, 2024年8月19日至25日)."""
+    clean = normalize(text) or ""
+    try:
+        year, month = parse_month(clean)
+        if year is not None:
+            return month_partial(year, month, text)
+    except ValueError:
+        pass
+    iso = _ISO_ARG_RE.match(clean)
+    if iso:
+        return PartialPeriod(WEEK, int(iso.group(1)), f"iso|{iso.group(1)}|{int(iso.group(2))}", text)
+    week = find_week_in_text(clean)
+    if week is not None and week.year is not None:
+        return week
+    raise ValueError("上传时选择的期间应写成 YYYY-MM（如 2024-08），周报写成 2024-W35")
+
+
+_ISO_ARG_RE = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
 
 
 def parse_period_arg(text: str) -> tuple[int, int]:

@@ -1,6 +1,6 @@
--- Tasks of one branch for a period: those of the branch's snapshot month
--- (its latest month inside the period).
--- Parameters: $start/$end (period), $county/$township/$branch,
+-- Tasks of one branch for a period: those of the report of the branch's snapshot
+-- (its latest month inside the period; a week: its weekly report).
+-- Parameters: $grain/$start (period), $county/$township/$branch,
 --   $village_names/$community_names (star names per slot).
 WITH
 -- @include branch_snapshot_month.sql
@@ -13,10 +13,10 @@ final AS (
            t.task, t.measure, t.owner, t.deadline, t.done, t.done_date,
            -- battle-map.md §1 (read by problems.branch_task_detail; NULL star_slot = 未分星).
            t.team, t.star_owner, t.department, t.accepted, t.accepted_date,
-           -- Overdue = deadline ≤ the month's last day and not done.
-           coalesce(t.deadline <= last_day(t.period) AND NOT t.done, false) AS overdue
+           -- Overdue = deadline ≤ the last day of the report's period (month end / Sunday) and not done.
+           coalesce(t.deadline <= t.period_end AND NOT t.done, false) AS overdue
     FROM v_task t
-    JOIN snapshot_month m ON t.period = m.period
+    JOIN snapshot_month m ON t.period = m.source_period AND t.period_kind = m.source_kind
     WHERE t.county = $county AND t.township = $township AND t.branch = $branch
 )
 SELECT * FROM final

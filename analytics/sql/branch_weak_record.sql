@@ -1,19 +1,20 @@
 -- The weak-branch rectification record (软弱涣散整顿) of one branch as of a period:
--- its row in the latest month up to the period's end that has one (a record is
--- not re-uploaded every month), with that month; plus the ledger's free-text
--- 存在问题, secretary and the weak flag of the branch's snapshot month.
--- Parameters: $start/$end (period), $county/$township/$branch.
+-- its row in the latest report up to the period's end that has one (a record is
+-- not re-uploaded every month), with that report's period; plus the ledger's free-text
+-- 存在问题, secretary and the weak flag of the report of the branch's snapshot (its
+-- latest month in the period; a week: its weekly report; cadence.md §1).
+-- Parameters: $grain/$start/$end (period), $county/$township/$branch.
 WITH
 snapshot_month AS (
-    SELECT max(d.period) AS period
-    FROM v_branch_month_detail d
-    WHERE d.period BETWEEN $start AND $end
-      AND d.county = $county AND d.township = $township AND d.branch = $branch
+    SELECT s.period, s.source_kind, s.source_period
+    FROM branch_snapshot s
+    WHERE s.grain = $grain::VARCHAR AND s.period_start = $start::DATE AND s.is_latest
+      AND s.county = $county AND s.township = $township AND s.branch = $branch
 ),
 ledger AS (
-    SELECT d.period, d.weak, d.problems AS ledger_problems, d.secretary, d.notes
+    SELECT m.period, d.weak, d.problems AS ledger_problems, d.secretary, d.notes
     FROM v_branch_month_detail d
-    JOIN snapshot_month m ON d.period = m.period
+    JOIN snapshot_month m ON d.period = m.source_period AND d.period_kind = m.source_kind
     WHERE d.county = $county AND d.township = $township AND d.branch = $branch
 ),
 record AS (

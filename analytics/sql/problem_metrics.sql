@@ -7,7 +7,9 @@
 -- it; task, problem and acceptance figures are those of that month's rows.
 cur_rows AS (
     SELECT s.county, s.township, s.branch, s.branch_type, s.period, s.weak, s.open_problems,
-           s.tasks_done, s.tasks_total, s.task_rows, s.overdue
+           s.tasks_done, s.tasks_total, s.task_rows, s.overdue,
+           -- The report the row comes from (monthly, or weekly: cadence.md §1).
+           s.source_kind, s.source_period
     FROM branch_snapshot s
     WHERE
     -- @include in_scope.sql cur
@@ -24,19 +26,20 @@ accepted AS (
     SELECT t.county, t.township, t.branch, count(*) FILTER (WHERE t.accepted) AS tasks_accepted
     FROM v_task t
     JOIN cur_rows c ON c.county = t.county AND c.township = t.township AND c.branch = t.branch
-                   AND c.period = t.period
-    WHERE t.period BETWEEN $cur_start AND $cur_end
+                   AND c.source_period = t.period AND c.source_kind = t.period_kind
+    -- (a weekly report counted in a month may start up to 6 days before it)
+    WHERE t.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end
     GROUP BY ALL
 ),
 problem_counts AS (
     -- overdue_problems = open problems (not 销号) of the snapshot month whose deadline
     -- is on or before that month's last day (no deadline: never overdue), as for tasks.
     SELECT p.county, p.township, p.branch,
-           count(*) FILTER (WHERE NOT p.closed AND p.deadline <= last_day(p.period)) AS overdue_problems
+           count(*) FILTER (WHERE NOT p.closed AND p.deadline <= p.period_end) AS overdue_problems
     FROM v_problem p
     JOIN cur_rows c ON c.county = p.county AND c.township = p.township AND c.branch = p.branch
-                   AND c.period = p.period
-    WHERE p.period BETWEEN $cur_start AND $cur_end
+                   AND c.source_period = p.period AND c.source_kind = p.period_kind
+    WHERE p.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end
     GROUP BY ALL
 ),
 branch_metrics AS (

@@ -2,7 +2,7 @@
 -- stars, tasks and target before (the data in force for the same period and
 -- townships) and after (the submission's rows).
 WITH units AS (
-    SELECT period, county, township FROM upload_scope WHERE upload_id = $upload_id
+    SELECT kind, period, county, township FROM upload_scope WHERE upload_id = $upload_id
 ),
 after AS (
     SELECT county, township, branch, stars, tasks_done, tasks_total, target_stars
@@ -10,9 +10,13 @@ after AS (
     WHERE upload_id = $upload_id
 ),
 before AS (
+    -- The rows in force for the same units of the same kind (a weekly submission is compared
+    -- with the weekly report in force, never with a month starting the same day).
     SELECT b.county, b.township, b.branch, b.stars, b.tasks_done, b.tasks_total, b.target_stars
-    FROM v_branch_month b
+    FROM branch_month b
     JOIN units u ON u.period = b.period AND u.county = b.county AND u.township = b.township
+                AND u.kind = b.period_kind
+    WHERE b.is_current
 ),
 final AS (
     SELECT coalesce(a.county, b.county) AS county,

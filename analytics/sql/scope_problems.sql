@@ -11,11 +11,12 @@ final AS (
                 ELSE list_extract($village_names::VARCHAR[], p.star_slot) END AS star_name,
            p.problem, p.measure, p.owner, p.deadline, p.closed, p.closed_date,
            -- Overdue = open and deadline ≤ the month's last day.
-           coalesce(NOT p.closed AND p.deadline <= last_day(p.period), false) AS overdue
+           -- (the last day of the report's period: month end, or a weekly report's Sunday)
+           coalesce(NOT p.closed AND p.deadline <= p.period_end, false) AS overdue
     FROM v_problem p
     JOIN cur_rows c ON c.county = p.county AND c.township = p.township AND c.branch = p.branch
-                   AND c.period = p.period
-    WHERE p.period BETWEEN $cur_start AND $cur_end
+                   AND c.source_period = p.period AND c.source_kind = p.period_kind
+    WHERE p.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end
 )
 SELECT * FROM final
 ORDER BY county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary",

@@ -13,11 +13,12 @@ final AS (
            t.task, t.measure, t.team, t.star_owner, t.department, t.owner, t.deadline, t.done,
            t.done_date, t.accepted, t.accepted_date,
            -- Overdue = deadline ≤ the month's last day and not done (no deadline: never).
-           coalesce(t.deadline <= last_day(t.period) AND NOT t.done, false) AS overdue
+           -- (the last day of the report's period: month end, or a weekly report's Sunday)
+           coalesce(t.deadline <= t.period_end AND NOT t.done, false) AS overdue
     FROM v_task t
     JOIN cur_rows c ON c.county = t.county AND c.township = t.township AND c.branch = t.branch
-                   AND c.period = t.period
-    WHERE t.period BETWEEN $cur_start AND $cur_end
+                   AND c.source_period = t.period AND c.source_kind = t.period_kind
+    WHERE t.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end
 )
 SELECT * FROM final
 ORDER BY county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary",

@@ -6,6 +6,8 @@
 cur_rows AS (
     -- Snapshot rule: a quarter takes each branch's latest month inside it.
     SELECT s.county, s.township, s.branch, s.branch_type, s.period, s.secretary,
+           -- The report the row comes from (a monthly one, or a weekly one: cadence.md §1).
+           s.source_kind, s.source_period,
            -- The star's status: slot $slot of the branch's five (achieved / in_progress / not_started / NULL).
            list_extract([s.star_1, s.star_2, s.star_3, s.star_4, s.star_5], $slot::INTEGER) AS status,
            -- The branch's own type's name of the star (§2).
@@ -16,24 +18,26 @@ cur_rows AS (
     -- @include in_scope.sql cur
 ),
 star_tasks AS (
-    -- The star's tasks of each branch's snapshot month; overdue = deadline ≤ the
-    -- month's last day and not done (no deadline: never overdue).
+    -- The star's tasks of each branch's snapshot report; overdue = deadline ≤ the
+    -- last day of the report's period (month end, a week's Sunday) and not done
+    -- (no deadline: never overdue).
     SELECT t.county, t.township, t.branch, t.task, t.measure, t.team, t.star_owner, t.department,
            t.owner, t.deadline, t.done, t.accepted, t.accepted_date, t.done_date,
-           coalesce(t.deadline <= last_day(t.period) AND NOT t.done, false) AS overdue
+           coalesce(t.deadline <= t.period_end AND NOT t.done, false) AS overdue
     FROM v_task t
     JOIN cur_rows c ON c.county = t.county AND c.township = t.township AND c.branch = t.branch
-                   AND c.period = t.period
-    WHERE t.period BETWEEN $cur_start AND $cur_end AND t.star_slot = $slot::INTEGER
+                   AND c.source_period = t.period AND c.source_kind = t.period_kind
+    -- (a weekly report counted in a month may start up to 6 days before it)
+    WHERE t.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end AND t.star_slot = $slot::INTEGER
 ),
 star_problems AS (
-    -- The star's problems of each branch's snapshot month; overdue = open and
-    -- deadline ≤ the month's last day.
+    -- The star's problems of each branch's snapshot report; overdue = open and
+    -- deadline ≤ the last day of the report's period.
     SELECT p.county, p.township, p.branch, p.problem, p.measure, p.owner, p.deadline, p.closed,
            p.closed_date,
-           coalesce(NOT p.closed AND p.deadline <= last_day(p.period), false) AS overdue
+           coalesce(NOT p.closed AND p.deadline <= p.period_end, false) AS overdue
     FROM v_problem p
     JOIN cur_rows c ON c.county = p.county AND c.township = p.township AND c.branch = p.branch
-                   AND c.period = p.period
-    WHERE p.period BETWEEN $cur_start AND $cur_end AND p.star_slot = $slot::INTEGER
+                   AND c.source_period = p.period AND c.source_kind = p.period_kind
+    WHERE p.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end AND p.star_slot = $slot::INTEGER
 )

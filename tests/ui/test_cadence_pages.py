@@ -13,6 +13,14 @@ from tests.ui.conftest import BRANCHES, TASKS, with_account
 from tests.ui.test_pages import frame, metrics, open_page
 
 
+def to_year(at):  # type: ignore[no-untyped-def]
+    """The sidebar set to 按年 (the year of the period shown)."""
+    at.radio(key="f_kind").set_value("year")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 @pytest.fixture
 def scored_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = with_account(build_store(tmp_path / "ui.duckdb", BRANCHES, TASKS))
@@ -43,6 +51,9 @@ def test_ranking_shows_the_assessment_unscored_the_rules_and_the_years_acceptanc
     captions = " ".join(c.value for c in at.caption)
     assert "综合得分 = 60 × 星级 / 5 + 40 × 任务完成率 + 50 × 考核评分 / 100" in captions
     assert "未评分" in captions and "B1 黑旗（只在季度评定）" in captions
+    # The acceptance belongs to the year view (cadence.md §5), not to a month.
+    assert "2024年度验收授星" not in " ".join(m.value for m in at.markdown)
+    to_year(at)
     markdown = " ".join(m.value for m in at.markdown)
     assert "2024年度验收授星" in markdown and "评定星级低于自报星级的 1 个" in markdown
     below = frame(at, "评定星级")
@@ -62,13 +73,18 @@ def test_red_black_says_which_rules_apply_and_has_no_black_flag_on_a_month(score
 
 def test_battle_map_and_briefing_show_the_acceptance_of_the_year(scored_db: Path) -> None:
     at = open_page("pages/battle_map.py")
-    assert "2024年度验收授星（评定星级与自报星级对照）" in " ".join(m.value for m in at.markdown)
-    assert list(frame(at, "评定星级")["村（社区）"]) == ["四村"]
     grid = frame(at, "差距").set_index("村（社区）")
     assert (grid.loc["一村", "考核评分"], grid.loc["三社区", "考核评分"]) == ("70.0", "未评分")
+    assert "2024年度验收授星" not in " ".join(m.value for m in at.markdown)
+    to_year(at)
+    assert "2024年度验收授星（评定星级与自报星级对照）" in " ".join(m.value for m in at.markdown)
+    assert list(frame(at, "评定星级")["村（社区）"]) == ["四村"]
     brief = open_page("pages/briefing.py")
     text = " ".join(m.value for m in brief.markdown) + " ".join(c.value for c in brief.caption)
-    assert "2024年度验收：评定星级低于自报星级" in text
     assert "红黑榜本月评定" in text and "50 × 考核评分 ÷ 100" in text
+    assert "2024年度验收" not in text
     html = " ".join(h.proto.body for h in brief.get("html"))
     assert "考核评分" in html and "未评分" in html  # the ranking tables of the briefing
+    to_year(brief)
+    text = " ".join(m.value for m in brief.markdown) + " ".join(c.value for c in brief.caption)
+    assert "2024年度验收：评定星级低于自报星级" in text
