@@ -125,8 +125,9 @@ def test_period_option_takes_a_week(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, out, _ = run(capsys, "report", "--period", "2024-W35", "--db", db, "--json")
     report = json.loads(out)
     assert code == 0 and report["period"] == "2024-W35" and sum(report["distribution"].values()) == 3
-    code, _, err = run(capsys, "ingest", str(plain), "--db", db, "--period", "2024Q3")
-    assert code == 2 and "2024-W35" in err  # a quarter is never uploaded
+    # A quarter is never a ledger's period (only a score sheet's, cadence.md §2): the ledger is refused.
+    code, out, _ = run(capsys, "ingest", str(plain), "--db", db, "--period", "2024Q3", "--county", "乙县")
+    assert code == 1 and "E_PERIOD" in out and "2024-W35" in out and "未写入任何数据" in out
 
 
 def test_usage_errors_exit_2_and_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -120,7 +120,16 @@ def oracle_flags(reps: list[Rep], period: Period) -> dict[tuple[str, str], set[s
             out.setdefault(k, set()).add("R3")
         if k in prev and r.stars < prev[k].stars:
             out.setdefault(k, set()).add("B2")
-    return out
+    # The flag calendar's defaults (cadence.md §4): which rules are judged for which kind.
+    judged = {code for code, kinds in FLAG_CALENDAR.items() if period.kind in kinds}
+    return {k: codes & judged for k, codes in out.items() if codes & judged}
+
+
+FLAG_CALENDAR = {
+    "R1": {"week", "month", "quarter"},  # red_flag_periods
+    "B1": {"quarter"},  # black_flag_periods
+    **{code: {"month", "quarter"} for code in ("R2", "R3", "B2")},  # the other rules: month and quarter
+}
 
 
 PERIODS = ["2024-W27", "2024-W31", "2024-W35", "2024-W36", "2024-07", "2024-08", "2024-09", "2024Q3", "2024H2",
@@ -202,7 +211,8 @@ def test_weekly_trend_and_the_latest_week(make_con) -> None:
 
 
 def test_a_weekly_reports_tasks_count_in_its_week_and_in_the_month_it_falls_back_to(make_con) -> None:
-    settings = Settings({"overdue_threshold": 2})
+    # B3 judged for weeks too (by default the flag calendar judges it for months and quarters).
+    settings = Settings({"overdue_threshold": 2, "list_rule_periods": ["week", "month", "quarter"]})
     con = make_con(
         [row("2024-W34", "甲镇", "一村", 3, 5, 10), row("2024-W34", "甲镇", "二村", 2, 5, 10),
          row("2024-W34", "甲镇", "三村", 1, 5, 10)],
@@ -216,3 +226,6 @@ def test_a_weekly_reports_tasks_count_in_its_week_and_in_the_month_it_falls_back
         assert "B3" in entry.reasons and "逾期任务2项" in entry.reason_text, label
     week = flags.red_list(con, Period.parse("2024-W34"), Scope(), settings)
     assert week[week.branch == "一村"].iloc[0].reason_text.startswith("本周")
+    # With the default calendar, no B3 for a week.
+    black = flags.black_list(con, Period.parse("2024-W34"), Scope(), Settings({"overdue_threshold": 2}))
+    assert black.empty
