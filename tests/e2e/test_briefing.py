@@ -164,7 +164,7 @@ def test_briefing_workbook_holds_the_complete_lists(page: Any, app_url: str) -> 
     saved = DOWNLOADS / "briefing.xlsx"
     download.save_as(saved)
     workbook = openpyxl.load_workbook(saved)
-    assert workbook.sheetnames == ["简报要点", "排名", "红榜", "黑榜"]
+    assert workbook.sheetnames == ["简报要点", "创建目标", "排名", "红榜", "黑榜"]
 
     def data_rows(name: str) -> list[tuple[Any, ...]]:
         rows = list(workbook[name].iter_rows(values_only=True))

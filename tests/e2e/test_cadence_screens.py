@@ -39,11 +39,15 @@ def test_ranking_with_assessment_scores_unscored_and_the_years_acceptance(browse
     try:
         goto(page, f"{scored_url}/ranking?period=2024Q3&county={quote(COUNTY)}")
         main = main_area(page)
-        expect(main.get_by_text("40 × 考核评分 / 100", exact=False).first).to_be_visible()
+        expect(main.get_by_text("40 × 考核评分 / 100", exact=False).filter(visible=True).first).to_be_visible()
         expect(main.get_by_text("B1 黑旗、B2 降星", exact=False).first).to_be_attached()
+        # The year-end acceptance belongs to the year view (cadence.md §5).
+        expect(main.get_by_text("2024年度验收授星", exact=False)).to_have_count(0)
+        full_page_screenshot(page, SCREENSHOTS / f"ranking-assessment-{size['width']}.png")
+        goto(page, f"{scored_url}/ranking?period=2024&county={quote(COUNTY)}")
         expect(main.get_by_text("2024年度验收授星（评定星级与自报星级对照）")).to_be_visible()
         expect(main.get_by_text("评定星级低于自报星级的 2 个", exact=False)).to_be_visible()
-        full_page_screenshot(page, SCREENSHOTS / f"ranking-assessment-{size['width']}.png")
+        full_page_screenshot(page, SCREENSHOTS / f"ranking-year-acceptance-{size['width']}.png")
     finally:
         context.close()
 
