@@ -60,6 +60,9 @@ DISTRICT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # works as before. 梧桐社区 is named a 社区 but works to the village star set (as 樱桃沟社区
 # does): the register says 村, and its ledgers (which state no type) load it as 村.
 REGISTER_COUNTY = D
+# A township of REGISTER_COUNTY's register that never submits a ledger (报送情况: 未报送).
+SILENT_TOWNSHIP = "槐树岭乡"
+SILENT_BRANCHES = ("槐树岭村", "上庄村", "下庄村")
 VILLAGE_SET_COMMUNITIES: frozenset[tuple[str, str, str]] = frozenset({(D, "凤栖街道", "梧桐社区")})
 # 创建目标 of 东篱县 (county row first, township None): "五星2个、四星7个、三星5个" style, and the deadline as written.
 REGISTER_GOALS: tuple[tuple[str | None, str, str], ...] = (
@@ -1118,6 +1121,12 @@ def _register_sheets(plans: list[_Plan]) -> list[_Sheet]:
         team = "、".join(_person(rng) for _ in range(rng.choice((2, 3))))
         note = "名为社区，按村的五星标准创建" if p.key in VILLAGE_SET_COMMUNITIES else None
         rows.append([i + 1, p.township, name, word, p.secretary, liaison, team, None, note])
+    # A registered township that never sends a ledger (register.md §3: 报送情况 shows it as
+    # 未报送 and B4 lists it, although it was never present in any upload).
+    for j, branch in enumerate(SILENT_BRANCHES, start=len(members) + 1):
+        rng = _det_rng("register", SILENT_TOWNSHIP, branch)
+        rows.append([j, SILENT_TOWNSHIP, branch, "村", _person(rng), f"{_person(rng)}（副乡长）", None, None,
+                     "本年度尚未报送台账"])
     # The township cell is merged down over its branches (blank below: carried down).
     r = start
     while r < len(rows):

@@ -188,12 +188,14 @@ def test_golden_register_with_title_merged_header_and_goals() -> None:
     r = staged_register("东篱县支部名册（2024年）.xlsx")
     assert r.ok and r.parsed is not None, [str(p) for p in r.errors]
     rows = {x["branch"]: x for x in r.parsed.register.to_pylist()}
-    assert len(rows) == sum(len(b) for c, _t, b in sd.DISTRICT if c == sd.D)
+    # Every ledger branch of the county, and a registered township that never submits.
+    assert len(rows) == sum(len(b) for c, _t, b in sd.DISTRICT if c == sd.D) + len(sd.SILENT_BRANCHES)
+    assert {rows[b]["township"] for b in sd.SILENT_BRANCHES} == {sd.SILENT_TOWNSHIP}
     assert rows["梧桐社区"]["branch_type"] == "村"  # a 社区 on the village star set
     assert rows["凤栖社区"]["branch_type"] == "社区"
     assert rows["石槽村"]["township"] == "石槽乡"  # carried down the merged township cell
     assert rows["柳塘村"]["county"] == "东篱县" and rows["柳塘村"]["status"] == "在册"
-    assert all(x["liaison"] and x["team"] and x["secretary"] for x in rows.values())
+    assert all(x["liaison"] and x["team"] and x["secretary"] for b, x in rows.items() if b not in sd.SILENT_BRANCHES)
     goals = {x["township"]: (x["goal_5"], x["goal_4"], x["goal_3"], x["due"]) for x in r.parsed.goals.to_pylist()}
     assert goals[None] == (2, 7, 5, date(2024, 12, 31))
     assert goals["石槽乡"] == (None, 2, 1, date(2024, 12, 31))
