@@ -35,9 +35,11 @@ def test_submission_status_page(browser: Any, app_url: str, size: str, viewport:
         expect(main.get_by_text("报送截止", exact=False).first).to_be_visible()
         for label in ("已报送", "逾期报送", "待审核", "已退回", "未报送"):
             expect(main.locator('[data-testid="stMetricLabel"]').filter(has_text=label).first).to_be_visible()
-        # The demo's latest month: 栗园乡 sent nothing; the reminder names it.
+        # 栗园乡 sent nothing in August, 槐树岭乡 (东篱县's register) never does: the reminder names both.
         code = main.locator('[data-testid="stCode"]')
-        expect(code).to_contain_text("尚未报送：栗园乡")
+        expect(code).to_contain_text("尚未报送：")
+        expect(code).to_contain_text("栗园乡")
+        expect(code).to_contain_text("槐树岭乡")
         table = main.locator('[data-testid="stDataFrame"]')
         cards = main.locator('[data-testid="fsSubmissionCards"]')
         if size == "desktop":
@@ -46,7 +48,9 @@ def test_submission_status_page(browser: Any, app_url: str, size: str, viewport:
         else:
             expect(cards).to_be_visible()
             expect(table.first).to_be_hidden()
-            expect(cards.locator(".fs-card").first).to_contain_text("栗园乡")
+            # Owing townships first: 槐树岭乡 and 栗园乡 (by county), each on a card.
+            expect(cards.locator(".fs-card").nth(0)).to_contain_text("槐树岭乡")
+            expect(cards.locator(".fs-card").nth(1)).to_contain_text("栗园乡")
             # Nothing wider than the phone: no sideways scrolling of the page.
             width = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
             assert width <= viewport["width"], width
