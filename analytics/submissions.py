@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from analytics import sql
-from analytics.periods import MONTH, Period, add_months
+from analytics.periods import MONTH, WEEK, Period, add_months
 from analytics.scope import Scope
 from analytics.settings import Settings
 
@@ -44,14 +44,17 @@ JSON_KEYS = ("county", "township", "status", "received_at", "days_late", "upload
 
 
 class PeriodNotMonthError(ValueError):
-    """Submission status is kept per month."""
+    """Submission status is kept per month (monthly ledgers) and per week (weekly ledgers)."""
 
 
 def due_date(period: Period, settings: Settings) -> date:
     """A month's ledger is due on day ``monthly_due_day`` of the next month (the last day of
-    that month when it is shorter)."""
+    that month when it is shorter); a week's on ``weekly_due_weekday`` after it (cadence.md)."""
+    if period.kind == WEEK:
+        return week_due_date(period.start, settings)
     if period.kind != MONTH:
-        raise PeriodNotMonthError(f"报送情况按月统计：请选择一个月份（如 {period.start:%Y-%m}），而不是{period.display}。")
+        raise PeriodNotMonthError(f"报送情况按月或按周统计：请选择一个月份（如 {period.start:%Y-%m}）或一周，"
+                                  f"而不是{period.display}。")
     nxt = add_months(period.start, 1)
     day = min(max(int(settings.monthly_due_day), 1), calendar.monthrange(nxt.year, nxt.month)[1])
     return nxt.replace(day=day)
@@ -77,16 +80,17 @@ def backdate_demo_uploads(con: duckdb.DuckDBPyConnection, settings: Settings, no
 
     now = now or datetime.now()
     rows = con.execute(
-        "SELECT upload_id, period FROM uploads WHERE is_demo AND coalesce(kind, 'ledger') = 'ledger' ORDER BY seq"
+        "SELECT upload_id, period, coalesce(period_kind, 'month') FROM uploads"
+        " WHERE is_demo AND coalesce(kind, 'ledger') = 'ledger' ORDER BY seq"
     ).fetchall()
     changes = []
-    latest = max((p for _, p in rows), default=None)
+    latest = max((p for _, p, k in rows if k == MONTH), default=None)
     in_latest = 0
-    for upload_id, period in rows:
+    for upload_id, period, kind in rows:
         rng = random.Random(f"demo-receipt-{upload_id}")
-        due = due_date(Period.of_month(period), settings)
+        due = due_date(Period.of(kind, period), settings)  # a weekly ledger: its week's due date
         late = rng.random() < 0.125
-        if period == latest:  # the month a new user opens first: a few late ones to see
+        if kind == MONTH and period == latest:  # the month a new user opens first: a few late ones to see
             in_latest += 1
             late = in_latest % 3 == 2
         days = rng.randint(1, 3) if late else -rng.randint(0, 5)
@@ -103,8 +107,9 @@ def status(
     """Per expected township of the scope: its submission status for the month (STATUS_COLUMNS),
     those owing something first (未报送, 已退回, 待审核, 逾期报送, 已报送), then by name."""
     due = due_date(period, settings)
+    before = period.previous()
     params = {
-        "period": period.start, "prev_1": add_months(period.start, -1), "prev_2": add_months(period.start, -2),
+        "kind": period.kind, "period": period.start, "prev_1": before.start, "prev_2": before.previous().start,
         "county": scope.county or None, "township": scope.township or None,
         "due": due, "today": today or date.today(),
     }
@@ -141,7 +146,7 @@ def reminder_text(frame: pd.DataFrame, period: Period, due: date, scope: Scope, 
         return ""
     several = owing["county"].nunique() > 1
     where = scope.county or (str(owing["county"].iloc[0]) if not several else "")
-    month = f"{period.start.year}年{period.start.month}月"
+    month = f"{period.start.year}年{period.start.month}月" if period.kind == MONTH else period.display
     lines = [f"【提醒】{where}{month}“五星”支部创建台账报送情况（截至{today.year}年{_day_text(today)}）："]
     missing = owing[owing["status"] == "未报送"]
     returned = owing[owing["status"] == "已退回"]

@@ -1,7 +1,8 @@
--- Submission status (报送情况, register.md §3) of one month: one row per expected
+-- Submission status (报送情况, register.md §3) of one month or week: one row per expected
 -- township with its status, when its ledger was received, which upload is shown,
 -- and its branches reported / registered and the registered branches missing.
--- Parameters: $period  the month (first day); $prev_1/$prev_2  the two months before it
+-- Parameters: $kind    'month' (monthly ledgers) | 'week' (weekly ledgers, cadence.md §1)
+--             $period  the month (first day) or week (Monday); $prev_1/$prev_2  the two before it
 --             $county/$township  the scope (NULL = no filter; branch_type does not apply:
 --                                a ledger covers a whole township)
 --             $due    the month's due date (monthly_due_day of the next month)
@@ -21,28 +22,37 @@ reg_counties AS (
 ),
 registered AS (
     -- Expected where a register exists: townships with a branch that is not 撤并 (merged away).
+    -- Only for months: weekly reporting is what some townships do on top of the monthly
+    -- ledger, so a week expects the townships that reported the weeks before (`recent`).
+    SELECT county, township, count(*) AS branches_registered
+    FROM reg
+    WHERE status <> '撤并' AND $kind::VARCHAR = 'month'
+    GROUP BY county, township
+),
+registered_counts AS (
+    -- Branches registered per township (shown for weeks too).
     SELECT county, township, count(*) AS branches_registered
     FROM reg
     WHERE status <> '撤并'
     GROUP BY county, township
 ),
 recent AS (
-    -- Expected where no register exists: townships with data in force in either of the
-    -- two previous months.
+    -- Expected where no register exists (and for a week, everywhere): townships with data
+    -- in force in either of the two previous periods of the kind.
     SELECT DISTINCT s.county, s.township
     FROM upload_scope s
-    WHERE s.kind = 'month' AND s.is_current AND s.period IN ($prev_1::DATE, $prev_2::DATE)
+    WHERE s.kind = $kind::VARCHAR AND s.is_current AND s.period IN ($prev_1::DATE, $prev_2::DATE)
       AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
       AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
-      AND s.county NOT IN (SELECT county FROM reg_counties)
+      AND ($kind::VARCHAR = 'week' OR s.county NOT IN (SELECT county FROM reg_counties))
 ),
 subs AS (
-    -- Every monthly-ledger submission covering a township of the scope for the month.
+    -- Every ledger submission of the kind covering a township of the scope for the period.
     SELECT s.county, s.township, s.is_current, u.upload_id, u.seq, u.state, u.uploaded_at,
            u.review_reason, u.rolled_back_at
     FROM upload_scope s
     JOIN uploads u USING (upload_id)
-    WHERE s.kind = 'month' AND s.period = $period::DATE
+    WHERE s.kind = $kind::VARCHAR AND s.period = $period::DATE
       AND ($county::VARCHAR IS NULL OR s.county = $county::VARCHAR)
       AND ($township::VARCHAR IS NULL OR s.township = $township::VARCHAR)
 ),
@@ -92,7 +102,7 @@ judged AS (
            r.branches_registered
     FROM towns t
     LEFT JOIN per_town p ON p.county = t.county AND p.township = t.township
-    LEFT JOIN registered r ON r.county = t.county AND r.township = t.township
+    LEFT JOIN registered_counts r ON r.county = t.county AND r.township = t.township
 ),
 shown_rows AS (
     -- The branches of the upload shown for each township (rows of every review state
@@ -100,7 +110,7 @@ shown_rows AS (
     SELECT b.county, b.township, b.branch
     FROM branch_month b
     JOIN judged j ON j.upload_id = b.upload_id AND j.county = b.county AND j.township = b.township
-    WHERE b.period = $period::DATE
+    WHERE b.period = $period::DATE AND b.period_kind = $kind::VARCHAR
 ),
 shown_branches AS (
     SELECT county, township, count(*) AS n FROM shown_rows GROUP BY county, township
