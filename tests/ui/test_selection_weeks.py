@@ -85,3 +85,20 @@ def test_every_page_opens_at_a_week_a_half_year_and_a_year(weeks_db: Path, page:
     text = " ".join(str(getattr(e, "value", "")) for e in [*at.caption, *at.markdown, *at.title, *at.subheader])
     if page != "pages/compare.py":  # 季度对比 picks its own two periods
         assert {"2024-W34": "2024年第34周", "2024H2": "2024年下半年", "2024": "2024年"}[period] in text
+
+
+def test_submissions_page_at_a_week_shows_the_weeks_status(weeks_db: Path) -> None:
+    """报送情况 with the sidebar at a week: the week's weekly ledgers, due the Monday after it."""
+    from tests.ui.conftest import with_account
+    from tests.ui.test_pages import frame, open_page
+
+    with_account(weeks_db)
+    at = open_page()
+    at.radio(key="f_kind").set_value("week")
+    run(at)
+    at.switch_page("pages/submissions.py")
+    run(at)
+    assert at.selectbox(key="sub_week").value.isoformat() == "2024-08-26"  # W35, the sidebar's week
+    assert "2024年第35周（8.26–9.1）台账" in at.caption[0].value and "报送截止 2024年9月2日" in at.caption[0].value
+    table = frame(at, "报送支部数")
+    assert dict(zip(table["乡镇（街道）"], table["状态"], strict=True)) == {"东镇": "已报送"}
