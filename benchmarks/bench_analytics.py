@@ -307,6 +307,17 @@ def _profile_queries(con: Any, queries: list[tuple[str, Any]]) -> list[dict[str,
     return out
 
 
+def _star_list_rows() -> int:
+    """ui.components.STAR_LIST_ROWS (the page's list length), read from the file: importing ui
+    would load streamlit into the worker and change its memory figures."""
+    import re
+
+    text = (ROOT / "ui" / "components.py").read_text(encoding="utf-8")
+    match = re.search(r"^STAR_LIST_ROWS = (\d+)", text, re.MULTILINE)
+    assert match, "ui/components.py has no STAR_LIST_ROWS"
+    return int(match.group(1))
+
+
 def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
     from analytics import battle_map, compare, flags, metrics, periods, problems, rankings, scope, store
 
@@ -344,8 +355,8 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "battle_map.branch_task_counts": lambda c: battle_map.branch_task_counts(c, p, s, st),
         # issue 17: 分星推进 (slot 1 as the page opens, slot 4 平安法治星 as the issue picks), branch detail,
         # the 总览/简报 cards, per-branch metrics and the battle-map Excel's 任务 / 问题清单 sheets
-        "problems.star_view": lambda c: problems.star_view(c, p, s, 1, st),
-        "problems.star_view(slot=4)": lambda c: problems.star_view(c, p, s, 4, st),
+        "problems.star_view": lambda c: problems.star_view(c, p, s, 1, st, _star_list_rows()),
+        "problems.star_view(slot=4)": lambda c: problems.star_view(c, p, s, 4, st, _star_list_rows()),
         "problems.branch_task_detail": lambda c: problems.branch_task_detail(c, p, *b),
         "problems.branch_problems": lambda c: problems.branch_problems(c, p, *b),
         "problems.branch_weak_record": lambda c: problems.branch_weak_record(c, p, *b),

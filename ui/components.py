@@ -187,6 +187,8 @@ STYLER_MAX_ROWS = 800
 # The most branch rows the 作战图 sends in one run (a city, ~1.5 MB): a larger scope shows its
 # township summary and pages through the branches (one giant table failed with MessageSizeError).
 BATTLE_PAGE_ROWS = 5000
+# 分星推进's task and problem lists show this many rows (the counts above them cover all).
+STAR_LIST_ROWS = 500
 
 
 def table(frame: pd.DataFrame, *, key: str, height: int | str | None = None, pinned: str | None = None,
