@@ -111,6 +111,15 @@ def inject_css() -> None:
 # The 简报's presentation view: no sidebar, header or toolbar; the page is one flowing
 # document (Streamlit scrolls inside stMain, which would print only one screenful);
 # the exit button shows only under the pointer and never on paper.
+# Columns side by side, as on paper: in the print rules below, and under the class fs-measure
+# while PRESENT_FIT_JS measures the briefing (a phone screen stacks columns, paper does not).
+_PAPER_COLUMNS = """
+SCOPE [data-testid="stHorizontalBlock"] { display: flex !important; flex-wrap: nowrap !important; }
+SCOPE [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+  flex: 1 1 0 !important; width: auto !important; min-width: 0 !important; }
+SCOPE [data-testid="stHorizontalBlock"] [data-testid="stPlotlyChart"] .svg-container { width: 100% !important; }
+"""
+
 PRESENT_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -119,23 +128,69 @@ PRESENT_CSS = """
 .st-key-present_exit { position: fixed; top: 6px; right: 10px; z-index: 1000; width: auto !important;
                        opacity: 0; transition: opacity 0.2s; }
 .st-key-present_exit:hover, .st-key-present_exit:focus-within { opacity: 1; }
+/* Compact: the whole briefing on one A4 page (and one screenful to screenshot). */
+.block-container { padding-top: 0.75rem !important; padding-bottom: 1rem !important; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+[data-testid="stMain"] h1 { padding: 0.25rem 0 0 !important; }
+[data-testid="stMain"] h4 { padding: 0.3rem 0 0.1rem !important; }
+[data-testid="stMetric"] { padding: 0.45rem 0.7rem !important; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+table.bt { font-size: 13px !important; line-height: 1.4 !important; }
+table.bt th, table.bt td { padding: 3px 6px !important; }
+.js-plotly-plot .modebar-container { display: none !important; }
 @media print {
-  @page { size: A4 portrait; margin: 10mm; }
+  @page { size: A4 portrait; margin: 8mm; }
   html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
     height: auto !important; overflow: visible !important; position: static !important; }
-  /* Charts keep the width they were drawn at on screen (at most 1200 px): zoom the page so
-     that fits the A4 text width (190 mm ≈ 718 px) instead of being cut off at the right. */
-  .block-container { padding: 0 !important; max-width: 1200px !important; zoom: 0.6; }
+  /* The briefing is laid out 1200 px wide (charts keep the width they were drawn at, at most
+     1200 px) and zoomed to one A4 page: --fs-print-zoom, set by PRESENT_FIT_JS before printing,
+     fits both the width (194 mm ≈ 733 px) and the height (281 mm ≈ 1062 px). */
+  .block-container { padding: 0 !important; width: 1200px !important; max-width: 1200px !important;
+                     zoom: var(--fs-print-zoom, 0.6); }
+  /* Columns stay side by side on paper (a chart drawn at its screen width would push its
+     column onto a row of its own). */
+  PAPER_COLUMNS
   .st-key-present_exit { display: none !important; }
   [data-testid="stPlotlyChart"], table.bt tr, [data-testid="stMetric"] { break-inside: avoid; }
   [data-testid="stElementContainer"]:has(h4) { break-after: avoid; }  /* a table's heading stays with it */
 }
+MEASURE_COLUMNS
 </style>
+""".replace("PAPER_COLUMNS", _PAPER_COLUMNS.replace("SCOPE ", "")).replace(
+    "MEASURE_COLUMNS", _PAPER_COLUMNS.replace("SCOPE", "html.fs-measure"))
+
+
+# Before printing (the browser's 打印, and Playwright's page.pdf), measure the briefing at the
+# 1200 px print layout width and set the zoom that puts it on one A4 page (PRESENT_CSS). Reads
+# only the page's own layout; installed once per browser tab.
+PRESENT_FIT_JS = """
+<script>
+(() => {
+  if (window.__fsPrintFit) return;
+  window.__fsPrintFit = true;
+  const LAYOUT = 1200, PAGE_W = 725, PAGE_H = 1040;  // px; A4 inside 8 mm margins, less a little
+  window.addEventListener('beforeprint', () => {
+    const c = document.querySelector('[data-testid="stMain"] .block-container');
+    if (!c) return;
+    const old = c.style.cssText;
+    document.documentElement.classList.add('fs-measure');
+    c.style.width = LAYOUT + 'px'; c.style.maxWidth = LAYOUT + 'px'; c.style.padding = '0';
+    const h = c.scrollHeight;
+    c.style.cssText = old;
+    document.documentElement.classList.remove('fs-measure');
+    const zoom = Math.min(PAGE_W / LAYOUT, PAGE_H / Math.max(h, 1));
+    document.documentElement.style.setProperty('--fs-print-zoom', zoom.toFixed(3));
+  });
+})();
+</script>
 """
 
 
 def inject_present_css() -> None:
     st.html(PRESENT_CSS)
+    st.html(PRESENT_FIT_JS, unsafe_allow_javascript=True)
 
 
 def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
