@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -103,9 +104,68 @@ SIDEBAR_AUTO_CLOSE_JS = """
 """
 
 
+# Streamlit's own English that no setting reaches: the data-frame toolbar's tooltips and button
+# labels (Download as CSV, Search, Fullscreen, Show/hide columns), the "Page not found" dialog of an
+# address with no page, a selectbox's "Choose an option". Each text or label exactly equal to an
+# entry (or matching a pattern) is replaced where it appears; nothing else is touched, nothing is
+# read or sent. Installed once per browser tab; tests/e2e/test_chinese_ui.py checks each.
+UI_ZH = {
+    "Download as CSV": "下载 CSV 文件", "Search": "在表中查找", "Fullscreen": "全屏", "Close fullscreen": "退出全屏",
+    "Exit fullscreen": "退出全屏", "Show/hide columns": "显示或隐藏列", "Page not found": "页面不存在",
+    "Close": "关闭", "Choose an option": "请选择", "Clear all": "全部清除", "Clear value": "清除",
+}
+UI_ZH_PATTERNS = (  # (JavaScript regular expression, replacement)
+    (r"^The page that you have requested does not seem to exist\. Running the app's main page\.$",
+     "您打开的网址没有对应的页面，已为您打开首页。"),
+    (r"^You have requested page (\S*), but no corresponding file was found in the app's pages directory\..*$",
+     "您打开的网址 $1 没有对应的页面，已为您打开首页。"),
+)
+UI_ZH_JS = """
+<script>
+(() => {
+  if (window.__fsZh) return;
+  window.__fsZh = true;
+  const TEXT = TEXT_JSON;
+  const PATTERNS = PATTERNS_JSON.map(([re, out]) => [new RegExp(re), out]);
+  const zh = (value) => {
+    const t = (value || '').trim();
+    if (Object.prototype.hasOwnProperty.call(TEXT, t)) return TEXT[t];
+    for (const [re, out] of PATTERNS) if (re.test(t)) return t.replace(re, out);
+    return null;
+  };
+  const TEXTS = '[data-testid="stTooltipContent"] p, [role="dialog"] h2, [role="dialog"] div';
+  const fix = (root) => {
+    if (!root || !root.querySelectorAll) return;
+    for (const el of [root, ...root.querySelectorAll(TEXTS)]) {
+      if (el.matches && el.matches(TEXTS) && el.children.length === 0) {
+        const z = zh(el.textContent); if (z !== null) el.textContent = z;
+      }
+    }
+    for (const el of [root, ...root.querySelectorAll('[aria-label], [placeholder]')]) {
+      for (const a of ['aria-label', 'placeholder']) {
+        const v = el.getAttribute && el.getAttribute(a);
+        const z = v ? zh(v) : null; if (z !== null) el.setAttribute(a, z);
+      }
+    }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'childList') r.addedNodes.forEach(n => fix(n.nodeType === 3 ? n.parentElement : n));
+      else fix(r.type === 'characterData' ? r.target.parentElement : r.target);
+    }
+  }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
+                             attributeFilter: ['aria-label', 'placeholder']});
+  fix(document.body);
+})();
+</script>
+"""
+
+
 def inject_css() -> None:
     st.html(CSS)
     st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
+    st.html(UI_ZH_JS.replace("TEXT_JSON", json.dumps(UI_ZH, ensure_ascii=False)).replace(
+        "PATTERNS_JSON", json.dumps(UI_ZH_PATTERNS, ensure_ascii=False)), unsafe_allow_javascript=True)
 
 
 # The 简报's presentation view: no sidebar, header or toolbar; the page is one flowing
