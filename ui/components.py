@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -161,8 +162,41 @@ UI_ZH_JS = """
 """
 
 
+# A new browser session loads Streamlit's chart and table code (the Plotly chunk alone is
+# ~4.7 MB of JavaScript) only when the first chart is drawn, after the sign-in and the page's
+# run: most of the time to the first chart. Preloading those chunks as soon as the first screen
+# (the sign-in page) shows lets the browser fetch and compile them meanwhile. The chunk names
+# are read from Streamlit's own static folder (they carry a content hash); same-origin only.
+PRELOAD_CHUNKS = ("PlotlyChart", "DataFrame")
+
+
+def _chunk_files(prefixes: tuple[str, ...] = PRELOAD_CHUNKS) -> list[str]:
+    static = Path(st.__file__).parent / "static" / "static" / "js"
+    return sorted(p.name for prefix in prefixes for p in static.glob(f"{prefix}.*.js"))
+
+
+PRELOAD_JS = """
+<script>
+(() => {
+  if (window.__fsPreload) return;
+  window.__fsPreload = true;
+  const index = document.querySelector('script[type="module"][src*="static/js/index."]');
+  if (!index) return;
+  for (const name of NAMES_JSON) {
+    const link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.crossOrigin = 'anonymous';  // as Streamlit's own module scripts
+    link.href = new URL(name, index.src).href;
+    document.head.appendChild(link);
+  }
+})();
+</script>
+"""
+
+
 def inject_css() -> None:
     st.html(CSS)
+    st.html(PRELOAD_JS.replace("NAMES_JSON", json.dumps(_chunk_files())), unsafe_allow_javascript=True)
     st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
     st.html(UI_ZH_JS.replace("TEXT_JSON", json.dumps(UI_ZH, ensure_ascii=False)).replace(
         "PATTERNS_JSON", json.dumps(UI_ZH_PATTERNS, ensure_ascii=False)), unsafe_allow_javascript=True)
