@@ -194,12 +194,17 @@ PRELOAD_JS = """
 """
 
 
+# The scripts with their data filled in (constants of this module, JSON-encoded: no user text).
+PRELOAD_HTML = PRELOAD_JS.replace("NAMES_JSON", json.dumps(_chunk_files()))
+UI_ZH_HTML = UI_ZH_JS.replace("TEXT_JSON", json.dumps(UI_ZH, ensure_ascii=False)).replace(
+    "PATTERNS_JSON", json.dumps(UI_ZH_PATTERNS, ensure_ascii=False))
+
+
 def inject_css() -> None:
     st.html(CSS)
-    st.html(PRELOAD_JS.replace("NAMES_JSON", json.dumps(_chunk_files())), unsafe_allow_javascript=True)
+    st.html(PRELOAD_HTML, unsafe_allow_javascript=True)
     st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
-    st.html(UI_ZH_JS.replace("TEXT_JSON", json.dumps(UI_ZH, ensure_ascii=False)).replace(
-        "PATTERNS_JSON", json.dumps(UI_ZH_PATTERNS, ensure_ascii=False)), unsafe_allow_javascript=True)
+    st.html(UI_ZH_HTML, unsafe_allow_javascript=True)
 
 
 # The 简报's presentation view: no sidebar, header or toolbar; the page is one flowing
