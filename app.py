@@ -37,6 +37,10 @@ PAGES: dict[str, list[st.Page]] = {}
 for section, file, title, icon, roles in PAGE_SPECS:
     if account.role in roles:
         PAGES.setdefault(section, []).append(st.Page(file, title=title, icon=icon, default=file == PAGE_SPECS[0][1]))
+    else:  # not in this role's menu: its address says so in Chinese (no English "Page not found")
+        PAGES.setdefault(PAGE_SPECS[0][0], []).append(st.Page(
+            auth.no_access_page(title), title=title, icon=icon, visibility="hidden",
+            url_path=file.removeprefix("pages/").removesuffix(".py")))
 
 page = st.navigation(PAGES)
 # 简报's presentation view (?view=present): nothing but the briefing, which carries its own

@@ -62,8 +62,11 @@ def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
 
 
 def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The ``columns`` as ``datetime.date`` objects (None when missing). DuckDB DATE columns
+    already arrive that way (``sql.to_pandas``): only other dtypes are converted."""
     for column in columns:
-        df[column] = pd.to_datetime(df[column]).dt.date.astype(object).where(df[column].notna(), None)
+        if df[column].dtype != object:
+            df[column] = pd.to_datetime(df[column]).dt.date.astype(object).where(df[column].notna(), None)
     return df
 
 
@@ -135,14 +138,17 @@ def branch_weak_record(
 
 
 def star_view(
-    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, slot: int, settings: Settings
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, slot: int, settings: Settings,
+    limit: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """分星推进 for one star (slot 1–5): ``branches`` (every branch in scope with its status
     for the star, the star's tasks done / accepted / overdue, open problems, people named),
-    ``tasks`` (the star's tasks) and ``problems`` (its open problems)."""
+    ``tasks`` (the star's tasks) and ``problems`` (its open problems). With ``limit``, the
+    first ``limit`` tasks and problems only (a page's lists; the totals are the branches'
+    sums)."""
     if slot not in SLOTS:
         raise ValueError(f"星位应为 1–5，收到 {slot}")
-    params = {**_params(period, scope, settings), "slot": slot}
+    params = {**_params(period, scope, settings), "slot": slot, "limit": limit}
     branches = sql.run(con, "star_view_branches.sql", params)[STAR_BRANCH_COLUMNS]
     tasks = _dates(sql.run(con, "star_view_tasks.sql", params), "deadline", "accepted_date", "done_date")
     problems = _dates(sql.run(con, "star_view_problems.sql", params), "deadline", "closed_date")

@@ -15,6 +15,7 @@ import time
 import traceback
 
 GROUPS = ("ingest", "analytics", "weeks", "browser", "register", "status")
+ONLY_GROUP = {"cold-start": "browser", "battle-map": "analytics"}  # --only: the group each measurement is in
 
 
 def _group_runs() -> str:
@@ -51,13 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("groups", nargs="*", metavar="GROUP", help=f"{', '.join(GROUPS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run (smoke check)")
-    parser.add_argument("--only", choices=["cold-start"],
-                        help="browser: only this measurement (cold-start: new session → first chart on 总览)")
+    parser.add_argument("--only", choices=["cold-start", "battle-map"],
+                        help="only this measurement — browser: cold-start (new session → first chart on 总览); "
+                             "analytics: battle-map (issue 17's functions and pages at province scale)")
     args = parser.parse_args(argv)
     unknown = [g for g in args.groups if g not in GROUPS]
     if unknown:
         parser.error(f"unknown group {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
     groups = args.groups or list(GROUPS)
+    if args.only:  # a measurement belongs to one group: run that group alone
+        groups = [ONLY_GROUP[args.only]]
     failed = []
     for group in groups:
         t0 = time.perf_counter()
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 from benchmarks import bench_weeks as mod  # type: ignore[no-redef]
             else:
                 from benchmarks import bench_browser as mod  # type: ignore[no-redef]
-            if args.only and group == "browser":
+            if args.only:
                 mod.main(quick=args.quick, only=args.only)
             else:
                 mod.main(quick=args.quick)

@@ -88,6 +88,14 @@ SIDEBAR = ["periods.available_months", "scope.scope_options", "store.has_demo_da
 # The other values of a page's options (排名: within township; 总览: by county / 村社区):
 # timed as functions too, not part of a page's set (which takes the default value).
 OPTION_CALLS = ["rankings.branch_ranking(peer=township)", "metrics.level_distribution(by=county)"]
+# Issue 17 (battle-map.md §4–§5): the per-star view (分星推进) and a branch's detail must each take
+# ≤ FUNCTION_GOAL_MS at province scale. The battle-map Excel's sheets (state.deferred, fetched on
+# download) and the per-branch metrics are timed too; ``--only battle-map`` runs just these.
+BATTLE_MAP_CALLS = [
+    "problems.star_view", "problems.star_view(slot=4)", "problems.branch_task_detail", "problems.branch_problems",
+    "problems.branch_weak_record", "problems.unit_problem_weak_counts", "problems.branch_metrics",
+    "problems.scope_tasks", "problems.scope_problems",
+]
 # Keyword arguments whose value in the page is a variable: the value benchmarked.
 DEFAULT_KWARGS: dict[str, Any] = {"by": "township", "peer": "scope"}
 
@@ -221,6 +229,10 @@ def fingerprint(key: str, result: Any) -> Any:
                 for side, head in (("red", result.red), ("black", result.black))}
     if name == "store.count_uploads":
         return int(result)
+    if name.startswith("problems."):  # issue 17: how much each answer holds
+        if isinstance(result, dict) and all(hasattr(v, "__len__") for v in result.values()):
+            return {k: len(v) for k, v in result.items()}
+        return len(result) if hasattr(result, "__len__") else result is not None
     if name == "battle_map.branch_task_counts":
         return {"rows": len(result), "overdue": int(result["overdue"].sum())} if "overdue" in result else len(result)
     return None
@@ -295,8 +307,19 @@ def _profile_queries(con: Any, queries: list[tuple[str, Any]]) -> list[dict[str,
     return out
 
 
+def _star_list_rows() -> int:
+    """ui.components.STAR_LIST_ROWS (the page's list length), read from the file: importing ui
+    would load streamlit into the worker and change its memory figures."""
+    import re
+
+    text = (ROOT / "ui" / "components.py").read_text(encoding="utf-8")
+    match = re.search(r"^STAR_LIST_ROWS = (\d+)", text, re.MULTILINE)
+    assert match, "ui/components.py has no STAR_LIST_ROWS"
+    return int(match.group(1))
+
+
 def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
-    from analytics import battle_map, compare, flags, goals, metrics, periods, rankings, scope, store
+    from analytics import battle_map, compare, flags, goals, metrics, periods, problems, rankings, scope, store
 
     p, s, st, b = ctx["period"], ctx["scope"], ctx["settings"], ctx["branch"]
     qa, qb = ctx["quarter_a"], ctx["quarter_b"]
@@ -330,6 +353,17 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "store.count_uploads": lambda c: store.count_uploads(c),
         "store.count_uploads(in_force_only=True)": lambda c: store.count_uploads(c, in_force_only=True),
         "battle_map.branch_task_counts": lambda c: battle_map.branch_task_counts(c, p, s, st),
+        # issue 17: 分星推进 (slot 1 as the page opens, slot 4 平安法治星 as the issue picks), branch detail,
+        # the 总览/简报 cards, per-branch metrics and the battle-map Excel's 任务 / 问题清单 sheets
+        "problems.star_view": lambda c: problems.star_view(c, p, s, 1, st, _star_list_rows()),
+        "problems.star_view(slot=4)": lambda c: problems.star_view(c, p, s, 4, st, _star_list_rows()),
+        "problems.branch_task_detail": lambda c: problems.branch_task_detail(c, p, *b),
+        "problems.branch_problems": lambda c: problems.branch_problems(c, p, *b),
+        "problems.branch_weak_record": lambda c: problems.branch_weak_record(c, p, *b),
+        "problems.unit_problem_weak_counts": lambda c: problems.unit_problem_weak_counts(c, p, s, st),
+        "problems.branch_metrics": lambda c: problems.branch_metrics(c, p, s, st),
+        "problems.scope_tasks": lambda c: problems.scope_tasks(c, p, s, st),
+        "problems.scope_problems": lambda c: problems.scope_problems(c, p, s, st),
     }
 
 
@@ -546,7 +580,8 @@ def known_calls() -> set[str]:
 
 
 def bench_scope(db: Path, pq: tuple[Path, Path], runs: int, scope_name: str, pages: dict[str, Any]) -> dict[str, Any]:
-    keys = list(dict.fromkeys([k for p in pages.values() for k in p["calls"]] + SIDEBAR + OPTION_CALLS))
+    keys = list(dict.fromkeys([k for p in pages.values() for k in p["calls"]] + SIDEBAR + OPTION_CALLS
+                              + BATTLE_MAP_CALLS))
     spec = json.dumps({"keys": keys, "pages": {p: v["calls"] for p, v in pages.items()} | {"sidebar": SIDEBAR}},
                       ensure_ascii=False)
     common = ["--db", str(db), "--runs", str(runs), "--scope", scope_name, "--spec", spec]
@@ -647,7 +682,9 @@ def render(history: dict[str, Any], scopes: list[dict[str, Any]], goals: list[Go
     return "\n\n".join(parts)
 
 
-def main(quick: bool = False) -> dict[str, Any]:
+def main(quick: bool = False, only: str | None = None) -> dict[str, Any]:
+    if only == "battle-map":
+        return main_battle_map(quick)
     banner("analytics" + (" (quick)" if quick else ""))
     params = QUICK if quick else FULL
     db = DATA_DIR / ("province_quick.duckdb" if quick else "province.duckdb")
@@ -687,6 +724,65 @@ def main(quick: bool = False) -> dict[str, Any]:
     if not quick:
         update_docs("analytics", table)
     return out.data
+
+
+def main_battle_map(quick: bool = False) -> dict[str, Any]:
+    """``python -m benchmarks analytics --only battle-map``: issue 17's functions (BATTLE_MAP_CALLS) and
+    the page sets that call them (作战图, 总览, 简报), DuckDB side only, province and one county. Results
+    are merged into analytics.json (key ``battle_map``) and docs/benchmarks.md."""
+    banner("analytics: battle map (issue 17)" + (" (quick)" if quick else ""))
+    params = QUICK if quick else FULL
+    db = DATA_DIR / ("province_quick.duckdb" if quick else "province.duckdb")
+    history = ensure_history(db, params, log)
+    log(f"store: {db.name} ({'reused' if history.get('reused') else 'built in ' + str(history.get('build_s')) + 's'})")
+    runs = QUICK_RUNS if quick else FULL_RUNS
+    sets = page_sets()
+    pages = {p: sets[p]["calls"] for p in ("作战图", "总览", "简报")}
+    keys = list(dict.fromkeys(BATTLE_MAP_CALLS + [k for c in pages.values() for k in c if k.startswith("problems.")]))
+    scopes = {}
+    for scope_name in ("all", "county"):
+        spec = json.dumps({"keys": keys, "pages": pages}, ensure_ascii=False)
+        scopes[scope_name], _ = _run_worker(["duckdb", "--db", str(db), "--runs", str(runs), "--scope", scope_name,
+                                             "--spec", spec])
+        log(f"[{scope_name}] done")
+    main_fns, county_fns = scopes["all"]["functions"], scopes["county"]["functions"]
+    goals = [Goal(f"{k} (compute)", f["compute_ms"], FUNCTION_GOAL_MS, "<=", " ms") for k, f in main_fns.items()]
+    goals += [Goal(f"page {p} (as the page calls)", r["calls_ms"], PAGE_GOAL_MS, "<=", " ms")
+              for p, r in scopes["all"]["pages"].items()]
+    counts = history.get("counts", {})
+    ctx = scopes["all"]["context"]
+    rows = [[k, f["compute_ms"], f["call_ms"], json.dumps(f["fingerprint"], ensure_ascii=False),
+             county_fns[k]["compute_ms"]] for k, f in main_fns.items()]
+    page_rows = [[p, len(pages[p]), r["calls_ms"], r["held_ms"], scopes["county"]["pages"][p]["calls_ms"]]
+                 for p, r in scopes["all"]["pages"].items()]
+    table = "\n\n".join([
+        f"History: {params.n_branches:,} branches × {params.n_months} months; current rows {counts.get('v_task', 0):,} "
+        f"tasks, {counts.get('v_problem', 0):,} problems, {counts.get('v_weak', 0):,} weak records. Period "
+        f"{ctx['period']}; branch detail of {' / '.join(ctx['branch'])}. Median of {runs} runs.",
+        markdown_table(["function (province scope)", "compute ms", "call ms (open+compute)", "rows returned",
+                        "one county: compute ms"], rows),
+        markdown_table(["page set", "calls", "ms (as the page calls)", "ms (one connection)", "one county: ms"],
+                       page_rows),
+        goals_table(goals),
+    ])
+    print(table)
+    for key, prof in scopes["all"]["profiles"].items():
+        print(f"\nprofile {key}:")
+        for q in prof[:2]:
+            print(f"  {q['ms']} ms  {q['query_head']}")
+            for op in q["top_operators"][:3]:
+                print(f"      {op['operator']:<24} {op['ms']:>7} ms  rows={op['rows']}  {op['info'][:90]}")
+    res = {"history": history, "runs": runs, "scopes": scopes, "goals": [g.to_dict() for g in goals],
+           "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if not quick:
+        from benchmarks.common import RESULTS_DIR
+
+        path = RESULTS_DIR / "analytics.json"
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"group": "analytics"}
+        data["battle_map"] = res
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+        update_docs("analytics-battle-map", table)
+    return res
 
 
 def _worker_main(argv: list[str]) -> None:

@@ -20,6 +20,10 @@ Shape (deterministic for a seed):
 * task rows (one per task, deadlines spread over the year, done in deadline order with a
   small rotation) for the last ``task_months`` months; ``tasks_done`` equals the number of
   done task rows in those months.
+* battle-map.md (issue 17) for the same months: tasks carry a team, star owner and department, ~60%
+  of done tasks are accepted; every branch-month has ``open_problems`` open problem rows plus 0–2
+  closed ones (varied texts, deadlines, owners); weak branches have a rectification row (整顿中) and
+  ~1% of the others one that was cleared (已销号).
 
 A sidecar ``<store>.json`` records the parameters, the generator version and the
 store's schema version; ``ensure_history`` reuses the file while they all match.
@@ -36,8 +40,9 @@ from typing import Any
 
 import duckdb
 
-GENERATOR_VERSION = 6  # 4: fills the branch_snapshot table (schema version 3); 5: its prev/next/name-order columns;
-# 6: optional weekly ledgers (n_weeks, schema version 7)
+GENERATOR_VERSION = 7  # 4: fills the branch_snapshot table (schema version 3); 5: its prev/next/name-order columns;
+# 6: optional weekly ledgers (n_weeks, schema version 7); 7: battle-map.md rows — task team / star owner /
+# department / acceptance, problem lists, weak records
 
 COUNTY_FIRST = "甲乙丙丁戊己庚辛壬癸"  # county "甲017县": clearly not a real county
 TOWN_A = "东西南北上下前后中新老大小高长白"
@@ -314,7 +319,8 @@ ORDER BY u.seq, b.b_id
 
 _INSERT_TASK_SQL = f"""
 INSERT INTO task (upload_id, period, county, township, branch, star_slot, task, measure, owner,
-                  deadline, done, done_date, source_sheet, source_row)
+                  deadline, done, done_date, source_sheet, source_row,
+                  team, star_owner, department, accepted, accepted_date)
 WITH base AS (
     SELECT u.upload_id, u.seq, b.period, b.county, b.township, b.branch, b.b_id, b.secretary,
            b.tasks_total, b.tasks_done, CAST(hash('rot:' || b.b_id) % 3 AS INTEGER) AS rot
@@ -339,8 +345,72 @@ final AS (
 )
 SELECT upload_id, period, county, township, branch, star_slot, task, measure, owner, deadline, done,
        CASE WHEN done THEN CAST(deadline - INTERVAL ({_u("'dd'", "b_id", "idx")} * 20) DAY AS DATE) END,
-       '任务台账', 5 + idx
+       '任务台账', 5 + idx,
+       -- battle-map.md §1: one 专班 per star, its 领星人 and 责任单位; ~60% of done tasks accepted
+       ['支部过硬星', '产业兴旺星', '生态宜居星', '平安法治星', '文明幸福星'][star_slot] || '专班：'
+           || {_chars(SURNAMES)}[1 + (b_id + star_slot) % 10] || '某等3人',
+       {_chars(SURNAMES)}[1 + (b_id + 3 * star_slot) % 10] || {_chars(GIVEN)}[1 + star_slot * 2],
+       ['组织部', '农业农村局', '生态环境局', '政法委', '宣传部'][star_slot],
+       done AND {_u("'acc'", "b_id", "idx", "period")} < 0.6,
+       CASE WHEN done AND {_u("'acc'", "b_id", "idx", "period")} < 0.6
+            THEN CAST(deadline + INTERVAL 5 DAY AS DATE) END
 FROM final ORDER BY seq, b_id, idx
+"""
+
+_PROBLEM_TEXTS = ["阵地建设不规范，活动场所标识缺失", "党员发展后继乏人，年龄结构老化", "集体经济收入偏低，增收渠道单一",
+                  "人居环境整治不彻底，房前屋后杂物堆放", "矛盾纠纷排查台账不完整", "移风易俗工作推进缓慢，红白事大操大办",
+                  "三会一课记录不全", "产业项目带动作用不明显"]
+
+_INSERT_PROBLEM_SQL = f"""
+INSERT INTO problem (upload_id, period, county, township, branch, star_slot, problem, measure, owner,
+                     deadline, closed, closed_date, source_sheet, source_row)
+WITH base AS (
+    -- the same months as the task rows: open_problems open rows plus 0..2 closed ones
+    SELECT u.upload_id, u.seq, b.period, b.county, b.township, b.branch, b.b_id, b.secretary, b.open_problems,
+           b.open_problems + CAST(hash('pclosed:' || b.b_id || ':' || b.m_idx) % 3 AS INTEGER) AS n_rows
+    FROM syn_bm b JOIN syn_upload u ON u.period = b.period AND u.tw_id = b.tw_id
+    WHERE b.m_idx >= $n_months - $task_months
+),
+rows AS (
+    SELECT *, unnest(range(n_rows)) AS idx FROM base WHERE n_rows > 0
+),
+final AS (
+    SELECT *, idx >= open_problems AS closed,
+           CAST(hash('ptext:' || b_id || ':' || idx) % {len(_PROBLEM_TEXTS)} AS INTEGER) AS text_id,
+           -- deadlines from two months before the period to three after: some open ones are overdue
+           CAST(period + INTERVAL (CAST(hash('pdl:' || b_id || ':' || idx) % 150 AS INTEGER) - 60) DAY AS DATE)
+               AS deadline
+    FROM rows
+)
+SELECT upload_id, period, county, township, branch,
+       CASE WHEN text_id % 4 = 3 THEN NULL ELSE 1 + (b_id + idx) % 5 END,
+       {_chars("一二三四五六七八")}[1 + idx % 8] || '、' || {_PROBLEM_TEXTS}[1 + text_id],
+       '制定整改清单，明确责任人和时限，' || (1 + idx) || '个月内完成整改', secretary, deadline, closed,
+       CASE WHEN closed THEN CAST(deadline - INTERVAL 7 DAY AS DATE) END,
+       '问题清单', 3 + idx
+FROM final ORDER BY seq, b_id, idx
+"""
+
+_INSERT_WEAK_SQL = f"""
+INSERT INTO weak (upload_id, period, county, township, branch, situations, plan, liaison, identified, state,
+                  cleared, source_sheet, source_row)
+WITH base AS (
+    -- weak branches are under rectification; ~1% of the others were cleared earlier this year
+    SELECT u.upload_id, u.seq, b.period, b.county, b.township, b.branch, b.b_id, b.weak,
+           {_u("'wcleared'", "b.b_id")} < 0.01 AS was_weak
+    FROM syn_bm b JOIN syn_upload u ON u.period = b.period AND u.tw_id = b.tw_id
+    WHERE b.m_idx >= $n_months - $task_months
+),
+final AS (
+    SELECT * FROM base WHERE weak OR was_weak
+)
+SELECT upload_id, period, county, township, branch,
+       '班子软弱，组织生活不规范', '选派第一书记驻村帮扶，规范“三会一课”', {_chars(SURNAMES)}[1 + b_id % 10] || '副书记',
+       CAST(make_date(year(period), 1, 15) AS DATE),
+       CASE WHEN weak THEN '整顿中' ELSE '已销号' END,
+       CASE WHEN weak THEN NULL ELSE CAST(make_date(year(period), 3, 31) AS DATE) END,
+       '软弱涣散整顿', 3 + row_number() OVER (PARTITION BY upload_id ORDER BY b_id)
+FROM final ORDER BY seq, b_id
 """
 
 
@@ -423,6 +493,8 @@ def build_history(path: Path, params: HistoryParams, log: Any = print) -> dict[s
             run("insert week uploads", _INSERT_WEEK_UPLOADS_SQL)
             run("insert week upload_scope", _INSERT_WEEK_SCOPE_SQL)
             run("insert week branch rows", _INSERT_WEEK_BM_SQL)
+        run("insert problem", _INSERT_PROBLEM_SQL)
+        run("insert weak", _INSERT_WEAK_SQL)
         # The rows were written straight into the tables: build the per-period snapshot.
         t = time.perf_counter()
         store.rebuild_snapshots(con)
@@ -430,7 +502,8 @@ def build_history(path: Path, params: HistoryParams, log: Any = print) -> dict[s
         con.execute("COMMIT")
         counts = {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in ("uploads", "branch_month", "task", "v_branch_month", "v_task", "v_branch_week")
+            for t in ("uploads", "branch_month", "task", "v_branch_month", "v_task", "v_branch_week", "v_problem",
+                      "v_weak")
         }
         counts["branches"] = con.execute("SELECT count(*) FROM syn_branch").fetchone()[0]  # type: ignore[index]
         con.execute("CHECKPOINT")

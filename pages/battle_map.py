@@ -110,16 +110,19 @@ st.subheader("分星推进")
 star_labels = format.star_headers(bm)
 slot = st.segmented_control("选择一颗星", [1, 2, 3, 4, 5], format_func=lambda s: star_labels[s - 1], default=1,
                             key="bm_star") or 1
-sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS)
+# The lists show their first STAR_LIST_ROWS rows (a province has ~300,000 tasks per star); the
+# counts are the branches' sums, so they cover every row.
+sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS, components.STAR_LIST_ROWS)
 sv_branches, sv_tasks, sv_problems = sv["branches"], sv["tasks"], sv["problems"]
 status_counts = sv_branches["status"].map(theme.status_key).value_counts()
+sv_sum = {c: int(sv_branches[c].sum()) for c in ("tasks", "tasks_done", "tasks_accepted", "tasks_overdue",
+                                                  "open_problems", "overdue_problems")}
 st.caption(
     f"{star_labels[slot - 1]}：{len(sv_branches)} 个支部，"
     + "、".join(f"{theme.STATUS_LABEL[k]} {int(status_counts.get(k, 0))} 个" for k in theme.STATUS_ORDER)
-    + f"；该星重点任务 {len(sv_tasks)} 项（已完成 {int(sv_tasks['done'].fillna(False).astype(bool).sum())} 项，"
-    f"已验收 {int(sv_tasks['accepted'].fillna(False).astype(bool).sum())} 项，"
-    f"逾期 {int(sv_tasks['overdue'].fillna(False).astype(bool).sum())} 项）；"
-    f"未销号问题 {len(sv_problems)} 个（逾期 {int(sv_problems['overdue'].fillna(False).astype(bool).sum())} 个）。"
+    + f"；该星重点任务 {sv_sum['tasks']} 项（已完成 {sv_sum['tasks_done']} 项，"
+    f"已验收 {sv_sum['tasks_accepted']} 项，逾期 {sv_sum['tasks_overdue']} 项）；"
+    f"未销号问题 {sv_sum['open_problems']} 个（逾期 {sv_sum['overdue_problems']} 个）。"
 )
 star_table = format.star_view_table(sv_branches, several_townships=sv_branches["township"].nunique() > 1)
 star_shown: object = star_table
@@ -132,14 +135,18 @@ with st.container(key="desk_bm_star"):
 with st.container(key="phone_bm_star"):  # phones: the branch, its status and the counts that matter
     st.dataframe(star_table[["村（社区）", "状态", "已完成", "任务", "未销号问题"]], hide_index=True, placeholder="",
                  key="bm_star_table_phone", height=components.fit_height(len(star_table)))
-with st.expander(f"{star_labels[slot - 1]}的重点任务（{len(sv_tasks)} 项）"):
+with st.expander(f"{star_labels[slot - 1]}的重点任务（{sv_sum['tasks']} 项）"):
+    if len(sv_tasks) < sv_sum["tasks"]:
+        st.caption(f"下表列出前 {len(sv_tasks)} 项；全部任务见“下载作战图（Excel）”的“任务”表。")
     if len(sv_tasks):
         star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
                                               with_unit=True).drop(columns=["所属星"])
         st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
     else:
         st.caption("本期没有该星的任务。")
-with st.expander(f"{star_labels[slot - 1]}的未销号问题（{len(sv_problems)} 个）"):
+with st.expander(f"{star_labels[slot - 1]}的未销号问题（{sv_sum['open_problems']} 个）"):
+    if len(sv_problems) < sv_sum["open_problems"]:
+        st.caption(f"下表列出前 {len(sv_problems)} 个；全部问题见“下载作战图（Excel）”的“问题清单”表。")
     if len(sv_problems):
         star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
                                              with_unit=True).drop(columns=["所属星"])

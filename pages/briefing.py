@@ -9,6 +9,8 @@ from analytics import flags, goals, metrics
 from ui import briefing, components, safe, state
 from ui.state import SETTINGS
 
+PRESENT_CHART_HEIGHT = 300  # px, the level chart in the presentation view (340 on the page)
+
 state.entrypoint_guard()
 sel = state.require_data()
 period, scope = sel.period, sel.scope
@@ -75,16 +77,21 @@ st.markdown(f"<h1 style='text-align:center;color:#B71C1C;margin-bottom:0'>{safe.
 st.markdown(f"<p style='text-align:center;color:#546E7A'>{safe.html(b.subtitle)}</p>", unsafe_allow_html=True)
 st.info(safe.md(b.summary), icon=":material/summarize:")
 
-cols = st.columns(4)
-for i, h in enumerate(b.headlines):
-    if present:  # no help icons: the note stands under the number, as in the offline HTML
-        cols[i % 4].metric(h.label, h.value, h.note or None, delta_color="off", delta_arrow="off", border=True)
-    else:
-        cols[i % 4].metric(h.label, h.value, help=h.note or None, border=True)
+# The presentation view is one A4 page (components.PRESENT_CSS): six cards a row, tables in pairs.
+# One st.columns per row of cards, so that a phone (two cards a row) keeps their order.
+per_row = 6 if present else 4
+for start in range(0, len(b.headlines), per_row):
+    for col, h in zip(st.columns(per_row), b.headlines[start:start + per_row], strict=False):
+        if present:  # no help icons: the note stands under the number, as in the offline HTML
+            col.metric(h.label, h.value, h.note or None, delta_color="off", delta_arrow="off", border=True)
+        else:
+            col.metric(h.label, h.value, help=h.note or None, border=True)
 
 fig_cols = st.columns(len(b.figures)) if len(b.figures) > 1 else [st.container()]
 for col, (name, fig) in zip(fig_cols, b.figures, strict=True):
     with col:
+        if present and name == "星级分布":  # lower: the presentation view is one A4 page (the unit
+            fig.update_layout(height=PRESENT_CHART_HEIGHT)  # bars' height already follows their rows)
         components.chart(fig, name, sel, key=f"brief_fig_{name}")
 
 
@@ -100,6 +107,13 @@ def show_table(title: str, table: pd.DataFrame, note: str) -> None:
         st.caption(note)
 
 
-for t in b.tables:
-    show_table(*t)
+if present:  # side by side: top and bottom of the ranking, 红榜 and 黑榜
+    rank_tables = [t for t in b.tables if t[0].startswith("综合得分")]
+    for pair in (rank_tables, [t for t in b.tables if t not in rank_tables]):
+        for col, t in zip(st.columns(2), pair, strict=False):
+            with col:
+                show_table(*t)
+else:
+    for t in b.tables:
+        show_table(*t)
 st.caption(b.source_note)

@@ -14,6 +14,7 @@ below the pages (``analytics.access``), never here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -192,4 +193,20 @@ def gate(url_paths: list[str]) -> Account:
     raise AssertionError("unreachable")  # st.stop() raises
 
 
-__all__ = ["SESSION_KEY", "Session", "current_account", "gate", "sign_out_button"]
+def no_access_page(title: str) -> Callable[[], None]:
+    """The page at the address of a page the signed-in role has no menu entry for (e.g. a
+    shared link to 账号管理 opened by a 乡镇 account): says so in Chinese, instead of
+    Streamlit's English "Page not found" dialog."""
+
+    def page() -> None:
+        account = current_account()
+        role = account.role_label if account is not None else ""
+        st.title(title)
+        st.warning(f"您的账号（{role}）不能使用“{title}”页面。请从左侧菜单选择页面；如需此功能，请联系系统管理员。",
+                   icon=":material/block:")
+
+    page.__name__ = f"no_access_{title}"
+    return page
+
+
+__all__ = ["SESSION_KEY", "Session", "current_account", "gate", "no_access_page", "sign_out_button"]

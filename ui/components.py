@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -105,14 +107,120 @@ SIDEBAR_AUTO_CLOSE_JS = """
 """
 
 
+# Streamlit's own English that no setting reaches: the data-frame toolbar's tooltips and button
+# labels (Download as CSV, Search, Fullscreen, Show/hide columns), the "Page not found" dialog of an
+# address with no page, a selectbox's "Choose an option". Each text or label exactly equal to an
+# entry (or matching a pattern) is replaced where it appears; nothing else is touched, nothing is
+# read or sent. Installed once per browser tab; tests/e2e/test_chinese_ui.py checks each.
+UI_ZH = {
+    "Download as CSV": "下载 CSV 文件", "Search": "在表中查找", "Fullscreen": "全屏", "Close fullscreen": "退出全屏",
+    "Exit fullscreen": "退出全屏", "Show/hide columns": "显示或隐藏列", "Page not found": "页面不存在",
+    "Close": "关闭", "Choose an option": "请选择", "Clear all": "全部清除", "Clear value": "清除",
+}
+UI_ZH_PATTERNS = (  # (JavaScript regular expression, replacement)
+    (r"^The page that you have requested does not seem to exist\. Running the app's main page\.$",
+     "您打开的网址没有对应的页面，已为您打开首页。"),
+    (r"^You have requested page (\S*), but no corresponding file was found in the app's pages directory\..*$",
+     "您打开的网址 $1 没有对应的页面，已为您打开首页。"),
+)
+UI_ZH_JS = """
+<script>
+(() => {
+  if (window.__fsZh) return;
+  window.__fsZh = true;
+  const TEXT = TEXT_JSON;
+  const PATTERNS = PATTERNS_JSON.map(([re, out]) => [new RegExp(re), out]);
+  const zh = (value) => {
+    const t = (value || '').trim();
+    if (Object.prototype.hasOwnProperty.call(TEXT, t)) return TEXT[t];
+    for (const [re, out] of PATTERNS) if (re.test(t)) return t.replace(re, out);
+    return null;
+  };
+  const TEXTS = '[data-testid="stTooltipContent"] p, [role="dialog"] h2, [role="dialog"] div';
+  const fix = (root) => {
+    if (!root || !root.querySelectorAll) return;
+    for (const el of [root, ...root.querySelectorAll(TEXTS)]) {
+      if (el.matches && el.matches(TEXTS) && el.children.length === 0) {
+        const z = zh(el.textContent); if (z !== null) el.textContent = z;
+      }
+    }
+    for (const el of [root, ...root.querySelectorAll('[aria-label], [placeholder]')]) {
+      for (const a of ['aria-label', 'placeholder']) {
+        const v = el.getAttribute && el.getAttribute(a);
+        const z = v ? zh(v) : null; if (z !== null) el.setAttribute(a, z);
+      }
+    }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'childList') r.addedNodes.forEach(n => fix(n.nodeType === 3 ? n.parentElement : n));
+      else fix(r.type === 'characterData' ? r.target.parentElement : r.target);
+    }
+  }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
+                             attributeFilter: ['aria-label', 'placeholder']});
+  fix(document.body);
+})();
+</script>
+"""
+
+
+# A new browser session loads Streamlit's chart and table code (the Plotly chunk alone is
+# ~4.7 MB of JavaScript) only when the first chart is drawn, after the sign-in and the page's
+# run: most of the time to the first chart. Preloading those chunks as soon as the first screen
+# (the sign-in page) shows lets the browser fetch and compile them meanwhile. The chunk names
+# are read from Streamlit's own static folder (they carry a content hash); same-origin only.
+PRELOAD_CHUNKS = ("PlotlyChart", "DataFrame")
+
+
+def _chunk_files(prefixes: tuple[str, ...] = PRELOAD_CHUNKS) -> list[str]:
+    static = Path(st.__file__).parent / "static" / "static" / "js"
+    return sorted(p.name for prefix in prefixes for p in static.glob(f"{prefix}.*.js"))
+
+
+PRELOAD_JS = """
+<script>
+(() => {
+  if (window.__fsPreload) return;
+  window.__fsPreload = true;
+  const index = document.querySelector('script[type="module"][src*="static/js/index."]');
+  if (!index) return;
+  for (const name of NAMES_JSON) {
+    const link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.crossOrigin = 'anonymous';  // as Streamlit's own module scripts
+    link.href = new URL(name, index.src).href;
+    document.head.appendChild(link);
+  }
+})();
+</script>
+"""
+
+
+# The scripts with their data filled in (constants of this module, JSON-encoded: no user text).
+PRELOAD_HTML = PRELOAD_JS.replace("NAMES_JSON", json.dumps(_chunk_files()))
+UI_ZH_HTML = UI_ZH_JS.replace("TEXT_JSON", json.dumps(UI_ZH, ensure_ascii=False)).replace(
+    "PATTERNS_JSON", json.dumps(UI_ZH_PATTERNS, ensure_ascii=False))
+
+
 def inject_css() -> None:
     st.html(CSS)
+    st.html(PRELOAD_HTML, unsafe_allow_javascript=True)
     st.html(SIDEBAR_AUTO_CLOSE_JS, unsafe_allow_javascript=True)
+    st.html(UI_ZH_HTML, unsafe_allow_javascript=True)
 
 
 # The 简报's presentation view: no sidebar, header or toolbar; the page is one flowing
 # document (Streamlit scrolls inside stMain, which would print only one screenful);
 # the exit button shows only under the pointer and never on paper.
+# Columns side by side, as on paper: in the print rules below, and under the class fs-measure
+# while PRESENT_FIT_JS measures the briefing (a phone screen stacks columns, paper does not).
+_PAPER_COLUMNS = """
+SCOPE [data-testid="stHorizontalBlock"] { display: flex !important; flex-wrap: nowrap !important; }
+SCOPE [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+  flex: 1 1 0 !important; width: auto !important; min-width: 0 !important; }
+SCOPE [data-testid="stHorizontalBlock"] [data-testid="stPlotlyChart"] .svg-container { width: 100% !important; }
+"""
+
 PRESENT_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -121,23 +229,69 @@ PRESENT_CSS = """
 .st-key-present_exit { position: fixed; top: 6px; right: 10px; z-index: 1000; width: auto !important;
                        opacity: 0; transition: opacity 0.2s; }
 .st-key-present_exit:hover, .st-key-present_exit:focus-within { opacity: 1; }
+/* Compact: the whole briefing on one A4 page (and one screenful to screenshot). */
+.block-container { padding-top: 0.75rem !important; padding-bottom: 1rem !important; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+[data-testid="stMain"] h1 { padding: 0.25rem 0 0 !important; }
+[data-testid="stMain"] h4 { padding: 0.3rem 0 0.1rem !important; }
+[data-testid="stMetric"] { padding: 0.45rem 0.7rem !important; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+table.bt { font-size: 13px !important; line-height: 1.4 !important; }
+table.bt th, table.bt td { padding: 3px 6px !important; }
+.js-plotly-plot .modebar-container { display: none !important; }
 @media print {
-  @page { size: A4 portrait; margin: 10mm; }
+  @page { size: A4 portrait; margin: 8mm; }
   html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
     height: auto !important; overflow: visible !important; position: static !important; }
-  /* Charts keep the width they were drawn at on screen (at most 1200 px): zoom the page so
-     that fits the A4 text width (190 mm ≈ 718 px) instead of being cut off at the right. */
-  .block-container { padding: 0 !important; max-width: 1200px !important; zoom: 0.6; }
+  /* The briefing is laid out 1200 px wide (charts keep the width they were drawn at, at most
+     1200 px) and zoomed to one A4 page: --fs-print-zoom, set by PRESENT_FIT_JS before printing,
+     fits both the width (194 mm ≈ 733 px) and the height (281 mm ≈ 1062 px). */
+  .block-container { padding: 0 !important; width: 1200px !important; max-width: 1200px !important;
+                     zoom: var(--fs-print-zoom, 0.6); }
+  /* Columns stay side by side on paper (a chart drawn at its screen width would push its
+     column onto a row of its own). */
+  PAPER_COLUMNS
   .st-key-present_exit { display: none !important; }
   [data-testid="stPlotlyChart"], table.bt tr, [data-testid="stMetric"] { break-inside: avoid; }
   [data-testid="stElementContainer"]:has(h4) { break-after: avoid; }  /* a table's heading stays with it */
 }
+MEASURE_COLUMNS
 </style>
+""".replace("PAPER_COLUMNS", _PAPER_COLUMNS.replace("SCOPE ", "")).replace(
+    "MEASURE_COLUMNS", _PAPER_COLUMNS.replace("SCOPE", "html.fs-measure"))
+
+
+# Before printing (the browser's 打印, and Playwright's page.pdf), measure the briefing at the
+# 1200 px print layout width and set the zoom that puts it on one A4 page (PRESENT_CSS). Reads
+# only the page's own layout; installed once per browser tab.
+PRESENT_FIT_JS = """
+<script>
+(() => {
+  if (window.__fsPrintFit) return;
+  window.__fsPrintFit = true;
+  const LAYOUT = 1200, PAGE_W = 725, PAGE_H = 1040;  // px; A4 inside 8 mm margins, less a little
+  window.addEventListener('beforeprint', () => {
+    const c = document.querySelector('[data-testid="stMain"] .block-container');
+    if (!c) return;
+    const old = c.style.cssText;
+    document.documentElement.classList.add('fs-measure');
+    c.style.width = LAYOUT + 'px'; c.style.maxWidth = LAYOUT + 'px'; c.style.padding = '0';
+    const h = c.scrollHeight;
+    c.style.cssText = old;
+    document.documentElement.classList.remove('fs-measure');
+    const zoom = Math.min(PAGE_W / LAYOUT, PAGE_H / Math.max(h, 1));
+    document.documentElement.style.setProperty('--fs-print-zoom', zoom.toFixed(3));
+  });
+})();
+</script>
 """
 
 
 def inject_present_css() -> None:
     st.html(PRESENT_CSS)
+    st.html(PRESENT_FIT_JS, unsafe_allow_javascript=True)
 
 
 def page_header(title: str, sel: Selection, *, subtitle: str | None = None) -> None:
@@ -189,6 +343,8 @@ STYLER_MAX_ROWS = 800
 # The most branch rows the 作战图 sends in one run (a city, ~1.5 MB): a larger scope shows its
 # township summary and pages through the branches (one giant table failed with MessageSizeError).
 BATTLE_PAGE_ROWS = 5000
+# 分星推进's task and problem lists show this many rows (the counts above them cover all).
+STAR_LIST_ROWS = 500
 
 
 def table(frame: pd.DataFrame, *, key: str, height: int | str | None = None, pinned: str | None = None,

@@ -34,6 +34,7 @@ from analytics.audit import Actor
 from analytics.periods import Period, available_derived, available_months, available_weeks, default_period_label
 from analytics.scope import Scope
 from analytics.settings import Settings, load_settings
+from analytics.versions import data_token
 from ui import safe
 
 ALL = "全部"
@@ -66,7 +67,34 @@ def db_path() -> str:
 
 
 def version() -> str:
+    """The store file's version: changes on every write (sign-ins and audit records included)."""
     return store.store_version(db_path())
+
+
+# (store path, file version) -> analytics.versions.data_token, for the latest file version seen.
+_DATA_TOKENS: dict[tuple[str, str], str] = {}
+# Results that read more than the uploaded data: keyed by the file version (audit.list_events
+# shows each sign-in).
+FILE_VERSIONED = frozenset({"audit"})
+
+
+def data_version() -> str:
+    """The cache key of the pages' data: the file version, resolved to the store's data token
+    (analytics.versions), so that a sign-in — whose login record writes the file — does not
+    throw away every cached result (a new session's first page was computed afresh). One
+    small query per change of the file, none otherwise."""
+    db = db_path()
+    key = (db, version())
+    token = _DATA_TOKENS.get(key)
+    if token is None:
+        try:
+            with read_store(db, settings()) as con:
+                token = "data:" + data_token(con)
+        except (store.StoreError, duckdb.Error):  # no store yet, locked, damaged: the file version
+            token = "file:" + key[1]
+        _DATA_TOKENS.clear()
+        _DATA_TOKENS[key] = token
+    return token
 
 
 def _settings_key(s: Settings) -> str:
@@ -157,7 +185,8 @@ def call(func: str, *args: Any, **kwargs: Any) -> Any:
     s = settings()
     try:
         return _cached_call(
-            func, db_path(), version(), _settings_key(s), actor(),
+            func, db_path(), version() if func.split(".")[0] in FILE_VERSIONED else data_version(),
+            _settings_key(s), actor(),
             tuple(_encode(a) for a in args),
             tuple(sorted((k, _encode(v)) for k, v in kwargs.items())),
         )
@@ -229,7 +258,7 @@ def _store_info(db: str, store_version: str, settings_json: str, who: Actor) -> 
 
 def store_info() -> StoreInfo:
     try:
-        return _store_info(db_path(), version(), _settings_key(settings()), actor())
+        return _store_info(db_path(), data_version(), _settings_key(settings()), actor())
     except store.StoreError as exc:
         return StoreInfo(True, False, [], pd.DataFrame(columns=["county", "township", "branch_type"]), None,
                          error=str(exc))

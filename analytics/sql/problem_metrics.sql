@@ -22,24 +22,25 @@ prev_rows AS (
     -- @include in_scope.sql prev
 ),
 accepted AS (
-    -- tasks_accepted = accepted task rows of the branch's snapshot month.
-    SELECT t.county, t.township, t.branch, count(*) FILTER (WHERE t.accepted) AS tasks_accepted
+    -- tasks_accepted = accepted task rows of the branch's snapshot month (only those rows
+    -- are joined: a branch without any counts 0 below).
+    SELECT t.county, t.township, t.branch, count(*) AS tasks_accepted
     FROM v_task t
     JOIN cur_rows c ON c.county = t.county AND c.township = t.township AND c.branch = t.branch
                    AND c.source_period = t.period AND c.source_kind = t.period_kind
     -- (a weekly report counted in a month may start up to 6 days before it)
-    WHERE t.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end
+    WHERE t.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end AND t.accepted
     GROUP BY ALL
 ),
 problem_counts AS (
     -- overdue_problems = open problems (not 销号) of the snapshot month whose deadline
     -- is on or before that month's last day (no deadline: never overdue), as for tasks.
-    SELECT p.county, p.township, p.branch,
-           count(*) FILTER (WHERE NOT p.closed AND p.deadline <= p.period_end) AS overdue_problems
+    SELECT p.county, p.township, p.branch, count(*) AS overdue_problems
     FROM v_problem p
     JOIN cur_rows c ON c.county = p.county AND c.township = p.township AND c.branch = p.branch
                    AND c.source_period = p.period AND c.source_kind = p.period_kind
     WHERE p.period BETWEEN CAST($cur_start::DATE - 6 AS DATE) AND $cur_end
+      AND NOT p.closed AND p.deadline <= p.period_end
     GROUP BY ALL
 ),
 branch_metrics AS (

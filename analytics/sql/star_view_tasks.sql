@@ -9,3 +9,7 @@ final AS (
 SELECT * FROM final
 ORDER BY county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary",
          deadline NULLS LAST, task COLLATE "binary"
+-- @if limit
+-- The page shows the first $limit rows (the battle-map Excel holds them all).
+LIMIT $limit
+-- @end

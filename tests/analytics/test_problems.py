@@ -165,6 +165,16 @@ def test_star_view(make_con, settings):
     ]
 
 
+def test_star_view_limit_cuts_the_lists_not_the_branches(make_con, settings):
+    full = star_view(_con(make_con), Period.parse(AUG), Scope(township="甲镇"), 4, settings)
+    cut = star_view(_con(make_con), Period.parse(AUG), Scope(township="甲镇"), 4, settings, limit=2)
+    assert cut["branches"].equals(full["branches"])  # the counts still cover every task and problem
+    assert records(cut["tasks"], ["branch", "task"]) == [("一村", "巡逻"), ("一村", "普法")]
+    assert records(cut["problems"], ["branch", "problem"]) == [("一村", "矛盾多"), ("一村", "路灯")]
+    one = star_view(_con(make_con), Period.parse(AUG), Scope(township="甲镇"), 4, settings, limit=1)
+    assert records(one["problems"], ["problem"]) == [("矛盾多",)]
+
+
 def test_report_json_has_weak_and_problem_counts_per_unit(tmp_path, capsys):
     import json
 

@@ -80,3 +80,51 @@ def test_no_english_ui_words_on_any_page(page: Any, app_url: str) -> None:
         goto(page, url)
         text = page.locator("body").inner_text()
         assert not words.search(text), f"{title}: {words.findall(text)}"
+
+
+TOOLBAR_ENGLISH = ("Download as CSV", "Search", "Fullscreen", "Show/hide columns", "Page not found", "Close")
+
+
+def test_dataframe_toolbar_tooltips_are_chinese(page: Any, app_url: str) -> None:
+    goto(page, app_url)
+    navigate(page, "排名")
+    frame = main_area(page).locator('[data-testid="stDataFrame"]').first
+    frame.hover()
+    buttons = page.locator('[data-testid="stElementToolbar"]').first.locator("button")
+    expect(buttons.first).to_be_visible()
+    labels, tips = [], []
+    for i in range(buttons.count()):
+        frame.hover()  # the toolbar shows while the pointer is over the table; no tooltip yet
+        expect(page.locator('[data-testid="stTooltipContent"]:visible')).to_have_count(0)
+        button = buttons.nth(i)
+        labels.append(button.get_attribute("aria-label") or "")
+        button.hover()
+        tip = page.locator('[data-testid="stTooltipContent"]:visible')
+        expect(tip).to_have_count(1)
+        tips.append(tip.inner_text().strip())
+    assert {"下载 CSV 文件", "在表中查找", "全屏"} <= set(tips), tips
+    for text in tips + labels:
+        assert CJK.search(text) and not any(word in text for word in TOOLBAR_ENGLISH), (tips, labels)
+
+
+def test_page_outside_the_role_menu_says_so_in_chinese(page: Any, app_url: str) -> None:
+    """A 领导/查看 account opening the address of 数据上传 (a shared link): our Chinese page, not
+    Streamlit's English "Page not found" dialog."""
+    goto(page, f"{app_url}/upload", account="县委领导（示例）（领导/查看）")
+    main = main_area(page)
+    expect(main.locator("h1")).to_contain_text("数据上传")
+    expect(main.get_by_text("不能使用“数据上传”页面", exact=False)).to_be_visible()
+    assert page.locator('[role="dialog"]').count() == 0
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0  # the page itself did not run
+    assert "Page not found" not in page.locator("body").inner_text()
+
+
+def test_unknown_address_dialog_is_chinese(page: Any, app_url: str) -> None:
+    page.goto(f"{app_url}/no_such_page", wait_until="domcontentloaded")
+    dialog = page.locator('[role="dialog"]')
+    expect(dialog).to_be_visible(timeout=60_000)
+    expect(dialog.locator("h2")).to_have_text("页面不存在")
+    expect(dialog).to_contain_text("您打开的网址没有对应的页面，已为您打开首页。")
+    assert dialog.locator("button").first.get_attribute("aria-label") == "关闭"
+    text = dialog.inner_text()
+    assert not any(word in text for word in TOOLBAR_ENGLISH), text

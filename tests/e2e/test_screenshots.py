@@ -17,7 +17,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DemoStore
-from tests.e2e.helpers import DESKTOP, PHONE, SCREENSHOTS, dataframe_records, full_page_screenshot, goto, main_area
+from tests.e2e.helpers import (
+    APP_TIMEOUT_MS,
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    dataframe_records,
+    full_page_screenshot,
+    goto,
+    main_area,
+)
 
 COUNTY = "望川区"
 QUERY = f"period=2024Q3&county={quote(COUNTY)}"
@@ -90,6 +99,32 @@ def test_battle_map_screenshot_holds_every_branch_of_the_county(page: Any, app_u
     full_page_screenshot(page, SCREENSHOTS / "battle-map-county-1440.png")
 
 
+def _pdf_pages(pdf: bytes) -> int:
+    """The page count of a PDF Chromium wrote (its page tree's /Count)."""
+    counts = [int(n) for n in re.findall(rb"/Count (\d+)", pdf)]
+    assert counts, "no page tree in the PDF"
+    return max(counts)
+
+
+def test_briefing_presentation_view_prints_on_one_page_from_a_phone_too(browser: Any, app_url: str) -> None:
+    """Printed from a phone the briefing is still one A4 page, its cards and tables side by side
+    as on a desktop (the screen stacks them; components.PRESENT_FIT_JS measures the paper layout)."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True)
+    context.set_default_timeout(APP_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        goto(page, f"{app_url}/briefing?{QUERY}&view=present")
+        wait_for_charts(page)
+        full_page_screenshot(page, SCREENSHOTS / "briefing-present-390.png")
+        assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 1
+        # the cards keep their order two a row: 支部总数 and 三星及以上 share the first row
+        boxes = [main_area(page).locator('[data-testid="stMetric"]').nth(i).bounding_box() for i in range(3)]
+        assert boxes[0] and boxes[1] and boxes[2]
+        assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"], boxes
+    finally:
+        context.close()
+
+
 def test_briefing_presentation_view_is_the_briefing_alone_and_prints_whole(page: Any, app_url: str) -> None:
     goto(page, f"{app_url}/briefing?{QUERY}&view=present")
     wait_for_charts(page)
@@ -107,9 +142,7 @@ def test_briefing_presentation_view_is_the_briefing_alone_and_prints_whole(page:
     assert page.locator(".st-key-present_exit").evaluate("e => getComputedStyle(e).opacity") == "0"
     full_page_screenshot(page, SCREENSHOTS / "briefing-present-1440.png")
 
-    pdf = page.pdf(format="A4", print_background=True)
-    pages = [int(n) for n in re.findall(rb"/Count (\d+)", pdf)]
-    assert pages and 1 <= max(pages) <= 3, pages  # the whole briefing on at most three A4 pages
+    assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 1  # the whole briefing on one A4 page
     page.emulate_media(media="print")
     try:
         flow = page.evaluate("""() => {
