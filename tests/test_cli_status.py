@@ -52,6 +52,6 @@ def test_county_filter_and_text_table(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_a_quarter_or_a_bad_period_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = _store(tmp_path)
     assert main(["status", "--db", str(db), "--period", "2024Q3"]) == 2
-    assert "按月统计" in capsys.readouterr().err
+    assert "按月或按周统计" in capsys.readouterr().err
     assert main(["status", "--db", str(db), "--period", "2024-13"]) == 2
     assert main(["status", "--db", str(tmp_path / "nope.duckdb"), "--period", "2024-08"]) == 1
