@@ -109,6 +109,42 @@ def _time(fn: Any, runs: int, clock: Any = time.perf_counter) -> tuple[float, fl
     return median(times), min(times), result
 
 
+# The existing analytics a page calls, timed with the register in force and on a copy of the
+# same store whose register is withdrawn (the baseline): issue 16 asks that their goals
+# still hold with a register present (the battle map joins it; B4 reads it).
+EXISTING = ("battle_map.battle_map", "metrics.kpis", "rankings.branch_ranking", "flags.red_list", "flags.black_list")
+
+
+def _existing_with_and_without_register(path: Any, period: Any, runs: int) -> list[list[Any]]:
+    import shutil
+
+    from analytics import battle_map, flags, metrics, rankings, store
+    from analytics.scope import Scope
+    from analytics.settings import Settings
+
+    settings = Settings({})
+    fns = {"battle_map.battle_map": battle_map.battle_map, "metrics.kpis": metrics.kpis,
+           "rankings.branch_ranking": rankings.branch_ranking, "flags.red_list": flags.red_list,
+           "flags.black_list": flags.black_list}
+    baseline = path.with_name(path.stem + "_noregister.duckdb")
+    shutil.copy(path, baseline)
+    with store.open_store(baseline) as con:
+        con.execute("UPDATE register SET is_current = false")
+        con.execute("CHECKPOINT")
+    out: list[list[Any]] = []
+    try:
+        with store.open_store(path, read_only=True) as with_reg, store.open_store(baseline, read_only=True) as without:
+            for name in EXISTING:
+                fn = fns[name]
+                a = _time(lambda c=with_reg, f=fn: f(c, period, Scope(), settings), runs)[0]
+                b = _time(lambda c=without, f=fn: f(c, period, Scope(), settings), runs)[0]
+                out.append([name, round(a, 2), round(b, 2), round(a / b, 2)])
+                log(f"{name}: {a:.2f} ms with the register, {b:.2f} ms without ({a / b:.2f}×)")
+    finally:
+        baseline.unlink(missing_ok=True)
+    return out
+
+
 def main(quick: bool = False) -> None:
     from analytics import goals, store, submissions
     from analytics.periods import Period
@@ -155,18 +191,25 @@ def main(quick: bool = False) -> None:
                       else f"{len(result):,} table rows")
             rows.append([name, round(ms, 2), round(fastest, 2), round(cpu[name], 2), detail])
             log(f"{name}: {ms:.2f} ms, fastest {fastest:.2f} ms ({detail})")
+    existing = _existing_with_and_without_register(path, period, runs)
     load = os.getloadavg()[0]
     goal_list = [Goal(f"{n} (compute)", measured[n], GOAL_MS, "<=", " ms") for n in measured if "province" in n]
+    goal_list += [Goal(f"{r[0]} with the register (compute)", r[1], GOAL_MS, "<=", " ms") for r in existing]
     table = (f"Store: {params.n_branches:,} branches in {sizes['townships']:,} townships of {sizes['counties']} "
              f"counties, {params.n_months} months; register {sizes['register_rows']:,} rows, goals "
              f"{sizes['goal_rows']:,} rows. Period {period.label}, judged on {today}; median of {runs} runs "
              f"(load average {load:.1f} on {os.cpu_count()} cores at the end).\n\n"
              + markdown_table(["function", "compute ms (median)", "fastest ms", "CPU ms, one thread (median)", "result"],
-                            rows) + "\n\n" + goals_table(goal_list))
+                            rows)
+             + "\n\nThe existing analytics at province scope with the register in force, against the same store "
+               "with its register withdrawn (baseline), in one run:\n\n"
+             + markdown_table(["function", "with register ms", "without (baseline) ms", "ratio"], existing)
+             + "\n\n" + goals_table(goal_list))
     print(table)
     for g in goal_list:
         print(g)
-    Results("status", quick, {"history": history, "sizes": sizes, "rows": rows, "load_average": load,
+    Results("status", quick, {"history": history, "sizes": sizes, "rows": rows, "existing": existing,
+                              "load_average": load,
                               "goals": [g.to_dict() for g in goal_list]}).write()
     if not quick:
         update_docs("status", table)
