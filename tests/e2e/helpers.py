@@ -141,28 +141,35 @@ def full_page_screenshot(page: Any, path: Path, max_height: int = 12_000) -> Non
         page.set_viewport_size(size)
 
 
+_RECORDS_JS = """(el) => {
+    const headers = {};
+    el.querySelectorAll('[role="columnheader"]').forEach(
+        h => { headers[h.getAttribute('aria-colindex')] = (h.textContent || '').trim(); });
+    const out = [];
+    el.querySelectorAll('[role="row"]').forEach(r => {
+        const cells = r.querySelectorAll('[role="gridcell"]');
+        if (!cells.length) return;
+        const rec = {};
+        cells.forEach(c => {
+            const k = c.getAttribute('aria-colindex');
+            rec[k in headers ? headers[k] : String(k)] = (c.textContent || '').trim();
+        });
+        out.push(rec);
+    });
+    return out;
+}"""
+
+
 def dataframe_records(frame: Any) -> list[dict[str, str]]:
     """Rows of an ``st.dataframe`` as {column header: cell text}.
 
     The grid is drawn on a canvas; its ARIA mirror holds the rendered cells
     (virtualised: the first screenful of rows, and only the columns in view).
-    Cells are matched to headers by ``aria-colindex``.
+    Cells are matched to headers by ``aria-colindex``. The mirror is read in one
+    step in the page: the grid may redraw it between element-by-element reads.
     """
     frame.locator('[role="gridcell"]').first.wait_for(state="attached")
-    headers = {
-        h.get_attribute("aria-colindex"): str(h.text_content() or "").strip()
-        for h in frame.locator('[role="columnheader"]').all()
-    }
-    records = []
-    for row in frame.locator('[role="row"]').all():
-        cells = row.locator('[role="gridcell"]').all()
-        if cells:
-            records.append({
-                headers.get(c.get_attribute("aria-colindex"), str(c.get_attribute("aria-colindex"))):
-                    str(c.text_content() or "").strip()
-                for c in cells
-            })
-    return records
+    return list(frame.first.evaluate(_RECORDS_JS))
 
 
 def nav_links(page: Any) -> dict[str, str]:

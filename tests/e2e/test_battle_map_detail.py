@@ -126,7 +126,12 @@ def test_branch_detail_shows_tasks_by_star_problems_and_the_weak_record(
             if total:
                 expect(main.get_by_text(f"问题 {total} 个：未销号 {open_} 个（逾期 {overdue_p} 个，红色），"
                                         f"已销号 {closed} 个。", exact=True)).to_be_visible()
-                shown = dataframe_records(frame_with(page, "存在问题"))
+                # The grid redraws after the pick: read it until it shows this branch (at most ~20 s).
+                for _ in range(100):
+                    shown = dataframe_records(frame_with(page, "存在问题"))
+                    if sorted(r.get("存在问题", "") for r in shown) == sorted(texts):
+                        break
+                    page.wait_for_timeout(200)
                 assert sorted(r["存在问题"] for r in shown) == sorted(texts)
                 if size == DESKTOP:  # (the grid's mirror holds only the columns in view: not on a phone)
                     assert sorted(r["销号"] for r in shown) == sorted(["已销号"] * closed + ["未销号"] * open_)
