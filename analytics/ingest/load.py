@@ -101,20 +101,7 @@ SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, CAST(? AS VAR
 
 # cadence.md §2 / §5: an assessment or acceptance upload is its own kind of upload and unit.
 SET_UPLOAD_KIND_SQL = "UPDATE uploads SET kind = ? WHERE upload_id = ?"
-INSERT_KIND_SCOPE_SQL = """
-INSERT INTO upload_scope (upload_id, kind, period, county, township)
-SELECT ?, ?, ?, county, township FROM _scope_in
-"""
-# The uploads in force for any unit of this kind and period until now (it replaces them there).
-REPLACED_KIND_SQL = """
-WITH final AS (
-    SELECT DISTINCT c.upload_id
-    FROM upload_scope c
-    JOIN _scope_in s ON c.county = s.county AND c.township = s.township
-    WHERE c.is_current AND c.kind = ? AND c.period = ?
-)
-SELECT upload_id FROM final ORDER BY upload_id
-"""
+# (Its scope rows and the uploads it replaces: INSERT_SCOPE_SQL and REPLACED_SQL with its unit kind.)
 INSERT_ASSESSMENT_SQL = """
 INSERT INTO assessment BY NAME
 SELECT CAST(? AS VARCHAR) AS upload_id, CAST(? AS DATE) AS period, CAST(? AS VARCHAR) AS period_kind, *
@@ -328,8 +315,8 @@ def _load_own_kind(
     con.register("_rows_in", rows)
     try:
         replaced = [] if pending else [
-            r[0] for r in con.execute(REPLACED_KIND_SQL, [unit_kind, parsed.period]).fetchall()]
-        con.execute(INSERT_KIND_SCOPE_SQL, [upload_id, unit_kind, parsed.period])
+            r[0] for r in con.execute(REPLACED_SQL, [unit_kind, parsed.period]).fetchall()]
+        con.execute(INSERT_SCOPE_SQL, [upload_id, unit_kind, parsed.period])
         con.execute(sql, params)
     finally:
         con.unregister("_scope_in")
