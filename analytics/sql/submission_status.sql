@@ -20,21 +20,18 @@ reg_counties AS (
     SELECT DISTINCT county FROM v_register
     WHERE ($county::VARCHAR IS NULL OR county = $county::VARCHAR)
 ),
-registered AS (
-    -- Expected where a register exists: townships with a branch that is not 撤并 (merged away).
-    -- Only for months: weekly reporting is what some townships do on top of the monthly
-    -- ledger, so a week expects the townships that reported the weeks before (`recent`).
-    SELECT county, township, count(*) AS branches_registered
-    FROM reg
-    WHERE status <> '撤并' AND $kind::VARCHAR = 'month'
-    GROUP BY county, township
-),
 registered_counts AS (
-    -- Branches registered per township (shown for weeks too).
+    -- Branches registered per township that are not 撤并 (merged away); shown for weeks too.
     SELECT county, township, count(*) AS branches_registered
     FROM reg
     WHERE status <> '撤并'
     GROUP BY county, township
+),
+registered AS (
+    -- Expected where a register exists: townships with a registered branch. Only for months:
+    -- weekly reporting is what some townships do on top of the monthly ledger, so a week
+    -- expects the townships that reported the weeks before (`recent`).
+    SELECT * FROM registered_counts WHERE $kind::VARCHAR = 'month'
 ),
 recent AS (
     -- Expected where no register exists (and for a week, everywhere): townships with data
