@@ -352,3 +352,30 @@ def test_the_demo_store_holds_a_quarter_of_weekly_reports_that_leave_the_months_
         # A week's red list names the week.
         red = flags.red_list(con, Period.parse("2024-W35"), Scope(township="青石镇"), Settings({}))
         assert len(red) and all(text.startswith(("本周", "较上周", "达到")) for text in red.reason_text)
+
+
+def test_office_ledger_is_accepted_whole(tmp_path: Path) -> None:
+    """The ingest benchmark's office-style ledger (benchmarks/office_ledger.py) must stay a file the
+    importer accepts in full: every branch, task, problem and rectification row arrives, the
+    suffixed names (张庄村党支部) meet the bare ones, and the star ledger's 问题数 is the problem
+    list's open rows."""
+    from benchmarks.office_ledger import write_office_ledger
+
+    from analytics.ingest import stage
+
+    path = tmp_path / "office.xlsx"
+    info = write_office_ledger(path, 60, seed=3)
+    assert info["branches"] == 60 and info["counties"] == 1
+    wb = CalamineWorkbook.from_path(str(path))
+    assert wb.sheet_names == ["星级台账", "作战图", "问题清单", "软弱涣散整顿"]
+    problems = wb.get_sheet_by_name("问题清单").to_python()
+    assert all(str(r[3]).endswith(("党支部", "党总支")) for r in problems[2:])  # full organisation names
+    staged = stage(path.read_bytes(), path.name)
+    assert staged.ok, [str(p) for p in staged.errors[:5]]
+    parsed = staged.parsed
+    assert parsed is not None
+    assert (parsed.branches.num_rows, parsed.tasks.num_rows, parsed.problems.num_rows, parsed.weak.num_rows) == (
+        60, info["tasks"], info["problems"], info["weak"])
+    assert {w.code for w in staged.warnings} <= {"W_BLANK_STAR"}  # no name mismatch, no count mismatch
+    open_rows = sum(1 for closed in parsed.problems.column("closed").to_pylist() if not closed)
+    assert sum(parsed.branches.column("open_problems").to_pylist()) == open_rows

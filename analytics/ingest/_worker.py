@@ -163,12 +163,21 @@ def _import_arrow() -> None:
 
 
 def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0) -> list[dict[str, Any]]:
-    """Read every sheet of an .xlsx/.xlsm/.xls file into Arrow IPC files in ``out_dir``."""
+    """Read every sheet of an .xlsx/.xlsm/.xls file into Arrow IPC files in ``out_dir``.
+
+    An .xlsx/.xlsm workbook of two sheets or more is parsed by two threads, each with
+    its own reader, each taking the next sheet in order: calamine parses without holding
+    the GIL, so an office's 作战图 (most of the cells) is parsed on one core while its star
+    ledger, problem list and rectification sheet are parsed on the other. (An .xls is read
+    whole when opened: a second reader would read it twice, so it stays on one thread.)
+    The refusal, if any, is the one of the first sheet that fails, as when read in order.
+    """
+    import itertools
+
     import fastexcel
 
-    # calamine parses without holding the GIL: pyarrow (needed from to_arrow on) is
-    # imported meanwhile on another thread, unless this process has it already. A
-    # sheet parsed before that import is done waits for it (at most a few sheets).
+    # pyarrow (needed from to_arrow on) is imported meanwhile on another thread, unless this
+    # process has it already. A sheet parsed before that import is done waits for it.
     importer = None
     if "pyarrow.ipc" not in sys.modules:
         importer = threading.Thread(target=_import_arrow, daemon=True)
@@ -179,20 +188,52 @@ def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0)
     except BaseException as exc:  # includes pyo3 PanicException (a BaseException)
         raise _classify(exc) from None
     limit = XLS_MAX_ROWS if kind == "xls" else XLSX_MAX_ROWS
-    sheets: list[dict[str, Any]] = []
-    parsed: list[tuple[int, str, Any]] = []
-    for idx, name in enumerate(names):
-        try:
-            parsed.append((idx, name, reader.load_sheet(
-                idx, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True)))
-        except BaseException as exc:
-            raise _classify(exc, sheet=name) from None
-        if importer is None or not importer.is_alive() or idx == len(names) - 1:
+    order = itertools.count()  # the next sheet to take (next() is atomic under the GIL)
+    done: dict[int, dict[str, Any]] = {}
+    failed: dict[int, Refusal] = {}
+
+    def work(own: Any) -> None:
+        while not failed:
+            idx = next(order)
+            if idx >= len(names):
+                return
+            name = names[idx]
+            try:
+                sheet = own.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True)
+            except BaseException as exc:
+                failed[idx] = _classify(exc, sheet=name)
+                return
             if importer is not None:
                 importer.join()
-            while parsed:
-                sheets.append(_sheet_to_ipc(out_dir, *parsed.pop(0), limit, max_columns))
-    return sheets
+            try:
+                done[idx] = _sheet_to_ipc(out_dir, idx, name, sheet, limit, max_columns)
+            except Refusal as refusal:
+                failed[idx] = refusal
+                return
+            except BaseException as exc:  # e.g. MemoryError while converting
+                failed[idx] = _classify(exc, sheet=name)
+                return
+            del sheet
+
+    def second() -> None:
+        try:
+            own = fastexcel.read_excel(path)
+        except BaseException:  # noqa: BLE001 — the first reader then reads every sheet
+            return
+        work(own)
+
+    helper = None
+    if len(names) > 1 and kind != "xls":
+        helper = threading.Thread(target=second, daemon=True)
+        helper.start()
+    work(reader)
+    if helper is not None:
+        helper.join()
+    if failed:
+        raise failed[min(failed)]
+    if len(done) != len(names):  # cannot happen: every sheet taken ends in ``done`` or ``failed``
+        raise Refusal("corrupt", f"read {len(done)} of {len(names)} sheets")
+    return [done[idx] for idx in sorted(done)]
 
 
 def _sheet_to_ipc(out_dir: str, idx: int, name: str, sheet: Any, limit: int, max_columns: int = 0) -> dict[str, Any]:
