@@ -359,9 +359,8 @@ def test_office_ledger_is_accepted_whole(tmp_path: Path) -> None:
     importer accepts in full: every branch, task, problem and rectification row arrives, the
     suffixed names (张庄村党支部) meet the bare ones, and the star ledger's 问题数 is the problem
     list's open rows."""
-    from benchmarks.office_ledger import write_office_ledger
-
     from analytics.ingest import stage
+    from benchmarks.office_ledger import write_office_ledger
 
     path = tmp_path / "office.xlsx"
     info = write_office_ledger(path, 60, seed=3)

@@ -218,7 +218,7 @@ def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0)
     def second() -> None:
         try:
             own = fastexcel.read_excel(path)
-        except BaseException:  # noqa: BLE001 — the first reader then reads every sheet
+        except BaseException:
             return
         work(own)
 
