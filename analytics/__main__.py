@@ -225,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。正在进行的导入没有提交，数据库保持原样。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`… | head`): stop quietly, as other command-line
+        # tools do. Whatever was being written was committed or not as the command decided before.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())  # the interpreter's final flush must not fail again
+        return 141  # 128 + SIGPIPE
     finally:
         sys.stdout, sys.stderr = stdout, stderr
 

@@ -295,3 +295,25 @@ def test_two_imports_at_once_into_a_new_store_and_a_refused_one(tmp_path: Path) 
         recs = store.list_uploads(con)
         assert sorted(r.file_name for r in recs) == ["乙.xlsx", "甲.xlsx"]
         assert con.execute("SELECT count(*) FROM v_branch_month").fetchone() == (4,)
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`python -m analytics ingest … | head -1`: when the reader of the output goes away, the command
+    stops with 141 (128 + SIGPIPE) and no traceback, and what it imported stays imported."""
+    from analytics.sample_data import write_scale_ledger
+
+    ledger = tmp_path / "ledger.xlsx"
+    write_scale_ledger(ledger, 60, tasks_per_branch=1, seed=2)
+    db = tmp_path / "store.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analytics", "ingest", str(ledger), "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1],
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    out = subprocess.run([sys.executable, "-m", "analytics", "uploads", "--db", str(db), "--json"],
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    assert '"U00001"' in out.stdout
