@@ -442,14 +442,16 @@ WHERE w.county IS NULL
 ORDER BY ALL
 """
 
-# Rows of the units before the first written ones (their in_next may change): weeks
-# before the first written week, other grains starting before the first written month.
+# Whether the units have rows before the first written ones (their in_next may change):
+# weeks before the first written week, months before the first written month. (A quarter,
+# half-year or year before the written ones exists only if a month before them does; the
+# ones holding the first written month start before it but were just written themselves.)
 _SNAPSHOT_BEFORE_SQL = """
 SELECT count(*)
 FROM branch_snapshot s
 JOIN (SELECT DISTINCT county, township FROM {units}) u ON u.county = s.county AND u.township = s.township
 WHERE (s.grain = 'week' AND s.period_start < $first_week::DATE)
-   OR (s.grain <> 'week' AND s.period_start < $first::DATE)
+   OR (s.grain = 'month' AND s.period_start < $first::DATE)
 """
 
 # Renumber name_order over all rows of one period ($grain, $start): rows written
