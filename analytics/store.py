@@ -293,18 +293,23 @@ SELECT * FROM final
 # months) for the (county, township) units of {units} holding a month of it, from the
 # month rows (written first). Written one at a time in calendar order: a period's
 # in_prev & co. come from the period before.
+# The quarters, half-years and years of _derived_periods (grain, start, span: months spanned),
+# at most one period per grain (each one's previous period is already written), in one pass.
 _SNAPSHOT_DERIVED_SQL = """
 INSERT INTO branch_snapshot BY NAME
-WITH units AS (
-    SELECT DISTINCT county, township FROM {units}
-    WHERE period BETWEEN $start::DATE AND CAST($start::DATE + to_months($span::INTEGER - 1) AS DATE)
+WITH periods AS (
+    SELECT grain, start, span, CAST(start + to_months(span - 1) AS DATE) AS last_month FROM _derived_periods
+),
+units AS (
+    SELECT DISTINCT d.grain, d.start, d.span, d.last_month, x.county, x.township
+    FROM {units} x
+    JOIN periods d ON x.period BETWEEN d.start AND d.last_month
 ),
 months AS (
-    SELECT m.*
+    SELECT u.grain AS d_grain, u.start AS d_start, u.span AS d_span, m.*
     FROM branch_snapshot m
     JOIN units u ON u.county = m.county AND u.township = m.township
-    WHERE m.grain = 'month'
-      AND m.period_start BETWEEN $start::DATE AND CAST($start::DATE + to_months($span::INTEGER - 1) AS DATE)
+    WHERE m.grain = 'month' AND m.period_start BETWEEN u.start AND u.last_month
 ),
 per_type AS (
     -- Snapshot rule: a quarter / half-year / year takes, for each branch (county,
@@ -313,7 +318,7 @@ per_type AS (
     -- keeps a NULL of that row). Taken per branch_type too: a scope filtering on
     -- branch_type sees a branch whose type changed inside the period at its latest
     -- month of that type (is_latest false).
-    SELECT max(m.period) AS period, m.county, m.township, m.branch, m.branch_type,
+    SELECT m.d_grain, m.d_start, m.d_span, max(m.period) AS period, m.county, m.township, m.branch, m.branch_type,
            arg_max_null(m.target_stars, m.period) AS target_stars,
            arg_max_null(m.star_1, m.period) AS star_1,
            arg_max_null(m.star_2, m.period) AS star_2,
@@ -334,23 +339,22 @@ per_type AS (
            arg_max_null(m.task_rows, m.period) AS task_rows,
            arg_max_null(m.same_since, m.period) AS same_since
     FROM months m
-    GROUP BY m.county, m.township, m.branch, m.branch_type
+    GROUP BY m.d_grain, m.d_start, m.d_span, m.county, m.township, m.branch, m.branch_type
 ),
 previous AS (
     -- The same units' latest rows of the period before.
-    SELECT p.county, p.township, p.branch, p.branch_type, p.stars, p.task_rate,
+    SELECT u.grain AS d_grain, p.county, p.township, p.branch, p.branch_type, p.stars, p.task_rate,
            coalesce(p.stars >= p.target_stars, false) AS attained
     FROM branch_snapshot p
-    JOIN units u ON u.county = p.county AND u.township = p.township
-    WHERE p.grain = $grain::VARCHAR AND p.is_latest
-      AND p.period_start = CAST($start::DATE - to_months($span::INTEGER) AS DATE)
+    JOIN units u ON u.county = p.county AND u.township = p.township AND u.grain = p.grain
+    WHERE p.is_latest AND p.period_start = CAST(u.start - to_months(u.span) AS DATE)
 ),
 latest AS (
     -- Each branch's latest month in the period, whatever its type.
-    SELECT county, township, branch, max(period) AS period FROM per_type GROUP BY ALL
+    SELECT d_grain, county, township, branch, max(period) AS period FROM per_type GROUP BY ALL
 ),
 final AS (
-    SELECT $grain::VARCHAR AS grain, $start::DATE AS period_start, t.period, t.county, t.township, t.branch,
+    SELECT t.d_grain AS grain, t.d_start AS period_start, t.period, t.county, t.township, t.branch,
            t.branch_type,
            t.period = l.period AS is_latest,
            t.target_stars, t.star_1, t.star_2, t.star_3, t.star_4, t.star_5, t.stars,
@@ -360,12 +364,15 @@ final AS (
            p.branch IS NOT NULL AS in_prev, p.branch_type AS prev_type, p.stars AS prev_stars,
            p.task_rate AS prev_task_rate, p.attained AS prev_attained,
            false AS in_next, NULL::VARCHAR AS next_type,
-           CAST(row_number() OVER (ORDER BY t.branch COLLATE "binary", t.township COLLATE "binary",
+           CAST(row_number() OVER (PARTITION BY t.d_grain
+                                   ORDER BY t.branch COLLATE "binary", t.township COLLATE "binary",
                                             t.county COLLATE "binary", t.branch_type COLLATE "binary") AS INTEGER)
                AS name_order
     FROM per_type t
-    JOIN latest l ON l.county = t.county AND l.township = t.township AND l.branch = t.branch
-    LEFT JOIN previous p ON p.county = t.county AND p.township = t.township AND p.branch = t.branch
+    JOIN latest l ON l.d_grain = t.d_grain AND l.county = t.county AND l.township = t.township
+                 AND l.branch = t.branch
+    LEFT JOIN previous p ON p.d_grain = t.d_grain AND p.county = t.county AND p.township = t.township
+                        AND p.branch = t.branch
 )
 SELECT * FROM final
 """
@@ -1784,9 +1791,22 @@ def _write_snapshots(
         else:
             tasks = _UNIT_TASKS_SQL
         con.execute(_SNAPSHOT_MONTHS_SQL.format(units=units, tasks=tasks), {"month": month})
-    derived = _derived_starts(months)
-    for grain, start, span in derived:
-        con.execute(_SNAPSHOT_DERIVED_SQL.format(units=units), {"grain": grain, "start": start, "span": span})
+    # The quarters, half-years and years in rounds: the k-th period of each grain together
+    # (one round for a single month), each round after the periods before it.
+    by_grain: dict[str, list[tuple[date, int]]] = {}
+    for grain, start, span in _derived_starts(months):
+        by_grain.setdefault(grain, []).append((start, span))
+    for k in range(max((len(v) for v in by_grain.values()), default=0)):
+        rounds = [(g, v[k][0], v[k][1]) for g, v in by_grain.items() if k < len(v)]
+        con.register("_derived_periods", pa.table({
+            "grain": pa.array([r[0] for r in rounds], pa.string()),
+            "start": pa.array([r[1] for r in rounds], pa.date32()),
+            "span": pa.array([r[2] for r in rounds], pa.int32()),
+        }))
+        try:
+            con.execute(_SNAPSHOT_DERIVED_SQL.format(units=units))
+        finally:
+            con.unregister("_derived_periods")
     # in_next (written false): nothing to set when one month (one quarter, half, year) and at
     # most one week were written and the units have no rows before them (a store's first load).
     if len(months) > 1 or len(week_starts) > 1 or (
