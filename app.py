@@ -42,6 +42,9 @@ for section, file, title, icon, roles in PAGE_SPECS:
             auth.no_access_page(title), title=title, icon=icon, visibility="hidden",
             url_path=file.removeprefix("pages/").removesuffix(".py")))
 
+# The sidebar menu is off in .streamlit/config.toml (so that Streamlit's own list of the pages/
+# folder's file names is never drawn); this menu is the app's own, so it goes back on here.
+st.set_option("client.showSidebarNavigation", True)
 page = st.navigation(PAGES)
 # 简报's presentation view (?view=present): nothing but the briefing, which carries its own
 # demo marker; the selection still comes from the session or the URL.
