@@ -72,10 +72,8 @@ def current_account() -> Account | None:
     return account
 
 
-def sign_out_button() -> None:
-    account = current_account()
-    if account is None:
-        return
+def sign_out_button(account: Account) -> None:
+    """The signed-in ``account`` (as ``gate`` returned it this run) and its sign-out button."""
     st.sidebar.caption(f"当前账号：{safe.md(account.name)}（{account.role_label}，{safe.md(account.unit_label)}）")
     if st.sidebar.button("退出登录", key="auth_sign_out", icon=":material/logout:"):
         with state.write_store() as con:
@@ -96,18 +94,40 @@ def _store_facts() -> tuple[int, list[Account], bool]:
     return n, demo, has_demo
 
 
+# A failed sign-in's message, shown under the form by the run that follows the callback.
+ERROR_KEY = "auth_error"
+
+
+def _signed_in(result: accounts.SignIn) -> None:
+    """After a sign-in attempt: start the session, or keep the message for the sign-in page."""
+    if result.ok and result.account is not None:
+        _start(result.account)
+    else:
+        st.session_state[ERROR_KEY] = result.message
+
+
+# The sign-in happens in the buttons' on_click callbacks, which Streamlit runs before the script:
+# the click's own run already passes the gate and draws the page (issue 13's cold start: the
+# sign-in page was drawn again, then st.rerun() started the page's run).
+def _submit_sign_in() -> None:
+    with state.write_store() as con:
+        _signed_in(accounts.sign_in(con, str(st.session_state.get("auth_login_name") or ""),
+                                    str(st.session_state.get("auth_password") or ""), state.settings()))
+
+
+def _sign_in_demo(login: str) -> None:
+    with state.write_store() as con:
+        _signed_in(accounts.sign_in_demo(con, login))
+
+
 def _sign_in_form() -> None:
     with st.form("auth_form", clear_on_submit=False, border=True):
-        login = st.text_input("登录名", key="auth_login_name")
-        password = st.text_input("密码", type="password", key="auth_password")
-        submitted = st.form_submit_button("登录", type="primary", icon=":material/login:")
-    if submitted:
-        with state.write_store() as con:
-            result = accounts.sign_in(con, login, password, state.settings())
-        if result.ok and result.account is not None:
-            _start(result.account)
-            st.rerun()
-        st.error(result.message)
+        st.text_input("登录名", key="auth_login_name")
+        st.text_input("密码", type="password", key="auth_password")
+        st.form_submit_button("登录", type="primary", icon=":material/login:", on_click=_submit_sign_in)
+    error = st.session_state.pop(ERROR_KEY, None)
+    if error:
+        st.error(error)
 
 
 def _demo_buttons(demo: list[Account]) -> None:
@@ -116,13 +136,8 @@ def _demo_buttons(demo: list[Account]) -> None:
     cols = st.columns(2)
     for i, account in enumerate(sorted(demo, key=lambda a: order.get(a.role, 9))):
         label = f"{account.name}（{account.role_label}）"
-        if cols[i % 2].button(safe.md(label), key=f"auth_demo_{account.login}", use_container_width=True):
-            with state.write_store() as con:
-                result = accounts.sign_in_demo(con, account.login)
-            if result.ok and result.account is not None:
-                _start(result.account)
-                st.rerun()
-            st.error(result.message)
+        cols[i % 2].button(safe.md(label), key=f"auth_demo_{account.login}", use_container_width=True,
+                           on_click=_sign_in_demo, args=(account.login,))
 
 
 def _change_password(account: Account) -> None:

@@ -164,15 +164,19 @@ UI_ZH_JS = """
 """
 
 
-# A new browser session loads Streamlit's chart and table code (the Plotly chunk alone is
-# ~4.7 MB of JavaScript) only when the first chart is drawn, after the sign-in and the page's
-# run: most of the time to the first chart. Preloading those chunks as soon as the first screen
-# (the sign-in page) shows lets the browser fetch and compile them meanwhile. The chunk names
-# are read from Streamlit's own static folder (they carry a content hash); same-origin only.
-PRELOAD_CHUNKS = ("PlotlyChart", "DataFrame")
+# A new browser session loads Streamlit's code for each kind of element only when the first
+# element of that kind is drawn: the Plotly chunk (~4.7 MB of JavaScript, ~0.5–1 s to run on
+# this machine) after the sign-in and the page's run, so the first chart waited for it. The
+# first screen (the sign-in page) already loads the code the pages need, while the visitor
+# signs in: the chart, metric and sidebar widget chunks are imported (fetched and run: then
+# they are ready when the page arrives), the table chunk only fetched and compiled
+# (modulepreload: no page needs it first). Chunk names come from Streamlit's own static folder
+# (they carry a content hash); same-origin only; imported once per browser tab.
+IMPORT_CHUNKS = ("PlotlyChart", "Metric", "Radio", "Selectbox", "ButtonGroup", "Checkbox")
+PRELOAD_CHUNKS = ("DataFrame",)
 
 
-def _chunk_files(prefixes: tuple[str, ...] = PRELOAD_CHUNKS) -> list[str]:
+def _chunk_files(prefixes: tuple[str, ...]) -> list[str]:
     static = Path(st.__file__).parent / "static" / "static" / "js"
     return sorted(p.name for prefix in prefixes for p in static.glob(f"{prefix}.*.js"))
 
@@ -184,20 +188,24 @@ PRELOAD_JS = """
   window.__fsPreload = true;
   const index = document.querySelector('script[type="module"][src*="static/js/index."]');
   if (!index) return;
-  for (const name of NAMES_JSON) {
+  const url = (name) => new URL(name, index.src).href;
+  for (const name of PRELOAD_JSON) {
     const link = document.createElement('link');
     link.rel = 'modulepreload';
     link.crossOrigin = 'anonymous';  // as Streamlit's own module scripts
-    link.href = new URL(name, index.src).href;
+    link.href = url(name);
     document.head.appendChild(link);
   }
+  const run = () => { for (const name of IMPORT_JSON) import(url(name)).catch(() => {}); };
+  if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 1000}); else setTimeout(run, 0);
 })();
 </script>
 """
 
 
 # The scripts with their data filled in (constants of this module, JSON-encoded: no user text).
-PRELOAD_HTML = PRELOAD_JS.replace("NAMES_JSON", json.dumps(_chunk_files()))
+PRELOAD_HTML = PRELOAD_JS.replace("PRELOAD_JSON", json.dumps(_chunk_files(PRELOAD_CHUNKS))).replace(
+    "IMPORT_JSON", json.dumps(_chunk_files(IMPORT_CHUNKS)))
 UI_ZH_HTML = UI_ZH_JS.replace("TEXT_JSON", json.dumps(UI_ZH, ensure_ascii=False)).replace(
     "PATTERNS_JSON", json.dumps(UI_ZH_PATTERNS, ensure_ascii=False))
 

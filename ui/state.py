@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -101,22 +102,73 @@ def _settings_key(s: Settings) -> str:
     return json.dumps(s.values, sort_keys=True, ensure_ascii=False, default=str)
 
 
+# One read connection for a whole script run (``shared_reads``): opening the store costs ~20–40 ms
+# on this machine (DuckDB reads the catalog), and a run used to open one per cache miss — eight on
+# 总览 after a filter change, besides the account and the data token. The connection belongs to
+# the script thread (a download's callback in a worker thread opens its own) and is closed when
+# the run ends, or before this thread opens a writer: no connection outlives a run, so another
+# process (an import from the command line) can still take the file.
+_SHARED = threading.local()
+
+
 @contextlib.contextmanager
-def read_store(db: str | None = None, s: Settings | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Read-only connection; retries briefly while this process holds a writer open."""
-    s = s or settings()
+def shared_reads() -> Iterator[None]:
+    """Within the block, this thread's ``read_store`` calls share one connection (opened at the first)."""
+    if getattr(_SHARED, "active", False):  # nested: the outer block owns it
+        yield
+        return
+    _SHARED.active, _SHARED.key, _SHARED.cm, _SHARED.con = True, None, None, None
+    try:
+        yield
+    finally:
+        _close_shared()
+        _SHARED.active = False
+
+
+def end_shared_reads() -> None:
+    """From here to the end of the ``shared_reads`` block, every read opens its own connection again:
+    for a page that writes (an import, a review, an account) through analytics functions that open
+    their own writer, which DuckDB refuses while this process holds a read-only connection."""
+    _close_shared()
+    _SHARED.active = False
+
+
+def _close_shared() -> None:
+    cm = getattr(_SHARED, "cm", None)
+    _SHARED.key, _SHARED.cm, _SHARED.con = None, None, None
+    if cm is not None:
+        cm.__exit__(None, None, None)
+
+
+def _open_read(db: str, s: Settings) -> tuple[Any, duckdb.DuckDBPyConnection]:
+    """A read-only connection; retries briefly while this process holds a writer open."""
     deadline = time.monotonic() + float(s.lock_timeout_s)
     while True:
         try:
-            cm = store.open_store(db or db_path(), read_only=True, settings=s)
-            con = cm.__enter__()
+            cm = store.open_store(db, read_only=True, settings=s)
+            return cm, cm.__enter__()
         except duckdb.ConnectionException:
             # Same file already open with another configuration (a write in progress).
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.1)
-            continue
-        break
+
+
+@contextlib.contextmanager
+def read_store(db: str | None = None, s: Settings | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Read-only connection; retries briefly while this process holds a writer open. Inside
+    ``shared_reads`` (app.py's run) it is the run's one connection."""
+    s = s or settings()
+    db = db or db_path()
+    if getattr(_SHARED, "active", False):
+        key = (db, _settings_key(s), version())
+        if _SHARED.key != key:  # first read of the run, or the file changed under it
+            _close_shared()
+            _SHARED.cm, _SHARED.con = _open_read(db, s)
+            _SHARED.key = key
+        yield _SHARED.con
+        return
+    cm, con = _open_read(db, s)
     try:
         yield con
     finally:
@@ -125,7 +177,10 @@ def read_store(db: str | None = None, s: Settings | None = None) -> Iterator[duc
 
 @contextlib.contextmanager
 def write_store() -> Iterator[duckdb.DuckDBPyConnection]:
-    """Writable connection for one job; the cached results are stale afterwards."""
+    """Writable connection for one job; the cached results are stale afterwards. The run's shared
+    read connection is closed first (DuckDB opens a file once per process per configuration)."""
+    if getattr(_SHARED, "active", False):
+        _close_shared()
     with store.open_store(db_path(), settings=settings()) as con:
         yield con
 
