@@ -175,6 +175,37 @@ def test_star_view_limit_cuts_the_lists_not_the_branches(make_con, settings):
     assert records(one["problems"], ["problem"]) == [("矛盾多",)]
 
 
+def test_star_view_townships_and_pages(make_con, settings):
+    con = _con(make_con)
+    view = star_view(con, Period.parse(AUG), Scope(), 4, settings)
+    # 乙镇 (U+4E59) before 甲镇 (U+7532); star 4 is 创建中 everywhere (no branch has 4 stars); 甲镇's
+    # star-4 tasks: 一村 3 (2 done, 1 accepted, 1 overdue) + 二村 1 (done, accepted); open problems of
+    # star 4: 一村's 矛盾多 (overdue) and 路灯 — 无期限 names no star, 台账乱 is closed.
+    assert records(view["townships"], ["township", "branches", "achieved", "in_progress", "not_started", "unknown",
+                                       "tasks", "tasks_done", "tasks_accepted", "tasks_overdue", "open_problems",
+                                       "overdue_problems", "page"]) == [
+        ("乙镇", 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+        ("甲镇", 2, 0, 2, 0, 0, 4, 3, 2, 1, 2, 1, 1),
+    ]
+    assert records(view["branches"], ["branch"]) == [("五社区",), ("四村",), ("一村",), ("二村",)]
+    # Pages of whole townships: with 3 a page, 甲镇 (2) would take page 1 past 3 branches.
+    paged = star_view(con, Period.parse(AUG), Scope(), 4, settings, limit=2, page_rows=3, page=2)
+    assert records(paged["townships"], ["township", "page"]) == [("乙镇", 1), ("甲镇", 2)]
+    assert records(paged["branches"], ["branch", "tasks"]) == [("一村", 3), ("二村", 1)]
+    # The lists: the first 2 rows of the page's branches (一村's tasks by deadline).
+    assert records(paged["tasks"], ["branch", "task"]) == [("一村", "巡逻"), ("一村", "普法")]
+    assert records(paged["problems"], ["branch", "problem"]) == [("一村", "矛盾多"), ("一村", "路灯")]
+    first = star_view(con, Period.parse(AUG), Scope(), 4, settings, limit=2, page_rows=3, page=1)
+    assert records(first["branches"], ["branch", "tasks"]) == [("五社区", 0), ("四村", 0)]
+    assert first["tasks"].empty and first["problems"].empty  # no star-4 rows on that page
+    # A township larger than a page is a page of its own; past the last page there is nothing.
+    single = star_view(con, Period.parse(AUG), Scope(), 4, settings, page_rows=1, page=3)
+    assert records(single["townships"], ["page"]) == [(1,), (2,)]
+    assert single["branches"].empty and single["tasks"].empty
+    # Everything on one page: the same branches as without pages.
+    assert star_view(con, Period.parse(AUG), Scope(), 4, settings, page_rows=4)["branches"].equals(view["branches"])
+
+
 def test_report_json_has_weak_and_problem_counts_per_unit(tmp_path, capsys):
     import json
 
