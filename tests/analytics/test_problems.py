@@ -175,6 +175,15 @@ def test_star_view_limit_cuts_the_lists_not_the_branches(make_con, settings):
     assert records(one["problems"], ["problem"]) == [("矛盾多",)]
 
 
+def test_star_view_of_a_quarter_counts_each_branchs_latest_month(make_con, settings):
+    # Q3: 一村 and 二村 at August (their latest month): July's 七月的任务 of 一村 does not count; 三村
+    # (July only) is in 乙镇.
+    view = star_view(_con(make_con), Period.parse("2024Q3"), Scope(township="甲镇"), 4, settings)
+    assert records(view["branches"], ["branch", "tasks", "tasks_done", "tasks_accepted", "open_problems"]) == [
+        ("一村", 3, 2, 1, 2), ("二村", 1, 1, 1, 0)]
+    assert "七月的任务" not in set(view["tasks"]["task"])
+
+
 def test_star_view_townships_and_pages(make_con, settings):
     con = _con(make_con)
     view = star_view(con, Period.parse(AUG), Scope(), 4, settings)
