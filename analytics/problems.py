@@ -88,16 +88,18 @@ def branch_metrics(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope,
 
 
 def unit_problem_weak_counts(
-    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, by_unit: bool = True
 ) -> pd.DataFrame:
     """Weak branches and problems per unit: one 'total' row for the scope, then one row per
-    county ('county') and per township ('township'), in code-point order.
+    county ('county') and per township ('township'), in code-point order; with ``by_unit``
+    False the 'total' row only (总览 and 简报 show no more).
 
     weak / weak_prev: weak branches this / the previous period (weak_prev counts the
     previous period's branches in scope, present now or not); weak_cleared: weak then,
     present and not weak now. Unknown counts add nothing.
     """
-    return sql.run(con, "unit_problem_weak.sql", _params(period, scope, settings))[UNIT_COLUMNS]
+    params = {**_params(period, scope, settings), "by_unit": True if by_unit else None}
+    return sql.run(con, "unit_problem_weak.sql", params)[UNIT_COLUMNS]
 
 
 def _branch_params(period: Period, county: str, township: str, branch: str) -> dict[str, Any]:

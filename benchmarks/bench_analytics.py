@@ -373,6 +373,8 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "problems.branch_problems": lambda c: problems.branch_problems(c, p, *b),
         "problems.branch_weak_record": lambda c: problems.branch_weak_record(c, p, *b),
         "problems.unit_problem_weak_counts": lambda c: problems.unit_problem_weak_counts(c, p, s, st),
+        "problems.unit_problem_weak_counts(by_unit=False)":
+            lambda c: problems.unit_problem_weak_counts(c, p, s, st, by_unit=False),
         "problems.branch_metrics": lambda c: problems.branch_metrics(c, p, s, st),
         "problems.scope_tasks": lambda c: problems.scope_tasks(c, p, s, st),
         "problems.scope_problems": lambda c: problems.scope_problems(c, p, s, st),

@@ -110,6 +110,9 @@ def test_unit_counts(make_con, settings):
         ("township", "甲县", "乙镇", 2, 0, 1, 0, 0, 0, 0, 0, 0),
         ("township", "甲县", "甲镇", 2, 1, 2, 1, 2, 1, 5, 4, 8),
     ]
+    # 总览 and 简报 ask for the total row only: the same row.
+    assert records(unit_problem_weak_counts(_con(make_con), Period.parse(AUG), Scope(), settings, by_unit=False),
+                   UNIT_COLUMNS) == [("total", None, None, 4, 1, 3, 1, 2, 1, 5, 4, 8)]
     scoped = unit_problem_weak_counts(_con(make_con), Period.parse(AUG), Scope(township="乙镇"), settings)
     assert records(scoped, ["level", "township", "branches", "weak", "weak_prev"]) == [
         ("total", None, 2, 0, 1), ("county", None, 2, 0, 1), ("township", "乙镇", 2, 0, 1),
