@@ -146,7 +146,7 @@ def branch_weak_record(
 
 def star_view(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, slot: int, settings: Settings,
-    limit: int | None = None, page_rows: int | None = None, page: int = 1,
+    limit: int | None = None, page_rows: int | None = None, page: int = 1, lists: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """分星推进 for one star (slot 1–5).
 
@@ -160,7 +160,8 @@ def star_view(
     take a page past ``page_rows`` branches (a township larger than that is a page of its own;
     a province has ~52,000 branches, the page shows one page; past the last page: none);
     ``tasks`` (the star's tasks) and ``problems`` (its open problems) of those branches, in
-    branch order; with ``limit``, the first ``limit`` rows only (a page's lists).
+    branch order; with ``limit``, the first ``limit`` rows only (a page's lists); with ``lists``
+    False both are empty (not read: the page reads them only while their list is open).
 
     The counts come from the store's per-star summary (``branch_star``); only the listed rows
     are read from the task and problem tables.
@@ -178,10 +179,13 @@ def star_view(
         on_page = townships[townships["page"] == page]
         params |= {"page_county": on_page["county"].tolist(), "page_township": on_page["township"].tolist()}
     listed = sql.run(con, "star_view_branches.sql", params)
-    tasks = _dates(_star_rows(con, "star_view_tasks.sql", listed, "tasks", params), "deadline", "accepted_date",
-                   "done_date")
-    problems = _dates(_star_rows(con, "star_view_problems.sql", listed, "open_problems", params), "deadline",
-                      "closed_date")
+    if not lists:
+        tasks, problems = pd.DataFrame(columns=STAR_TASK_COLUMNS), pd.DataFrame(columns=STAR_PROBLEM_COLUMNS)
+    else:
+        tasks = _dates(_star_rows(con, "star_view_tasks.sql", listed, "tasks", params), "deadline", "accepted_date",
+                       "done_date")
+        problems = _dates(_star_rows(con, "star_view_problems.sql", listed, "open_problems", params), "deadline",
+                          "closed_date")
     return {"townships": townships, "branches": listed[STAR_BRANCH_COLUMNS], "tasks": tasks[STAR_TASK_COLUMNS],
             "problems": problems[STAR_PROBLEM_COLUMNS]}
 

@@ -103,7 +103,9 @@ EXPORT_CALLS = ["problems.scope_tasks", "problems.scope_problems"]
 # The goal of that download: a county's file (grid + 任务 + 问题清单) within a few seconds of the click.
 EXPORT_GOAL_S = 5.0
 # Keyword arguments whose value in the page is a variable: the value benchmarked.
-DEFAULT_KWARGS: dict[str, Any] = {"by": "township", "peer": "scope"}
+# (lists: 分星推进's task / problem lists are read only while their expander is open; the page opens
+# with them closed.)
+DEFAULT_KWARGS: dict[str, Any] = {"by": "township", "peer": "scope", "lists": False}
 
 
 def _ui_constants() -> dict[str, Any]:
@@ -369,6 +371,8 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         # the 总览/简报 cards, per-branch metrics and the battle-map Excel's 任务 / 问题清单 sheets
         "problems.star_view": lambda c: problems.star_view(c, p, s, 1, st, *_star_view_sizes()),
         "problems.star_view(slot=4)": lambda c: problems.star_view(c, p, s, 4, st, *_star_view_sizes()),
+        "problems.star_view(lists=False)":
+            lambda c: problems.star_view(c, p, s, 1, st, *_star_view_sizes(), lists=False),
         "problems.branch_task_detail": lambda c: problems.branch_task_detail(c, p, *b),
         "problems.branch_problems": lambda c: problems.branch_problems(c, p, *b),
         "problems.branch_weak_record": lambda c: problems.branch_weak_record(c, p, *b),

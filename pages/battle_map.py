@@ -113,15 +113,17 @@ slot = st.segmented_control("选择一颗星", [1, 2, 3, 4, 5], format_func=lamb
 # A scope larger than one page (a province: ~52,000 branches) shows its per-township summary and the
 # branches page by page (whole townships, at most BATTLE_PAGE_ROWS a page), like the grid above. The
 # lists show the first STAR_LIST_ROWS rows of the page's branches; the counts cover every branch.
+# The lists are read only while one of their expanders is open (they rerun the page when toggled).
 star_page = int(st.session_state.get("bm_star_page", 1))
+lists_open = bool(st.session_state.get("bm_star_tasks_box")) or bool(st.session_state.get("bm_star_problems_box"))
 sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS, components.STAR_LIST_ROWS,
-                components.BATTLE_PAGE_ROWS, star_page)
+                components.BATTLE_PAGE_ROWS, star_page, lists=lists_open)
 sv_towns = sv["townships"]
 star_pages = int(sv_towns["page"].max()) if len(sv_towns) else 1
 if not 1 <= star_page <= star_pages:  # a page of another period / scope: back to the first
     star_page = st.session_state["bm_star_page"] = 1
     sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS, components.STAR_LIST_ROWS,
-                    components.BATTLE_PAGE_ROWS, star_page)
+                    components.BATTLE_PAGE_ROWS, star_page, lists=lists_open)
     sv_towns = sv["townships"]
 sv_branches, sv_tasks, sv_problems = sv["branches"], sv["tasks"], sv["problems"]
 sv_sum = {c: int(sv_towns[c].sum()) for c in ("branches", "achieved", "in_progress", "not_started", "unknown", "tasks",
@@ -154,26 +156,32 @@ with st.container(key="phone_bm_star"):  # phones: the branch, its status and th
 page_word = "本页支部" if star_pages > 1 else ""
 page_tasks = int(sv_branches["tasks"].sum())
 page_problems = int(sv_branches["open_problems"].sum())
-with st.expander(f"{star_labels[slot - 1]}的重点任务（{sv_sum['tasks']} 项）"):
-    if len(sv_tasks) < sv_sum["tasks"]:
-        st.caption(f"下表列出{page_word}前 {len(sv_tasks)} 项{f'（本页共 {page_tasks} 项）' if page_word else ''}；"
-                   "全部任务见“下载作战图（Excel）”的“任务”表。")
-    if len(sv_tasks):
-        star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
-                                              with_unit=True).drop(columns=["所属星"])
-        st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
-    else:
-        st.caption("本期没有该星的任务。")
-with st.expander(f"{star_labels[slot - 1]}的未销号问题（{sv_sum['open_problems']} 个）"):
-    if len(sv_problems) < sv_sum["open_problems"]:
-        st.caption(f"下表列出{page_word}前 {len(sv_problems)} 个{f'（本页共 {page_problems} 个）' if page_word else ''}；"
-                   "全部问题见“下载作战图（Excel）”的“问题清单”表。")
-    if len(sv_problems):
-        star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
-                                             with_unit=True).drop(columns=["所属星"])
-        st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
-    else:
-        st.caption("本期没有该星的未销号问题。")
+tasks_box = st.expander(f"{star_labels[slot - 1]}的重点任务（{sv_sum['tasks']} 项）", key="bm_star_tasks_box",
+                        on_change="rerun")
+problems_box = st.expander(f"{star_labels[slot - 1]}的未销号问题（{sv_sum['open_problems']} 个）",
+                           key="bm_star_problems_box", on_change="rerun")
+if tasks_box.open:
+    with tasks_box:
+        if len(sv_tasks) < sv_sum["tasks"]:
+            st.caption(f"下表列出{page_word}前 {len(sv_tasks)} 项{f'（本页共 {page_tasks} 项）' if page_word else ''}；"
+                       "全部任务见“下载作战图（Excel）”的“任务”表。")
+        if len(sv_tasks):
+            star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                                  with_unit=True).drop(columns=["所属星"])
+            st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
+        else:
+            st.caption("本期没有该星的任务。")
+if problems_box.open:
+    with problems_box:
+        if len(sv_problems) < sv_sum["open_problems"]:
+            st.caption(f"下表列出{page_word}前 {len(sv_problems)} 个{f'（本页共 {page_problems} 个）' if page_word else ''}；"
+                       "全部问题见“下载作战图（Excel）”的“问题清单”表。")
+        if len(sv_problems):
+            star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                                 with_unit=True).drop(columns=["所属星"])
+            st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
+        else:
+            st.caption("本期没有该星的未销号问题。")
 
 # --- year-end acceptance (cadence.md §5): for a year, awarded next to self-reported ------
 if period.kind == "year":

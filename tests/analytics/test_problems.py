@@ -214,6 +214,11 @@ def test_star_view_townships_and_pages(make_con, settings):
     single = star_view(con, Period.parse(AUG), Scope(), 4, settings, page_rows=1, page=3)
     assert records(single["townships"], ["page"]) == [(1,), (2,)]
     assert single["branches"].empty and single["tasks"].empty
+    # Without the lists (the page's expanders closed): the same counts, no rows read.
+    closed = star_view(con, Period.parse(AUG), Scope(), 4, settings, limit=2, page_rows=3, page=2, lists=False)
+    assert closed["branches"].equals(paged["branches"]) and closed["townships"].equals(paged["townships"])
+    assert closed["tasks"].empty and closed["problems"].empty
+    assert list(closed["tasks"].columns) == list(paged["tasks"].columns)
     # Everything on one page: the same branches as without pages.
     assert star_view(con, Period.parse(AUG), Scope(), 4, settings, page_rows=4)["branches"].equals(view["branches"])
 
