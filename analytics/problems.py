@@ -12,7 +12,8 @@ report call them. Business rules live in the SQL files named below:
 - ``branch_task_detail``        one branch's tasks with team / acceptance (branch_tasks.sql);
 - ``branch_problems``           one branch's problem list (branch_problems.sql);
 - ``branch_weak_record``        one branch's rectification record (branch_weak_record.sql);
-- ``star_view``                 one star across the scope's branches (star_view_*.sql).
+- ``star_view``                 one star across the scope's branches (star_view_*.sql), its counts
+                                from the store's per-star summary (branch_star).
 
 A quarter takes each branch's latest month inside it (metrics.md); its tasks,
 problems and acceptance are those of that month.
@@ -46,6 +47,10 @@ PROBLEM_COLUMNS = [
 STAR_BRANCH_COLUMNS = [
     "county", "township", "branch", "branch_type", "star_name", "status", "secretary", "tasks", "tasks_done",
     "tasks_accepted", "tasks_overdue", "open_problems", "overdue_problems", "people",
+]
+STAR_TOWNSHIP_COLUMNS = [
+    "county", "township", "branches", "achieved", "in_progress", "not_started", "unknown", "tasks", "tasks_done",
+    "tasks_accepted", "tasks_overdue", "open_problems", "overdue_problems", "page",
 ]
 STAR_TASK_COLUMNS = [
     "county", "township", "branch", "task", "measure", "team", "star_owner", "department", "owner",
@@ -83,16 +88,18 @@ def branch_metrics(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope,
 
 
 def unit_problem_weak_counts(
-    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings, by_unit: bool = True
 ) -> pd.DataFrame:
     """Weak branches and problems per unit: one 'total' row for the scope, then one row per
-    county ('county') and per township ('township'), in code-point order.
+    county ('county') and per township ('township'), in code-point order; with ``by_unit``
+    False the 'total' row only (总览 and 简报 show no more).
 
     weak / weak_prev: weak branches this / the previous period (weak_prev counts the
     previous period's branches in scope, present now or not); weak_cleared: weak then,
     present and not weak now. Unknown counts add nothing.
     """
-    return sql.run(con, "unit_problem_weak.sql", _params(period, scope, settings))[UNIT_COLUMNS]
+    params = {**_params(period, scope, settings), "by_unit": True if by_unit else None}
+    return sql.run(con, "unit_problem_weak.sql", params)[UNIT_COLUMNS]
 
 
 def _branch_params(period: Period, county: str, township: str, branch: str) -> dict[str, Any]:
@@ -139,20 +146,80 @@ def branch_weak_record(
 
 def star_view(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, slot: int, settings: Settings,
-    limit: int | None = None,
+    limit: int | None = None, page_rows: int | None = None, page: int = 1, lists: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """分星推进 for one star (slot 1–5): ``branches`` (every branch in scope with its status
-    for the star, the star's tasks done / accepted / overdue, open problems, people named),
-    ``tasks`` (the star's tasks) and ``problems`` (its open problems). With ``limit``, the
-    first ``limit`` tasks and problems only (a page's lists; the totals are the branches'
-    sums)."""
+    """分星推进 for one star (slot 1–5).
+
+    ``townships``: per township of the scope (county, township order), its branches by status
+    for the star (achieved / in_progress / not_started / unknown = 未填报), the sums of the
+    star's task and problem counts (their totals are the scope's) and ``page``, the page the
+    township's branches are on;
+    ``branches``: every branch in scope with its status for the star, the star's tasks done /
+    accepted / overdue, open problems and the people named — or, with ``page_rows``, those of
+    page ``page`` only: whole townships in order, a new page before the township that would
+    take a page past ``page_rows`` branches (a township larger than that is a page of its own;
+    a province has ~52,000 branches, the page shows one page; past the last page: none);
+    ``tasks`` (the star's tasks) and ``problems`` (its open problems) of those branches, in
+    branch order; with ``limit``, the first ``limit`` rows only (a page's lists); with ``lists``
+    False both are empty (not read: the page reads them only while their list is open).
+
+    The counts come from the store's per-star summary (``branch_star``); only the listed rows
+    are read from the task and problem tables.
+    """
     if slot not in SLOTS:
         raise ValueError(f"星位应为 1–5，收到 {slot}")
+    if page_rows is not None and (page_rows < 1 or page < 1):
+        raise ValueError(f"分页参数应为正数，收到 page_rows={page_rows}, page={page}")
     params = {**_params(period, scope, settings), "slot": slot, "limit": limit}
-    branches = sql.run(con, "star_view_branches.sql", params)[STAR_BRANCH_COLUMNS]
-    tasks = _dates(sql.run(con, "star_view_tasks.sql", params), "deadline", "accepted_date", "done_date")
-    problems = _dates(sql.run(con, "star_view_problems.sql", params), "deadline", "closed_date")
-    return {"branches": branches, "tasks": tasks[STAR_TASK_COLUMNS], "problems": problems[STAR_PROBLEM_COLUMNS]}
+    townships = sql.run(con, "star_view_townships.sql", params)
+    pages = _page_numbers(townships["branches"].astype("int64").tolist(), page_rows)
+    townships["page"] = pd.array(pages, dtype="Int64")
+    townships = townships[STAR_TOWNSHIP_COLUMNS]
+    if pages and pages[-1] > 1:
+        on_page = townships[townships["page"] == page]
+        params |= {"page_county": on_page["county"].tolist(), "page_township": on_page["township"].tolist()}
+    listed = sql.run(con, "star_view_branches.sql", params)
+    if not lists:
+        tasks, problems = pd.DataFrame(columns=STAR_TASK_COLUMNS), pd.DataFrame(columns=STAR_PROBLEM_COLUMNS)
+    else:
+        tasks = _dates(_star_rows(con, "star_view_tasks.sql", listed, "tasks", params), "deadline", "accepted_date",
+                       "done_date")
+        problems = _dates(_star_rows(con, "star_view_problems.sql", listed, "open_problems", params), "deadline",
+                          "closed_date")
+    return {"townships": townships, "branches": listed[STAR_BRANCH_COLUMNS], "tasks": tasks[STAR_TASK_COLUMNS],
+            "problems": problems[STAR_PROBLEM_COLUMNS]}
+
+
+def _page_numbers(sizes: list[int], page_rows: int | None) -> list[int]:
+    """The page (from 1) of each township of ``sizes`` branches, in order: whole townships, a new
+    page before one that would take the page past ``page_rows`` (all on page 1 without a limit)."""
+    pages, page, filled = [], 1, 0
+    for n in sizes:
+        if page_rows is not None and filled and filled + n > page_rows:
+            page, filled = page + 1, 0
+        pages.append(page)
+        filled += n
+    return pages
+
+
+def _star_rows(con: duckdb.DuckDBPyConnection, name: str, branches: pd.DataFrame, count: str,
+               params: dict[str, Any]) -> pd.DataFrame:
+    """The rows of query ``name`` for the listed ``branches`` that have any (``count`` > 0): with
+    ``params["limit"]``, only the first branches whose counts reach the limit (in branch order,
+    the order of the list), so only those branches' rows are read."""
+    counts = branches[count].astype("int64")
+    keep = counts > 0
+    limit = params.get("limit")
+    if limit is not None:
+        before = counts.cumsum() - counts  # rows listed before each branch
+        keep &= before < limit
+    picked = branches[keep.to_numpy()]
+    return sql.run(con, name, {
+        **params,
+        "pick_county": picked["county"].tolist(), "pick_township": picked["township"].tolist(),
+        "pick_branch": picked["branch"].tolist(), "pick_kind": picked["source_kind"].tolist(),
+        "pick_period": picked["source_period"].tolist(),
+    })
 
 
 SCOPE_TASK_COLUMNS = ["county", "township", "branch", *TASK_DETAIL_COLUMNS]

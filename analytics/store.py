@@ -29,6 +29,13 @@ next one (``in_next``) and its place in the period's name order (``name_order``)
 so rankings and the red/black lists read one period. Code that writes the
 internal tables directly (the test factory, the benchmark generator) calls
 ``rebuild_snapshots`` afterwards.
+
+Since schema version 8 the per-star counts of each current report (tasks done /
+accepted / overdue, open and overdue problems, the people named; per star slot and
+for the report as a whole) are kept in the table ``branch_star``, refreshed by
+``refresh_current`` in the same transaction for the units it touches, so the
+per-star view and the per-branch battle-map metrics read a few rows per branch
+instead of counting the task rows of the whole scope on every request.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ from analytics.audit import Actor
 from analytics.periods import Period, label_of
 from analytics.settings import Settings, load_settings
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # --- the per-period snapshot (branch_snapshot, schema version 3) ----------------
 
@@ -519,6 +526,109 @@ FROM branch_month s
 JOIN (SELECT county, township, min(period) AS first FROM _snap_weeks GROUP BY ALL) u
   ON u.county = s.county AND u.township = s.township AND s.period > u.first
 WHERE s.is_current AND s.period_kind = 'week' AND s.period > $first_week::DATE
+"""
+
+# --- the per-star summary of each current report (branch_star, schema version 8) ----------
+
+# One row per current report of a branch (period_kind 'month' | 'week', period = the month /
+# the Monday) and star slot (1–5; NULL = tasks and problems that name no star, 未分星), with
+# the counts of its task and problem rows and the people named on them; plus one row with
+# star_slot 0 for the report as a whole. The per-star view (分星推进) and the per-branch
+# battle-map metrics read these instead of counting millions of task rows per request.
+# Kept by refresh_current for the units it touches (load, acceptance, rollback, clear-demo),
+# like branch_snapshot; a branch without task or problem rows in a report has no row.
+_BRANCH_STAR_TABLE_SQL = """
+CREATE TABLE branch_star (
+    period_kind      VARCHAR NOT NULL,  -- 'month' | 'week' (the report, as task.period_kind)
+    period           DATE NOT NULL,     -- the report's month / Monday (as task.period)
+    county           VARCHAR NOT NULL,
+    township         VARCHAR NOT NULL,
+    branch           VARCHAR NOT NULL,
+    star_slot        INTEGER,           -- 1–5; NULL = 未分星; 0 = every row of the report
+    tasks            INTEGER NOT NULL,  -- task rows
+    tasks_done       INTEGER NOT NULL,
+    tasks_accepted   INTEGER NOT NULL,
+    tasks_overdue    INTEGER NOT NULL,  -- not done, deadline <= the report's last day
+    open_problems    INTEGER NOT NULL,  -- problem rows not closed (销号)
+    overdue_problems INTEGER NOT NULL,  -- open, deadline <= the report's last day
+    -- The people named on the star's tasks (team, star owner, owner) and on its open problems
+    -- (owner), each name once, in code-point order, joined by 、; NULL when none (and on slot 0).
+    people           VARCHAR
+);
+"""
+
+# The branch_star rows of the current task and problem rows {where} selects (aliases t, p;
+# a join {join_t} / {join_p} may restrict them to some units), in the order the analytics
+# read them (report, star, place), so a period's rows sit together.
+_BRANCH_STAR_SQL = """
+INSERT INTO branch_star BY NAME
+WITH items AS (
+    -- Overdue = deadline <= the last day of the report's period (month end, a week's Sunday)
+    -- and not done / not closed; no deadline: never overdue (as v_task, v_problem).
+    SELECT t.period_kind, t.period, t.county, t.township, t.branch, t.star_slot,
+           true AS is_task, t.done, coalesce(t.accepted, false) AS accepted,
+           coalesce(t.deadline <= CASE WHEN t.period_kind = 'week' THEN CAST(t.period + 6 AS DATE)
+                                       ELSE last_day(t.period) END AND NOT t.done, false) AS overdue,
+           false AS open, false AS open_overdue,
+           [t.team, t.star_owner, t.owner] AS names
+    FROM task t {join_t}
+    WHERE t.is_current {where_t}
+    UNION ALL
+    SELECT p.period_kind, p.period, p.county, p.township, p.branch, p.star_slot,
+           false, false, false, false,
+           NOT p.closed,
+           coalesce(NOT p.closed AND p.deadline <= CASE WHEN p.period_kind = 'week' THEN CAST(p.period + 6 AS DATE)
+                                                        ELSE last_day(p.period) END, false),
+           -- Only an open problem's owner is named (battle-map.md §4: the people still at work).
+           CASE WHEN p.closed THEN []::VARCHAR[] ELSE [p.owner] END
+    FROM problem p {join_p}
+    WHERE p.is_current {where_p}
+),
+per_star AS (
+    SELECT period_kind, period, county, township, branch, star_slot,
+           CAST(count(*) FILTER (WHERE is_task) AS INTEGER) AS tasks,
+           CAST(count(*) FILTER (WHERE done) AS INTEGER) AS tasks_done,
+           CAST(count(*) FILTER (WHERE accepted) AS INTEGER) AS tasks_accepted,
+           CAST(count(*) FILTER (WHERE overdue) AS INTEGER) AS tasks_overdue,
+           CAST(count(*) FILTER (WHERE open) AS INTEGER) AS open_problems,
+           CAST(count(*) FILTER (WHERE open_overdue) AS INTEGER) AS overdue_problems,
+           -- list_distinct drops the NULLs; an empty list -> NULL.
+           nullif(array_to_string(list_sort(list_distinct(flatten(list(names)))), '、'), '') AS people
+    FROM items
+    GROUP BY ALL
+),
+whole AS (
+    -- star_slot 0: the report as a whole (every star and 未分星).
+    SELECT period_kind, period, county, township, branch, 0 AS star_slot,
+           CAST(sum(tasks) AS INTEGER) AS tasks, CAST(sum(tasks_done) AS INTEGER) AS tasks_done,
+           CAST(sum(tasks_accepted) AS INTEGER) AS tasks_accepted,
+           CAST(sum(tasks_overdue) AS INTEGER) AS tasks_overdue,
+           CAST(sum(open_problems) AS INTEGER) AS open_problems,
+           CAST(sum(overdue_problems) AS INTEGER) AS overdue_problems,
+           NULL::VARCHAR AS people
+    FROM per_star
+    GROUP BY ALL
+),
+final AS (
+    SELECT * FROM per_star
+    UNION ALL
+    SELECT * FROM whole
+)
+SELECT * FROM final
+ORDER BY period_kind, period, star_slot NULLS LAST, county COLLATE "binary", township COLLATE "binary",
+         branch COLLATE "binary"
+"""
+
+# Restrict _BRANCH_STAR_SQL to the units of _star_units (period, county, township) of kind $kind.
+_STAR_UNIT_JOIN = "JOIN _star_units u ON u.period = {a}.period AND u.county = {a}.county AND u.township = {a}.township"
+_STAR_UNIT_WHERE = "AND {a}.period_kind = $kind AND {a}.period BETWEEN $first AND $last"
+
+# Remove the branch_star rows of the units of _star_units of kind $kind.
+_BRANCH_STAR_DELETE_SQL = """
+DELETE FROM branch_star s
+USING _star_units u
+WHERE s.period_kind = $kind AND s.period = u.period AND s.county = u.county AND s.township = u.township
+  AND s.period BETWEEN $first AND $last
 """
 
 # Each migration takes the schema from version i to i+1; applied on open.
@@ -1024,6 +1134,9 @@ MIGRATIONS: tuple[str, ...] = (
     FROM branch_month
     WHERE is_current;
     """,
+    # Version 8 (issue 17): the per-star summary of each current report (branch_star, see
+    # _BRANCH_STAR_TABLE_SQL), filled from the current rows after this SQL (_MIGRATION_STEPS).
+    _BRANCH_STAR_TABLE_SQL,
 )
 
 # The tables of per-upload rows whose is_current flag follows the upload's (refresh_current).
@@ -1051,13 +1164,15 @@ UNIT_ROWS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 
 
 def _build_snapshots(con: duckdb.DuckDBPyConnection) -> None:
-    rebuild_snapshots(con)
+    _rebuild_branch_snapshot(con)
 
 
 # Steps run after a migration's SQL, in its transaction (by the version it leads to).
 # The snapshot is built by the current code, which needs the columns of version 7: a store
-# of version 2 gets the (empty) table at 3 and its rows at 7.
-_MIGRATION_STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {7: _build_snapshots}
+# of version 2 gets the (empty) table at 3 and its rows at 7; the per-star summary its rows at 8.
+_MIGRATION_STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    7: _build_snapshots, 8: lambda con: rebuild_branch_star(con),
+}
 
 # One writer at a time inside this process (several Streamlit sessions share it).
 _WRITE_LOCK = threading.RLock()
@@ -1699,6 +1814,8 @@ def refresh_current(
                 con.execute(_refresh_rows_sql(name, keys), params)
         finally:
             con.unregister("_units")
+    if kind in ("month", "week"):
+        _refresh_branch_star(con, table, kind, bounds)
     if kind == "week":
         months = sorted({(_month_of_week(p), c, t) for p, c, t in distinct})
         _refresh_snapshots(con, _unit_table(months), table)
@@ -1709,6 +1826,27 @@ def refresh_current(
     if new_tasks is not None and bounds["first"] == bounds["last"]:
         loaded = (bounds["first"], new_tasks)
     _refresh_snapshots(con, table, None, loaded)
+
+
+def _refresh_branch_star(con: duckdb.DuckDBPyConnection, units: pa.Table, kind: str, bounds: dict[str, date]) -> None:
+    """Rewrite the ``branch_star`` rows of these (period, county, township) units of ``kind``
+    ('month' | 'week') from their current task and problem rows."""
+    params = {"kind": kind, **bounds}
+    con.register("_star_units", units)
+    try:
+        con.execute(_BRANCH_STAR_DELETE_SQL, params)
+        con.execute(_BRANCH_STAR_SQL.format(
+            join_t=_STAR_UNIT_JOIN.format(a="t"), where_t=_STAR_UNIT_WHERE.format(a="t"),
+            join_p=_STAR_UNIT_JOIN.format(a="p"), where_p=_STAR_UNIT_WHERE.format(a="p")), params)
+    finally:
+        con.unregister("_star_units")
+
+
+def rebuild_branch_star(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the whole ``branch_star`` table from the current task and problem rows (for
+    ``rebuild_snapshots`` and the migration to schema version 8)."""
+    con.execute("DELETE FROM branch_star")
+    con.execute(_BRANCH_STAR_SQL.format(join_t="", where_t="", join_p="", where_p=""))
 
 
 def _refresh_snapshots(
@@ -1817,13 +1955,20 @@ def _write_snapshots(
 
 
 def rebuild_snapshots(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the whole ``branch_snapshot`` table from the current rows.
+    """Rebuild the whole ``branch_snapshot`` table and the per-star summary ``branch_star``
+    from the current rows.
 
     For code that writes the internal tables directly instead of through a load
-    (the test factory, the benchmark generator) and for the migration to schema
-    version 7. Call it inside the transaction that wrote the rows. Every period
-    is written whole, so its name order needs no renumbering.
+    (the test factory, the benchmark generator). Call it inside the transaction that
+    wrote the rows.
     """
+    _rebuild_branch_snapshot(con)
+    rebuild_branch_star(con)
+
+
+def _rebuild_branch_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the whole ``branch_snapshot`` table from the current rows (also the migration to
+    schema version 7). Every period is written whole, so its name order needs no renumbering."""
     con.execute("DELETE FROM branch_snapshot")
     months = [r[0] for r in con.execute(f"SELECT DISTINCT period FROM {_ALL_CURRENT_UNITS} ORDER BY period").fetchall()]
     weeks = [r[0] for r in con.execute(f"SELECT DISTINCT period FROM {_ALL_CURRENT_WEEKS} ORDER BY period").fetchall()]

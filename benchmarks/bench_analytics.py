@@ -96,8 +96,16 @@ BATTLE_MAP_CALLS = [
     "problems.branch_weak_record", "problems.unit_problem_weak_counts", "problems.branch_metrics",
     "problems.scope_tasks", "problems.scope_problems",
 ]
+# The battle-map Excel's 任务 / 问题清单 sheets: fetched only when the user downloads (state.deferred),
+# never while a page renders, so judged as an export (time to the file, docs/benchmarks.md), not by
+# FUNCTION_GOAL_MS.
+EXPORT_CALLS = ["problems.scope_tasks", "problems.scope_problems"]
+# The goal of that download: a county's file (grid + 任务 + 问题清单) within a few seconds of the click.
+EXPORT_GOAL_S = 5.0
 # Keyword arguments whose value in the page is a variable: the value benchmarked.
-DEFAULT_KWARGS: dict[str, Any] = {"by": "township", "peer": "scope"}
+# (lists: 分星推进's task / problem lists are read only while their expander is open; the page opens
+# with them closed.)
+DEFAULT_KWARGS: dict[str, Any] = {"by": "township", "peer": "scope", "lists": False}
 
 
 def _ui_constants() -> dict[str, Any]:
@@ -307,15 +315,21 @@ def _profile_queries(con: Any, queries: list[tuple[str, Any]]) -> list[dict[str,
     return out
 
 
-def _star_list_rows() -> int:
-    """ui.components.STAR_LIST_ROWS (the page's list length), read from the file: importing ui
-    would load streamlit into the worker and change its memory figures."""
+def _ui_constant(name: str) -> int:
+    """An integer constant of ui/components.py, read from the file: importing ui would load
+    streamlit into the worker and change its memory figures."""
     import re
 
     text = (ROOT / "ui" / "components.py").read_text(encoding="utf-8")
-    match = re.search(r"^STAR_LIST_ROWS = (\d+)", text, re.MULTILINE)
-    assert match, "ui/components.py has no STAR_LIST_ROWS"
+    match = re.search(rf"^{name} = (\d+)", text, re.MULTILINE)
+    assert match, f"ui/components.py has no {name}"
     return int(match.group(1))
+
+
+def _star_view_sizes() -> tuple[int, int, int]:
+    """star_view's (limit, page_rows, page) as pages/battle_map.py passes them: the lists' length
+    STAR_LIST_ROWS, pages of BATTLE_PAGE_ROWS branches, the first page."""
+    return _ui_constant("STAR_LIST_ROWS"), _ui_constant("BATTLE_PAGE_ROWS"), 1
 
 
 def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
@@ -355,16 +369,67 @@ def _duckdb_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "battle_map.branch_task_counts": lambda c: battle_map.branch_task_counts(c, p, s, st),
         # issue 17: 分星推进 (slot 1 as the page opens, slot 4 平安法治星 as the issue picks), branch detail,
         # the 总览/简报 cards, per-branch metrics and the battle-map Excel's 任务 / 问题清单 sheets
-        "problems.star_view": lambda c: problems.star_view(c, p, s, 1, st, _star_list_rows()),
-        "problems.star_view(slot=4)": lambda c: problems.star_view(c, p, s, 4, st, _star_list_rows()),
+        "problems.star_view": lambda c: problems.star_view(c, p, s, 1, st, *_star_view_sizes()),
+        "problems.star_view(slot=4)": lambda c: problems.star_view(c, p, s, 4, st, *_star_view_sizes()),
+        "problems.star_view(lists=False)":
+            lambda c: problems.star_view(c, p, s, 1, st, *_star_view_sizes(), lists=False),
         "problems.branch_task_detail": lambda c: problems.branch_task_detail(c, p, *b),
         "problems.branch_problems": lambda c: problems.branch_problems(c, p, *b),
         "problems.branch_weak_record": lambda c: problems.branch_weak_record(c, p, *b),
         "problems.unit_problem_weak_counts": lambda c: problems.unit_problem_weak_counts(c, p, s, st),
+        "problems.unit_problem_weak_counts(by_unit=False)":
+            lambda c: problems.unit_problem_weak_counts(c, p, s, st, by_unit=False),
         "problems.branch_metrics": lambda c: problems.branch_metrics(c, p, s, st),
         "problems.scope_tasks": lambda c: problems.scope_tasks(c, p, s, st),
         "problems.scope_problems": lambda c: problems.scope_problems(c, p, s, st),
     }
+
+
+# Issue 17's baseline in the same run (same store, same load): the queries as they were before the
+# per-star summary (branch_star), read from git at BATTLE_MAP_BASELINE and run on the same connection
+# with the same parameters. They read only v_task / v_problem / branch_snapshot, which are unchanged.
+BATTLE_MAP_BASELINE = "9578e43"
+BASELINE_SQL = {
+    "problems.star_view(slot=4)": ["star_view_branches.sql", "star_view_tasks.sql", "star_view_problems.sql"],
+    "problems.unit_problem_weak_counts": ["unit_problem_weak.sql"],
+    "problems.branch_metrics": ["branch_metrics.sql"],
+}
+
+
+def _baseline_query(name: str) -> str:
+    """analytics/sql/NAME as of BATTLE_MAP_BASELINE, its ``-- @include`` lines expanded from there too."""
+    import re
+    import subprocess
+
+    text = subprocess.run(["git", "show", f"{BATTLE_MAP_BASELINE}:analytics/sql/{name}"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout
+
+    def expand(m: re.Match[str]) -> str:
+        inner = _baseline_query(m.group(1)).rstrip().rstrip(";")
+        return inner.replace("$period_", f"${m.group(2)}_") if m.group(2) else inner
+
+    return re.sub(r"^[ \t]*--[ \t]*@include[ \t]+(\S+)(?:[ \t]+(\w+))?[ \t]*$", expand, text, flags=re.MULTILINE)
+
+
+def _baseline_callables(ctx: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
+    """``<key> [baseline]`` for each key of BASELINE_SQL: its queries as of BATTLE_MAP_BASELINE, to DataFrames."""
+    import warnings
+
+    from analytics import problems, sql
+
+    warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+    p, s, st = ctx["period"], ctx["scope"], ctx["settings"]
+    params = {**problems._params(p, s, st), "slot": 4, "limit": _ui_constant("STAR_LIST_ROWS")}
+    out: dict[str, Callable[[Any], Any]] = {}
+    for key, names in BASELINE_SQL.items():
+        prepared = []
+        for name in names:
+            text = sql.resolve_blocks(_baseline_query(name), frozenset(k for k in ("limit",) if params.get(k)), name)
+            used = set(sql._PARAM.findall("\n".join(line.split("--", 1)[0] for line in text.splitlines())))
+            prepared.append((text, {k: params[k] for k in used}))
+        out[f"{key} [baseline]"] = lambda c, prepared=prepared: [  # type: ignore[misc]
+            sql.to_pandas(c.execute(text, bound).to_arrow_table()) for text, bound in prepared]
+    return out
 
 
 def _pandas_callables(ctx: dict[str, Any], pa: Any) -> dict[str, Callable[[], Any]]:
@@ -433,6 +498,8 @@ def worker_duckdb(db: Path, runs: int, scope_name: str, keys: list[str], pages: 
     rss_open = current_rss_mib()
     ctx = _context(con, scope_name)
     fns = _duckdb_callables(ctx)
+    if any(k.endswith(" [baseline]") for k in keys):
+        fns |= _baseline_callables(ctx)
 
     def open_call(fn: Callable[[Any], Any]) -> Any:
         with store.open_store(db, read_only=True) as c:
@@ -458,13 +525,23 @@ def worker_duckdb(db: Path, runs: int, scope_name: str, keys: list[str], pages: 
             a = time.perf_counter()
             open_call(fn)
             call.append(time.perf_counter() - a)
+        # CPU time of this process with DuckDB on one thread: the work itself, far less
+        # sensitive than wall time to other processes on the machine (their load is reported).
+        cpu = []
+        con.execute("SET threads = 1")
+        for _ in range(runs):
+            a = time.process_time()
+            fn(con)
+            cpu.append(time.process_time() - a)
+        con.execute("RESET threads")
         functions[key] = {"compute_ms": median(compute) * 1000, "call_ms": median(call) * 1000,
+                          "cpu_one_thread_ms": median(cpu) * 1000,
                           "fingerprint": fingerprint(key, result),
                           "peak_rss_after_mib": peak_rss_mib_self()}  # high-water mark so far
 
     page_times: dict[str, Any] = {}
     for page, calls in pages.items():
-        held, opened = [], []
+        held, opened, cpu = [], [], []
         for _ in range(runs):
             a = time.perf_counter()
             for key in calls:
@@ -474,7 +551,15 @@ def worker_duckdb(db: Path, runs: int, scope_name: str, keys: list[str], pages: 
             for key in calls:
                 open_call(fns[key])
             opened.append(time.perf_counter() - a)
-        page_times[page] = {"held_ms": median(held) * 1000, "calls_ms": median(opened) * 1000}
+        con.execute("SET threads = 1")
+        for _ in range(runs):
+            a = time.process_time()
+            for key in calls:
+                fns[key](con)
+            cpu.append(time.process_time() - a)
+        con.execute("RESET threads")
+        page_times[page] = {"held_ms": median(held) * 1000, "calls_ms": median(opened) * 1000,
+                            "cpu_one_thread_ms": median(cpu) * 1000}
 
     peak_before_profiling = peak_rss_mib_self()
     profiles: dict[str, Any] = {}
@@ -726,6 +811,55 @@ def main(quick: bool = False, only: str | None = None) -> dict[str, Any]:
     return out.data
 
 
+# Excel's limit of rows per sheet (xlsxwriter ignores writes past it).
+XLSX_SHEET_ROWS = 1_048_576
+# Rows of the province's 任务 sheet written to time the xlsx writing per row (writing all of them is
+# impossible: more rows than a sheet holds).
+EXPORT_SAMPLE_ROWS = 100_000
+
+
+def worker_export(db: Path) -> dict[str, Any]:
+    """The battle-map Excel download as the page builds it on click (pages/battle_map.py): the grid,
+    ``problems.scope_tasks`` and ``scope_problems`` through ui.format's tables into
+    ``analytics.exports.frames_to_xlsx``. One county: fetch and write, time to the bytes. Province:
+    fetch only, with the writing time per row measured on the first EXPORT_SAMPLE_ROWS task rows."""
+    import warnings
+
+    from analytics import battle_map, problems, store
+    from analytics.exports import frames_to_xlsx
+    from ui import format as fmt
+
+    warnings.filterwarnings("ignore")
+    out: dict[str, Any] = {}
+    with store.open_store(db, read_only=True) as con:
+        for scope_name in ("county", "all"):
+            ctx = _context(con, scope_name)
+            p, s, st = ctx["period"], ctx["scope"], ctx["settings"]
+            grid = fmt.battle_table(battle_map.battle_map(con, p, s, st))
+            a, c = time.perf_counter(), time.process_time()
+            tasks, probs = problems.scope_tasks(con, p, s, st), problems.scope_problems(con, p, s, st)
+            fetch_s, fetch_cpu_s = time.perf_counter() - a, time.process_time() - c
+            row: dict[str, Any] = {"scope": ctx["scope"].label, "grid_rows": len(grid), "task_rows": len(tasks),
+                                   "problem_rows": len(probs), "fetch_s": fetch_s, "fetch_cpu_s": fetch_cpu_s}
+            if scope_name == "county":
+                a, c = time.perf_counter(), time.process_time()
+                data = frames_to_xlsx({"作战图": grid, "任务": fmt.task_detail_table(tasks, with_unit=True),
+                                       "问题清单": fmt.problem_table(probs, with_unit=True)}, title="作战图")
+                row |= {"write_s": time.perf_counter() - a, "write_cpu_s": time.process_time() - c,
+                        "file_mib": len(data) / 2**20}
+                row["to_file_s"] = row["fetch_s"] + row["write_s"]
+            else:
+                sample = fmt.task_detail_table(tasks.head(EXPORT_SAMPLE_ROWS), with_unit=True)
+                a = time.perf_counter()
+                frames_to_xlsx({"任务": sample})
+                per_row = (time.perf_counter() - a) / len(sample)
+                row |= {"write_s_per_1000_task_rows": per_row * 1000,
+                        "task_sheet_fits": len(tasks) + 1 <= XLSX_SHEET_ROWS,
+                        "estimated_task_sheet_write_s": per_row * len(tasks)}
+            out[scope_name] = row
+    return out
+
+
 def main_battle_map(quick: bool = False) -> dict[str, Any]:
     """``python -m benchmarks analytics --only battle-map``: issue 17's functions (BATTLE_MAP_CALLS) and
     the page sets that call them (作战图, 总览, 简报), DuckDB side only, province and one county. Results
@@ -738,31 +872,63 @@ def main_battle_map(quick: bool = False) -> dict[str, Any]:
     runs = QUICK_RUNS if quick else FULL_RUNS
     sets = page_sets()
     pages = {p: sets[p]["calls"] for p in ("作战图", "总览", "简报")}
-    keys = list(dict.fromkeys(BATTLE_MAP_CALLS + [k for c in pages.values() for k in c if k.startswith("problems.")]))
+    # Every call of the three pages is timed (where a page set's time goes), and, at province scope, the
+    # queries before the per-star summary (BATTLE_MAP_BASELINE) on the same store in the same run.
+    keys = list(dict.fromkeys(BATTLE_MAP_CALLS + [k for c in pages.values() for k in c]))
+    baseline_keys = [f"{k} [baseline]" for k in BASELINE_SQL]
+    load_before = os.getloadavg()
     scopes = {}
     for scope_name in ("all", "county"):
-        spec = json.dumps({"keys": keys, "pages": pages}, ensure_ascii=False)
+        spec = json.dumps({"keys": keys + (baseline_keys if scope_name == "all" else []), "pages": pages},
+                          ensure_ascii=False)
         scopes[scope_name], _ = _run_worker(["duckdb", "--db", str(db), "--runs", str(runs), "--scope", scope_name,
                                              "--spec", spec])
         log(f"[{scope_name}] done")
+    export = json.loads(run_process(python_cmd("-m", "benchmarks.bench_analytics", "worker", "export", "--db",
+                                               str(db), "--runs", "1", "--spec", "{}"),
+                                    sample_memory=False).stdout.strip().splitlines()[-1])
+    log("[export] done")
     main_fns, county_fns = scopes["all"]["functions"], scopes["county"]["functions"]
-    goals = [Goal(f"{k} (compute)", f["compute_ms"], FUNCTION_GOAL_MS, "<=", " ms") for k, f in main_fns.items()]
+    baseline = {k.removesuffix(" [baseline]"): main_fns.pop(k) for k in baseline_keys}
+    goals = [Goal(f"{k} (compute)", f["compute_ms"], FUNCTION_GOAL_MS, "<=", " ms") for k, f in main_fns.items()
+             if k in BATTLE_MAP_CALLS and k not in EXPORT_CALLS]
     goals += [Goal(f"page {p} (as the page calls)", r["calls_ms"], PAGE_GOAL_MS, "<=", " ms")
               for p, r in scopes["all"]["pages"].items()]
+    goals.append(Goal("battle-map Excel of one county: time to file", export["county"]["to_file_s"], EXPORT_GOAL_S,
+                      "<=", " s"))
     counts = history.get("counts", {})
     ctx = scopes["all"]["context"]
-    rows = [[k, f["compute_ms"], f["call_ms"], json.dumps(f["fingerprint"], ensure_ascii=False),
-             county_fns[k]["compute_ms"]] for k, f in main_fns.items()]
-    page_rows = [[p, len(pages[p]), r["calls_ms"], r["held_ms"], scopes["county"]["pages"][p]["calls_ms"]]
-                 for p, r in scopes["all"]["pages"].items()]
+    load_after = os.getloadavg()
+    rows = [[k + ("" if k in BATTLE_MAP_CALLS else " (page call)"), f["compute_ms"], f["call_ms"], f["cpu_one_thread_ms"],
+             json.dumps(f["fingerprint"], ensure_ascii=False), county_fns[k]["compute_ms"]] for k, f in main_fns.items()]
+    base_rows = [[k, b["compute_ms"], main_fns[k]["compute_ms"], b["cpu_one_thread_ms"], main_fns[k]["cpu_one_thread_ms"],
+                  f"{b['cpu_one_thread_ms'] / main_fns[k]['cpu_one_thread_ms']:.1f}×"] for k, b in baseline.items()]
+    page_rows = [[p, len(pages[p]), r["calls_ms"], r["held_ms"], r["cpu_one_thread_ms"],
+                  scopes["county"]["pages"][p]["calls_ms"]] for p, r in scopes["all"]["pages"].items()]
     table = "\n\n".join([
         f"History: {params.n_branches:,} branches × {params.n_months} months; current rows {counts.get('v_task', 0):,} "
         f"tasks, {counts.get('v_problem', 0):,} problems, {counts.get('v_weak', 0):,} weak records. Period "
-        f"{ctx['period']}; branch detail of {' / '.join(ctx['branch'])}. Median of {runs} runs.",
-        markdown_table(["function (province scope)", "compute ms", "call ms (open+compute)", "rows returned",
-                        "one county: compute ms"], rows),
-        markdown_table(["page set", "calls", "ms (as the page calls)", "ms (one connection)", "one county: ms"],
-                       page_rows),
+        f"{ctx['period']}; branch detail of {' / '.join(ctx['branch'])}. Median of {runs} runs; load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after, on {os.cpu_count()} cores.",
+        markdown_table(["function (province scope)", "compute ms", "call ms (open+compute)", "CPU ms, one thread",
+                        "rows returned", "one county: compute ms"], rows),
+        markdown_table(["page set", "calls", "ms (as the page calls)", "ms (one connection)", "CPU ms, one thread",
+                        "one county: ms"], page_rows),
+        f"Before the per-star summary (the queries of {BATTLE_MAP_BASELINE}, same store, same run; star_view as "
+        "it was then: every branch, the first lists of the whole scope):\n\n"
+        + markdown_table(["function (province scope)", f"{BATTLE_MAP_BASELINE} compute ms", "now compute ms",
+                          f"{BATTLE_MAP_BASELINE} CPU ms, one thread", "now CPU ms, one thread", "CPU ratio"],
+                         base_rows),
+        "The battle-map Excel (grid, 任务, 问题清单; fetched and written on click): "
+        + markdown_table(["scope", "grid rows", "task rows", "problem rows", "fetch s (scope_tasks + scope_problems)",
+                          "write s", "time to file s", "file MiB"],
+                         [[export["county"]["scope"], export["county"]["grid_rows"], export["county"]["task_rows"],
+                           export["county"]["problem_rows"], export["county"]["fetch_s"], export["county"]["write_s"],
+                           export["county"]["to_file_s"], export["county"]["file_mib"]],
+                          [export["all"]["scope"], export["all"]["grid_rows"], export["all"]["task_rows"],
+                           export["all"]["problem_rows"], export["all"]["fetch_s"],
+                           f"~{export['all']['estimated_task_sheet_write_s']:.0f} (task sheet alone, estimated from "
+                           f"{EXPORT_SAMPLE_ROWS:,} rows)", "—", "—"]]),
         goals_table(goals),
     ])
     print(table)
@@ -773,6 +939,8 @@ def main_battle_map(quick: bool = False) -> dict[str, Any]:
             for op in q["top_operators"][:3]:
                 print(f"      {op['operator']:<24} {op['ms']:>7} ms  rows={op['rows']}  {op['info'][:90]}")
     res = {"history": history, "runs": runs, "scopes": scopes, "goals": [g.to_dict() for g in goals],
+           "baseline": {"commit": BATTLE_MAP_BASELINE, "functions": baseline}, "export": export,
+           "load_avg_before": load_before, "load_avg_after": load_after,
            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     if not quick:
         from benchmarks.common import RESULTS_DIR
@@ -787,7 +955,7 @@ def main_battle_map(quick: bool = False) -> dict[str, Any]:
 
 def _worker_main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("side", choices=["duckdb", "pandas"])
+    ap.add_argument("side", choices=["duckdb", "pandas", "export"])
     ap.add_argument("--db", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scope", default="all")
@@ -795,7 +963,9 @@ def _worker_main(argv: list[str]) -> None:
     ap.add_argument("--parquet", nargs=2)
     a = ap.parse_args(argv)
     spec = json.loads(a.spec)
-    if a.side == "duckdb":
+    if a.side == "export":
+        out = worker_export(Path(a.db))
+    elif a.side == "duckdb":
         out = worker_duckdb(Path(a.db), a.runs, a.scope, spec["keys"], spec["pages"])
     else:
         out = worker_pandas(Path(a.db), Path(a.parquet[0]), Path(a.parquet[1]), a.runs, a.scope, spec["keys"],

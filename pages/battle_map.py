@@ -110,20 +110,38 @@ st.subheader("分星推进")
 star_labels = format.star_headers(bm)
 slot = st.segmented_control("选择一颗星", [1, 2, 3, 4, 5], format_func=lambda s: star_labels[s - 1], default=1,
                             key="bm_star") or 1
-# The lists show their first STAR_LIST_ROWS rows (a province has ~300,000 tasks per star); the
-# counts are the branches' sums, so they cover every row.
-sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS, components.STAR_LIST_ROWS)
+# A scope larger than one page (a province: ~52,000 branches) shows its per-township summary and the
+# branches page by page (whole townships, at most BATTLE_PAGE_ROWS a page), like the grid above. The
+# lists show the first STAR_LIST_ROWS rows of the page's branches; the counts cover every branch.
+# The lists are read only while one of their expanders is open (they rerun the page when toggled).
+star_page = int(st.session_state.get("bm_star_page", 1))
+lists_open = bool(st.session_state.get("bm_star_tasks_box")) or bool(st.session_state.get("bm_star_problems_box"))
+sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS, components.STAR_LIST_ROWS,
+                components.BATTLE_PAGE_ROWS, star_page, lists=lists_open)
+sv_towns = sv["townships"]
+star_pages = int(sv_towns["page"].max()) if len(sv_towns) else 1
+if not 1 <= star_page <= star_pages:  # a page of another period / scope: back to the first
+    star_page = st.session_state["bm_star_page"] = 1
+    sv = state.call("problems.star_view", period, scope, int(slot), SETTINGS, components.STAR_LIST_ROWS,
+                    components.BATTLE_PAGE_ROWS, star_page, lists=lists_open)
+    sv_towns = sv["townships"]
 sv_branches, sv_tasks, sv_problems = sv["branches"], sv["tasks"], sv["problems"]
-status_counts = sv_branches["status"].map(theme.status_key).value_counts()
-sv_sum = {c: int(sv_branches[c].sum()) for c in ("tasks", "tasks_done", "tasks_accepted", "tasks_overdue",
-                                                  "open_problems", "overdue_problems")}
+sv_sum = {c: int(sv_towns[c].sum()) for c in ("branches", "achieved", "in_progress", "not_started", "unknown", "tasks",
+                                              "tasks_done", "tasks_accepted", "tasks_overdue", "open_problems",
+                                              "overdue_problems")}
 st.caption(
-    f"{star_labels[slot - 1]}：{len(sv_branches)} 个支部，"
-    + "、".join(f"{theme.STATUS_LABEL[k]} {int(status_counts.get(k, 0))} 个" for k in theme.STATUS_ORDER)
+    f"{star_labels[slot - 1]}：{sv_sum['branches']} 个支部，"
+    + "、".join(f"{theme.STATUS_LABEL[k]} {sv_sum[k]} 个" for k in theme.STATUS_ORDER)
     + f"；该星重点任务 {sv_sum['tasks']} 项（已完成 {sv_sum['tasks_done']} 项，"
     f"已验收 {sv_sum['tasks_accepted']} 项，逾期 {sv_sum['tasks_overdue']} 项）；"
     f"未销号问题 {sv_sum['open_problems']} 个（逾期 {sv_sum['overdue_problems']} 个）。"
 )
+if star_pages > 1:
+    st.markdown("##### 各乡镇（街道）汇总")
+    components.table(format.star_township_table(sv_towns), key="bm_star_towns", height=320)
+    star_page = int(st.number_input(
+        f"支部明细：第几页（共 {star_pages} 页，按乡镇（街道）分页，每页至多 {components.BATTLE_PAGE_ROWS} 个支部）",
+        min_value=1, max_value=star_pages, step=1, key="bm_star_page"))
 star_table = format.star_view_table(sv_branches, several_townships=sv_branches["township"].nunique() > 1)
 star_shown: object = star_table
 if len(star_table) <= components.STYLER_MAX_ROWS:
@@ -135,24 +153,35 @@ with st.container(key="desk_bm_star"):
 with st.container(key="phone_bm_star"):  # phones: the branch, its status and the counts that matter
     st.dataframe(star_table[["村（社区）", "状态", "已完成", "任务", "未销号问题"]], hide_index=True, placeholder="",
                  key="bm_star_table_phone", height=components.fit_height(len(star_table)))
-with st.expander(f"{star_labels[slot - 1]}的重点任务（{sv_sum['tasks']} 项）"):
-    if len(sv_tasks) < sv_sum["tasks"]:
-        st.caption(f"下表列出前 {len(sv_tasks)} 项；全部任务见“下载作战图（Excel）”的“任务”表。")
-    if len(sv_tasks):
-        star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
-                                              with_unit=True).drop(columns=["所属星"])
-        st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
-    else:
-        st.caption("本期没有该星的任务。")
-with st.expander(f"{star_labels[slot - 1]}的未销号问题（{sv_sum['open_problems']} 个）"):
-    if len(sv_problems) < sv_sum["open_problems"]:
-        st.caption(f"下表列出前 {len(sv_problems)} 个；全部问题见“下载作战图（Excel）”的“问题清单”表。")
-    if len(sv_problems):
-        star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
-                                             with_unit=True).drop(columns=["所属星"])
-        st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
-    else:
-        st.caption("本期没有该星的未销号问题。")
+page_word = "本页支部" if star_pages > 1 else ""
+page_tasks = int(sv_branches["tasks"].sum())
+page_problems = int(sv_branches["open_problems"].sum())
+tasks_box = st.expander(f"{star_labels[slot - 1]}的重点任务（{sv_sum['tasks']} 项）", key="bm_star_tasks_box",
+                        on_change="rerun")
+problems_box = st.expander(f"{star_labels[slot - 1]}的未销号问题（{sv_sum['open_problems']} 个）",
+                           key="bm_star_problems_box", on_change="rerun")
+if tasks_box.open:
+    with tasks_box:
+        if len(sv_tasks) < sv_sum["tasks"]:
+            st.caption(f"下表列出{page_word}前 {len(sv_tasks)} 项{f'（本页共 {page_tasks} 项）' if page_word else ''}；"
+                       "全部任务见“下载作战图（Excel）”的“任务”表。")
+        if len(sv_tasks):
+            star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                                  with_unit=True).drop(columns=["所属星"])
+            st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
+        else:
+            st.caption("本期没有该星的任务。")
+if problems_box.open:
+    with problems_box:
+        if len(sv_problems) < sv_sum["open_problems"]:
+            st.caption(f"下表列出{page_word}前 {len(sv_problems)} 个{f'（本页共 {page_problems} 个）' if page_word else ''}；"
+                       "全部问题见“下载作战图（Excel）”的“问题清单”表。")
+        if len(sv_problems):
+            star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
+                                                 with_unit=True).drop(columns=["所属星"])
+            st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
+        else:
+            st.caption("本期没有该星的未销号问题。")
 
 # --- year-end acceptance (cadence.md §5): for a year, awarded next to self-reported ------
 if period.kind == "year":

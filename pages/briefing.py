@@ -38,7 +38,7 @@ b = briefing.make_briefing(
     uploads=uploads_in_force,
     last_upload=info.last_upload,
     demo=info.has_demo,
-    problem_counts=state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS).iloc[0],
+    problem_counts=state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS, by_unit=False).iloc[0],
     goals=goal_progress,
     goals_notice=goals.setting_notice(goal_progress, state.settings()),
     score_note=metrics.score_formula(state.settings(), divide="÷").replace("任务完成率", "重点任务完成率"),

@@ -41,7 +41,7 @@ for col, key, lv in ((row2[0], "five", 5), (row2[1], "four", 4), (row2[2], "thre
 row2[3].metric("任务完成率", format.pct(k["task_rate"]["value"]), format.pp_delta(k["task_rate"]["delta"]),
                help="已完成重点任务 ÷ 重点任务总数", border=True)
 # Weak branches, problem lists and acceptance (battle-map.md §4): the scope's total row.
-counts = state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS)
+counts = state.call("problems.unit_problem_weak_counts", period, scope, SETTINGS, by_unit=False)
 total = counts[counts["level"] == "total"].iloc[0]
 has_prev = not format.is_missing(k["branches"]["delta"])  # the previous period has data
 row3 = st.columns(4)

@@ -478,6 +478,27 @@ def star_view_table(branches: pd.DataFrame, *, several_townships: bool = True) -
     return pd.DataFrame(out)
 
 
+def star_township_table(townships: pd.DataFrame) -> pd.DataFrame:
+    """problems.star_view's ``townships`` as the 分星推进 township summary (a scope too large for one
+    table): branches by status for the star, the star's tasks and open problems, and the page of
+    the branch list each township is on."""
+    out = pd.DataFrame({
+        "县（市、区）": townships["county"].to_numpy(),
+        "乡镇（街道）": townships["township"].to_numpy(),
+        "支部数": townships["branches"].astype("Int64").to_numpy(),
+        **{STATUS_LABELS[None if key == "unknown" else key]: townships[key].astype("Int64").to_numpy()
+           for key in ("achieved", "in_progress", "not_started", "unknown")},
+        "任务": townships["tasks"].astype("Int64").to_numpy(),
+        "已完成": townships["tasks_done"].astype("Int64").to_numpy(),
+        "已验收": townships["tasks_accepted"].astype("Int64").to_numpy(),
+        "逾期任务": townships["tasks_overdue"].astype("Int64").to_numpy(),
+        "未销号问题": townships["open_problems"].astype("Int64").to_numpy(),
+        "逾期问题": townships["overdue_problems"].astype("Int64").to_numpy(),
+        "支部明细页": townships["page"].astype("Int64").to_numpy(),
+    })
+    return out
+
+
 def drop_empty(table: pd.DataFrame, optional: Sequence[str]) -> pd.DataFrame:
     """``table`` without those ``optional`` columns that hold nothing (all missing or blank)."""
     empty = [c for c in optional if c in table.columns

@@ -1,41 +1,29 @@
--- 分星推进 (battle-map.md §4): every branch of the scope with its status for one
--- star, that star's tasks (done / accepted / overdue), its open problems and the
--- people named on them, by county, township, branch.
+-- 分星推进 (battle-map.md §4): the scope's branches with their status for one star,
+-- that star's tasks (done / accepted / overdue), its open problems and the people named
+-- on them, by county, township, branch; with $page_county/$page_township (bound lists of
+-- the same length), only the branches of those townships (a page of a large scope).
 WITH
 -- @include star_scope.sql
 ,
-task_counts AS (
-    -- One pass over the star's tasks: the counts and the people named on them
-    -- (team, star owner, owner), each name once.
-    SELECT county, township, branch,
-           count(*) AS tasks,
-           count(*) FILTER (WHERE done) AS tasks_done,
-           count(*) FILTER (WHERE accepted) AS tasks_accepted,
-           count(*) FILTER (WHERE overdue) AS tasks_overdue,
-           list_distinct(flatten(list([team, star_owner, owner]))) AS task_people
-    FROM star_tasks
-    GROUP BY ALL
-),
-problem_counts AS (
-    -- The open problems and the owners named on them.
-    SELECT county, township, branch,
-           count(*) FILTER (WHERE NOT closed) AS open_problems,
-           count(*) FILTER (WHERE overdue) AS overdue_problems,
-           list_distinct(list(owner) FILTER (WHERE NOT closed)) AS problem_people
-    FROM star_problems
-    GROUP BY ALL
+page AS (
+    SELECT c.* FROM cur_rows c
+    -- @if page_county
+    SEMI JOIN (SELECT unnest($page_county::VARCHAR[]) AS county, unnest($page_township::VARCHAR[]) AS township) u
+           ON u.county = c.county AND u.township = c.township
+    -- @end
 ),
 final AS (
     SELECT c.county, c.township, c.branch, c.branch_type, c.star_name, c.status, c.secretary,
-           coalesce(t.tasks, 0) AS tasks, coalesce(t.tasks_done, 0) AS tasks_done,
-           coalesce(t.tasks_accepted, 0) AS tasks_accepted, coalesce(t.tasks_overdue, 0) AS tasks_overdue,
-           coalesce(p.open_problems, 0) AS open_problems, coalesce(p.overdue_problems, 0) AS overdue_problems,
-           -- The people: every name once, in code-point order; none → NULL.
-           nullif(array_to_string(list_sort(list_distinct(
-               list_concat(t.task_people, p.problem_people))), '、'), '') AS people
-    FROM cur_rows c
-    LEFT JOIN task_counts t ON t.county = c.county AND t.township = c.township AND t.branch = c.branch
-    LEFT JOIN problem_counts p ON p.county = c.county AND p.township = c.township AND p.branch = c.branch
+           c.source_kind, c.source_period,
+           -- No task or problem of the star: zero.
+           coalesce(s.tasks, 0) AS tasks, coalesce(s.tasks_done, 0) AS tasks_done,
+           coalesce(s.tasks_accepted, 0) AS tasks_accepted, coalesce(s.tasks_overdue, 0) AS tasks_overdue,
+           coalesce(s.open_problems, 0) AS open_problems, coalesce(s.overdue_problems, 0) AS overdue_problems,
+           -- The people (team, star owner, owner of its tasks; owner of its open problems): every
+           -- name once, in code-point order; none -> NULL.
+           s.people
+    FROM page c
+    -- @include star_join.sql
 )
 SELECT * FROM final
 ORDER BY county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary"

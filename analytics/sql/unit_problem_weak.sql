@@ -1,6 +1,7 @@
 -- Per unit (county, township) and for the whole scope: weak branches (now, in
 -- the previous period, cleared since), open / overdue problems, tasks done vs
--- accepted (battle-map.md §4–§5), for the 总览 / 简报 and the report.
+-- accepted (battle-map.md §4–§5), for the 总览 / 简报 and the report; without $by_unit
+-- the scope's total row only.
 WITH
 -- @include problem_metrics.sql
 ,
@@ -14,9 +15,15 @@ unit_rows AS (
     FROM prev_rows
 ),
 final AS (
-    SELECT CASE WHEN grouping(county) = 1 THEN 'total'
+    SELECT
+           -- @if by_unit
+           CASE WHEN grouping(county) = 1 THEN 'total'
                 WHEN grouping(township) = 1 THEN 'county' ELSE 'township' END AS level,
            county, township,
+           -- @else
+           -- (the scope's total only: what 总览 and 简报 show)
+           'total' AS level, NULL::VARCHAR AS county, NULL::VARCHAR AS township,
+           -- @end
            count(*) FILTER (WHERE in_cur) AS branches,
            count(*) FILTER (WHERE in_cur AND weak) AS weak,
            count(*) FILTER (WHERE weak_before) AS weak_prev,
@@ -28,7 +35,9 @@ final AS (
            CAST(coalesce(sum(tasks_accepted), 0) AS BIGINT) AS tasks_accepted,
            CAST(coalesce(sum(tasks_total), 0) AS BIGINT) AS tasks_total
     FROM unit_rows
+    -- @if by_unit
     GROUP BY GROUPING SETS ((), (county), (county, township))
+    -- @end
 )
 SELECT * FROM final
 ORDER BY CASE level WHEN 'total' THEN 0 WHEN 'county' THEN 1 ELSE 2 END,

@@ -110,6 +110,9 @@ def test_unit_counts(make_con, settings):
         ("township", "甲县", "乙镇", 2, 0, 1, 0, 0, 0, 0, 0, 0),
         ("township", "甲县", "甲镇", 2, 1, 2, 1, 2, 1, 5, 4, 8),
     ]
+    # 总览 and 简报 ask for the total row only: the same row.
+    assert records(unit_problem_weak_counts(_con(make_con), Period.parse(AUG), Scope(), settings, by_unit=False),
+                   UNIT_COLUMNS) == [("total", None, None, 4, 1, 3, 1, 2, 1, 5, 4, 8)]
     scoped = unit_problem_weak_counts(_con(make_con), Period.parse(AUG), Scope(township="乙镇"), settings)
     assert records(scoped, ["level", "township", "branches", "weak", "weak_prev"]) == [
         ("total", None, 2, 0, 1), ("county", None, 2, 0, 1), ("township", "乙镇", 2, 0, 1),
@@ -173,6 +176,51 @@ def test_star_view_limit_cuts_the_lists_not_the_branches(make_con, settings):
     assert records(cut["problems"], ["branch", "problem"]) == [("一村", "矛盾多"), ("一村", "路灯")]
     one = star_view(_con(make_con), Period.parse(AUG), Scope(township="甲镇"), 4, settings, limit=1)
     assert records(one["problems"], ["problem"]) == [("矛盾多",)]
+
+
+def test_star_view_of_a_quarter_counts_each_branchs_latest_month(make_con, settings):
+    # Q3: 一村 and 二村 at August (their latest month): July's 七月的任务 of 一村 does not count; 三村
+    # (July only) is in 乙镇.
+    view = star_view(_con(make_con), Period.parse("2024Q3"), Scope(township="甲镇"), 4, settings)
+    assert records(view["branches"], ["branch", "tasks", "tasks_done", "tasks_accepted", "open_problems"]) == [
+        ("一村", 3, 2, 1, 2), ("二村", 1, 1, 1, 0)]
+    assert "七月的任务" not in set(view["tasks"]["task"])
+
+
+def test_star_view_townships_and_pages(make_con, settings):
+    con = _con(make_con)
+    view = star_view(con, Period.parse(AUG), Scope(), 4, settings)
+    # 乙镇 (U+4E59) before 甲镇 (U+7532); star 4 is 创建中 everywhere (no branch has 4 stars); 甲镇's
+    # star-4 tasks: 一村 3 (2 done, 1 accepted, 1 overdue) + 二村 1 (done, accepted); open problems of
+    # star 4: 一村's 矛盾多 (overdue) and 路灯 — 无期限 names no star, 台账乱 is closed.
+    assert records(view["townships"], ["township", "branches", "achieved", "in_progress", "not_started", "unknown",
+                                       "tasks", "tasks_done", "tasks_accepted", "tasks_overdue", "open_problems",
+                                       "overdue_problems", "page"]) == [
+        ("乙镇", 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+        ("甲镇", 2, 0, 2, 0, 0, 4, 3, 2, 1, 2, 1, 1),
+    ]
+    assert records(view["branches"], ["branch"]) == [("五社区",), ("四村",), ("一村",), ("二村",)]
+    # Pages of whole townships: with 3 a page, 甲镇 (2) would take page 1 past 3 branches.
+    paged = star_view(con, Period.parse(AUG), Scope(), 4, settings, limit=2, page_rows=3, page=2)
+    assert records(paged["townships"], ["township", "page"]) == [("乙镇", 1), ("甲镇", 2)]
+    assert records(paged["branches"], ["branch", "tasks"]) == [("一村", 3), ("二村", 1)]
+    # The lists: the first 2 rows of the page's branches (一村's tasks by deadline).
+    assert records(paged["tasks"], ["branch", "task"]) == [("一村", "巡逻"), ("一村", "普法")]
+    assert records(paged["problems"], ["branch", "problem"]) == [("一村", "矛盾多"), ("一村", "路灯")]
+    first = star_view(con, Period.parse(AUG), Scope(), 4, settings, limit=2, page_rows=3, page=1)
+    assert records(first["branches"], ["branch", "tasks"]) == [("五社区", 0), ("四村", 0)]
+    assert first["tasks"].empty and first["problems"].empty  # no star-4 rows on that page
+    # A township larger than a page is a page of its own; past the last page there is nothing.
+    single = star_view(con, Period.parse(AUG), Scope(), 4, settings, page_rows=1, page=3)
+    assert records(single["townships"], ["page"]) == [(1,), (2,)]
+    assert single["branches"].empty and single["tasks"].empty
+    # Without the lists (the page's expanders closed): the same counts, no rows read.
+    closed = star_view(con, Period.parse(AUG), Scope(), 4, settings, limit=2, page_rows=3, page=2, lists=False)
+    assert closed["branches"].equals(paged["branches"]) and closed["townships"].equals(paged["townships"])
+    assert closed["tasks"].empty and closed["problems"].empty
+    assert list(closed["tasks"].columns) == list(paged["tasks"].columns)
+    # Everything on one page: the same branches as without pages.
+    assert star_view(con, Period.parse(AUG), Scope(), 4, settings, page_rows=4)["branches"].equals(view["branches"])
 
 
 def test_report_json_has_weak_and_problem_counts_per_unit(tmp_path, capsys):

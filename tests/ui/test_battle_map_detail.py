@@ -169,6 +169,12 @@ def test_star_view_one_star_across_branches(detail_db: Path) -> None:
     assert two["状态"] == "已达标" and two["任务"] == 0
     assert any("产业兴旺/共建共享：5 个支部" in c.value and "该星重点任务 2 项（已完成 1 项，已验收 1 项，逾期 1 项）" in c.value
                and "未销号问题 1 个（逾期 1 个）" in c.value for c in at.caption)
+    # The star's lists are read only while their expander is open: closed, the first 存在问题 table is
+    # the branch detail's problem list (3 problems of the selected branch).
+    assert list(frame(at, "存在问题")["存在问题"]) == ["产业规模小", "矛盾排查不及时", "活动室破旧"]
+    at.session_state["bm_star_problems_box"] = True  # the user opens 未销号问题
+    at.run()
+    assert not at.exception
     problems = frame(at, "存在问题")  # the star's open problems (the expander), before the branch detail
     assert list(problems["存在问题"]) == ["产业规模小"] and list(problems["逾期"]) == ["逾期"]
     # phones: the branch, its status and the counts
