@@ -150,7 +150,9 @@ def write_frames(
         "datetime": workbook.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"}),
     }
     used: set[str] = set()
-    for name, frame in frames.items():
+    head = (1 if title else 0) + (1 if note else 0)
+    head = head + 1 if head else 0  # title block, a blank row
+    for name, frame in _sheet_parts(frames, SHEET_ROWS - head - 1):
         ws = workbook.add_worksheet(sheet_name(name, used))
         row0 = 0
         if title:
@@ -194,6 +196,24 @@ def write_frames(
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(row0)
+
+
+# Rows an .xlsx sheet holds (Excel's limit). xlsxwriter drops rows beyond it without an error.
+SHEET_ROWS = 1_048_576
+
+
+def _sheet_parts(frames: Mapping[str, pd.DataFrame], capacity: int) -> list[tuple[str, pd.DataFrame]]:
+    """(sheet name, rows) for each frame; a frame longer than ``capacity`` rows goes on consecutive
+    sheets 任务（1）, 任务（2）… with its header on each, so no row is dropped (a province's
+    task list has ~1.5 million rows)."""
+    parts: list[tuple[str, pd.DataFrame]] = []
+    for name, frame in frames.items():
+        if len(frame) <= capacity:
+            parts.append((name, frame))
+            continue
+        n = -(-len(frame) // capacity)
+        parts += [(f"{name}（{k + 1}）", frame.iloc[k * capacity:(k + 1) * capacity]) for k in range(n)]
+    return parts
 
 
 def frames_to_xlsx(

@@ -120,3 +120,23 @@ def test_guard_keeps_numbers_numbers() -> None:
     kinds = {c.value: c.data_type for c in cells(data) if c.value is not None}
     assert kinds["-1+1"] == "s" and kinds["  =1+1"] == "s" and kinds["=标题"] == "s"
     assert kinds[-3] == "n" and kinds[-1.5] == "n"
+
+
+def test_a_frame_longer_than_a_sheet_continues_on_the_next_sheets(monkeypatch) -> None:
+    """A province's task list (~1.5 million rows) is more than an .xlsx sheet holds (1,048,576):
+    the rows go on 任务（1）, 任务（2）… each with the header, none is dropped. (The sheet size is
+    made 10 rows here: title, note, a blank row and the header leave 6 data rows per sheet.)"""
+    from analytics import exports
+
+    monkeypatch.setattr(exports, "SHEET_ROWS", 10)
+    frame = pd.DataFrame({"支部": [f"村{i:02d}" for i in range(15)], "序": list(range(15))})
+    data = exports.frames_to_xlsx({"任务": frame, "问题": frame.head(2)}, title="作战图", note="说明")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["任务（1）", "任务（2）", "任务（3）", "问题"]
+    rows = []
+    for name in wb.sheetnames[:3]:
+        ws = wb[name]
+        assert [c.value for c in ws[4]] == ["支部", "序"]  # the header on every part
+        rows += [r[0] for r in ws.iter_rows(min_row=5, values_only=True)]
+    assert rows == [f"村{i:02d}" for i in range(15)]
+    assert [r[0] for r in wb["问题"].iter_rows(min_row=5, values_only=True)] == ["村00", "村01"]
