@@ -32,8 +32,10 @@ COUNTY = "望川区"
 QUERY = f"period=2024Q3&county={quote(COUNTY)}"
 PERIOD_SHOWN = "2024年第3季度"
 
+# The script has finished (no chart still to come) and every chart it sent is drawn.
 DRAWN_JS = """() => { const c = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')];
-    return c.length > 0 && c.every(e => { const p = e.querySelector('.js-plotly-plot');
+    const idle = !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]');
+    return idle && c.length > 0 && c.every(e => { const p = e.querySelector('.js-plotly-plot');
                                           return !!(p && p._fullLayout && p.querySelector('svg.main-svg')); }); }"""
 
 
