@@ -39,6 +39,11 @@ DRAWN_JS = """() => { const c = [...document.querySelectorAll('[data-testid="stM
                                           return !!(p && p._fullLayout && p.querySelector('svg.main-svg')); }); }"""
 
 
+# At least n drawn charts with a box on screen (the other width's twins have none).
+VISIBLE_CHARTS_JS = """(n) => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"] .js-plotly-plot')]
+    .filter(p => p._fullLayout && p.getClientRects().length > 0 && p.getBoundingClientRect().height > 0).length >= n"""
+
+
 def wait_for_charts(page: Any) -> None:
     page.wait_for_function(DRAWN_JS)
 
@@ -52,6 +57,9 @@ def test_chart_titles_name_period_and_scope_clear_of_the_modebar(browser: Any, a
         goto(page, f"{app_url}/?{QUERY}")
         wait_for_charts(page)
         # Charts of the other screen width (desk_…/phone_… containers) are in the page but hidden.
+        # 总览 has at least four charts of this width; wait until they are laid out (a chart drawn
+        # into a container that is still being sized has no box yet and is not "visible").
+        page.wait_for_function(VISIBLE_CHARTS_JS, arg=4, timeout=30_000)
         charts = main_area(page).locator('[data-testid="stPlotlyChart"] .js-plotly-plot:visible')
         assert charts.count() >= 4
         for i in range(charts.count()):
