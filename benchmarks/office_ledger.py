@@ -85,24 +85,14 @@ def _measure(rng: random.Random) -> str:
     return "；".join(_fill(rng, p) for p in rng.sample(_MEASURE_PARTS, rng.randint(1, 3))) + "。"
 
 
+# The forms offices write a deadline in as text (2024.10.31, 2024年10月底, 年底, 长期 …).
+_DEADLINE_FORMS = ("{d.year}.{d.month}.{d.day}", "{d.year}/{d.month}/{d.day}", "{d.year}年{d.month}月{d.day}日",
+                   "{d.year}年{d.month}月底", "{d.month}月底", "{d.year}-{d.month:02d}-{d.day:02d}", "年底", "长期")
+
+
 def _deadline_text(rng: random.Random, d: date) -> str:
     """A deadline written as text in one of the forms offices use."""
-    form = rng.randrange(8)
-    if form == 0:
-        return f"{d.year}.{d.month}.{d.day}"
-    if form == 1:
-        return f"{d.year}/{d.month}/{d.day}"
-    if form == 2:
-        return f"{d.year}年{d.month}月{d.day}日"
-    if form == 3:
-        return f"{d.year}年{d.month}月底"
-    if form == 4:
-        return f"{d.month}月底"
-    if form == 5:
-        return f"{d.year}-{d.month:02d}-{d.day:02d}"
-    if form == 6:
-        return "年底"
-    return "长期"
+    return _DEADLINE_FORMS[rng.randrange(len(_DEADLINE_FORMS))].format(d=d)
 
 
 def _unique(rng: random.Random, taken: set[str], make: Any) -> str:

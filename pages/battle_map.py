@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import streamlit as st
 
 from ui import awards, charts, components, format, mobile, safe, state, theme
 from ui.state import SETTINGS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 state.entrypoint_guard()
 sel = state.require_data()
@@ -160,28 +165,30 @@ tasks_box = st.expander(f"{star_labels[slot - 1]}的重点任务（{sv_sum['task
                         on_change="rerun")
 problems_box = st.expander(f"{star_labels[slot - 1]}的未销号问题（{sv_sum['open_problems']} 个）",
                            key="bm_star_problems_box", on_change="rerun")
-if tasks_box.open:
-    with tasks_box:
-        if len(sv_tasks) < sv_sum["tasks"]:
-            st.caption(f"下表列出{page_word}前 {len(sv_tasks)} 项{f'（本页共 {page_tasks} 项）' if page_word else ''}；"
-                       "全部任务见“下载作战图（Excel）”的“任务”表。")
-        if len(sv_tasks):
-            star_tasks = format.task_detail_table(sv_tasks.assign(star_slot=slot, star_name=star_labels[slot - 1]),
-                                                  with_unit=True).drop(columns=["所属星"])
-            st.dataframe(format.overdue_style(star_tasks), hide_index=True, placeholder="", key="bm_star_tasks")
+
+
+def _star_list(box: Any, rows: pd.DataFrame, total: int, page_total: int, unit: str, rest: str,
+               table: Any, key: str, empty: str) -> None:
+    """One of 分星推进's lists (tasks / open problems of the star) in its expander, drawn only while open."""
+    if not box.open:
+        return
+    with box:
+        if len(rows) < total:
+            st.caption(f"下表列出{page_word}前 {len(rows)} {unit}{f'（本页共 {page_total} {unit}）' if page_word else ''}；"
+                       f"{rest}")
+        if len(rows):
+            shown = table(rows.assign(star_slot=slot, star_name=star_labels[slot - 1]), with_unit=True)
+            st.dataframe(format.overdue_style(shown.drop(columns=["所属星"])), hide_index=True, placeholder="", key=key)
         else:
-            st.caption("本期没有该星的任务。")
-if problems_box.open:
-    with problems_box:
-        if len(sv_problems) < sv_sum["open_problems"]:
-            st.caption(f"下表列出{page_word}前 {len(sv_problems)} 个{f'（本页共 {page_problems} 个）' if page_word else ''}；"
-                       "全部问题见“下载作战图（Excel）”的“问题清单”表。")
-        if len(sv_problems):
-            star_problems = format.problem_table(sv_problems.assign(star_slot=slot, star_name=star_labels[slot - 1]),
-                                                 with_unit=True).drop(columns=["所属星"])
-            st.dataframe(format.overdue_style(star_problems), hide_index=True, placeholder="", key="bm_star_problems")
-        else:
-            st.caption("本期没有该星的未销号问题。")
+            st.caption(empty)
+
+
+_star_list(tasks_box, sv_tasks, sv_sum["tasks"], page_tasks, "项", "全部任务见“下载作战图（Excel）”的“任务”表。",
+           format.task_detail_table,
+           "bm_star_tasks", "本期没有该星的任务。")
+_star_list(problems_box, sv_problems, sv_sum["open_problems"], page_problems, "个",
+           "全部问题见“下载作战图（Excel）”的“问题清单”表。", format.problem_table,
+           "bm_star_problems", "本期没有该星的未销号问题。")
 
 # --- year-end acceptance (cadence.md §5): for a year, awarded next to self-reported ------
 if period.kind == "year":
