@@ -570,7 +570,9 @@ WITH items AS (
            coalesce(t.deadline <= CASE WHEN t.period_kind = 'week' THEN CAST(t.period + 6 AS DATE)
                                        ELSE last_day(t.period) END AND NOT t.done, false) AS overdue,
            false AS open, false AS open_overdue,
-           [t.team, t.star_owner, t.owner] AS names
+           -- The names each row contributes, as three columns: a list per row costs more than
+           -- the whole count (measured: branch_star of a city load 150 -> 105 ms).
+           t.team AS name_1, t.star_owner AS name_2, t.owner AS name_3
     FROM task t {join_t}
     WHERE t.is_current {where_t}
     UNION ALL
@@ -580,7 +582,7 @@ WITH items AS (
            coalesce(NOT p.closed AND p.deadline <= CASE WHEN p.period_kind = 'week' THEN CAST(p.period + 6 AS DATE)
                                                         ELSE last_day(p.period) END, false),
            -- Only an open problem's owner is named (battle-map.md §4: the people still at work).
-           CASE WHEN p.closed THEN []::VARCHAR[] ELSE [p.owner] END
+           NULL, NULL, CASE WHEN p.closed THEN NULL ELSE p.owner END
     FROM problem p {join_p}
     WHERE p.is_current {where_p}
 ),
@@ -593,7 +595,8 @@ per_star AS (
            CAST(count(*) FILTER (WHERE open) AS INTEGER) AS open_problems,
            CAST(count(*) FILTER (WHERE open_overdue) AS INTEGER) AS overdue_problems,
            -- list_distinct drops the NULLs; an empty list -> NULL.
-           nullif(array_to_string(list_sort(list_distinct(flatten(list(names)))), '、'), '') AS people
+           nullif(array_to_string(list_sort(list_distinct(list(name_1) || list(name_2) || list(name_3))), '、'), '')
+               AS people
     FROM items
     GROUP BY ALL
 ),

@@ -171,6 +171,12 @@ def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0)
     ledger, problem list and rectification sheet are parsed on the other. (An .xls is read
     whole when opened: a second reader would read it twice, so it stays on one thread.)
     The refusal, if any, is the one of the first sheet that fails, as when read in order.
+
+    An .xlsx/.xlsm sheet is loaded eagerly (straight into Arrow: ~0.15 s less CPU on a city's
+    作战图 than the lazy sheet's to_arrow). The eager batch carries neither the columns' places
+    nor the sheet's visibility: the places come from the ``use_columns`` callback (every
+    column kept), the visibility from the workbook's sheet list (``_sheet_visibility``), read
+    by the first thread to run out of sheets while the other still parses.
     """
     import itertools
 
@@ -188,25 +194,33 @@ def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0)
     except BaseException as exc:  # includes pyo3 PanicException (a BaseException)
         raise _classify(exc) from None
     limit = XLS_MAX_ROWS if kind == "xls" else XLSX_MAX_ROWS
+    eager = kind != "xls"
     order = itertools.count()  # the next sheet to take (next() is atomic under the GIL)
     done: dict[int, dict[str, Any]] = {}
     failed: dict[int, Refusal] = {}
+    visibility: list[dict[str, bool]] = []  # the sheet list's visibility, once read (eager loads)
+    visibility_lock = threading.Lock()
 
     def work(own: Any) -> None:
         while not failed:
             idx = next(order)
             if idx >= len(names):
-                return
+                break
             name = names[idx]
+            places: list[int] = []
             try:
-                sheet = own.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True)
+                if eager:
+                    sheet = own.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True,
+                                           eager=True, use_columns=_keeping_places(places))
+                else:
+                    sheet = own.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string", whitespace_as_null=True)
             except BaseException as exc:
                 failed[idx] = _classify(exc, sheet=name)
                 return
             if importer is not None:
                 importer.join()
             try:
-                done[idx] = _sheet_to_ipc(out_dir, idx, name, sheet, limit, max_columns)
+                done[idx] = _sheet_to_ipc(out_dir, idx, name, sheet, limit, max_columns, places if eager else None)
             except Refusal as refusal:
                 failed[idx] = refusal
                 return
@@ -214,6 +228,10 @@ def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0)
                 failed[idx] = _classify(exc, sheet=name)
                 return
             del sheet
+        if eager and not failed:
+            with visibility_lock:  # out of sheets: read the sheet list while the other thread parses
+                if not visibility:
+                    visibility.append(_sheet_visibility(path))
 
     def second() -> None:
         try:
@@ -233,25 +251,61 @@ def read_workbook_file(path: str, kind: str, out_dir: str, max_columns: int = 0)
         raise failed[min(failed)]
     if len(done) != len(names):  # cannot happen: every sheet taken ends in ``done`` or ``failed``
         raise Refusal("corrupt", f"read {len(done)} of {len(names)} sheets")
+    if eager:
+        visible = visibility[0] if visibility else {}
+        for info in done.values():
+            info["visible"] = visible.get(info["name"], True)
     return [done[idx] for idx in sorted(done)]
 
 
-def _sheet_to_ipc(out_dir: str, idx: int, name: str, sheet: Any, limit: int, max_columns: int = 0) -> dict[str, Any]:
+def _keeping_places(places: list[int]) -> Any:
+    """A ``use_columns`` callback that keeps every column and notes its place (from 0) in ``places``."""
+    def keep(column: Any) -> bool:
+        places.append(column.absolute_index)
+        return True
+    return keep
+
+
+def _sheet_visibility(path: str) -> dict[str, bool]:
+    """{sheet name: visible} from the workbook's sheet list (python-calamine; fastexcel's eager
+    load does not say). A workbook whose list cannot be read here was read by fastexcel all the
+    same: its sheets count as visible, as they would if the list said nothing."""
+    try:
+        from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+        book = CalamineWorkbook.from_path(path)
+        try:
+            return {m.name: m.visible == SheetVisibleEnum.Visible for m in book.sheets_metadata}
+        finally:
+            book.close()
+    except BaseException:  # includes pyo3 PanicException
+        return {}
+
+
+def _sheet_to_ipc(out_dir: str, idx: int, name: str, sheet: Any, limit: int, max_columns: int = 0,
+                  places: list[int] | None = None) -> dict[str, Any]:
+    """``sheet``: a lazy fastexcel sheet, or (``places``: its columns' places, from 0) an eager
+    load's record batch (its visibility is filled in by the caller)."""
     import pyarrow as pa
 
     try:
-        columns = sheet.selected_columns
-        batch = sheet.to_arrow()
-        visible = sheet.visible == "visible"
+        if places is None:
+            places = [c.absolute_index for c in sheet.selected_columns]
+            batch = sheet.to_arrow()
+            visible = sheet.visible == "visible"
+        else:
+            batch, visible = sheet, True
     except BaseException as exc:
         raise _classify(exc, sheet=name) from None
-    if max_columns and len(columns) > max_columns:
+    if len(places) != batch.num_columns:  # cannot happen: every column is kept, each reported once
+        raise Refusal("sheet_corrupt", f"{len(places)} column places for {batch.num_columns} columns", sheet=name)
+    if max_columns and len(places) > max_columns:
         # Formatted but empty columns do not count: only up to the last column holding a value.
-        used = max((c.absolute_index + 1 for c, col in zip(columns, batch.columns, strict=True)
+        used = max((place + 1 for place, col in zip(places, batch.columns, strict=True)
                     if col.null_count < len(col)), default=0)
         if used > max_columns:
             raise Refusal("too_many_columns", str(used), sheet=name)
-    letters = [column_letter(c.absolute_index) for c in columns]
+    letters = [column_letter(place) for place in places]
     arrays = [col if col.type == pa.string() else col.cast(pa.string()) for col in batch.columns]
     table = pa.Table.from_arrays(arrays, names=letters) if arrays else pa.table({})
     rows = batch.num_rows
