@@ -275,20 +275,18 @@ def _matches(values: pa.Array, pattern: str) -> pa.Array:
     Identity columns repeat a few values over many rows (county, township, branch
     on every task row): a long column is matched once per distinct value.
     """
-    if len(values) > 2048:
-        encoded = V.dictionary_encode(values)
-        if len(encoded.dictionary) * 4 < len(values):
-            hits = pc.match_substring_regex(encoded.dictionary, pattern).take(encoded.indices)
-            return pc.fill_null(hits, False)
+    encoded = V.repeated_values(values)
+    if encoded is not None:
+        hits = pc.match_substring_regex(encoded.dictionary, pattern).take(encoded.indices)
+        return pc.fill_null(hits, False)
     return pc.fill_null(pc.match_substring_regex(values, pattern), False)
 
 
 def _is_in(values: pa.Array, value_set: pa.Array) -> pa.Array:
     """Whether each cell is one of ``value_set`` (false for blanks); once per distinct value of a long column."""
-    if len(values) > 2048:
-        encoded = V.dictionary_encode(values)
-        if len(encoded.dictionary) * 4 < len(values):
-            return pc.fill_null(pc.is_in(encoded.dictionary, value_set=value_set).take(encoded.indices), False)
+    encoded = V.repeated_values(values)
+    if encoded is not None:
+        return pc.fill_null(pc.is_in(encoded.dictionary, value_set=value_set).take(encoded.indices), False)
     return pc.fill_null(pc.is_in(values, value_set=value_set), False)
 
 
