@@ -157,7 +157,7 @@ def stage(
             warnings=list(outcome.warnings), skipped_sheets=list(outcome.skipped_sheets),
         )
     return Staged(
-        file_name=file_name, data=data, sha256=sha256, parsed=outcome,
+        file_name=file_name, data=data, sha256=sha256, parsed=outcome.detached(),
         warnings=list(outcome.warnings), skipped_sheets=list(outcome.skipped_sheets),
     )
 

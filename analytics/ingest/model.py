@@ -9,7 +9,7 @@ Every problem anywhere is a ``Problem`` with the contract's fields (§5).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -174,6 +174,21 @@ AWARD_SCHEMA = pa.schema([
 ])
 
 
+# ParsedLedger's row tables.
+_ROW_TABLES = ("branches", "tasks", "problems", "weak", "assessment", "awards")
+
+
+def _owned(table: pa.Table) -> pa.Table:
+    """``table`` with each column that uses a read-only buffer (a mapped file's) copied into
+    memory of its own (a column Arrow computed is left as it is)."""
+    columns = []
+    for column in table.columns:
+        if any(b is not None and not b.is_mutable for chunk in column.chunks for b in chunk.buffers()):
+            column = pa.chunked_array([pa.concat_arrays([chunk]) for chunk in column.chunks], column.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
 @dataclass
 class ParsedLedger:
     """A validated upload, ready to load: one period, typed rows, warnings."""
@@ -192,6 +207,16 @@ class ParsedLedger:
     period_kind: str = "month"
     assessment: pa.Table = field(default_factory=lambda: ASSESSMENT_SCHEMA.empty_table())
     awards: pa.Table = field(default_factory=lambda: AWARD_SCHEMA.empty_table())
+
+    def detached(self) -> ParsedLedger:
+        """The same ledger with every column in memory of its own.
+
+        A column that validation passed through unchanged (most free text) is a slice of the
+        raw sheet, whose memory is the reader's file mapped read-only: it would keep the whole
+        mapped sheet resident through the load (a city's 作战图: ~31 MiB, ~10 % of the
+        import's peak). Copying those columns (~5 ms) lets the raw sheets go once staged.
+        """
+        return replace(self, **{name: _owned(getattr(self, name)) for name in _ROW_TABLES})
 
     @property
     def rows(self) -> pa.Table:
