@@ -395,3 +395,36 @@ def test_works_from_several_threads_at_once() -> None:
     for t in threads:
         t.join(timeout=120)
     assert sorted(map(str, results)) == ["一村"] * 6
+
+
+def test_the_largest_sheet_is_taken_first_and_sheets_keep_their_order(tmp_path: Path) -> None:
+    """Two readers: the largest worksheet part (the middle sheet here) is parsed first; the
+    result still lists the sheets in workbook order, each with its own cells and visibility."""
+    from analytics.ingest._worker import _largest_first, _worksheet_part_sizes
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    small = wb.add_worksheet("台账")
+    small.write("A1", "小")
+    big = wb.add_worksheet("作战图")
+    for row in range(3000):
+        big.write_row(row, 0, [f"任务{row}", f"具体举措{row}" * 5])
+    last = wb.add_worksheet("说明")
+    last.write("B2", "尾")
+    last.hide()
+    wb.close()
+    path = tmp_path / "three.xlsx"
+    path.write_bytes(buf.getvalue())
+
+    sizes = _worksheet_part_sizes(str(path))
+    assert len(sizes) == 3 and sizes[1] > sizes[0] and sizes[1] > sizes[2]
+    assert _largest_first(3, sizes) == [1, 0, 2]
+    assert _largest_first(3, []) == [0, 1, 2]  # parts not matching the sheets: workbook order
+    assert _largest_first(3, sizes[:2]) == [0, 1, 2]
+
+    book = read_workbook(buf.getvalue(), "three.xlsx", SETTINGS)
+    assert [(s.name, s.visible, s.table.num_rows) for s in book.sheets] == [
+        ("台账", True, 1), ("作战图", True, 3000), ("说明", False, 2)]
+    assert cells(book, 0) == {"A": ["小"]}
+    assert cells(book, 2) == {"B": [None, "尾"]}
+    assert cells(book, 1)["A"][2999] == "任务2999"
