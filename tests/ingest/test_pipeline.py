@@ -130,3 +130,23 @@ def test_ingest_file_reports_the_path_and_stores_the_name(tmp_path: Path) -> Non
         assert [r.file_name for r in store.list_uploads(con)] == ["甲县台账.xlsx"]
     missing = ingest_file(tmp_path / "没有.xlsx", db=db, settings=SETTINGS)
     assert not missing.ok and [p.code for p in missing.errors] == ["E_FILE"]
+
+
+def test_staged_rows_own_their_memory() -> None:
+    """The reader's sheets are memory-mapped files: a staged column that validation passed
+    through unchanged (free text) must not be a slice of them, or the whole mapped sheet would
+    stay resident through the load (ParsedLedger.detached)."""
+    samples = Path(__file__).resolve().parents[2] / "sample_uploads"
+    path = samples / "望川区五星支部创建台账_2024年1月.xlsx"  # a golden ledger with a task sheet (tasks, owners, measures)
+    staged = stage(path.read_bytes(), path.name, settings=SETTINGS)
+    assert staged.ok and staged.parsed is not None and staged.parsed.tasks.num_rows > 0
+    mapped = [
+        (name, column)
+        for name in ("branches", "tasks", "problems", "weak")
+        for column, values in zip(getattr(staged.parsed, name).column_names, getattr(staged.parsed, name).columns,
+                                  strict=True)
+        for chunk in values.chunks
+        for buffer in chunk.buffers()
+        if buffer is not None and not buffer.is_mutable
+    ]
+    assert mapped == []
