@@ -665,8 +665,11 @@ def known_calls() -> set[str]:
 
 
 def bench_scope(db: Path, pq: tuple[Path, Path], runs: int, scope_name: str, pages: dict[str, Any]) -> dict[str, Any]:
+    # The battle-map Excel's sheets (EXPORT_CALLS) are an export, not a page call: timed with their own goal
+    # by ``--only battle-map``, and left out here (1.5 million task rows would set the memory peak of "every
+    # page call" and be judged by the 50 ms goal of the functions a page waits for).
     keys = list(dict.fromkeys([k for p in pages.values() for k in p["calls"]] + SIDEBAR + OPTION_CALLS
-                              + BATTLE_MAP_CALLS))
+                              + [k for k in BATTLE_MAP_CALLS if k not in EXPORT_CALLS]))
     spec = json.dumps({"keys": keys, "pages": {p: v["calls"] for p, v in pages.items()} | {"sidebar": SIDEBAR}},
                       ensure_ascii=False)
     common = ["--db", str(db), "--runs", str(runs), "--scope", scope_name, "--spec", spec]
