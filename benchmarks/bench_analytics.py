@@ -252,9 +252,19 @@ def fingerprint(key: str, result: Any) -> Any:
 class RecordingConnection:
     """Wraps a DuckDB connection and records every query it executes (for profiling)."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, queries: list[tuple[str, Any]] | None = None) -> None:
         self._con = con
-        self.queries: list[tuple[str, Any]] = []
+        self.queries: list[tuple[str, Any]] = [] if queries is None else queries
+
+    def cursor(self) -> RecordingConnection:
+        """A cursor whose queries are recorded in the same list (star_view runs one on a second cursor)."""
+        return RecordingConnection(self._con.cursor(), self.queries)
+
+    def __enter__(self) -> RecordingConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._con.close()
 
     def execute(self, query: str, parameters: Any = None) -> Any:
         self.queries.append((query, parameters))
