@@ -6,6 +6,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow.compute as pc
 
 from analytics import sql
 from analytics.periods import Period
@@ -29,8 +30,12 @@ HISTORY_COLUMNS = [
 
 
 def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The ``columns`` as ``datetime.date`` objects (None when missing). DuckDB DATE columns
+    already arrive that way (``sql.to_pandas``): only other dtypes are converted (converting
+    51,000 dates that are already dates cost ~10 ms per 作战图 at province scale)."""
     for column in columns:
-        df[column] = pd.to_datetime(df[column]).dt.date.astype(object).where(df[column].notna(), None)
+        if df[column].dtype != object:
+            df[column] = pd.to_datetime(df[column]).dt.date.astype(object).where(df[column].notna(), None)
     return df
 
 
@@ -42,9 +47,20 @@ def _current_only_params(period: Period, scope: Scope, settings: Settings) -> di
     return params
 
 
+# The grid's order: county, township, branch in code-point order (Arrow compares strings as UTF-8
+# bytes, as DuckDB's COLLATE "binary" does). The three names are unique per row of a period.
+_GRID_ORDER = [("county", "ascending"), ("township", "ascending"), ("branch", "ascending")]
+
+
 def battle_map(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
-    """One row per branch of the period (snapshot rule), ordered by county, township, branch."""
-    return _dates(sql.run(con, "battle_map.sql", _current_only_params(period, scope, settings)), "period")[BATTLE_COLUMNS]
+    """One row per branch of the period (snapshot rule), ordered by county, township, branch.
+
+    battle_map.sql returns the rows unordered; they are ordered here, in Arrow: DuckDB's ORDER BY
+    carries the result's ~25 columns through its sort (~10 ms more for a province's 51,500 rows).
+    """
+    table = sql.run_arrow(con, "battle_map.sql", _current_only_params(period, scope, settings))
+    table = table.take(pc.sort_indices(table, sort_keys=_GRID_ORDER))
+    return _dates(sql.to_pandas(table), "period")[BATTLE_COLUMNS]
 
 
 def branch_tasks(

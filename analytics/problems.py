@@ -21,6 +21,7 @@ problems and acceptance are those of that month.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -171,23 +172,33 @@ def star_view(
     if page_rows is not None and (page_rows < 1 or page < 1):
         raise ValueError(f"分页参数应为正数，收到 page_rows={page_rows}, page={page}")
     params = {**_params(period, scope, settings), "slot": slot, "limit": limit}
-    townships = sql.run(con, "star_view_townships.sql", params)
-    pages = _page_numbers(townships["branches"].astype("int64").tolist(), page_rows)
-    townships["page"] = pd.array(pages, dtype="Int64")
-    townships = townships[STAR_TOWNSHIP_COLUMNS]
-    if pages and pages[-1] > 1:
-        on_page = townships[townships["page"] == page]
-        params |= {"page_county": on_page["county"].tolist(), "page_township": on_page["township"].tolist()}
-    listed = sql.run(con, "star_view_branches.sql", params)
-    if not lists:
-        tasks, problems = pd.DataFrame(columns=STAR_TASK_COLUMNS), pd.DataFrame(columns=STAR_PROBLEM_COLUMNS)
-    else:
-        tasks = _dates(_star_rows(con, "star_view_tasks.sql", listed, "tasks", params), "deadline", "accepted_date",
-                       "done_date")
-        problems = _dates(_star_rows(con, "star_view_problems.sql", listed, "open_problems", params), "deadline",
-                          "closed_date")
-    return {"townships": townships, "branches": listed[STAR_BRANCH_COLUMNS], "tasks": tasks[STAR_TASK_COLUMNS],
-            "problems": problems[STAR_PROBLEM_COLUMNS]}
+    # The per-township summary (it joins the per-star counts of every branch in scope: the
+    # slowest query) runs on a cursor of its own in a second thread (DuckDB releases the
+    # GIL) while this one finds the page's townships from the townships' sizes alone and
+    # reads the page's branches and their lists.
+    with con.cursor() as other, ThreadPoolExecutor(max_workers=1) as pool:
+        towns_future = pool.submit(sql.run, other, "star_view_townships.sql", dict(params))
+        if page_rows is not None:
+            sizes = sql.fetch(con, "star_view_sizes.sql", params)
+            pages = _page_numbers([n for _, _, n in sizes], page_rows)
+            if pages and pages[-1] > 1:
+                on_page = [(county, township) for (county, township, _), number in zip(sizes, pages, strict=True)
+                           if number == page]
+                params |= {"page_county": [c for c, _ in on_page], "page_township": [t for _, t in on_page]}
+        listed = sql.run(con, "star_view_branches.sql", params)
+        if not lists:
+            tasks, problems = pd.DataFrame(columns=STAR_TASK_COLUMNS), pd.DataFrame(columns=STAR_PROBLEM_COLUMNS)
+        else:
+            # The two lists at once: the open problems on the second cursor once it is free.
+            problems_future = pool.submit(_star_rows, other, "star_view_problems.sql", listed, "open_problems", params)
+            tasks = _dates(_star_rows(con, "star_view_tasks.sql", listed, "tasks", params), "deadline",
+                           "accepted_date", "done_date")
+            problems = _dates(problems_future.result(), "deadline", "closed_date")
+        townships = towns_future.result()
+    townships["page"] = pd.array(_page_numbers(townships["branches"].astype("int64").tolist(), page_rows),
+                                 dtype="Int64")
+    return {"townships": townships[STAR_TOWNSHIP_COLUMNS], "branches": listed[STAR_BRANCH_COLUMNS],
+            "tasks": tasks[STAR_TASK_COLUMNS], "problems": problems[STAR_PROBLEM_COLUMNS]}
 
 
 def _page_numbers(sizes: list[int], page_rows: int | None) -> list[int]:

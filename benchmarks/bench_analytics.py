@@ -252,9 +252,19 @@ def fingerprint(key: str, result: Any) -> Any:
 class RecordingConnection:
     """Wraps a DuckDB connection and records every query it executes (for profiling)."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, queries: list[tuple[str, Any]] | None = None) -> None:
         self._con = con
-        self.queries: list[tuple[str, Any]] = []
+        self.queries: list[tuple[str, Any]] = [] if queries is None else queries
+
+    def cursor(self) -> RecordingConnection:
+        """A cursor whose queries are recorded in the same list (star_view runs one on a second cursor)."""
+        return RecordingConnection(self._con.cursor(), self.queries)
+
+    def __enter__(self) -> RecordingConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._con.close()
 
     def execute(self, query: str, parameters: Any = None) -> Any:
         self.queries.append((query, parameters))
@@ -665,8 +675,11 @@ def known_calls() -> set[str]:
 
 
 def bench_scope(db: Path, pq: tuple[Path, Path], runs: int, scope_name: str, pages: dict[str, Any]) -> dict[str, Any]:
+    # The battle-map Excel's sheets (EXPORT_CALLS) are an export, not a page call: timed with their own goal
+    # by ``--only battle-map``, and left out here (1.5 million task rows would set the memory peak of "every
+    # page call" and be judged by the 50 ms goal of the functions a page waits for).
     keys = list(dict.fromkeys([k for p in pages.values() for k in p["calls"]] + SIDEBAR + OPTION_CALLS
-                              + BATTLE_MAP_CALLS))
+                              + [k for k in BATTLE_MAP_CALLS if k not in EXPORT_CALLS]))
     spec = json.dumps({"keys": keys, "pages": {p: v["calls"] for p, v in pages.items()} | {"sidebar": SIDEBAR}},
                       ensure_ascii=False)
     common = ["--db", str(db), "--runs", str(runs), "--scope", scope_name, "--spec", spec]

@@ -32,6 +32,7 @@ final AS (
     LEFT JOIN v_register reg
       ON reg.county = c.county AND reg.township = c.township AND reg.branch = c.branch
 )
+-- Unordered: analytics.battle_map orders the rows (county, township, branch in code-point
+-- order) in Arrow, cheaper than a sort that carries every column.
 SELECT *
 FROM final
-ORDER BY county COLLATE "binary", township COLLATE "binary", branch COLLATE "binary"

@@ -6,7 +6,7 @@
 --             $county/$township/$branch_type  the scope (NULL = no filter)
 --             $w_stars/$w_tasks        score weights (settings)
 -- Rows are tagged which = 'cur' | 'prev' (both when the two periods are the same).
-snap AS (
+snap AS NOT MATERIALIZED (
     -- Both periods' rows in the scope (snapshot rule and scope: in_scope.sql; the
     -- table branch_snapshot is refreshed in the transaction of every load,
     -- rollback and demo deletion).
