@@ -302,7 +302,8 @@ def _switch_page(page: Any, title: str, want: dict[str, int]) -> float:
 
 # --- floors: blank Streamlit apps in the same harness ------------------------------------------
 # What no change to the dashboard can beat on this machine and browser: Streamlit's own start-up
-# in a new browser session (a title), the same plus Plotly's chunk and one small chart, and a
+# in a new browser session (a title), the same plus Plotly's chunk and one small chart, the same
+# behind a sign-in page whose button signs in (the dashboard's cold start includes its sign-in), and a
 # filter change that reruns a one-selectbox, one-metric, one-chart script. Each is measured in the
 # same run as the dashboard (same host load), served by its own `streamlit run` with the app's
 # .streamlit/config.toml.
@@ -310,6 +311,14 @@ FLOOR_APPS = {
     "blank": 'import streamlit as st\n\nst.title("五星看板")\n',
     "chart": ('import plotly.graph_objects as go\nimport streamlit as st\n\nst.title("五星看板")\n'
               'st.plotly_chart(go.Figure(go.Bar(x=["五星", "四星", "三星"], y=[3, 7, 5])), theme=None)\n'),
+    # The cold start's floor with the sign-in (issue 13): a sign-in page with a login field and one
+    # account button whose on_click signs in (as the dashboard's demo buttons), then one chart.
+    "signin": ('import plotly.graph_objects as go\nimport streamlit as st\n\nst.title("五星看板")\n'
+               'if not st.session_state.get("signed_in"):\n'
+               '    st.text_input("登录名")\n'
+               '    st.button(ACCOUNT, on_click=lambda: st.session_state.update(signed_in=True))\n'
+               '    st.stop()\n'
+               'st.plotly_chart(go.Figure(go.Bar(x=["五星", "四星", "三星"], y=[3, 7, 5])), theme=None)\n'),
     "filter": ('import plotly.graph_objects as go\nimport streamlit as st\n\n'
                'county = st.sidebar.selectbox("县（市、区）", OPTIONS)\nst.title("总览")\n'
                'st.metric("支部总数", f"{len(county) * 100} 个")\n'
@@ -324,7 +333,8 @@ def floor_app(kind: str, options: list[str] | None = None) -> Path:
     out = DATA_DIR / f"floor-{kind}"
     (out / ".streamlit").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / ".streamlit" / "config.toml", out / ".streamlit" / "config.toml")
-    source = FLOOR_APPS[kind].replace("OPTIONS", json.dumps(["全部", *(options or [])], ensure_ascii=False))
+    source = FLOOR_APPS[kind].replace("OPTIONS", json.dumps(["全部", *(options or [])], ensure_ascii=False)).replace(
+        "ACCOUNT", json.dumps(DEMO_ACCOUNT, ensure_ascii=False))
     (out / "app.py").write_text(source, encoding="utf-8")
     return out
 
@@ -515,7 +525,7 @@ def _first_chart(browser: Any, url: str, kind: str = "app") -> tuple[float, floa
     """A new browser context (empty HTTP cache, new Streamlit session) opening ``url``: seconds
     to the first chart drawn in the page, and to the whole page done (every chart drawn, idle).
     ``kind``: "app" (the dashboard: signs in first), or a floor app ("blank": to its title;
-    "chart": to its one chart)."""
+    "chart": to its one chart; "signin": signs in, then to its one chart)."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
     try:
@@ -525,11 +535,11 @@ def _first_chart(browser: Any, url: str, kind: str = "app") -> tuple[float, floa
             page.wait_for_function(FLOOR_TITLE_JS, polling=20, timeout=TIMEOUT_MS)
             t = time.perf_counter() - t0
             return t, t
-        if kind == "app" and (page.locator('input[aria-label="登录名"]').count() or _signs_in(page)):
+        if kind in ("app", "signin") and (page.locator('input[aria-label="登录名"]').count() or _signs_in(page)):
             _choose_account(page)  # the sign-in page's time is counted: a user waits for it too
         page.wait_for_function(FIRST_CHART_JS, polling=20, timeout=TIMEOUT_MS)
         first = time.perf_counter() - t0
-        if kind == "chart":
+        if kind in ("chart", "signin"):
             return first, first
         page.wait_for_function(DONE_JS, arg=[{"plots": 5, "frames": 0, "metrics": 8}, False], polling=20,
                                timeout=TIMEOUT_MS)
@@ -552,6 +562,7 @@ def cold_start(runs: int) -> dict[str, Any]:
     db = _demo_store()
     variants = {"floor: blank Streamlit app (title)": (floor_app("blank"), "blank"),
                 "floor: blank Streamlit app + one Plotly chart": (floor_app("chart"), "chart"),
+                "floor: sign-in page, click, one Plotly chart": (floor_app("signin"), "signin"),
                 f"baseline ({BASELINE_COMMIT})": (_checkout(BASELINE_COMMIT), "app"),
                 "current": (ROOT, "app")}
     out: dict[str, Any] = {name: {"first_session": None, "first_chart_all": [], "done_all": [], "kind": kind}
@@ -595,21 +606,29 @@ def cold_start(runs: int) -> dict[str, Any]:
 
 def render_cold(res: dict[str, Any]) -> str:
     rows = []
-    floor = next((r["first_chart_s"] for n, r in res["variants"].items() if r.get("kind") == "chart"), None)
+    floors = {kind: next((r["first_chart_s"] for r in res["variants"].values() if r.get("kind") == kind), None)
+              for kind in ("chart", "signin")}
     for name, r in res["variants"].items():
         fs = r["first_session"] or {}
         blank = r.get("kind") == "blank"
-        rows.append([name, r["first_chart_s"], None if blank else r["first_chart_s"] / floor if floor else None,
+        rows.append([name, r["first_chart_s"], None if blank or not floors["chart"] else r["first_chart_s"] / floors["chart"],
+                     None if blank or not floors["signin"] else r["first_chart_s"] / floors["signin"],
                      None if r.get("kind") != "app" else r["done_s"], fs.get("first_chart_s"),
                      None if r.get("kind") != "app" else fs.get("done_s")])
     loads = res.get("load_avg") or []
     return "\n\n".join([
         f"Demo store, 总览, 1440×1000. Median of {res['runs']} new browser sessions per variant, interleaved "
         "(each variant served by its own `streamlit run`). The dashboard's time includes its sign-in page and the "
-        "click on a demo account; the floors have no sign-in (the blank app's time is to its title). "
-        f"Host load average {'–'.join(f'{x:.1f}' for x in loads)} (start–end, 2 cores).",
-        markdown_table(["code", "new session → first chart s", "÷ floor (app + one chart)", "new session → page done s",
-                        "server's first session → first chart s", "server's first session → page done s"], rows),
+        "click on a demo account; so does the sign-in floor's (a title, a login field and one account button that "
+        "signs in in its on_click, then one chart); the other floors have no sign-in (the blank app's time is to its "
+        f"title). Host load average {'–'.join(f'{x:.1f}' for x in loads)} (start–end, 2 cores).",
+        markdown_table(["code", "new session → first chart s", "÷ floor (app + one chart)", "÷ floor (sign-in + one chart)",
+                        "new session → page done s", "server's first session → first chart s",
+                        "server's first session → page done s"], rows),
+        *([f"The goal ({COLD_GOAL_S} s) against the floor with the sign-in ({floors['signin']:.2f} s in this run): "
+           + (f"{floors['signin'] - COLD_GOAL_S:.2f} s below what a Streamlit app that signs in and draws one chart "
+              "reaches on this machine." if floors["signin"] > COLD_GOAL_S else
+              f"{COLD_GOAL_S - floors['signin']:.2f} s above it.")] if floors["signin"] else []),
     ])
 
 
@@ -655,8 +674,15 @@ def main(quick: bool = False, only: str | None = None) -> dict[str, Any]:
     goals = [Goal("filter change on 总览 (county, cache miss), city store", f.get("cold_s"), FILTER_GOAL_S, "<=", " s")]
     table = render(info, res)
     print(table)
-    out = Results("browser", quick, {"store": info, "method": __doc__, **res,
-                                     "goals": [g.to_dict() for g in goals]})
+    data: dict[str, Any] = {"store": info, "method": __doc__, **res, "goals": [g.to_dict() for g in goals]}
+    previous = Results("browser", quick).path()
+    if previous.exists():  # the cold start is measured on its own (--only cold-start): keep its results
+        import json
+
+        kept = json.loads(previous.read_text(encoding="utf-8")).get("cold_start")
+        if kept is not None:
+            data["cold_start"] = kept
+    out = Results("browser", quick, data)
     path = out.write()
     log(f"wrote {path}")
     if not quick:

@@ -107,11 +107,15 @@ components.goals_table(state.call("goals.goal_progress", period, scope, SETTINGS
 trend = state.call("metrics.trend", scope, SETTINGS, end=period)  # by week when a week is shown
 weekly = period.kind == "week"
 trend_title = "每周趋势" if weekly else "月度趋势"
-with st.container(key="desk_overview_trend"):
-    components.chart(charts.trend_chart(trend, title=trend_title, weekly=weekly), trend_title, sel,
+if weekly:  # week labels are a list of ticks: one chart per width (spaced for a 390 px screen on a phone)
+    with st.container(key="desk_overview_trend"):
+        components.chart(charts.trend_chart(trend, title=trend_title, weekly=True), trend_title, sel,
+                         key="overview_trend")
+    with st.container(key="phone_overview_trend"):
+        components.chart(charts.trend_chart(trend, title=trend_title, compact=True, weekly=True), trend_title, sel,
+                         key="overview_trend_phone")
+else:  # months: one chart, its labels spaced by plotly for the width it is drawn at
+    components.chart(charts.trend_chart(trend, title=trend_title, any_width=True), trend_title, sel,
                      key="overview_trend")
-with st.container(key="phone_overview_trend"):  # month labels spaced for a 390 px screen
-    components.chart(charts.trend_chart(trend, title=trend_title, compact=True, weekly=weekly), trend_title, sel,
-                     key="overview_trend_phone")
 if gaps := format.trend_gaps_note(trend, weekly=weekly):
     st.caption(gaps)

@@ -108,7 +108,9 @@ def test_charts_keep_their_titles_and_month_labels_apart(phone: Any) -> None:
         modebar = chart.locator(".modebar-container")
         if modebar.count():
             expect(modebar).to_be_hidden()
-    trend = main_area(phone).locator(".st-key-phone_overview_trend [data-testid='stPlotlyChart']")
+    # one chart for both widths (months); by week a phone-only twin (.st-key-phone_overview_trend)
+    trend = main_area(phone).locator(".st-key-overview_trend [data-testid='stPlotlyChart'], "
+                                     ".st-key-overview_trend_phone [data-testid='stPlotlyChart']").filter(visible=True)
     expect(trend).to_be_visible()
     boxes = [b for b in (t.bounding_box() for t in trend.locator(".xtick text").all()) if b and b["width"] > 0]
     assert len(boxes) >= 2

@@ -94,5 +94,11 @@ def test_phone_charts_space_month_labels() -> None:
     assert charts.trend_chart(trend).layout.xaxis.dtick == "M1"
     assert charts.trend_chart(trend, compact=True).layout.xaxis.dtick == "M3"  # 4 labels on 390 px
     assert charts.trend_chart(trend.head(4), compact=True).layout.xaxis.dtick == "M1"
+    # one chart for any width (总览): plotly spaces a year's labels by the drawn width, a grid line
+    # every month; up to 6 months the phone's spacing
+    assert charts.trend_chart(trend, any_width=True).layout.xaxis.dtick is None
+    assert charts.trend_chart(trend, any_width=True).layout.xaxis.minor.dtick == "M1"
+    assert charts.trend_chart(trend.head(6), any_width=True).layout.xaxis.dtick == "M2"
+    assert charts.trend_chart(trend.head(5), any_width=True).layout.xaxis.dtick == "M1"
     history = pd.DataFrame({"period": months, "stars": 3, "target_stars": 4, "task_rate": 0.5, "score": 60.0})
     assert charts.branch_history_chart(history, compact=True).layout.xaxis.dtick == "M3"
