@@ -67,15 +67,6 @@ def _params(period: Period, scope: Scope, settings: Settings) -> dict[str, Any]:
     return {**sql.snapshot_params(period, scope, settings), **_NAMES}
 
 
-def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """The ``columns`` as ``datetime.date`` objects (None when missing). DuckDB DATE columns
-    already arrive that way (``sql.to_pandas``): only other dtypes are converted."""
-    for column in columns:
-        if df[column].dtype != object:
-            df[column] = pd.to_datetime(df[column]).dt.date.astype(object).where(df[column].notna(), None)
-    return df
-
-
 def branch_metrics(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
     """One row per branch of the period in scope (battle-map.md §5), by county, township, branch.
 
@@ -85,7 +76,7 @@ def branch_metrics(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope,
     ``prev_weak`` is NULL when the branch is absent from the previous period.
     """
     df = sql.run(con, "branch_metrics.sql", _params(period, scope, settings))
-    return _dates(df, "period")[BRANCH_METRIC_COLUMNS]
+    return sql.as_dates(df, "period")[BRANCH_METRIC_COLUMNS]
 
 
 def unit_problem_weak_counts(
@@ -120,7 +111,7 @@ def branch_task_detail(
     """``battle_map.branch_tasks`` with the battle-map.md §1 columns (team, star owner,
     department, accepted, accepted_date); tasks without a star (未分星) last."""
     df = sql.run(con, "branch_tasks.sql", _branch_params(period, county, township, branch))
-    return _dates(df, "deadline", "done_date", "accepted_date")[TASK_DETAIL_COLUMNS]
+    return sql.as_dates(df, "deadline", "done_date", "accepted_date")[TASK_DETAIL_COLUMNS]
 
 
 def branch_problems(
@@ -128,7 +119,7 @@ def branch_problems(
 ) -> pd.DataFrame:
     """The problem list of the branch's snapshot month in ``period``: open first, then closed."""
     df = sql.run(con, "branch_problems.sql", _branch_params(period, county, township, branch))
-    return _dates(df, "deadline", "closed_date")[PROBLEM_COLUMNS]
+    return sql.as_dates(df, "deadline", "closed_date")[PROBLEM_COLUMNS]
 
 
 def branch_weak_record(
@@ -140,7 +131,7 @@ def branch_weak_record(
     df = sql.run(con, "branch_weak_record.sql", _branch_params(period, county, township, branch))
     if df.empty:
         return None
-    df = _dates(df, "period", "record_period", "identified", "cleared")
+    df = sql.as_dates(df, "period", "record_period", "identified", "cleared")
     row = df.iloc[0]
     return {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v) for k, v in row.items()}
 
@@ -191,9 +182,9 @@ def star_view(
         else:
             # The two lists at once: the open problems on the second cursor once it is free.
             problems_future = pool.submit(_star_rows, other, "star_view_problems.sql", listed, "open_problems", params)
-            tasks = _dates(_star_rows(con, "star_view_tasks.sql", listed, "tasks", params), "deadline",
+            tasks = sql.as_dates(_star_rows(con, "star_view_tasks.sql", listed, "tasks", params), "deadline",
                            "accepted_date", "done_date")
-            problems = _dates(problems_future.result(), "deadline", "closed_date")
+            problems = sql.as_dates(problems_future.result(), "deadline", "closed_date")
         townships = towns_future.result()
     townships["page"] = pd.array(_page_numbers(townships["branches"].astype("int64").tolist(), page_rows),
                                  dtype="Int64")
@@ -241,11 +232,11 @@ def scope_tasks(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, se
     """Every task of the scope's branches (each branch's snapshot month), with the
     ``branch_task_detail`` columns: the battle-map Excel's 任务 sheet."""
     df = sql.run(con, "scope_tasks.sql", _params(period, scope, settings))
-    return _dates(df, "deadline", "done_date", "accepted_date")[SCOPE_TASK_COLUMNS]
+    return sql.as_dates(df, "deadline", "done_date", "accepted_date")[SCOPE_TASK_COLUMNS]
 
 
 def scope_problems(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, settings: Settings) -> pd.DataFrame:
     """Every problem (open and closed) of the scope's branches' snapshot months, with the
     ``branch_problems`` columns: the battle-map Excel's 问题清单 sheet."""
     df = sql.run(con, "scope_problems.sql", _params(period, scope, settings))
-    return _dates(df, "deadline", "closed_date")[SCOPE_PROBLEM_COLUMNS]
+    return sql.as_dates(df, "deadline", "closed_date")[SCOPE_PROBLEM_COLUMNS]

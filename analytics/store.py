@@ -296,12 +296,10 @@ final AS (
 SELECT * FROM final
 """
 
-# Rows of a derived period ($grain 'quarter' | 'half' | 'year', first day $start, $span
-# months) for the (county, township) units of {units} holding a month of it, from the
-# month rows (written first). Written one at a time in calendar order: a period's
-# in_prev & co. come from the period before.
-# The quarters, half-years and years of _derived_periods (grain, start, span: months spanned),
-# at most one period per grain (each one's previous period is already written), in one pass.
+# Rows of the derived periods of _derived_periods (grain 'quarter' | 'half' | 'year', first
+# day start, span months; at most one period per grain) for the (county, township) units of
+# {units} holding a month of them, from the month rows (written first). A period's in_prev &
+# co. come from the period before, so rounds are written in calendar order (_write_snapshots).
 _SNAPSHOT_DERIVED_SQL = """
 INSERT INTO branch_snapshot BY NAME
 WITH periods AS (

@@ -119,6 +119,16 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
+def as_dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The ``columns`` as ``datetime.date`` objects (None when missing). DuckDB DATE columns
+    already arrive that way (``to_pandas``): only other dtypes are converted (converting
+    51,000 dates that are already dates cost ~10 ms per 作战图 at province scale)."""
+    for column in columns:
+        if df[column].dtype != object:
+            df[column] = pd.to_datetime(df[column]).dt.date.astype(object).where(df[column].notna(), None)
+    return df
+
+
 def run_arrow(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pa.Table:
     """Execute query ``name`` with its parameters bound; the result as an Arrow table."""
     return con.execute(*prepare(name, params)).to_arrow_table()
